@@ -1,0 +1,111 @@
+import { posix, relative, resolve } from 'node:path';
+import type { BuildOptions, Message } from 'esbuild';
+import { NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { buildError, type BuildError } from '../errors';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
+import { requireTool } from './tool';
+
+type Esbuild = typeof import('esbuild');
+
+const KNOWN_BUILDER_OPTIONS = new Set(['loader', 'mainFields', 'conditions', 'jsx', 'jsxImportSource', 'keepNames', 'legalComments', 'treeShaking', 'banner', 'footer', 'alias', 'tsconfig', 'splitting']);
+
+/** Output file name for an entry in a format: ESM `.js`, CJS `.cjs` (DESIGN.md §3). */
+export const extensionFor = (format: 'esm' | 'cjs') => (format === 'esm' ? '.js' : '.cjs');
+
+export function externalPatterns(config: ResolvedBuildConfig): string[] {
+  const list = [...config.external, ...config.external.map((e) => `${e}/*`)];
+  if (config.platform === 'node') list.push(...NODE_BUILTINS);
+  return list;
+}
+
+/** esbuild options for one format; shared with the bun fallback and the rollup transform. */
+export function esbuildOptionsFor(config: ResolvedBuildConfig, outDir: string, format: 'esm' | 'cjs'): BuildOptions {
+  const extra = config.builderOptions as Partial<BuildOptions>;
+  return {
+    absWorkingDir: config.packageRoot,
+    entryPoints: config.entries.map((e) => ({ in: resolve(config.packageRoot, e.path), out: e.name })),
+    outdir: outDir,
+    bundle: true,
+    format,
+    platform: config.platform,
+    target: config.target,
+    sourcemap: config.sourcemap,
+    minify: config.minify,
+    define: config.define,
+    external: externalPatterns(config),
+    splitting: extra.splitting ?? (format === 'esm' && config.entries.length > 1),
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': extensionFor(format) },
+    logLevel: 'silent',
+    write: true,
+    ...pick(extra, ['loader', 'mainFields', 'conditions', 'jsx', 'jsxImportSource', 'keepNames', 'legalComments', 'treeShaking', 'banner', 'footer', 'alias', 'tsconfig']),
+  };
+}
+
+export function esbuildMessageToError(m: Message, config: ResolvedBuildConfig, code: BuildError['code'] = 'COMPILE_ERROR'): BuildError {
+  const loc = m.location;
+  return buildError(code, m.text, {
+    phase: 'build',
+    file: loc?.file ? toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, loc.file))) : undefined,
+    line: loc?.line,
+    column: loc ? loc.column + 1 : undefined,
+  });
+}
+
+export const esbuildAdapter: BuilderAdapter = {
+  name: 'esbuild',
+  toolPackage: 'esbuild',
+  validate(config) {
+    return Object.keys(config.builderOptions)
+      .filter((k) => !KNOWN_BUILDER_OPTIONS.has(k))
+      .map((k) =>
+        buildError('BUILDER_OPTION_UNSUPPORTED', `esbuild does not accept builderOptions.${k}`, {
+          phase: 'validate',
+          file: config.configFile ? toPosix(relative(config.workspaceRoot, config.configFile)) : undefined,
+          field: `builderOptions.${k}`,
+          expected: [...KNOWN_BUILDER_OPTIONS].join(', '),
+          found: k,
+        }),
+      );
+  },
+  async build(ctx: AdapterContext): Promise<AdapterResult> {
+    const esbuild = requireTool<Esbuild>('esbuild', [ctx.config.packageRoot, ctx.config.workspaceRoot]);
+    if (!esbuild) return { errors: [buildError('BUILDER_UNAVAILABLE', 'esbuild is not installed: add it to the workspace devDependencies', { phase: 'build' })] };
+    const results = await Promise.all(
+      ctx.config.format.map((format) =>
+        esbuild.build(esbuildOptionsFor(ctx.config, ctx.outDir, format)).then(
+          (r) => ({ errors: r.errors, warnings: r.warnings }),
+          (err: { errors?: Message[]; warnings?: Message[]; message?: string }) => ({
+            errors: err.errors?.length ? err.errors : [{ text: err.message ?? String(err) } as Message],
+            warnings: err.warnings ?? [],
+          }),
+        ),
+      ),
+    );
+    // Both formats report the same source error; keep one of each.
+    const seen = new Set<string>();
+    const errors: BuildError[] = [];
+    const warnings: BuildError[] = [];
+    for (const r of results) {
+      for (const m of r.errors) pushUnique(errors, seen, esbuildMessageToError(m, ctx.config));
+      for (const m of r.warnings) pushUnique(warnings, seen, esbuildMessageToError(m, ctx.config));
+    }
+    return { errors, warnings };
+  },
+};
+
+function pushUnique(list: BuildError[], seen: Set<string>, e: BuildError) {
+  const key = `${e.file}:${e.line}:${e.column}:${e.message}`;
+  if (!seen.has(key)) {
+    seen.add(key);
+    list.push(e);
+  }
+}
+
+function pick<T extends object>(obj: T, keys: string[]): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (k in obj) out[k] = (obj as Record<string, unknown>)[k];
+  return out as Partial<T>;
+}
+
+export const outputPathFor = (entryName: string, format: 'esm' | 'cjs') => posix.join(entryName + extensionFor(format));

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+
+/**
+ * Builders are peer dependencies: the workspace picks their versions. Resolve from the
+ * package, then the workspace, then the plugin's own install.
+ */
+export function resolveToolModule(name: string, from: string[]): string | undefined {
+  for (const paths of [from, [__dirname]]) {
+    try {
+      return require.resolve(name, { paths });
+    } catch {
+      /* try the next */
+    }
+  }
+  return undefined;
+}
+
+export function requireTool<T>(name: string, from: string[]): T | undefined {
+  const resolved = resolveToolModule(name, from);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return resolved ? (require(resolved) as T) : undefined;
+}
+
+/** A binary from `node_modules/.bin` of the package or any ancestor, then PATH. */
+export function findBinary(name: string, startDirs: string[], pathEnv = process.env.PATH ?? ''): string | undefined {
+  const exe = process.platform === 'win32' ? [`${name}.cmd`, `${name}.exe`, name] : [name];
+  for (const start of startDirs) {
+    let dir = start;
+    for (;;) {
+      for (const e of exe) {
+        const candidate = join(dir, 'node_modules', '.bin', e);
+        if (existsSync(candidate)) return candidate;
+      }
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  for (const dir of pathEnv.split(delimiter).filter(Boolean)) {
+    for (const e of exe) {
+      const candidate = join(dir, e);
+      if (existsSync(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { buildError, type BuildError, type PhaseName } from '../errors';
+import { runCommand } from '../spawn';
+import type { AdapterContext } from './types';
+import { resolveToolModule } from './tool';
+
+/**
+ * The workspace's own TypeScript, run as a process: TypeScript 7 is a native port with no JS
+ * compiler API, and declarations must come from the compiler the workspace type-checks with.
+ */
+export function findTsc(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
+  const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
+  if (!pkg) return undefined;
+  const bin = join(dirname(pkg), 'bin', 'tsc');
+  return existsSync(bin) ? bin : undefined;
+}
+
+export interface TscRun {
+  ctx: Pick<AdapterContext, 'env' | 'log' | 'signal'>;
+  config: ResolvedBuildConfig;
+  args: string[];
+  phase: PhaseName;
+}
+
+/** Runs tsc with `--pretty false` and turns its diagnostics into located errors. */
+export async function runTsc({ ctx, config, args, phase }: TscRun): Promise<BuildError[]> {
+  const tsc = findTsc(config);
+  if (!tsc) {
+    return [buildError('BUILDER_UNAVAILABLE', 'typescript is not installed in the workspace (needed for tsc builds and declarations)', { phase })];
+  }
+  const result = await runCommand(process.execPath, {
+    args: [tsc, ...args, '--pretty', 'false'],
+    cwd: config.packageRoot,
+    env: ctx.env,
+    signal: ctx.signal,
+    onOutput: (c) => ctx.log.write(c),
+  });
+  if (result.cancelled) return [buildError('CANCELLED', 'tsc cancelled', { phase })];
+  const errors = parseTscDiagnostics(result.output, config, phase);
+  if (result.exitCode !== 0 && errors.length === 0) {
+    errors.push(buildError('BUILD_FAILED', `tsc exited with code ${result.exitCode}: ${result.output.trim().split('\n').slice(-5).join('\n')}`, { phase }));
+  }
+  return errors;
+}
+
+const DIAGNOSTIC = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/;
+const GLOBAL_DIAGNOSTIC = /^error (TS\d+): (.*)$/;
+
+export function parseTscDiagnostics(output: string, config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>, phase: PhaseName): BuildError[] {
+  const errors: BuildError[] = [];
+  for (const line of output.split(/\r?\n/)) {
+    const m = DIAGNOSTIC.exec(line.trim());
+    if (m) {
+      errors.push(
+        buildError('TYPE_ERROR', `${m[4]}: ${m[5]}`, {
+          phase,
+          file: toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, m[1]))),
+          line: Number(m[2]),
+          column: Number(m[3]),
+        }),
+      );
+      continue;
+    }
+    const g = GLOBAL_DIAGNOSTIC.exec(line.trim());
+    if (g) errors.push(buildError('TYPE_ERROR', `${g[1]}: ${g[2]}`, { phase }));
+  }
+  return errors;
+}

@@ -1,0 +1,46 @@
+import type { ResolvedBuildConfig } from '../config/resolve';
+import type { Builder } from '../config/schema';
+import type { BuildError } from '../errors';
+
+export interface AdapterLog {
+  info(line: string): void;
+  warn(line: string): void;
+  /** Raw output of a child process, streamed (masked and recorded by the caller). */
+  write(chunk: string): void;
+}
+
+export interface AdapterContext {
+  config: ResolvedBuildConfig;
+  /** Absolute directory to write outputs into (a staging directory, swapped in by the core). */
+  outDir: string;
+  /** The final output directory, absolute; only for tools that embed it (never write here). */
+  finalOutDir: string;
+  /** Scratch space that survives between builds of this package (incremental state). */
+  stateDir: string;
+  /** Environment for child processes: process.env plus the config's resolved env. */
+  env: NodeJS.ProcessEnv;
+  log: AdapterLog;
+  signal: AbortSignal;
+}
+
+export interface AdapterResult {
+  errors: BuildError[];
+  warnings?: BuildError[];
+}
+
+/**
+ * One builder behind one contract. Adapters know nothing of locks, hooks, records or Nx:
+ * they turn a resolved config into files in `ctx.outDir` and report located errors.
+ */
+export interface BuilderAdapter {
+  readonly name: Exclude<Builder, 'bun'> | 'bun';
+  /** The npm package whose version belongs in the cache key (`externalDependencies`). */
+  readonly toolPackage?: string;
+  /** The builder writes declarations itself; the core skips its `dts` phase. */
+  readonly emitsDeclarations?: boolean;
+  /** Needs its previous outputs present in `outDir` (incremental compilers). */
+  readonly incremental?: boolean;
+  /** Errors for options this builder cannot honour or builderOptions it does not accept. */
+  validate(config: ResolvedBuildConfig): BuildError[];
+  build(ctx: AdapterContext): Promise<AdapterResult>;
+}

@@ -1,0 +1,34 @@
+import type { PackageBuildConfig } from './schema';
+
+/**
+ * Kept free of zod and of the pipeline: every build.config.ts imports this module at graph
+ * time, so it must cost nothing to load.
+ */
+export const BUILDERS = ['bun', 'esbuild', 'tsc', 'rollup', 'custom'] as const;
+export const FORMATS = ['esm', 'cjs'] as const;
+export const PLATFORMS = ['node', 'browser', 'neutral'] as const;
+
+export const CONFIG_FILE_NAMES = [
+  'build.config.ts',
+  'build.config.mts',
+  'build.config.cts',
+  'build.config.mjs',
+  'build.config.js',
+  'build.config.cjs',
+] as const;
+export const CONFIG_GLOB = '**/build.config.{ts,mts,cts,mjs,js,cjs}';
+export const DEFAULT_ARTIFACT_GLOBS = ['dist/**', 'build/**', 'lib/**', '*.tgz'];
+export const BUILD_CACHE_DIR = '.build-cache';
+
+export interface ConfigContext {
+  environment: string;
+}
+export type BuildConfigExport =
+  | PackageBuildConfig
+  | Promise<PackageBuildConfig>
+  | ((ctx: ConfigContext) => PackageBuildConfig | Promise<PackageBuildConfig>);
+
+/** Typed identity helper for build.config.ts. */
+export function defineBuildConfig<T extends BuildConfigExport>(config: T): T {
+  return config;
+}

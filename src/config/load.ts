@@ -1,0 +1,78 @@
+import { relative } from 'node:path';
+import { buildError, fail, ok, type Result } from '../errors';
+import type { ConfigContext } from './define';
+
+export interface LoadedConfig {
+  file: string;
+  /** The config object as exported, before validation. */
+  raw: unknown;
+}
+
+let jitiInstance: { import: (id: string) => Promise<unknown> } | undefined;
+
+/**
+ * jiti with its module cache off: with the Nx daemon a plugin process lives for hours, and an
+ * edited build.config.ts must be seen by the next graph computation. jiti's fs cache is keyed
+ * by file content, so fresh loads stay cheap.
+ */
+function getJiti() {
+  if (!jitiInstance) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createJiti } = require('jiti') as typeof import('jiti');
+    jitiInstance = createJiti(__filename, { moduleCache: false, interopDefault: false });
+  }
+  return jitiInstance;
+}
+
+/** Loads a config module and resolves default / `buildConfig` exports, promises and functions. */
+export async function loadConfigModule(
+  file: string,
+  ctx: ConfigContext,
+  workspaceRoot: string,
+): Promise<Result<LoadedConfig>> {
+  const rel = relative(workspaceRoot, file) || file;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await getJiti().import(file)) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as Error & { loc?: { line: number; column: number } };
+    return fail(
+      buildError('CONFIG_LOAD_FAILED', `could not load ${rel}: ${firstLine(e?.message ?? String(err))}`, {
+        phase: 'validate',
+        file: rel,
+        line: e?.loc?.line,
+        column: e?.loc?.column,
+      }),
+    );
+  }
+  let exported = mod?.default ?? mod?.buildConfig;
+  // A CJS module compiled from ESM may nest the default once more.
+  if (exported && typeof exported === 'object' && 'default' in exported && !('builder' in exported)) {
+    exported = (exported as { default: unknown }).default;
+  }
+  if (exported === undefined) {
+    return fail(
+      buildError('CONFIG_INVALID', `${rel} exports no config: expected a default export or a named \`buildConfig\``, {
+        phase: 'validate',
+        file: rel,
+      }),
+    );
+  }
+  try {
+    let value: unknown = exported;
+    if (typeof value === 'function') value = await (value as (c: ConfigContext) => unknown)(ctx);
+    value = await value;
+    return ok({ file, raw: value });
+  } catch (err) {
+    return fail(
+      buildError('CONFIG_LOAD_FAILED', `${rel}: the config function threw: ${firstLine((err as Error)?.message ?? String(err))}`, {
+        phase: 'validate',
+        file: rel,
+      }),
+    );
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}

@@ -1,0 +1,270 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { buildError, fail, ok, type BuildError, type Result } from '../errors';
+import { BUILD_CACHE_DIR, DEFAULT_ARTIFACT_GLOBS } from './define';
+import type { Builder, Format, Hook, Platform, ParsedBuildConfig } from './schema';
+import { validateConfigShape } from './validate';
+
+export interface EntryPoint {
+  /** Output name without extension, posix: `index`, `cli/index`. */
+  name: string;
+  /** Source path relative to the package root, posix. */
+  path: string;
+}
+
+export interface PackageJson {
+  name?: string;
+  version?: string;
+  type?: string;
+  types?: string;
+  typings?: string;
+  engines?: { node?: string };
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** A config with every default applied and every path checked: what adapters consume. */
+export interface ResolvedBuildConfig {
+  name: string;
+  workspaceRoot: string;
+  packageRoot: string;
+  /** Package root relative to the workspace root (posix, '' for a root package). */
+  packagePath: string;
+  configFile?: string;
+  environment: string;
+  builder: Builder;
+  entries: EntryPoint[];
+  outputDir: string;
+  format: Format[];
+  platform: Platform;
+  target: string[];
+  sourcemap: boolean;
+  minify: boolean;
+  /** Package names kept out of bundles (`name` and `name/…`). Node builtins are always external. */
+  external: string[];
+  noExternal: string[];
+  define: Record<string, string>;
+  dts: boolean;
+  tsconfig?: string;
+  builderOptions: Record<string, unknown>;
+  artifactGlobs: string[];
+  cache: { include?: string[]; exclude?: string[] };
+  hooks: { prebuild?: Hook; postbuild?: Hook; clean?: Hook };
+  /** Config env overlaid by process.env (process.env wins), keys of `env` only. */
+  env: Record<string, string>;
+  secretEnv: string[];
+  packageJson: PackageJson;
+  runtimeValidationSchema?: ParsedBuildConfig['runtimeValidationSchema'];
+}
+
+export interface ResolveInput {
+  raw: unknown;
+  packageRoot: string;
+  workspaceRoot: string;
+  environment: string;
+  /** The file the raw config came from; errors name it. */
+  configFile?: string;
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+export const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+export function readPackageJson(packageRoot: string, workspaceRoot: string): Result<PackageJson> {
+  const file = join(packageRoot, 'package.json');
+  const rel = toPosix(relative(workspaceRoot, file));
+  if (!existsSync(file)) {
+    return fail(buildError('PACKAGE_JSON_INVALID', `no package.json in ${toPosix(relative(workspaceRoot, packageRoot)) || '.'}`, { file: rel, phase: 'validate' }));
+  }
+  try {
+    return ok(JSON.parse(readFileSync(file, 'utf8')) as PackageJson);
+  } catch (err) {
+    return fail(buildError('PACKAGE_JSON_INVALID', `package.json is not valid JSON: ${(err as Error).message}`, { file: rel, phase: 'validate' }));
+  }
+}
+
+export function resolveBuildConfig(input: ResolveInput): Result<ResolvedBuildConfig> {
+  const { packageRoot, workspaceRoot, environment } = input;
+  const fileRel = input.configFile ? toPosix(relative(workspaceRoot, input.configFile)) : undefined;
+  const shape = validateConfigShape(input.raw, fileRel ?? 'build options');
+  const pkg = readPackageJson(packageRoot, workspaceRoot);
+  const errors: BuildError[] = [];
+  if (!shape.ok) errors.push(...shape.errors);
+  if (!pkg.ok) errors.push(...pkg.errors);
+  if (!shape.ok || !pkg.ok) return fail(...errors);
+
+  const parsed = shape.value;
+  const packageJson = pkg.value;
+  const at = (field: string, message: string, extra: Partial<BuildError> = {}) =>
+    errors.push(buildError('CONFIG_INVALID', message, { phase: 'validate', file: fileRel, field, ...extra }));
+
+  const overrides = parsed.environments?.[environment] ?? {};
+  const merged = { ...parsed, ...overrides } as ParsedBuildConfig;
+  merged.env = { ...(parsed.env ?? {}), ...(overrides.env ?? {}) };
+  merged.define = { ...(parsed.define ?? {}), ...(overrides.define ?? {}) };
+  merged.builderOptions = { ...(parsed.builderOptions ?? {}), ...(overrides.builderOptions ?? {}) };
+
+  const name = merged.name ?? packageJson.name;
+  if (!packageJson.name) {
+    errors.push(buildError('PACKAGE_JSON_INVALID', 'package.json has no "name"', { phase: 'validate', file: toPosix(relative(workspaceRoot, join(packageRoot, 'package.json'))), field: 'name' }));
+  } else if (merged.name && merged.name !== packageJson.name) {
+    at('name', 'name must equal package.json "name"', { expected: JSON.stringify(packageJson.name), found: JSON.stringify(merged.name) });
+  }
+
+  const outputDir = checkOutputDir(merged.outputDir, packageRoot);
+  if (!outputDir.ok) for (const e of outputDir.errors) at('outputDir', e.message, { expected: e.expected, found: e.found });
+
+  const entries = resolveEntries(merged.entry);
+  for (const entry of entries) {
+    const abs = resolve(packageRoot, entry.path);
+    if (!isInside(abs, packageRoot)) {
+      at('entry', `entry "${entry.path}" is outside the package`, { expected: 'a path inside the package root', found: entry.path });
+    } else if (!existsSync(abs)) {
+      errors.push(buildError('ENTRY_NOT_FOUND', `entry file "${entry.path}" does not exist`, { phase: 'validate', file: fileRel, field: 'entry', expected: 'an existing file', found: entry.path }));
+    }
+  }
+
+  const env = resolveEnv(merged.env ?? {}, input.processEnv ?? process.env);
+  if (merged.runtimeValidationSchema) {
+    const result = merged.runtimeValidationSchema.safeParse({ ...(input.processEnv ?? process.env), ...env });
+    if (!result.success) {
+      const issues = (result.error as { issues?: { path: PropertyKey[]; message: string }[] })?.issues ?? [];
+      for (const issue of issues.length ? issues : [{ path: [], message: 'invalid' }]) {
+        errors.push(buildError('RUNTIME_VALIDATION_FAILED', issue.message, { phase: 'validate', file: fileRel, field: `runtimeValidationSchema${issue.path.length ? '.' + issue.path.map(String).join('.') : ''}` }));
+      }
+    }
+  }
+
+  if (errors.length) return fail(...errors);
+
+  const noExternal = merged.noExternal ?? [];
+  const deps = [
+    ...Object.keys(packageJson.dependencies ?? {}),
+    ...Object.keys(packageJson.peerDependencies ?? {}),
+    ...Object.keys(packageJson.optionalDependencies ?? {}),
+    ...(merged.external ?? []),
+  ];
+  const external = [...new Set(deps)].filter((d) => !noExternal.includes(d)).sort();
+  const format = merged.format === undefined ? (['esm'] as Format[]) : Array.isArray(merged.format) ? [...new Set(merged.format)] : [merged.format];
+  const outDir = outputDir.ok ? outputDir.value : merged.outputDir;
+
+  return ok({
+    name: name!,
+    workspaceRoot,
+    packageRoot,
+    packagePath: toPosix(relative(workspaceRoot, packageRoot)),
+    configFile: input.configFile,
+    environment,
+    builder: merged.builder,
+    entries,
+    outputDir: outDir,
+    format,
+    platform: merged.platform ?? 'node',
+    target: merged.target === undefined ? defaultTarget(packageJson, merged.platform ?? 'node') : Array.isArray(merged.target) ? merged.target : [merged.target],
+    sourcemap: merged.sourcemap ?? false,
+    minify: merged.minify ?? false,
+    external,
+    noExternal,
+    define: merged.define ?? {},
+    dts: merged.dts ?? Boolean(packageJson.types ?? packageJson.typings),
+    tsconfig: merged.tsconfig,
+    builderOptions: merged.builderOptions ?? {},
+    artifactGlobs: merged.artifactGlobs ?? [...new Set([`${outDir}/**`, ...DEFAULT_ARTIFACT_GLOBS])],
+    cache: merged.cache ?? {},
+    hooks: { prebuild: merged.prebuild, postbuild: merged.postbuild, clean: merged.clean },
+    env,
+    secretEnv: merged.secretEnv ?? [],
+    packageJson,
+    runtimeValidationSchema: merged.runtimeValidationSchema,
+  });
+}
+
+/** process.env wins over the config's defaults (DESIGN.md §3). */
+export function resolveEnv(configEnv: Record<string, string>, processEnv: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(configEnv)) out[k] = processEnv[k] ?? v;
+  return out;
+}
+
+/** `engines.node: ">=20"` → `node20`; browsers get esbuild's default (esnext). */
+function defaultTarget(pkg: PackageJson, platform: Platform): string[] {
+  if (platform !== 'node') return ['es2022'];
+  const m = /(\d+)/.exec(pkg.engines?.node ?? '');
+  return [`node${m ? m[1] : '20'}`];
+}
+
+/**
+ * Output names: a string entry is named after its file; an array after each path below the
+ * entries' common directory; an object names them explicitly (DESIGN.md §3).
+ */
+export function resolveEntries(entry: ParsedBuildConfig['entry']): EntryPoint[] {
+  const strip = (p: string) => p.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+  const norm = (p: string) => posix.normalize(toPosix(p)).replace(/^\.\//, '');
+  if (typeof entry === 'string') return [{ name: posix.basename(strip(norm(entry))), path: norm(entry) }];
+  if (Array.isArray(entry)) {
+    const paths = entry.map(norm);
+    const common = commonDir(paths.map((p) => posix.dirname(p)));
+    return paths.map((p) => ({ name: strip(common ? posix.relative(common, p) : p), path: p }));
+  }
+  return Object.entries(entry).map(([name, p]) => ({ name: strip(norm(name)), path: norm(p) }));
+}
+
+/** Longest common directory of posix directory paths ('' when none). */
+export function commonDir(dirs: string[]): string {
+  if (dirs.length === 0) return '';
+  let parts = dirs[0] === '.' ? [] : dirs[0].split('/');
+  for (const d of dirs.slice(1)) {
+    const other = d === '.' ? [] : d.split('/');
+    let i = 0;
+    while (i < parts.length && i < other.length && parts[i] === other[i]) i++;
+    parts = parts.slice(0, i);
+  }
+  return parts.join('/');
+}
+
+/**
+ * outputDir must be a strict descendant of the package root, not the build cache, and not
+ * reach out through a symlink: clean and the staging swap delete it.
+ */
+export function checkOutputDir(outputDir: string, packageRoot: string): Result<string> {
+  const found = JSON.stringify(outputDir);
+  const expected = 'a directory inside the package root, e.g. "dist"';
+  if (isAbsolute(outputDir)) return fail(buildError('UNSAFE_PATH', 'outputDir must be relative to the package root', { expected, found }));
+  const abs = resolve(packageRoot, outputDir);
+  if (!isInside(abs, packageRoot) || abs === resolve(packageRoot)) {
+    return fail(buildError('UNSAFE_PATH', abs === resolve(packageRoot) ? 'outputDir must not be the package root' : 'outputDir must not leave the package root', { expected, found }));
+  }
+  const rel = toPosix(relative(packageRoot, abs));
+  if (rel === BUILD_CACHE_DIR || rel.startsWith(`${BUILD_CACHE_DIR}/`) || rel === 'node_modules' || rel.startsWith('node_modules/')) {
+    return fail(buildError('UNSAFE_PATH', `outputDir must not be ${rel.split('/')[0]}`, { expected, found }));
+  }
+  if (!realpathInside(abs, packageRoot)) {
+    return fail(buildError('UNSAFE_PATH', 'outputDir resolves through a symlink to outside the package root', { expected, found }));
+  }
+  return ok(rel);
+}
+
+/** Follows symlinks of the deepest existing ancestor. */
+export function realpathInside(abs: string, root: string): boolean {
+  let probe = abs;
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  try {
+    const real = realpathSync(probe);
+    const realRoot = realpathSync(root);
+    return real === realRoot ? probe !== abs || abs === root : isInside(real, realRoot);
+  } catch {
+    return false;
+  }
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const rel = relative(resolve(parent), resolve(child));
+  return rel !== '' ? !rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`) : true;
+}
+
+export function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}

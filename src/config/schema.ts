@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The single source of truth for build.config.ts. Every config type in the package is
+ * inferred from these schemas; nothing re-declares a field by hand.
+ */
+
+import { BUILDERS, FORMATS, PLATFORMS } from './define';
+
+export const builderSchema = z.enum(BUILDERS);
+export const formatSchema = z.enum(FORMATS);
+export const platformSchema = z.enum(PLATFORMS);
+
+/** What a hook function receives. */
+export interface HookContext {
+  packageName: string;
+  packageRoot: string;
+  workspaceRoot: string;
+  outputDir: string;
+  environment: string;
+  env: Record<string, string>;
+  log: (line: string) => void;
+}
+export type HookFunction = (ctx: HookContext) => unknown;
+
+const hookFunction = z.custom<HookFunction>((v) => typeof v === 'function', { message: 'expected a function' });
+export const hookSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ cmd: z.string().min(1), cwd: z.string().optional() }),
+  hookFunction,
+]);
+
+const stringList = z.array(z.string().min(1));
+
+const entrySchema = z.union([
+  z.string().min(1),
+  z.array(z.string().min(1)).min(1),
+  z.record(z.string().min(1), z.string().min(1)),
+]);
+
+/** Options every adapter maps; also what `environments.<name>` may override. */
+export const commonOptionsShape = {
+  format: z.union([formatSchema, z.array(formatSchema).min(1)]).optional(),
+  platform: platformSchema.optional(),
+  target: z.union([z.string().min(1), stringList]).optional(),
+  sourcemap: z.boolean().optional(),
+  minify: z.boolean().optional(),
+  external: stringList.optional(),
+  noExternal: stringList.optional(),
+  define: z.record(z.string(), z.string()).optional(),
+  dts: z.boolean().optional(),
+  builderOptions: z.record(z.string(), z.unknown()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+};
+
+export const environmentOverridesSchema = z.strictObject(commonOptionsShape);
+
+const zodSchemaLike = z.custom<{ safeParse: (v: unknown) => { success: boolean; error?: unknown } }>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { safeParse?: unknown }).safeParse === 'function',
+  { message: 'expected a zod schema' },
+);
+
+export const buildConfigSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  builder: builderSchema.default('esbuild'),
+  entry: entrySchema.default('src/index.ts'),
+  outputDir: z.string().min(1).default('dist'),
+  tsconfig: z.string().min(1).optional(),
+  ...commonOptionsShape,
+  artifactGlobs: stringList.optional(),
+  cache: z
+    .strictObject({ include: stringList.optional(), exclude: stringList.optional() })
+    .optional(),
+  prebuild: hookSchema.optional(),
+  postbuild: hookSchema.optional(),
+  clean: hookSchema.optional(),
+  secretEnv: stringList.optional(),
+  environments: z.record(z.string().min(1), environmentOverridesSchema).optional(),
+  runtimeValidationSchema: zodSchemaLike.optional(),
+});
+
+/** What a user writes (defaults optional). */
+export type PackageBuildConfig = z.input<typeof buildConfigSchema>;
+/** What validation returns (defaults applied). */
+export type ParsedBuildConfig = z.output<typeof buildConfigSchema>;
+export type Builder = z.infer<typeof builderSchema>;
+export type Format = z.infer<typeof formatSchema>;
+export type Platform = z.infer<typeof platformSchema>;
+export type Hook = z.infer<typeof hookSchema>;
+export type EnvironmentOverrides = z.infer<typeof environmentOverridesSchema>;
+

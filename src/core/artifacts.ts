@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { BUILD_CACHE_DIR } from '../config/define';
+import type { Artifact } from './records/types';
+
+const MIME: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.cjs': 'text/javascript',
+  '.ts': 'text/typescript',
+  '.mts': 'text/typescript',
+  '.cts': 'text/typescript',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.css': 'text/css',
+  '.html': 'text/html',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.tgz': 'application/gzip',
+  '.gz': 'application/gzip',
+};
+
+export function mimeTypeFor(path: string): string | undefined {
+  if (path.endsWith('.d.ts') || path.endsWith('.d.mts') || path.endsWith('.d.cts')) return 'text/typescript';
+  return MIME[extname(path).toLowerCase()];
+}
+
+/** Expands artifact globs inside the package root; sorted, so records are reproducible. */
+export async function collectArtifacts(packageRoot: string, globs: string[]): Promise<Artifact[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fg = require('fast-glob') as typeof import('fast-glob');
+  const files = await fg(globs, {
+    cwd: packageRoot,
+    onlyFiles: true,
+    dot: true,
+    followSymbolicLinks: false,
+    ignore: [`${BUILD_CACHE_DIR}/**`, '**/node_modules/**'],
+  });
+  files.sort();
+  return Promise.all(files.map((path) => describeFile(packageRoot, path)));
+}
+
+async function describeFile(packageRoot: string, path: string): Promise<Artifact> {
+  const abs = join(packageRoot, path);
+  const [size, checksum] = await Promise.all([stat(abs).then((s) => s.size), sha256File(abs)]);
+  const mimeType = mimeTypeFor(path);
+  return { path, size, checksum: `sha256:${checksum}`, ...(mimeType ? { mimeType } : {}) };
+}
+
+export function sha256File(file: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (d) => hash.update(d))
+      .on('error', rej)
+      .on('end', () => res(hash.digest('hex')));
+  });
+}

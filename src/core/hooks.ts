@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import type { ResolvedBuildConfig } from '../config/resolve';
+import type { Hook, HookContext } from '../config/schema';
+import { buildError, type BuildError, type PhaseName } from '../errors';
+import { runCommand, tail } from '../spawn';
+import type { JobLog } from './log';
+
+export interface HookRun {
+  phase: PhaseName;
+  hook: Hook;
+  config: ResolvedBuildConfig;
+  env: NodeJS.ProcessEnv;
+  log: JobLog;
+  signal: AbortSignal;
+}
+
+/** Runs a hook (command string, `{ cmd }`, or function) in the package root; returns its errors. */
+export async function runHook({ phase, hook, config, env, log, signal }: HookRun): Promise<BuildError[]> {
+  const label = `${phase} hook`;
+  if (typeof hook === 'function') {
+    const ctx: HookContext = {
+      packageName: config.name,
+      packageRoot: config.packageRoot,
+      workspaceRoot: config.workspaceRoot,
+      outputDir: resolve(config.packageRoot, config.outputDir),
+      environment: config.environment,
+      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      log: (line) => log.info(line),
+    };
+    try {
+      await hook(ctx);
+      return [];
+    } catch (err) {
+      return [buildError('HOOK_FAILED', `${label} threw: ${(err as Error)?.message ?? String(err)}`, { phase })];
+    }
+  }
+  const cmd = typeof hook === 'string' ? hook : hook.cmd;
+  const cwd = typeof hook === 'string' || !hook.cwd ? config.packageRoot : resolve(config.packageRoot, hook.cwd);
+  log.info(`> ${cmd}`);
+  const result = await runCommand(cmd, { cwd, env, shell: true, signal, onOutput: (c) => log.write(c) });
+  if (result.cancelled) return [buildError('CANCELLED', `${label} cancelled`, { phase })];
+  if (result.exitCode === 0) return [];
+  const why = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
+  const out = tail(log.maskText(result.output));
+  return [buildError('HOOK_FAILED', `${label} \`${cmd}\` ${why}${out ? `:\n${out}` : ''}`, { phase })];
+}

@@ -1,0 +1,211 @@
+import { join, relative } from 'node:path';
+import { BUILD_CACHE_DIR } from '../config/define';
+import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError } from '../errors';
+import { selectAdapter, type AdapterSelection } from '../adapters';
+import type { AdapterContext } from '../adapters/types';
+import { collectArtifacts } from './artifacts';
+import { emitDeclarations } from './dts';
+import { runHook } from './hooks';
+import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from './lock';
+import { loadProjectConfig } from './load-project-config';
+import { JobLog, type TerminalSink } from './log';
+import { secretValues } from './mask';
+import { PhaseRecorder } from './phases';
+import { JsonRecordStore, newJobId } from './records/json-store';
+import { RETAINED_JOBS, type RecordStore } from './records/store';
+import type { BuildJob } from './records/types';
+import { commitStaging, discardStaging, prepareStaging, type Staging } from './staging';
+
+export interface BuildRequest {
+  workspaceRoot: string;
+  /** Absolute package root. */
+  packageRoot: string;
+  /** `development`, `ci`, `production` or any key of `environments`. */
+  environment?: string;
+  /** Options given inline (adapter executors) instead of the package's build.config.*. */
+  inlineConfig?: Record<string, unknown>;
+  /** Nx's task hash (`NX_TASK_HASH`) when Nx runs the build. */
+  inputHash?: string | null;
+  lockTimeoutMs?: number;
+  terminal?: TerminalSink;
+  signal?: AbortSignal;
+  store?: RecordStore;
+  metadata?: Record<string, unknown>;
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_ENVIRONMENT = 'production';
+
+/**
+ * One build, phase by phase (DESIGN.md §5):
+ * validate → lock → prebuild → build → dts → (swap) → postbuild → artifacts.
+ * Never throws: every outcome, cancellation included, is a BuildJob that has been saved.
+ */
+export async function runBuild(req: BuildRequest): Promise<BuildJob> {
+  const processEnv = req.processEnv ?? process.env;
+  const store = req.store ?? new JsonRecordStore(req.workspaceRoot);
+  const signal = req.signal ?? new AbortController().signal;
+  const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
+  const id = newJobId();
+  const started = Date.now();
+  const job: BuildJob = {
+    schemaVersion: 1,
+    id,
+    packageName: packagePath,
+    packagePath,
+    builder: 'unknown',
+    requestedBuilder: 'unknown',
+    environment: req.environment ?? DEFAULT_ENVIRONMENT,
+    inputHash: req.inputHash ?? null,
+    cache: 'miss',
+    startTime: new Date(started).toISOString(),
+    endTime: null,
+    status: 'running',
+    exitCode: null,
+    durationMs: null,
+    phases: [],
+    artifacts: [],
+    errors: [],
+    logs: store.logPath(packagePath, id),
+    metadata: { ...(req.metadata ?? {}) },
+  };
+  const log = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
+  const phases = new PhaseRecorder();
+  job.phases = phases.phases;
+  let release: Release | undefined;
+  let staging: Staging | undefined;
+  const errors: BuildError[] = [];
+  const cancelled = () => signal.aborted;
+
+  try {
+    // validate
+    type Validated = { errors: BuildError[]; config?: ResolvedBuildConfig; selection?: AdapterSelection };
+    const validated = await phases.run<Validated>('validate', async () => {
+      const loaded = await loadProjectConfig({ ...req, environment: job.environment, processEnv });
+      if (!loaded.ok) return { status: 'failed', value: { errors: loaded.errors } };
+      const config = loaded.value;
+      const selection = selectAdapter(config.builder);
+      if (!selection) {
+        return { status: 'failed', value: { errors: [buildError('BUILDER_UNAVAILABLE', `no adapter for builder "${config.builder}"`, { phase: 'validate' })] } };
+      }
+      const adapterErrors = selection.adapter.validate(config);
+      return { status: adapterErrors.length ? 'failed' : 'success', value: { config, selection, errors: adapterErrors } };
+    });
+    if (validated.config && validated.selection) {
+      job.packageName = validated.config.name;
+      job.requestedBuilder = validated.config.builder;
+      job.builder = validated.selection.builder;
+      log.setSecrets(secretValues(validated.config.secretEnv, validated.config.env, processEnv));
+    }
+    if (validated.errors.length) {
+      errors.push(...validated.errors);
+      return await finish();
+    }
+    const { config, selection } = validated as { config: ResolvedBuildConfig; selection: AdapterSelection };
+    if (selection.warning) log.warn(selection.warning);
+
+    // lock
+    const lockResult = await phases.run('lock', async () => {
+      const r = await acquireLock(config.packageRoot, {
+        ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
+        signal,
+        onWait: (holder) => log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+        onCompromised: (err) => log.warn(`the build lock was lost while held: ${err.message}`),
+      });
+      return { status: r.ok ? 'success' : cancelled() ? 'cancelled' : 'failed', value: r };
+    });
+    if (!lockResult.ok) {
+      errors.push(...lockResult.errors);
+      return await finish();
+    }
+    release = lockResult.value;
+
+    const env: NodeJS.ProcessEnv = { ...processEnv, ...config.env };
+    const hookPhase = async (name: 'prebuild' | 'postbuild') => {
+      const hook = config.hooks[name];
+      if (!hook) return phases.skip(name), true;
+      const hookErrors = await phases.run(name, async () => {
+        const e = await runHook({ phase: name, hook, config, env, log, signal });
+        return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
+      });
+      errors.push(...hookErrors);
+      return hookErrors.length === 0;
+    };
+
+    if (!(await hookPhase('prebuild'))) return await finish();
+
+    // build, into staging
+    const stateDir = join(config.packageRoot, BUILD_CACHE_DIR, 'state', selection.builder);
+    staging = prepareStaging(config.packageRoot, config.outputDir, Boolean(selection.adapter.incremental));
+    const ctx: AdapterContext = {
+      config,
+      outDir: staging.dir,
+      finalOutDir: staging.finalDir,
+      stateDir,
+      env,
+      log,
+      signal,
+    };
+    const buildErrors = await phases.run('build', async () => {
+      const r = await selection.adapter.build(ctx).catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
+      for (const w of r.warnings ?? []) log.warn(formatError(w));
+      const e = cancelled() ? [buildError('CANCELLED', 'build cancelled', { phase: 'build' })] : r.errors;
+      return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
+    });
+    if (buildErrors.length) {
+      errors.push(...buildErrors);
+      return await finish();
+    }
+
+    if (config.dts && !selection.adapter.emitsDeclarations) {
+      const dtsErrors = await phases.run('dts', async () => {
+        const e = await emitDeclarations(ctx);
+        return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
+      });
+      if (dtsErrors.length) {
+        errors.push(...dtsErrors);
+        return await finish();
+      }
+    } else phases.skip('dts');
+
+    if (cancelled()) {
+      errors.push(buildError('CANCELLED', 'build cancelled', { phase: 'build' }));
+      return await finish();
+    }
+    commitStaging(staging, config.packageRoot, id);
+    staging = undefined;
+
+    if (!(await hookPhase('postbuild'))) return await finish();
+
+    job.artifacts = await phases.run('artifacts', async () => ({
+      status: 'success',
+      value: await collectArtifacts(config.packageRoot, config.artifactGlobs),
+    }));
+    return await finish();
+  } catch (err) {
+    errors.push(errorFromUnknown('INTERNAL', err));
+    return await finish();
+  }
+
+  async function finish(): Promise<BuildJob> {
+    if (staging) discardStaging(staging);
+    if (cancelled() && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'build cancelled'));
+    const ended = Date.now();
+    job.errors = errors.map((e) => ({ ...e, message: log.maskText(e.message) }));
+    job.exitCode = exitCodeFor(errors);
+    job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
+    job.endTime = new Date(ended).toISOString();
+    job.durationMs = ended - started;
+    for (const e of job.errors) log.error(formatError(e));
+    await log.flush();
+    try {
+      await store.saveJob(job);
+      await store.prune(packagePath, RETAINED_JOBS);
+    } catch (err) {
+      log.warn(`could not write the build record: ${(err as Error).message}`);
+    }
+    if (release) await release();
+    return job;
+  }
+}

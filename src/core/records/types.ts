@@ -1,0 +1,48 @@
+import type { BuildError, PhaseName } from '../../errors';
+
+export type JobStatus = 'pending' | 'running' | 'success' | 'failed' | 'cancelled';
+export type CacheStatus = 'miss' | 'local-cache' | 'remote-cache';
+
+export interface PhaseRecord {
+  name: PhaseName;
+  status: 'success' | 'failed' | 'cancelled' | 'skipped';
+  startTime: string;
+  endTime: string;
+  durationMs: number;
+}
+
+export interface Artifact {
+  /** Relative to the package root, posix. */
+  path: string;
+  size: number;
+  /** `sha256:<hex>` */
+  checksum: string;
+  mimeType?: string;
+  publishedUri?: string;
+}
+
+/** One invocation of one project's build (DESIGN.md §6). Schema version 1. */
+export interface BuildJob {
+  schemaVersion: 1;
+  id: string;
+  packageName: string;
+  /** Package root relative to the workspace root, posix. */
+  packagePath: string;
+  builder: string;
+  requestedBuilder: string;
+  environment: string;
+  /** Nx's task hash when run by Nx, else null. */
+  inputHash: string | null;
+  cache: CacheStatus;
+  startTime: string;
+  endTime: string | null;
+  status: JobStatus;
+  exitCode: number | null;
+  durationMs: number | null;
+  phases: PhaseRecord[];
+  artifacts: Artifact[];
+  errors: BuildError[];
+  /** The job's log file, relative to the workspace root. */
+  logs: string;
+  metadata: Record<string, unknown>;
+}

@@ -1,0 +1,97 @@
+/**
+ * Errors are values: created where they are understood, carried in results and records,
+ * rendered once at the edge (terminal, CLI, executor).
+ */
+export type ErrorCode =
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_LOAD_FAILED'
+  | 'CONFIG_INVALID'
+  | 'ENTRY_NOT_FOUND'
+  | 'PACKAGE_JSON_INVALID'
+  | 'BUILDER_UNAVAILABLE'
+  | 'BUILDER_OPTION_UNSUPPORTED'
+  | 'BUILD_FAILED'
+  | 'COMPILE_ERROR'
+  | 'TYPE_ERROR'
+  | 'HOOK_FAILED'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_FAILED'
+  | 'CANCELLED'
+  | 'UNSAFE_PATH'
+  | 'PROJECT_NOT_FOUND'
+  | 'USAGE'
+  | 'RUNTIME_VALIDATION_FAILED'
+  | 'INTERNAL';
+
+export type PhaseName =
+  | 'validate'
+  | 'lock'
+  | 'prebuild'
+  | 'build'
+  | 'dts'
+  | 'postbuild'
+  | 'artifacts'
+  | 'clean';
+
+export interface BuildError {
+  code: ErrorCode;
+  message: string;
+  phase?: PhaseName;
+  /** Path relative to the workspace root where possible. */
+  file?: string;
+  line?: number;
+  column?: number;
+  /** Dotted field path for config errors, e.g. `environments.production.minify`. */
+  field?: string;
+  expected?: string;
+  found?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: BuildError[] };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(...errors: BuildError[]): Result<T> => ({ ok: false, errors });
+
+export function buildError(code: ErrorCode, message: string, extra: Partial<BuildError> = {}): BuildError {
+  return { code, message, ...extra };
+}
+
+/** Exit codes are public interface (DESIGN.md §7). */
+export const EXIT = { success: 0, failed: 1, invalid: 2, lockTimeout: 3, cancelled: 130 } as const;
+
+const INVALID_CODES: ReadonlySet<ErrorCode> = new Set([
+  'CONFIG_NOT_FOUND',
+  'CONFIG_LOAD_FAILED',
+  'CONFIG_INVALID',
+  'ENTRY_NOT_FOUND',
+  'PACKAGE_JSON_INVALID',
+  'BUILDER_OPTION_UNSUPPORTED',
+  'UNSAFE_PATH',
+  'PROJECT_NOT_FOUND',
+  'USAGE',
+  'RUNTIME_VALIDATION_FAILED',
+]);
+
+export function exitCodeFor(errors: readonly BuildError[]): number {
+  if (errors.length === 0) return EXIT.success;
+  if (errors.some((e) => e.code === 'CANCELLED')) return EXIT.cancelled;
+  if (errors.some((e) => e.code === 'LOCK_TIMEOUT')) return EXIT.lockTimeout;
+  if (errors.every((e) => INVALID_CODES.has(e.code))) return EXIT.invalid;
+  return EXIT.failed;
+}
+
+/** One line per error, `file:line:col` first so terminals and editors can jump to it. */
+export function formatError(e: BuildError): string {
+  const where = e.file ? `${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ` : '';
+  const field = e.field ? ` (field \`${e.field}\`)` : '';
+  const detail =
+    e.expected || e.found
+      ? `${e.expected ? ` expected ${e.expected}` : ''}${e.found ? `${e.expected ? ',' : ''} found ${e.found}` : ''}`
+      : '';
+  return `${where}[${e.code}] ${e.message}${field}${detail ? ` —${detail}` : ''}`;
+}
+
+export function errorFromUnknown(code: ErrorCode, err: unknown, extra: Partial<BuildError> = {}): BuildError {
+  const message = err instanceof Error ? err.message : String(err);
+  return buildError(code, message, extra);
+}

@@ -1,0 +1,21 @@
+/**
+ * Public API. This module is imported by every build.config.ts at graph time, so it only
+ * re-exports the config helper and types eagerly; the pipeline loads on first call.
+ */
+export { defineBuildConfig, CONFIG_FILE_NAMES, DEFAULT_ARTIFACT_GLOBS } from './config/define';
+export type { BuildConfigExport, ConfigContext } from './config/define';
+export type { PackageBuildConfig, ParsedBuildConfig, Builder, Format, Platform, Hook, HookContext, HookFunction, EnvironmentOverrides } from './config/schema';
+export type { ResolvedBuildConfig, EntryPoint } from './config/resolve';
+export type { BuildJob, Artifact, PhaseRecord, JobStatus, CacheStatus } from './core/records/types';
+export type { RecordStore } from './core/records/store';
+export type { BuildError, ErrorCode, PhaseName } from './errors';
+export type { BuildSystemPluginOptions } from './plugin/options';
+export type { BuildOptions, CleanOptions } from './api';
+
+import type * as Api from './api';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const api = (): typeof Api => require('./api') as typeof Api;
+
+export const build: typeof Api.build = (...args) => api().build(...args);
+export const clean: typeof Api.clean = (...args) => api().clean(...args);

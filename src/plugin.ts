@@ -1,0 +1,14 @@
+import type { CreateNodesV2 } from '@nx/devkit';
+import { CONFIG_GLOB } from './config/define';
+import { createNodesForConfigs } from './plugin/create-nodes';
+import type { BuildSystemPluginOptions } from './plugin/options';
+
+export type { BuildSystemPluginOptions } from './plugin/options';
+
+/**
+ * The Nx plugin: infers `build` and `clean` for every project with a build.config.*.
+ * Exported as both createNodesV2 and createNodes so Nx 22–24 load it.
+ */
+export const createNodesV2: CreateNodesV2<BuildSystemPluginOptions> = [CONFIG_GLOB, createNodesForConfigs];
+export const createNodes = createNodesV2;
+export const name = '@repo/build-system';

@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
+import { isOwnConfigSource } from '../config/find';
+import { loadConfigModule } from '../config/load';
+import { findBinary } from '../adapters/tool';
+import { inferTargets, readGraphConfig } from './infer-targets';
+import { normalizePluginOptions, TOOL_PACKAGES, type BuildSystemPluginOptions } from './options';
+import { TargetsCache, hashProjects } from './targets-cache';
+
+type Targets = Record<string, TargetConfiguration>;
+const LOAD_CONCURRENCY = 8;
+
+/**
+ * createNodesV2: one batch over every build.config.* in the workspace. Foreign configs
+ * (unbuild's, same file name) are skipped by a static scan, never executed; targets are
+ * cached under .nx/workspace-data keyed by a batched hash of each project's config inputs,
+ * the lockfile, the options and the plugin's own version.
+ */
+export async function createNodesForConfigs(
+  configFiles: readonly string[],
+  rawOptions: BuildSystemPluginOptions | undefined,
+  context: CreateNodesContext,
+): Promise<Array<readonly [string, CreateNodesResult]>> {
+  const options = normalizePluginOptions(rawOptions);
+  const { workspaceRoot } = context;
+  const candidates: { file: string; root: string; source: string }[] = [];
+  for (const file of configFiles) {
+    const root = dirname(file);
+    const abs = join(workspaceRoot, root);
+    if (!existsSync(join(abs, 'package.json')) && !existsSync(join(abs, 'project.json'))) continue;
+    // Two configs in one package: the documented order decides (build.config.ts first).
+    if (candidates.some((c) => c.root === root)) continue;
+    let source: string;
+    try {
+      source = readFileSync(join(workspaceRoot, file), 'utf8');
+    } catch {
+      continue;
+    }
+    if (!isOwnConfigSource(source)) {
+      if (process.env.NX_VERBOSE_LOGGING === 'true') console.debug(`[@repo/build-system] skipping ${file}: not a @repo/build-system config`);
+      continue;
+    }
+    candidates.push({ file, root, source });
+  }
+  if (candidates.length === 0) return [];
+
+  const installedTools = detectInstalledTools(workspaceRoot);
+  const bunAvailable = Boolean(findBinary('bun', [workspaceRoot]));
+  const environment = { tools: [...installedTools].sort(), bunAvailable };
+  const cache = TargetsCache.for(workspaceRoot, options);
+  const hashes = await hashProjects(candidates.map((c) => c.root), candidates.map((c) => c.file), { options, environment }, context);
+  const namedInputs = (context.nxJsonConfiguration?.namedInputs ?? {}) as Record<string, unknown>;
+
+  const results: Array<readonly [string, CreateNodesResult]> = new Array(candidates.length);
+  try {
+    await forEachLimited(candidates, LOAD_CONCURRENCY, async (c, i) => {
+      let targets = cache.get(hashes[i]);
+      if (!targets) {
+        const loaded = await loadConfigModule(join(workspaceRoot, c.file), { environment: 'production' }, workspaceRoot);
+        const graphConfig = readGraphConfig(loaded.ok ? loaded.value.raw : undefined);
+        targets = inferTargets(graphConfig, options, {
+          configFileName: basename(c.file),
+          namedInputs,
+          installedTools,
+          bunAvailable,
+          packageHasTypes: packageDeclaresTypes(join(workspaceRoot, c.root)),
+        });
+        // A config that does not load still gets its targets (running them reports the load
+        // error), but is not cached: the next graph computation tries again.
+        if (loaded.ok) cache.set(hashes[i], targets);
+      }
+      results[i] = [c.file, { projects: { [c.root]: { targets } } }] as const;
+    });
+  } finally {
+    cache.save();
+  }
+  return results;
+}
+
+function packageDeclaresTypes(root: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { types?: string; typings?: string };
+    return Boolean(pkg.types ?? pkg.typings);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builder packages the workspace has installed: only those can be `externalDependencies`
+ * inputs (Nx rejects names missing from its graph).
+ */
+function detectInstalledTools(workspaceRoot: string): Set<string> {
+  const all = new Set(Object.values(TOOL_PACKAGES).flat());
+  const found = new Set<string>();
+  let declared: Record<string, string> = {};
+  try {
+    const pkg = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8'));
+    declared = { ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies };
+  } catch {
+    /* no root package.json */
+  }
+  for (const tool of all) if (tool in declared && existsSync(join(workspaceRoot, 'node_modules', tool, 'package.json'))) found.add(tool);
+  return found;
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export type { Targets };

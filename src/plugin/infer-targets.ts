@@ -1,0 +1,114 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { BUILD_CACHE_DIR } from '../config/define';
+import { TOOL_PACKAGES, PLUGIN_NAME, type BuildSystemPluginOptions } from './options';
+
+/**
+ * The fields of a config the graph needs, read without validation: graph time must stay
+ * cheap, and an invalid config must still get a target (which then fails, naming the problem).
+ */
+export interface GraphConfig {
+  builder: string;
+  outputDir: string;
+  cache?: { include?: string[]; exclude?: string[] };
+  envKeys: string[];
+  dts: boolean;
+  hasEnvironments: boolean;
+  name?: string;
+}
+
+export function readGraphConfig(raw: unknown): GraphConfig {
+  const c = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+  const cache = (c.cache && typeof c.cache === 'object' ? c.cache : {}) as Record<string, unknown>;
+  const envs = (c.environments && typeof c.environments === 'object' ? c.environments : {}) as Record<string, { env?: object }>;
+  const envKeys = new Set<string>([
+    ...Object.keys((c.env as object) ?? {}),
+    ...(strings(c.secretEnv) ?? []),
+    ...Object.values(envs).flatMap((e) => Object.keys(e?.env ?? {})),
+  ]);
+  return {
+    builder: typeof c.builder === 'string' ? c.builder : 'esbuild',
+    outputDir: typeof c.outputDir === 'string' ? c.outputDir.replace(/^\.\//, '').replace(/\/+$/, '') : 'dist',
+    cache: { include: strings(cache.include), exclude: strings(cache.exclude) },
+    envKeys: [...envKeys].sort(),
+    dts: c.dts === true || Object.values(envs).some((e) => (e as { dts?: unknown })?.dts === true),
+    hasEnvironments: Object.keys(envs).length > 0,
+    name: typeof c.name === 'string' ? c.name : undefined,
+  };
+}
+
+export interface InferContext {
+  configFileName: string;
+  namedInputs: Record<string, unknown>;
+  /** Packages present in the workspace's lockfile/installation; others cannot be inputs. */
+  installedTools: ReadonlySet<string>;
+  /** Whether a bun binary exists; without it `builder: 'bun'` builds with esbuild. */
+  bunAvailable: boolean;
+  packageHasTypes: boolean;
+}
+
+export function effectiveBuilder(builder: string, bunAvailable: boolean): string {
+  return builder === 'bun' && !bunAvailable ? 'esbuild' : builder;
+}
+
+export function inferTargets(
+  config: GraphConfig,
+  options: Required<BuildSystemPluginOptions>,
+  ctx: InferContext,
+): Record<string, TargetConfiguration> {
+  const builder = effectiveBuilder(config.builder, ctx.bunAvailable);
+  const base = 'production' in ctx.namedInputs ? 'production' : 'default';
+  const include = config.cache?.include?.length ? config.cache.include.map((g) => `{projectRoot}/${g}`) : [base];
+  const exclude = (config.cache?.exclude ?? []).map((g) => `!{projectRoot}/${g}`);
+  const tools = new Set(TOOL_PACKAGES[builder] ?? []);
+  if (config.dts || ctx.packageHasTypes || builder === 'tsc') tools.add('typescript');
+  const externalDependencies = [...tools].filter((t) => ctx.installedTools.has(t)).sort();
+  const inputs: TargetConfiguration['inputs'] = [
+    ...include,
+    `^${base}`,
+    `{projectRoot}/${ctx.configFileName}`,
+    '{projectRoot}/package.json',
+    '{projectRoot}/tsconfig*.json',
+    ...exclude,
+    `!{projectRoot}/${BUILD_CACHE_DIR}/**/*`,
+    `!{projectRoot}/${config.outputDir}/**/*`,
+    ...(externalDependencies.length ? [{ externalDependencies }] : []),
+    ...config.envKeys.map((env) => ({ env })),
+  ];
+  const fallback = builder !== config.builder;
+  const description = `Builds the package with ${builder}${fallback ? ` (bun is not installed here: falling back to esbuild)` : ''}`;
+  const technologies = [builder === 'tsc' ? 'typescript' : builder];
+  return {
+    [options.buildTargetName]: {
+      executor: `${PLUGIN_NAME}:build`,
+      // `builder` is informational for the executor, but as part of the target it is in Nx's
+      // hash: a bun build and its esbuild fallback never share a cache entry.
+      options: { builder },
+      cache: true,
+      dependsOn: [`^${options.buildTargetName}`],
+      inputs,
+      outputs: [`{projectRoot}/${config.outputDir}`],
+      configurations: {
+        development: { environment: 'development' },
+        ci: { environment: 'ci' },
+        production: { environment: 'production' },
+      },
+      metadata: {
+        description,
+        technologies,
+        builder,
+        requestedBuilder: config.builder,
+        help: {
+          command: `npx build-system status <project>`,
+          example: { options: { environment: 'production' } },
+        },
+      } as TargetConfiguration['metadata'],
+    },
+    [options.cleanTargetName]: {
+      executor: `${PLUGIN_NAME}:clean`,
+      cache: false,
+      options: {},
+      metadata: { description: `Removes ${config.outputDir} and build state`, technologies },
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+let cached: string | undefined;
+
+/** This package's version (part of the targets cache key). */
+export function pluginVersion(): string {
+  if (cached) return cached;
+  for (const candidate of [join(__dirname, '..', '..', 'package.json'), join(__dirname, '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@repo/build-system') return (cached = pkg.version ?? '0.0.0');
+    } catch {
+      /* next */
+    }
+  }
+  return (cached = '0.0.0');
+}
