@@ -91,16 +91,23 @@ export function resolveBuildConfig(input: ResolveInput): Result<ResolvedBuildCon
   const fileRel = input.configFile ? toPosix(relative(workspaceRoot, input.configFile)) : undefined;
   const shape = validateConfigShape(input.raw, fileRel ?? 'build options');
   const pkg = readPackageJson(packageRoot, workspaceRoot);
-  const errors: BuildError[] = [];
-  if (!shape.ok) errors.push(...shape.errors);
-  if (!pkg.ok) errors.push(...pkg.errors);
-  if (!shape.ok || !pkg.ok) return fail(...errors);
+  if (!pkg.ok) return fail(...(shape.ok ? [] : shape.errors), ...pkg.errors);
+  const packageJson = pkg.value;
+  if (!shape.ok) {
+    // Still report the path problems of fields that have the right type: all problems at once.
+    const raw = (input.raw && typeof input.raw === 'object' ? input.raw : {}) as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    const shapeFields = new Set(shape.errors.map((e) => e.field?.split('.')[0]));
+    const fields = {
+      name: shapeFields.has('name') ? undefined : str(raw.name),
+      outputDir: shapeFields.has('outputDir') ? undefined : str(raw.outputDir),
+      entry: shapeFields.has('entry') || raw.entry === undefined ? undefined : (raw.entry as ParsedBuildConfig['entry']),
+    };
+    return fail(...shape.errors, ...checkFields(fields, packageJson, packageRoot, workspaceRoot, fileRel).errors);
+  }
 
   const parsed = shape.value;
-  const packageJson = pkg.value;
-  const at = (field: string, message: string, extra: Partial<BuildError> = {}) =>
-    errors.push(buildError('CONFIG_INVALID', message, { phase: 'validate', file: fileRel, field, ...extra }));
-
+  const errors: BuildError[] = [];
   const overrides = parsed.environments?.[environment] ?? {};
   const merged = { ...parsed, ...overrides } as ParsedBuildConfig;
   merged.env = { ...(parsed.env ?? {}), ...(overrides.env ?? {}) };
@@ -108,24 +115,9 @@ export function resolveBuildConfig(input: ResolveInput): Result<ResolvedBuildCon
   merged.builderOptions = { ...(parsed.builderOptions ?? {}), ...(overrides.builderOptions ?? {}) };
 
   const name = merged.name ?? packageJson.name;
-  if (!packageJson.name) {
-    errors.push(buildError('PACKAGE_JSON_INVALID', 'package.json has no "name"', { phase: 'validate', file: toPosix(relative(workspaceRoot, join(packageRoot, 'package.json'))), field: 'name' }));
-  } else if (merged.name && merged.name !== packageJson.name) {
-    at('name', 'name must equal package.json "name"', { expected: JSON.stringify(packageJson.name), found: JSON.stringify(merged.name) });
-  }
-
-  const outputDir = checkOutputDir(merged.outputDir, packageRoot);
-  if (!outputDir.ok) for (const e of outputDir.errors) at('outputDir', e.message, { expected: e.expected, found: e.found });
-
-  const entries = resolveEntries(merged.entry);
-  for (const entry of entries) {
-    const abs = resolve(packageRoot, entry.path);
-    if (!isInside(abs, packageRoot)) {
-      at('entry', `entry "${entry.path}" is outside the package`, { expected: 'a path inside the package root', found: entry.path });
-    } else if (!existsSync(abs)) {
-      errors.push(buildError('ENTRY_NOT_FOUND', `entry file "${entry.path}" does not exist`, { phase: 'validate', file: fileRel, field: 'entry', expected: 'an existing file', found: entry.path }));
-    }
-  }
+  const checked = checkFields(merged, packageJson, packageRoot, workspaceRoot, fileRel);
+  errors.push(...checked.errors);
+  const entries = checked.entries;
 
   const env = resolveEnv(merged.env ?? {}, input.processEnv ?? process.env);
   if (merged.runtimeValidationSchema) {
@@ -149,7 +141,7 @@ export function resolveBuildConfig(input: ResolveInput): Result<ResolvedBuildCon
   ];
   const external = [...new Set(deps)].filter((d) => !noExternal.includes(d)).sort();
   const format = merged.format === undefined ? (['esm'] as Format[]) : Array.isArray(merged.format) ? [...new Set(merged.format)] : [merged.format];
-  const outDir = outputDir.ok ? outputDir.value : merged.outputDir;
+  const outDir = checked.outputDir ?? merged.outputDir;
 
   return ok({
     name: name!,
@@ -180,6 +172,40 @@ export function resolveBuildConfig(input: ResolveInput): Result<ResolvedBuildCon
     packageJson,
     runtimeValidationSchema: merged.runtimeValidationSchema,
   });
+}
+
+/** Checks beyond the schema: name matches package.json, outputDir is safe, entries exist. */
+function checkFields(
+  fields: { name?: string; outputDir?: string; entry?: ParsedBuildConfig['entry'] },
+  packageJson: PackageJson,
+  packageRoot: string,
+  workspaceRoot: string,
+  fileRel: string | undefined,
+): { errors: BuildError[]; entries: EntryPoint[]; outputDir?: string } {
+  const errors: BuildError[] = [];
+  const at = (field: string, message: string, extra: Partial<BuildError> = {}) =>
+    errors.push(buildError('CONFIG_INVALID', message, { phase: 'validate', file: fileRel, field, ...extra }));
+  if (!packageJson.name) {
+    errors.push(buildError('PACKAGE_JSON_INVALID', 'package.json has no "name"', { phase: 'validate', file: toPosix(relative(workspaceRoot, join(packageRoot, 'package.json'))), field: 'name' }));
+  } else if (fields.name && fields.name !== packageJson.name) {
+    at('name', 'name must equal package.json "name"', { expected: JSON.stringify(packageJson.name), found: JSON.stringify(fields.name) });
+  }
+  let outputDir: string | undefined;
+  if (fields.outputDir !== undefined) {
+    const checked = checkOutputDir(fields.outputDir, packageRoot);
+    if (checked.ok) outputDir = checked.value;
+    else for (const e of checked.errors) at('outputDir', e.message, { expected: e.expected, found: e.found });
+  }
+  const entries = fields.entry === undefined ? [] : resolveEntries(fields.entry);
+  for (const entry of entries) {
+    const abs = resolve(packageRoot, entry.path);
+    if (!isInside(abs, packageRoot)) {
+      at('entry', `entry "${entry.path}" is outside the package`, { expected: 'a path inside the package root', found: entry.path });
+    } else if (!existsSync(abs)) {
+      errors.push(buildError('ENTRY_NOT_FOUND', `entry file "${entry.path}" does not exist`, { phase: 'validate', file: fileRel, field: 'entry', expected: 'an existing file', found: entry.path }));
+    }
+  }
+  return { errors, entries, outputDir };
 }
 
 /** process.env wins over the config's defaults (DESIGN.md §3). */

@@ -1,0 +1,168 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isOwnConfigSource } from '../../src/config/find';
+import { checkOutputDir, resolveBuildConfig, resolveEntries } from '../../src/config/resolve';
+import { loadProjectConfig } from '../../src/core/load-project-config';
+import { exitCodeFor, formatError } from '../../src/errors';
+
+let root: string;
+const pkgDir = () => join(root, 'packages', 'a');
+function write(rel: string, content: string) {
+  const file = join(pkgDir(), rel);
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, content);
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'bs-unit-'));
+  write('package.json', JSON.stringify({ name: '@t/a', version: '1.0.0', dependencies: { lodash: '^4' }, peerDependencies: { react: '*' } }));
+  write('src/index.ts', 'export const a = 1;\n');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const resolve = (raw: unknown, environment = 'production') =>
+  resolveBuildConfig({ raw, packageRoot: pkgDir(), workspaceRoot: root, environment, configFile: join(pkgDir(), 'build.config.ts'), processEnv: {} });
+
+describe('resolveBuildConfig', () => {
+  it('applies the documented defaults', () => {
+    const r = resolve({});
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value).toMatchObject({
+      name: '@t/a',
+      builder: 'esbuild',
+      entries: [{ name: 'index', path: 'src/index.ts' }],
+      outputDir: 'dist',
+      format: ['esm'],
+      platform: 'node',
+      target: ['node20'],
+      dts: false,
+      external: ['lodash', 'react'],
+      packagePath: 'packages/a',
+    });
+    expect(r.value.artifactGlobs).toEqual(['dist/**', 'build/**', 'lib/**', '*.tgz']);
+  });
+
+  it('reports every problem at once, naming file, field, expected and found', () => {
+    const r = resolve({ builder: 'webpack', outputDir: '../out', format: 'umd', minfy: true, name: '@t/other' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const byField = Object.fromEntries(r.errors.map((e) => [e.field, e]));
+    expect(byField.builder).toMatchObject({ code: 'CONFIG_INVALID', file: 'packages/a/build.config.ts', found: 'string "webpack"' });
+    expect(byField.builder.expected).toContain('"esbuild"');
+    expect(byField.format).toMatchObject({ found: 'string "umd"' });
+    expect(byField.minfy).toMatchObject({ message: 'unknown option "minfy"' });
+    // Fields with the right type are still checked beyond the schema, in the same report.
+    expect(byField.outputDir).toMatchObject({ message: 'outputDir must not leave the package root' });
+    expect(byField.name).toMatchObject({ expected: '"@t/a"', found: '"@t/other"' });
+    expect(exitCodeFor(r.errors)).toBe(2);
+    expect(formatError(byField.builder)).toMatch(/^packages\/a\/build\.config\.ts: \[CONFIG_INVALID\] .*\(field `builder`\)/);
+  });
+
+  it('checks the name, outputDir and entries beyond the schema, all at once', () => {
+    const r = resolve({ name: '@t/other', outputDir: '../outside', entry: ['src/index.ts', 'src/missing.ts'] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => [e.code, e.field])).toEqual([
+      ['CONFIG_INVALID', 'name'],
+      ['CONFIG_INVALID', 'outputDir'],
+      ['ENTRY_NOT_FOUND', 'entry'],
+    ]);
+    expect(r.errors[0]).toMatchObject({ expected: '"@t/a"', found: '"@t/other"' });
+    expect(r.errors[2].found).toBe('src/missing.ts');
+  });
+
+  it('applies environment overrides and lets process.env win over env defaults', () => {
+    const raw = { env: { API: 'default', KEEP: 'k' }, environments: { development: { sourcemap: true, env: { API: 'dev' } }, production: { minify: true } } };
+    const dev = resolve(raw, 'development');
+    const prod = resolveBuildConfig({ raw, packageRoot: pkgDir(), workspaceRoot: root, environment: 'production', processEnv: { API: 'from-process' } });
+    expect(dev.ok && prod.ok).toBe(true);
+    if (!dev.ok || !prod.ok) return;
+    expect(dev.value).toMatchObject({ sourcemap: true, minify: false, env: { API: 'dev', KEEP: 'k' } });
+    expect(prod.value).toMatchObject({ sourcemap: false, minify: true, env: { API: 'from-process', KEEP: 'k' } });
+  });
+
+  it('turns on dts when package.json declares types, and keeps noExternal out of externals', () => {
+    write('package.json', JSON.stringify({ name: '@t/a', types: './dist/index.d.ts', dependencies: { '@t/internal': '*', zod: '*' } }));
+    const r = resolve({ noExternal: ['@t/internal'] });
+    expect(r.ok && r.value.dts).toBe(true);
+    expect(r.ok && r.value.external).toEqual(['zod']);
+  });
+
+  it('validates the runtime schema before anything runs', async () => {
+    const { z } = await import('zod');
+    const r = resolve({ env: { PORT: 'abc' }, runtimeValidationSchema: z.object({ PORT: z.string().regex(/^\d+$/) }) });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors[0]).toMatchObject({ code: 'RUNTIME_VALIDATION_FAILED', field: 'runtimeValidationSchema.PORT' });
+  });
+});
+
+describe('entries', () => {
+  it('names array entries below their common directory and object entries explicitly', () => {
+    expect(resolveEntries('src/main.ts')).toEqual([{ name: 'main', path: 'src/main.ts' }]);
+    expect(resolveEntries(['src/index.ts', 'src/cli/index.ts'])).toEqual([
+      { name: 'index', path: 'src/index.ts' },
+      { name: 'cli/index', path: 'src/cli/index.ts' },
+    ]);
+    expect(resolveEntries({ main: './src/a.ts', 'bin/run': 'src/b.mts' })).toEqual([
+      { name: 'main', path: 'src/a.ts' },
+      { name: 'bin/run', path: 'src/b.mts' },
+    ]);
+  });
+});
+
+describe('checkOutputDir', () => {
+  it('rejects the root, escapes, absolute paths, the cache and symlinks out of the package', () => {
+    mkdirSync(join(root, 'elsewhere'));
+    symlinkSync(join(root, 'elsewhere'), join(pkgDir(), 'linked'));
+    for (const bad of ['.', './', '..', '../x', '/tmp/x', '.build-cache', 'node_modules/x', 'linked', 'linked/sub']) {
+      expect(checkOutputDir(bad, pkgDir()).ok, bad).toBe(false);
+    }
+    for (const good of ['dist', 'build/out', './lib']) expect(checkOutputDir(good, pkgDir()).ok, good).toBe(true);
+  });
+});
+
+describe('loading build.config files', () => {
+  it('accepts a default export, a named buildConfig, promises and functions of { environment }', async () => {
+    const load = (environment = 'production') => loadProjectConfig({ workspaceRoot: root, packageRoot: pkgDir(), environment, processEnv: {} });
+    write('build.config.ts', `export default ({ environment }: { environment: string }) => Promise.resolve({ builder: 'esbuild', minify: environment === 'production' });\n`);
+    let r = await load();
+    expect(r.ok && r.value.minify).toBe(true);
+    r = await load('development');
+    expect(r.ok && r.value.minify).toBe(false);
+    write('build.config.ts', `export const buildConfig = { builder: 'tsc', outputDir: 'lib' };\n`);
+    r = await load();
+    expect(r.ok && [r.value.builder, r.value.outputDir]).toEqual(['tsc', 'lib']);
+  });
+
+  it('reports a config that throws or does not parse, naming the file', async () => {
+    write('build.config.ts', `export default {\n  builder: 'esbuild',,\n};\n`);
+    const r = await loadProjectConfig({ workspaceRoot: root, packageRoot: pkgDir(), environment: 'production' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors[0]).toMatchObject({ code: 'CONFIG_LOAD_FAILED', file: 'packages/a/build.config.ts' });
+  });
+
+  it('picks build.config.ts over other extensions and says when none exists', async () => {
+    let r = await loadProjectConfig({ workspaceRoot: root, packageRoot: pkgDir(), environment: 'production' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0].code).toBe('CONFIG_NOT_FOUND');
+    write('build.config.mjs', `export default { builder: 'rollup' };\n`);
+    write('build.config.ts', `export default { builder: 'tsc' };\n`);
+    r = await loadProjectConfig({ workspaceRoot: root, packageRoot: pkgDir(), environment: 'production' });
+    expect(r.ok && r.value.builder).toBe('tsc');
+  });
+});
+
+describe('isOwnConfigSource', () => {
+  it('recognises ours and skips unbuild/tsup configs without running them', () => {
+    expect(isOwnConfigSource(`import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({});`)).toBe(true);
+    expect(isOwnConfigSource(`export const buildConfig = { entry: 'src/index.ts' };`)).toBe(true);
+    expect(isOwnConfigSource(`export default { builder: 'esbuild' };`)).toBe(true);
+    expect(isOwnConfigSource(`import { defineBuildConfig } from 'unbuild';\nexport default defineBuildConfig({ entries: ['src/index'] });`)).toBe(false);
+    expect(isOwnConfigSource(`export default { entries: ['src/index'], declaration: true };`)).toBe(false);
+  });
+});
