@@ -136,6 +136,21 @@ describe('esbuild path end to end (real nx)', () => {
     ws.write('packages/leaf/src/index.ts', `export const leaf = 'leaf';\n`);
   });
 
+  it('configurations map onto environments', () => {
+    ws.write('packages/leaf/build.config.ts', esbuildConfig(`\n  environments: { development: { sourcemap: true }, production: { minify: true } },`));
+    let r = ws.nx(['run', '@t/leaf:build:development']);
+    expect(r.code, r.output).toBe(0);
+    expect(ws.exists('packages/leaf/dist/index.js.map')).toBe(true);
+    const map = ws.json('packages/leaf/dist/index.js.map');
+    // Relative to the final dist/, not the staging directory it was written in.
+    expect(map.sources).toEqual(['../src/index.ts']);
+    expect(ws.latest('packages/leaf').environment).toBe('development');
+    r = ws.nx(['run', '@t/leaf:build']);
+    expect(r.code, r.output).toBe(0);
+    expect(ws.exists('packages/leaf/dist/index.js.map')).toBe(false);
+    expect(ws.latest('packages/leaf').environment).toBe('production');
+  });
+
   it('clean removes outputs and nothing else', () => {
     expect(ws.exists('packages/app/dist/index.js')).toBe(true);
     const r = ws.nx(['run', '@t/app:clean']);
@@ -143,5 +158,9 @@ describe('esbuild path end to end (real nx)', () => {
     expect(ws.exists('packages/app/dist')).toBe(false);
     expect(ws.exists('packages/app/src/index.ts')).toBe(true);
     expect(ws.exists('packages/app/.build-cache/latest.json')).toBe(true);
+    const withCache = ws.nx(['run', '@t/app:clean', '--cache']);
+    expect(withCache.code, withCache.output).toBe(0);
+    expect(ws.exists('packages/app/.build-cache')).toBe(false);
+    expect(ws.exists('packages/app/package.json')).toBe(true);
   });
 });
