@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
-import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError } from '../errors';
+import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
 import { selectAdapter, type AdapterSelection } from '../adapters';
 import type { AdapterContext } from '../adapters/types';
 import { collectArtifacts } from './artifacts';
@@ -36,6 +36,7 @@ export interface BuildRequest {
 }
 
 export const DEFAULT_ENVIRONMENT = 'production';
+const PHASE_ORDER: PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts'];
 
 /**
  * One build, phase by phase (DESIGN.md §5):
@@ -147,27 +148,31 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
       log,
       signal,
     };
+    // Declarations need only the sources: the workspace's tsc runs while the bundler does.
+    const dtsAbort = new AbortController();
+    const stopDts = () => dtsAbort.abort();
+    signal.addEventListener('abort', stopDts, { once: true });
+    const dtsRun =
+      config.dts && !selection.adapter.emitsDeclarations
+        ? phases.run('dts', async () => {
+            const e = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
+            return { status: e.length ? (dtsAbort.signal.aborted ? 'cancelled' : 'failed') : 'success', value: e };
+          })
+        : undefined;
+    if (!dtsRun) phases.skip('dts');
     const buildErrors = await phases.run('build', async () => {
       const r = await selection.adapter.build(ctx).catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
       for (const w of r.warnings ?? []) log.warn(formatError(w));
       const e = cancelled() ? [buildError('CANCELLED', 'build cancelled', { phase: 'build' })] : r.errors;
       return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
     });
-    if (buildErrors.length) {
-      errors.push(...buildErrors);
+    if (buildErrors.length) dtsAbort.abort();
+    const dtsErrors = (await dtsRun) ?? [];
+    signal.removeEventListener('abort', stopDts);
+    if (buildErrors.length || dtsErrors.length) {
+      errors.push(...(buildErrors.length ? buildErrors : dtsErrors));
       return await finish();
     }
-
-    if (config.dts && !selection.adapter.emitsDeclarations) {
-      const dtsErrors = await phases.run('dts', async () => {
-        const e = await emitDeclarations(ctx);
-        return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
-      });
-      if (dtsErrors.length) {
-        errors.push(...dtsErrors);
-        return await finish();
-      }
-    } else phases.skip('dts');
 
     if (cancelled()) {
       errors.push(buildError('CANCELLED', 'build cancelled', { phase: 'build' }));
@@ -196,6 +201,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     job.exitCode = exitCodeFor(errors);
     job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
     job.endTime = new Date(ended).toISOString();
+    job.phases.sort((a, b) => PHASE_ORDER.indexOf(a.name) - PHASE_ORDER.indexOf(b.name));
     job.durationMs = ended - started;
     for (const e of job.errors) log.error(formatError(e));
     await log.flush();
