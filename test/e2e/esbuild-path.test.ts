@@ -136,6 +136,23 @@ describe('esbuild path end to end (real nx)', () => {
     ws.write('packages/leaf/src/index.ts', `export const leaf = 'leaf';\n`);
   });
 
+  it('dts: declarations beside the bundle; a type error fails the build and keeps the previous dist', () => {
+    ws.write('packages/leaf/build.config.ts', esbuildConfig(`\n  dts: true,`));
+    let r = ws.nx(['run', '@t/leaf:build']);
+    expect(r.code, r.output).toBe(0);
+    expect(ws.read('packages/leaf/dist/index.d.ts')).toContain('export declare const leaf = "leaf";');
+    const before = ws.read('packages/leaf/dist/index.js');
+    ws.write('packages/leaf/src/index.ts', `export const leaf: number = 'leaf';\n`);
+    r = ws.nx(['run', '@t/leaf:build']);
+    expect(r.code).not.toBe(0);
+    const job = ws.latest('packages/leaf');
+    expect(job.status).toBe('failed');
+    expect(job.errors[0]).toMatchObject({ code: 'TYPE_ERROR', phase: 'dts', file: 'packages/leaf/src/index.ts', line: 1, column: 14 });
+    expect(job.errors[0].message).toContain('TS2322');
+    expect(ws.read('packages/leaf/dist/index.js')).toBe(before);
+    ws.write('packages/leaf/src/index.ts', `export const leaf = 'leaf';\n`);
+  });
+
   it('configurations map onto environments', () => {
     ws.write('packages/leaf/build.config.ts', esbuildConfig(`\n  environments: { development: { sourcemap: true }, production: { minify: true } },`));
     let r = ws.nx(['run', '@t/leaf:build:development']);
