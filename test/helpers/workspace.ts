@@ -108,6 +108,10 @@ export class TempWorkspace {
       .sort()
       .map((f: string) => JSON.parse(readFileSync(join(jobsDir, f), 'utf8')));
   }
+  /** Absolute path of a job's log. */
+  log(job: { logs: string }): string {
+    return this.path(job.logs);
+  }
   latest(dir: string): any {
     return this.json(`${dir}/.build-cache/latest.json`);
   }
