@@ -1,44 +1,168 @@
 import { resolve } from 'node:path';
 import { runBuild } from './core/pipeline';
 import { runClean, type CleanResult } from './core/clean';
+import { loadProjectConfig } from './core/load-project-config';
+import { JsonRecordStore } from './core/records/json-store';
+import type { RecordStore } from './core/records/store';
 import type { BuildJob } from './core/records/types';
+import { getBuildStatus as statusOf, type BuildStatus } from './core/status';
+import type { ResolvedBuildConfig } from './config/resolve';
+import { buildError, fail, ok, type BuildError, type Result } from './errors';
+import { findPackage, findPackages, inDependencyOrder, type WorkspacePackage } from './workspace/find-packages';
+import { findWorkspaceRoot } from './workspace/find-root';
 
-export interface BuildOptions {
-  /** Workspace root (default: cwd). */
-  workspaceRoot?: string;
-  /** Package root, absolute or relative to the workspace root. */
-  packageRoot: string;
+export type { BuildStatus } from './core/status';
+export type { CleanResult } from './core/clean';
+export type { WorkspacePackage } from './workspace/find-packages';
+
+export interface WorkspaceOptions {
+  /** Where to look for the workspace (default: process.cwd()). */
+  cwd?: string;
+  /** Where records live (default: the JSON files under each package's .build-cache). */
+  store?: RecordStore;
+}
+
+export interface BuildOptions extends WorkspaceOptions {
+  /** Package name or path; alternatively `packageRoot`. */
+  project?: string;
+  packageRoot?: string;
   environment?: string;
   signal?: AbortSignal;
-  /** Receives the build's output; default: stdout. */
+  /** Receives the build's output as it streams; default: stdout. */
   onOutput?: (text: string) => void;
 }
 
 export interface CleanOptions extends BuildOptions {
+  /** Also remove .build-cache (records, logs, incremental state). */
   cache?: boolean;
+}
+
+export interface PackageSummary {
+  name: string;
+  path: string;
+  builder?: string;
+  outputDir?: string;
+  format?: string[];
+  entries?: { name: string; path: string }[];
+  dts?: boolean;
+  dependencies: string[];
+  /** Present when the config does not load or validate. */
+  errors?: BuildError[];
+}
+
+interface Located {
+  workspaceRoot: string;
+  pkg: WorkspacePackage;
+  packages: WorkspacePackage[];
+}
+
+/** Finds the workspace and one of its buildable packages, by name or path. */
+export async function locate(project: string | undefined, opts: WorkspaceOptions & { packageRoot?: string }): Promise<Result<Located>> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const ws = findWorkspaceRoot(opts.packageRoot ? resolve(cwd, opts.packageRoot) : cwd);
+  if (!ws) return fail(buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`));
+  const packages = await findPackages(ws);
+  const query = project ?? opts.packageRoot ?? '.';
+  const pkg = findPackage(packages, query, ws.root, cwd);
+  if (!pkg) {
+    const known = packages.map((p) => p.name).join(', ') || 'none';
+    return fail(buildError('PROJECT_NOT_FOUND', `unknown project "${query}": buildable projects are ${known}`));
+  }
+  return ok({ workspaceRoot: ws.root, pkg, packages });
 }
 
 /** Builds one package through the same pipeline as the Nx executor; resolves with its record. */
 export async function build(options: BuildOptions): Promise<BuildJob> {
-  const workspaceRoot = resolve(options.workspaceRoot ?? process.cwd());
+  const located = await locate(options.project, options);
+  if (!located.ok) return failedJob(located.errors, options.project ?? options.packageRoot ?? '.');
   return runBuild({
-    workspaceRoot,
-    packageRoot: resolve(workspaceRoot, options.packageRoot),
+    workspaceRoot: located.value.workspaceRoot,
+    packageRoot: located.value.pkg.root,
     environment: options.environment,
     signal: options.signal,
     terminal: options.onOutput,
+    store: options.store,
     metadata: { runner: 'api' },
   });
 }
 
 export async function clean(options: CleanOptions): Promise<CleanResult> {
-  const workspaceRoot = resolve(options.workspaceRoot ?? process.cwd());
+  const located = await locate(options.project, options);
+  if (!located.ok) return { exitCode: 2, errors: located.errors, removed: [] };
   return runClean({
-    workspaceRoot,
-    packageRoot: resolve(workspaceRoot, options.packageRoot),
+    workspaceRoot: located.value.workspaceRoot,
+    packageRoot: located.value.pkg.root,
     environment: options.environment,
     cache: options.cache,
     signal: options.signal,
     terminal: options.onOutput,
+    store: options.store,
   });
+}
+
+/** Buildable packages of the workspace around `cwd`, with their resolved options. */
+export async function listPackages(options: WorkspaceOptions & { environment?: string } = {}): Promise<PackageSummary[]> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const ws = findWorkspaceRoot(cwd);
+  if (!ws) return [];
+  const packages = inDependencyOrder(await findPackages(ws));
+  return Promise.all(
+    packages.map(async (p): Promise<PackageSummary> => {
+      const cfg = await loadProjectConfig({ workspaceRoot: ws.root, packageRoot: p.root, environment: options.environment ?? 'production' });
+      const base = { name: p.name, path: p.path, dependencies: p.dependencies };
+      if (!cfg.ok) return { ...base, errors: cfg.errors };
+      const c = cfg.value;
+      return { ...base, builder: c.builder, outputDir: c.outputDir, format: c.format, entries: c.entries, dts: c.dts };
+    }),
+  );
+}
+
+/** The latest record of a project and whether its outputs are stale, with the reasons. */
+export async function getBuildStatus(project: string, options: WorkspaceOptions = {}): Promise<Result<BuildStatus>> {
+  const located = await locate(project, options);
+  if (!located.ok) return located;
+  const { workspaceRoot, pkg } = located.value;
+  const cfg = await loadProjectConfig({ workspaceRoot, packageRoot: pkg.root, environment: 'production' });
+  const outputDirs = cfg.ok ? [cfg.value.outputDir] : ['dist'];
+  return ok(await statusOf(options.store ?? new JsonRecordStore(workspaceRoot), pkg, outputDirs));
+}
+
+/** A project's records, newest first. */
+export async function getBuildHistory(project: string, options: WorkspaceOptions & { limit?: number } = {}): Promise<Result<BuildJob[]>> {
+  const located = await locate(project, options);
+  if (!located.ok) return located;
+  const store = options.store ?? new JsonRecordStore(located.value.workspaceRoot);
+  return ok(await store.history(located.value.pkg.path, options.limit));
+}
+
+/** Loads, validates and resolves a package's build.config.* (no build). */
+export async function loadBuildConfig(packageRoot: string, options: { environment?: string; workspaceRoot?: string } = {}): Promise<Result<ResolvedBuildConfig>> {
+  const root = resolve(packageRoot);
+  const workspaceRoot = options.workspaceRoot ? resolve(options.workspaceRoot) : (findWorkspaceRoot(root)?.root ?? root);
+  return loadProjectConfig({ workspaceRoot, packageRoot: root, environment: options.environment ?? 'production' });
+}
+
+/** Orders projects (names or paths) so dependencies build first. */
+export async function buildOrder(projects: string[], options: WorkspaceOptions = {}): Promise<Result<{ workspaceRoot: string; packages: WorkspacePackage[] }>> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const ws = findWorkspaceRoot(cwd);
+  if (!ws) return fail(buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`));
+  const all = await findPackages(ws);
+  const picked: WorkspacePackage[] = [];
+  const errors: BuildError[] = [];
+  for (const q of projects) {
+    const p = findPackage(all, q, ws.root, cwd);
+    if (p) picked.push(p);
+    else errors.push(buildError('PROJECT_NOT_FOUND', `unknown project "${q}": buildable projects are ${all.map((x) => x.name).join(', ') || 'none'}`));
+  }
+  if (errors.length) return fail(...errors);
+  return ok({ workspaceRoot: ws.root, packages: inDependencyOrder(projects.length ? picked : all) });
+}
+
+function failedJob(errors: BuildError[], project: string): BuildJob {
+  const now = new Date().toISOString();
+  return {
+    schemaVersion: 1, id: 'none', packageName: project, packagePath: project, builder: 'unknown', requestedBuilder: 'unknown', environment: 'production',
+    inputHash: null, cache: 'miss', startTime: now, endTime: now, status: 'failed', exitCode: 2, durationMs: 0, phases: [], artifacts: [], errors, logs: '', metadata: {},
+  };
 }

@@ -8,9 +8,9 @@ export type { PackageBuildConfig, ParsedBuildConfig, Builder, Format, Platform, 
 export type { ResolvedBuildConfig, EntryPoint } from './config/resolve';
 export type { BuildJob, Artifact, PhaseRecord, JobStatus, CacheStatus } from './core/records/types';
 export type { RecordStore } from './core/records/store';
-export type { BuildError, ErrorCode, PhaseName } from './errors';
+export type { BuildError, ErrorCode, PhaseName, Result } from './errors';
 export type { BuildSystemPluginOptions } from './plugin/options';
-export type { BuildOptions, CleanOptions } from './api';
+export type { BuildOptions, CleanOptions, WorkspaceOptions, PackageSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
 
 import type * as Api from './api';
 
@@ -19,3 +19,7 @@ const api = (): typeof Api => require('./api') as typeof Api;
 
 export const build: typeof Api.build = (...args) => api().build(...args);
 export const clean: typeof Api.clean = (...args) => api().clean(...args);
+export const listPackages: typeof Api.listPackages = (...args) => api().listPackages(...args);
+export const getBuildStatus: typeof Api.getBuildStatus = (...args) => api().getBuildStatus(...args);
+export const getBuildHistory: typeof Api.getBuildHistory = (...args) => api().getBuildHistory(...args);
+export const loadBuildConfig: typeof Api.loadBuildConfig = (...args) => api().loadBuildConfig(...args);

@@ -2,6 +2,7 @@ import type { CreateNodesV2 } from '@nx/devkit';
 import { CONFIG_GLOB } from './config/define';
 import { createNodesForConfigs } from './plugin/create-nodes';
 import type { BuildSystemPluginOptions } from './plugin/options';
+import { recordBuildTasks } from './plugin/post-tasks';
 
 export type { BuildSystemPluginOptions } from './plugin/options';
 
@@ -12,3 +13,6 @@ export type { BuildSystemPluginOptions } from './plugin/options';
 export const createNodesV2: CreateNodesV2<BuildSystemPluginOptions> = [CONFIG_GLOB, createNodesForConfigs];
 export const createNodes = createNodesV2;
 export const name = '@repo/build-system';
+
+/** Records every build task Nx handled, cache hits included. */
+export const postTasksExecution = recordBuildTasks;

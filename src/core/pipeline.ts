@@ -6,6 +6,7 @@ import { selectAdapter, type AdapterSelection } from '../adapters';
 import type { AdapterContext } from '../adapters/types';
 import { collectArtifacts } from './artifacts';
 import { emitDeclarations } from './dts';
+import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
 import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from './lock';
 import { loadProjectConfig } from './load-project-config';
@@ -183,10 +184,14 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
 
     if (!(await hookPhase('postbuild'))) return await finish();
 
-    job.artifacts = await phases.run('artifacts', async () => ({
-      status: 'success',
-      value: await collectArtifacts(config.packageRoot, config.artifactGlobs),
-    }));
+    job.artifacts = await phases.run('artifacts', async () => {
+      const [artifacts, files] = await Promise.all([
+        collectArtifacts(config.packageRoot, config.artifactGlobs),
+        computeFingerprintFiles(config.packageRoot, [config.outputDir]),
+      ]);
+      await saveFingerprint(config.packageRoot, { jobId: id, files });
+      return { status: 'success', value: artifacts };
+    });
     return await finish();
   } catch (err) {
     errors.push(errorFromUnknown('INTERNAL', err));

@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate } from './api';
+import { runBuild } from './core/pipeline';
+import { runClean } from './core/clean';
+import { withCancellation } from './core/signals';
+import type { BuildJob } from './core/records/types';
+import { EXIT, formatError, type BuildError } from './errors';
+
+const HELP = `build-system <command> [options]
+
+Commands:
+  build [project…]          build projects (default: the package in cwd, or all), dependencies first
+  rebuild <project>         clean, then build
+  list                      buildable projects and their resolved options
+  status <project>          the latest record and whether the outputs are stale
+  history <project>         records, newest first (--limit N)
+  clean <project>           remove outputs (--cache: and .build-cache)
+
+Options:
+  --json                    print exactly one JSON document on stdout
+  -c, --environment <name>  environment (development, ci, production, …); default production
+  --limit <n>               with history: at most n records
+  --cache                   with clean: also remove .build-cache
+  -h, --help
+
+Exit codes: 0 success · 1 build failed · 2 invalid config or usage · 3 lock timeout · 130 cancelled`;
+
+interface Io {
+  json: boolean;
+  out: (text: string) => void;
+  /** Build output: stdout for humans, stderr with --json (stdout holds the JSON). */
+  stream: (text: string) => void;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        environment: { type: 'string', short: 'c' },
+        limit: { type: 'string' },
+        cache: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${HELP}\n`);
+    return EXIT.invalid;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...projects] = positionals;
+  const io: Io = {
+    json: values.json!,
+    out: (t) => process.stdout.write(t),
+    stream: (t) => (values.json ? process.stderr : process.stdout).write(t),
+  };
+  if (values.help || !command) {
+    io.out(`${HELP}\n`);
+    return values.help ? EXIT.success : EXIT.invalid;
+  }
+  const environment = values.environment;
+  switch (command) {
+    case 'build':
+      return buildCommand(projects, { environment, io });
+    case 'rebuild':
+      if (projects.length !== 1) return usage(io, 'rebuild takes one project');
+      return buildCommand(projects, { environment, io, cleanFirst: true });
+    case 'list':
+      return listCommand(io, environment);
+    case 'status':
+      if (projects.length !== 1) return usage(io, 'status takes one project');
+      return statusCommand(projects[0], io);
+    case 'history': {
+      if (projects.length !== 1) return usage(io, 'history takes one project');
+      const limit = values.limit === undefined ? undefined : Number(values.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) return usage(io, '--limit takes a positive whole number');
+      return historyCommand(projects[0], io, limit);
+    }
+    case 'clean':
+      if (projects.length !== 1) return usage(io, 'clean takes one project');
+      return cleanCommand(projects[0], io, values.cache!, environment);
+    default:
+      return usage(io, `unknown command "${command}"`);
+  }
+}
+
+function usage(io: Io, message: string): number {
+  return errorsOut(io, [{ code: 'USAGE', message }], EXIT.invalid, !io.json ? `\n${HELP}` : '');
+}
+
+function errorsOut(io: Io, errors: BuildError[], exitCode: number, extra = ''): number {
+  if (io.json) io.out(`${JSON.stringify({ exitCode, errors }, null, 2)}\n`);
+  else process.stderr.write(`${errors.map((e) => `error: ${formatError(e)}`).join('\n')}${extra}\n`);
+  return exitCode;
+}
+
+async function buildCommand(projects: string[], opts: { environment?: string; io: Io; cleanFirst?: boolean }): Promise<number> {
+  const { io } = opts;
+  let targets: string[] = projects;
+  if (projects.length === 0) {
+    // In a package directory (a package script under Turborepo), build that package only.
+    const here = await locate(undefined, {});
+    if (here.ok && here.value.pkg.root !== here.value.workspaceRoot) targets = [here.value.pkg.path || '.'];
+  }
+  const order = await buildOrder(targets);
+  if (!order.ok) return errorsOut(io, order.errors, EXIT.invalid);
+  if (order.value.packages.length === 0) return errorsOut(io, [{ code: 'PROJECT_NOT_FOUND', message: 'no buildable projects (no build.config.* of ours) in this workspace' }], EXIT.invalid);
+  const jobs: BuildJob[] = [];
+  let exitCode: number = EXIT.success;
+  await withCancellation(async (signal) => {
+    for (const pkg of order.value.packages) {
+      if (signal.aborted) break;
+      if (opts.cleanFirst) {
+        const cleaned = await runClean({ workspaceRoot: order.value.workspaceRoot, packageRoot: pkg.root, environment: opts.environment, signal, terminal: io.stream });
+        if (cleaned.exitCode !== 0) {
+          exitCode = cleaned.exitCode;
+          if (io.json) io.out(`${JSON.stringify({ exitCode, errors: cleaned.errors, jobs }, null, 2)}\n`);
+          return;
+        }
+      }
+      if (!io.json) io.stream(`\n> build ${pkg.name}\n`);
+      const job = await runBuild({ workspaceRoot: order.value.workspaceRoot, packageRoot: pkg.root, environment: opts.environment, signal, terminal: io.stream, metadata: { runner: 'cli' } });
+      jobs.push(job);
+      if (job.exitCode !== 0) {
+        exitCode = job.exitCode ?? EXIT.failed;
+        break;
+      }
+    }
+  });
+  if (io.json) {
+    if (!(opts.cleanFirst && exitCode !== 0 && jobs.length === 0)) io.out(`${JSON.stringify({ exitCode, jobs }, null, 2)}\n`);
+  } else {
+    io.out(`\n${table(['project', 'status', 'builder', 'duration', 'artifacts'], jobs.map((j) => [j.packageName, j.status, j.builder, `${j.durationMs} ms`, String(j.artifacts.length)]))}\n`);
+  }
+  return exitCode;
+}
+
+async function listCommand(io: Io, environment?: string): Promise<number> {
+  const packages = await listPackages({ environment });
+  if (io.json) io.out(`${JSON.stringify({ projects: packages }, null, 2)}\n`);
+  else if (packages.length === 0) io.out('no buildable projects\n');
+  else
+    io.out(
+      `${table(
+        ['project', 'path', 'builder', 'entries', 'format', 'outputDir', 'dts'],
+        packages.map((p) => (p.errors ? [p.name, p.path, 'invalid config', p.errors[0].message, '', '', ''] : [p.name, p.path || '.', p.builder!, p.entries!.map((e) => e.path).join(' '), p.format!.join(','), p.outputDir!, p.dts ? 'yes' : 'no'])),
+      )}\n`,
+    );
+  return EXIT.success;
+}
+
+async function statusCommand(project: string, io: Io): Promise<number> {
+  const status = await getBuildStatus(project);
+  if (!status.ok) return errorsOut(io, status.errors, EXIT.invalid);
+  const s = status.value;
+  const j = s.latest;
+  if (io.json) {
+    io.out(
+      `${JSON.stringify(
+        {
+          project: s.packageName,
+          path: s.packagePath,
+          status: j?.status ?? 'never-built',
+          cache: j?.cache ?? null,
+          durationMs: j?.durationMs ?? null,
+          endTime: j?.endTime ?? null,
+          builder: j?.builder ?? null,
+          stale: s.stale,
+          reasons: s.reasons,
+          artifacts: j?.artifacts ?? [],
+          errors: j?.errors ?? [],
+          latest: j,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    io.out(`${s.packageName} (${s.packagePath || '.'})\n`);
+    if (j) io.out(`  last build: ${j.status} (${j.cache}) with ${j.builder} in ${j.durationMs} ms, ${j.endTime}\n  artifacts: ${j.artifacts.length}\n`);
+    for (const e of j?.errors ?? []) io.out(`  error: ${formatError(e)}\n`);
+    io.out(`  ${s.stale ? `stale: ${s.reasons.join('; ')}` : 'up to date'}\n`);
+  }
+  return EXIT.success;
+}
+
+async function historyCommand(project: string, io: Io, limit?: number): Promise<number> {
+  const history = await getBuildHistory(project, { limit });
+  if (!history.ok) return errorsOut(io, history.errors, EXIT.invalid);
+  if (io.json) io.out(`${JSON.stringify({ project, jobs: history.value }, null, 2)}\n`);
+  else io.out(`${table(['id', 'status', 'cache', 'builder', 'environment', 'duration', 'started'], history.value.map((j) => [j.id, j.status, j.cache, j.builder, j.environment, `${j.durationMs} ms`, j.startTime]))}\n`);
+  return EXIT.success;
+}
+
+async function cleanCommand(project: string, io: Io, cache: boolean, environment?: string): Promise<number> {
+  const located = await locate(project, {});
+  if (!located.ok) return errorsOut(io, located.errors, EXIT.invalid);
+  const result = await withCancellation((signal) =>
+    runClean({ workspaceRoot: located.value.workspaceRoot, packageRoot: located.value.pkg.root, cache, environment, signal, terminal: io.stream }),
+  );
+  if (io.json) io.out(`${JSON.stringify({ project: located.value.pkg.name, ...result }, null, 2)}\n`);
+  else if (result.exitCode === 0) io.out(`removed: ${result.removed.join(', ') || 'nothing'}\n`);
+  return result.exitCode;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`internal error: ${(err as Error)?.stack ?? err}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

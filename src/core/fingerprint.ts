@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BUILD_CACHE_DIR } from '../config/define';
+
+/**
+ * What the sources looked like when the current outputs were produced: one content hash per
+ * file of the package (outputs, .build-cache and node_modules aside). `status` compares it
+ * with the files now, to say whether and why the outputs are stale. Not a cache key: Nx's
+ * hasher decides what rebuilds.
+ */
+export interface Fingerprint {
+  jobId: string;
+  files: Record<string, string>;
+}
+
+const fingerprintFile = (packageRoot: string) => join(packageRoot, BUILD_CACHE_DIR, 'fingerprint.json');
+
+export async function computeFingerprintFiles(packageRoot: string, outputDirs: string[]): Promise<Record<string, string>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fg = require('fast-glob') as typeof import('fast-glob');
+  const ignore = ['**/node_modules/**', `${BUILD_CACHE_DIR}/**`, '.git/**', ...outputDirs.map((d) => `${d.replace(/\/+$/, '')}/**`)];
+  const files = (await fg('**/*', { cwd: packageRoot, dot: true, onlyFiles: true, ignore, followSymbolicLinks: false })).sort();
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    try {
+      out[f] = createHash('sha1').update(readFileSync(join(packageRoot, f))).digest('hex');
+    } catch {
+      /* vanished meanwhile */
+    }
+  }
+  return out;
+}
+
+export async function saveFingerprint(packageRoot: string, fp: Fingerprint): Promise<void> {
+  await mkdir(join(packageRoot, BUILD_CACHE_DIR), { recursive: true });
+  await writeFile(fingerprintFile(packageRoot), JSON.stringify(fp));
+}
+
+export async function readFingerprint(packageRoot: string): Promise<Fingerprint | undefined> {
+  try {
+    return JSON.parse(await readFile(fingerprintFile(packageRoot), 'utf8')) as Fingerprint;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FingerprintDiff {
+  changed: string[];
+  added: string[];
+  removed: string[];
+}
+
+export function diffFingerprints(before: Record<string, string>, now: Record<string, string>): FingerprintDiff {
+  const changed: string[] = [];
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const [f, h] of Object.entries(now)) {
+    if (!(f in before)) added.push(f);
+    else if (before[f] !== h) changed.push(f);
+  }
+  for (const f of Object.keys(before)) if (!(f in now)) removed.push(f);
+  return { changed, added, removed };
+}

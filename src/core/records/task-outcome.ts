@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { findConfigFile } from '../../config/find';
+import { findBinary } from '../../adapters/tool';
+import { buildError, EXIT, type BuildError } from '../../errors';
+import { collectArtifacts } from '../artifacts';
+import { computeFingerprintFiles, saveFingerprint } from '../fingerprint';
+import { newJobId } from './json-store';
+import { RETAINED_JOBS, type RecordStore } from './store';
+import type { BuildJob, CacheStatus } from './types';
+
+/** How Nx reports a task that ran (or did not). */
+export type NxTaskStatus = 'success' | 'failure' | 'skipped' | 'stopped' | 'local-cache' | 'local-cache-kept-existing' | 'remote-cache';
+
+export interface TaskOutcome {
+  workspaceRoot: string;
+  /** Project root relative to the workspace root. */
+  projectRoot: string;
+  status: NxTaskStatus;
+  hash?: string;
+  /** Output paths relative to the workspace root, as Nx expanded them. */
+  outputs: string[];
+  configuration?: string;
+  terminalOutput?: string;
+  startTime?: number;
+  endTime?: number;
+}
+
+/**
+ * The record of a build task the executor did not record itself: a cache hit (outputs
+ * restored by Nx, re-hashed here), or a task Nx skipped or stopped. Returns undefined when the
+ * executor already wrote the record for this run.
+ */
+export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Promise<BuildJob | undefined> {
+  const packagePath = posix.normalize(t.projectRoot.split('\\').join('/')).replace(/^\.$/, '');
+  const packageRoot = join(t.workspaceRoot, packagePath);
+  const latest = await store.latest(packagePath);
+  if ((t.status === 'success' || t.status === 'failure') && latest && t.hash && latest.inputHash === t.hash) return undefined;
+
+  const cache: CacheStatus = t.status === 'remote-cache' ? 'remote-cache' : t.status.startsWith('local-cache') ? 'local-cache' : 'miss';
+  const now = Date.now();
+  const start = t.startTime ?? now;
+  const end = t.endTime ?? now;
+  const id = newJobId(new Date(start));
+  const { requested, effective } = builderOf(packageRoot, t.workspaceRoot, latest, t.hash);
+  const errors: BuildError[] = [];
+  let status: BuildJob['status'] = 'success';
+  if (t.status === 'skipped') {
+    status = 'cancelled';
+    errors.push(buildError('CANCELLED', 'not run: a task it depends on failed', { phase: 'build' }));
+  } else if (t.status === 'stopped') {
+    status = 'cancelled';
+    errors.push(buildError('CANCELLED', 'stopped by Nx before it finished', { phase: 'build' }));
+  } else if (t.status === 'failure') {
+    status = 'failed';
+    errors.push(buildError('BUILD_FAILED', 'the task failed before the build executor could record it', { phase: 'build' }));
+  }
+
+  const restored = cache !== 'miss';
+  const outputDirs = t.outputs.map((o) => posix.relative(packagePath || '.', o.split('\\').join('/'))).filter((o) => o && !o.startsWith('..'));
+  const artifactsStart = Date.now();
+  const artifacts = restored ? await collectArtifacts(packageRoot, outputDirs.map((d) => `${d}/**`)) : [];
+  if (restored) await saveFingerprint(packageRoot, { jobId: id, files: await computeFingerprintFiles(packageRoot, outputDirs) });
+  const artifactsEnd = Date.now();
+
+  const job: BuildJob = {
+    schemaVersion: 1,
+    id,
+    packageName: packageNameOf(packageRoot) ?? packagePath,
+    packagePath,
+    builder: effective,
+    requestedBuilder: requested,
+    environment: t.configuration ?? 'production',
+    inputHash: t.hash ?? null,
+    cache,
+    startTime: new Date(start).toISOString(),
+    endTime: new Date(end).toISOString(),
+    status,
+    exitCode: status === 'success' ? EXIT.success : status === 'cancelled' ? EXIT.cancelled : EXIT.failed,
+    durationMs: end - start,
+    phases: restored
+      ? [{ name: 'artifacts', status: 'success', startTime: new Date(artifactsStart).toISOString(), endTime: new Date(artifactsEnd).toISOString(), durationMs: artifactsEnd - artifactsStart }]
+      : [],
+    artifacts,
+    errors,
+    logs: store.logPath(packagePath, id),
+    metadata: { runner: 'nx', recordedBy: 'postTasksExecution', nxStatus: t.status },
+  };
+  if (t.terminalOutput) await store.appendLog(job, t.terminalOutput.endsWith('\n') ? t.terminalOutput : `${t.terminalOutput}\n`);
+  await store.saveJob(job);
+  await store.prune(packagePath, RETAINED_JOBS);
+  return job;
+}
+
+function packageNameOf(root: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string }).name;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The builder of a restored build: from the record of the run that produced it when this
+ * machine has it, else read statically from the config (never executing it: this runs after
+ * every `nx run-many`, and must stay cheap).
+ */
+function builderOf(packageRoot: string, workspaceRoot: string, latest: BuildJob | undefined, hash: string | undefined) {
+  if (latest && hash && latest.inputHash === hash && latest.builder !== 'unknown') return { requested: latest.requestedBuilder, effective: latest.builder };
+  let requested = 'esbuild';
+  const file = findConfigFile(packageRoot);
+  if (file) {
+    const m = /\bbuilder\s*:\s*['"](bun|esbuild|tsc|rollup|custom)['"]/.exec(readFileSync(file, 'utf8'));
+    if (m) requested = m[1];
+  }
+  const effective = requested === 'bun' && !findBinary('bun', [packageRoot, workspaceRoot]) ? 'esbuild' : requested;
+  return { requested, effective };
+}

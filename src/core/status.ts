@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256File } from './artifacts';
+import { computeFingerprintFiles, diffFingerprints, readFingerprint, type FingerprintDiff } from './fingerprint';
+import type { RecordStore } from './records/store';
+import type { BuildJob } from './records/types';
+
+export interface BuildStatus {
+  packageName: string;
+  packagePath: string;
+  latest: BuildJob | null;
+  stale: boolean;
+  /** Why the outputs are stale (empty when fresh). */
+  reasons: string[];
+  changes?: FingerprintDiff;
+}
+
+/**
+ * The latest record and whether the outputs still match the sources: stale when the last
+ * build did not succeed, an output is missing or altered, or a source changed since.
+ */
+export async function getBuildStatus(store: RecordStore, pkg: { name: string; path: string; root: string }, outputDirs: string[]): Promise<BuildStatus> {
+  const latest = (await store.latest(pkg.path)) ?? null;
+  const base = { packageName: pkg.name, packagePath: pkg.path, latest };
+  if (!latest) return { ...base, stale: true, reasons: ['never built'] };
+  const reasons: string[] = [];
+  if (latest.status !== 'success') reasons.push(`the last build ${latest.status === 'cancelled' ? 'was cancelled' : 'failed'}`);
+  const lastGood = latest.status === 'success' ? latest : (await store.history(pkg.path)).find((j) => j.status === 'success');
+  if (lastGood) {
+    for (const a of lastGood.artifacts) {
+      const file = join(pkg.root, a.path);
+      if (!existsSync(file)) reasons.push(`output ${a.path} is missing`);
+      else if (`sha256:${await sha256File(file)}` !== a.checksum) reasons.push(`output ${a.path} was modified`);
+    }
+  }
+  const fp = await readFingerprint(pkg.root);
+  let changes: FingerprintDiff | undefined;
+  if (fp) {
+    changes = diffFingerprints(fp.files, await computeFingerprintFiles(pkg.root, outputDirs));
+    const describe = (label: string, files: string[]) => files.length && reasons.push(`${label}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ` (+${files.length - 10} more)` : ''}`);
+    describe('changed since the last build', changes.changed);
+    describe('added since the last build', changes.added);
+    describe('removed since the last build', changes.removed);
+  } else if (lastGood) {
+    reasons.push('no record of the sources the outputs were built from');
+  }
+  return { ...base, stale: reasons.length > 0, reasons: [...new Set(reasons)], ...(changes ? { changes } : {}) };
+}
