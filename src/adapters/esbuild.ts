@@ -3,11 +3,12 @@ import type { BuildOptions, Message } from 'esbuild';
 import { NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
+import { unsupportedOptions } from './options';
 import { requireTool } from './tool';
 
 type Esbuild = typeof import('esbuild');
 
-const KNOWN_BUILDER_OPTIONS = new Set(['loader', 'mainFields', 'conditions', 'jsx', 'jsxImportSource', 'keepNames', 'legalComments', 'treeShaking', 'banner', 'footer', 'alias', 'tsconfig', 'splitting']);
+const KNOWN_BUILDER_OPTIONS = ['loader', 'mainFields', 'conditions', 'jsx', 'jsxImportSource', 'keepNames', 'legalComments', 'treeShaking', 'banner', 'footer', 'alias', 'tsconfig', 'splitting'];
 
 /** Output file name for an entry in a format: ESM `.js`, CJS `.cjs` (DESIGN.md §3). */
 export const extensionFor = (format: 'esm' | 'cjs') => (format === 'esm' ? '.js' : '.cjs');
@@ -56,17 +57,7 @@ export const esbuildAdapter: BuilderAdapter = {
   name: 'esbuild',
   toolPackage: 'esbuild',
   validate(config) {
-    return Object.keys(config.builderOptions)
-      .filter((k) => !KNOWN_BUILDER_OPTIONS.has(k))
-      .map((k) =>
-        buildError('BUILDER_OPTION_UNSUPPORTED', `esbuild does not accept builderOptions.${k}`, {
-          phase: 'validate',
-          file: config.configFile ? toPosix(relative(config.workspaceRoot, config.configFile)) : undefined,
-          field: `builderOptions.${k}`,
-          expected: [...KNOWN_BUILDER_OPTIONS].join(', '),
-          found: k,
-        }),
-      );
+    return unsupportedOptions('esbuild', config, KNOWN_BUILDER_OPTIONS);
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const esbuild = requireTool<Esbuild>('esbuild', [ctx.config.packageRoot, ctx.config.workspaceRoot]);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError, type PhaseName } from '../errors';
@@ -15,6 +15,18 @@ export function findTsc(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'works
   if (!pkg) return undefined;
   const bin = join(dirname(pkg), 'bin', 'tsc');
   return existsSync(bin) ? bin : undefined;
+}
+
+/** Whether the workspace's TypeScript is at least major.minor. */
+export function tsVersionAtLeast(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>, major: number, minor: number): boolean {
+  const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
+  if (!pkg) return false;
+  try {
+    const [ma, mi] = String(JSON.parse(readFileSync(pkg, 'utf8')).version).split('.').map(Number);
+    return ma > major || (ma === major && mi >= minor);
+  } catch {
+    return false;
+  }
 }
 
 export interface TscRun {

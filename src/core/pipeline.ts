@@ -87,7 +87,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
       const loaded = await loadProjectConfig({ ...req, environment: job.environment, processEnv });
       if (!loaded.ok) return { status: 'failed', value: { errors: loaded.errors } };
       const config = loaded.value;
-      const selection = selectAdapter(config.builder);
+      const selection = selectAdapter(config);
       if (!selection) {
         return { status: 'failed', value: { errors: [buildError('BUILDER_UNAVAILABLE', `no adapter for builder "${config.builder}"`, { phase: 'validate' })] } };
       }

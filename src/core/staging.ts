@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { dirname, join, relative, resolve } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { toPosix } from '../config/resolve';
+import { walkFiles } from '../adapters/files';
 
 /**
  * Outputs are built into `.build-cache/staging/out` and swapped into place only once the
@@ -66,7 +67,7 @@ export function recoverInterruptedSwap(packageRoot: string, outputDir: string): 
  * them relative to where the maps end up, so they stay correct and reproducible.
  */
 function rewriteSourceMaps(stagingDir: string, finalDir: string): void {
-  for (const file of walk(stagingDir)) {
+  for (const file of walkFiles(stagingDir)) {
     if (!file.endsWith('.map')) continue;
     try {
       const map = JSON.parse(readFileSync(file, 'utf8')) as { sources?: string[]; sourceRoot?: string };
@@ -78,19 +79,5 @@ function rewriteSourceMaps(stagingDir: string, finalDir: string): void {
     } catch {
       /* not a JSON source map: leave it */
     }
-  }
-}
-
-export function* walk(dir: string): Generator<string> {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(p);
-    else if (e.isFile()) yield p;
   }
 }

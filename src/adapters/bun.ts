@@ -1,0 +1,132 @@
+import { renameSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { commonDir, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { buildError, type BuildError } from '../errors';
+import { runCommand } from '../spawn';
+import { extensionFor, externalPatterns } from './esbuild';
+import { unsupportedOptions } from './options';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
+import { findBinary } from './tool';
+
+const KNOWN_BUILDER_OPTIONS = ['loader', 'conditions', 'banner', 'footer', 'drop', 'bytecode', 'splitting'];
+
+/** Bun.build, run by the bun binary; prints one JSON line with its structured result. */
+const BUN_SCRIPT = `
+const spec = JSON.parse(process.env.BUILD_SYSTEM_BUN_SPEC);
+const results = [];
+for (const format of spec.formats) {
+  const ext = format === 'esm' ? 'js' : 'cjs';
+  try {
+    const r = await Bun.build({
+      ...spec.options,
+      format,
+      splitting: spec.options.splitting ?? (format === 'esm' && spec.options.entrypoints.length > 1),
+      naming: { entry: '[dir]/[name].' + ext, chunk: 'chunks/[name]-[hash].' + ext, asset: 'assets/[name]-[hash].[ext]' },
+      throw: false,
+    });
+    results.push({ success: r.success, outputs: r.outputs.map((o) => o.path), logs: r.logs.map((l) => ({ level: l.level, message: l.message, position: l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
+  } catch (e) {
+    const errors = e && e.errors ? e.errors : [e];
+    results.push({ success: false, outputs: [], logs: errors.map((l) => ({ level: 'error', message: String(l && l.message || l), position: l && l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
+  }
+}
+process.stdout.write('\\n@@BUILD_SYSTEM_RESULT@@' + JSON.stringify(results) + '\\n');
+`;
+
+interface BunLog {
+  level: string;
+  message: string;
+  position?: { file?: string; line?: number; column?: number };
+}
+
+export function findBun(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
+  return findBinary('bun', [config.packageRoot, config.workspaceRoot]);
+}
+
+/** `bun build` through Bun.build (structured logs give located errors). */
+export const bunAdapter: BuilderAdapter = {
+  name: 'bun',
+  toolPackage: 'bun',
+  validate(config) {
+    const errors = unsupportedOptions('bun', config, KNOWN_BUILDER_OPTIONS);
+    for (const t of config.target) {
+      const m = /^node(\d+)/.exec(t);
+      if ((m && Number(m[1]) < 18) || (!m && !/^(esnext|es202[2-9])$/i.test(t))) {
+        errors.push(buildError('BUILDER_OPTION_UNSUPPORTED', `bun cannot down-level to target "${t}" (it emits syntax for current runtimes, lowering \`using\`)`, { phase: 'validate', field: 'target', expected: 'node18 or later, es2022 or later, esnext', found: t }));
+      }
+    }
+    return errors;
+  },
+  async build(ctx: AdapterContext): Promise<AdapterResult> {
+    const { config } = ctx;
+    const bun = findBun(config);
+    if (!bun) return { errors: [buildError('BUILDER_UNAVAILABLE', 'no bun binary (install the `bun` package or put bun on PATH)', { phase: 'build' })] };
+    const root = resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(join(e.path, '..')))) || '.');
+    const extra = config.builderOptions;
+    const spec = {
+      formats: config.format,
+      options: {
+        entrypoints: config.entries.map((e) => resolve(config.packageRoot, e.path)),
+        outdir: ctx.outDir,
+        root,
+        target: config.platform === 'browser' ? 'browser' : 'node',
+        sourcemap: config.sourcemap ? 'linked' : 'none',
+        minify: config.minify,
+        external: externalPatterns(config),
+        define: config.define,
+        ...pickKnown(extra),
+      },
+    };
+    const result = await runCommand(bun, {
+      args: ['--eval', BUN_SCRIPT],
+      cwd: config.packageRoot,
+      env: { ...ctx.env, BUILD_SYSTEM_BUN_SPEC: JSON.stringify(spec) },
+      signal: ctx.signal,
+      onOutput: (c) => {
+        if (!c.includes('@@BUILD_SYSTEM_RESULT@@')) ctx.log.write(c);
+      },
+    });
+    if (result.cancelled) return { errors: [buildError('CANCELLED', 'bun build cancelled', { phase: 'build' })] };
+    const marker = result.output.lastIndexOf('@@BUILD_SYSTEM_RESULT@@');
+    if (marker === -1) {
+      return { errors: [buildError('BUILD_FAILED', `bun exited with code ${result.exitCode}: ${result.output.trim().split('\n').slice(-10).join('\n')}`, { phase: 'build' })] };
+    }
+    const runs = JSON.parse(result.output.slice(marker + '@@BUILD_SYSTEM_RESULT@@'.length).split('\n')[0]) as { success: boolean; logs: BunLog[] }[];
+    const errors: BuildError[] = [];
+    const warnings: BuildError[] = [];
+    const seen = new Set<string>();
+    for (const run of runs) {
+      for (const log of run.logs) {
+        const e = bunLogToError(log, config);
+        const key = `${e.file}:${e.line}:${e.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        (log.level === 'error' ? errors : warnings).push(e);
+      }
+      if (!run.success && !run.logs.some((l) => l.level === 'error')) errors.push(buildError('BUILD_FAILED', 'bun build failed without a message', { phase: 'build' }));
+    }
+    if (errors.length === 0) renameNamedEntries(ctx, root);
+    return { errors, warnings };
+  },
+};
+
+function bunLogToError(log: BunLog, config: ResolvedBuildConfig): BuildError {
+  const file = log.position?.file ? toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, log.position.file))) : undefined;
+  return buildError('COMPILE_ERROR', log.message, { phase: 'build', file, line: log.position?.line || undefined, column: log.position?.column !== undefined ? log.position.column + 1 : undefined });
+}
+
+/** Bun names outputs after their path below `root`; object entries name them explicitly. */
+function renameNamedEntries(ctx: AdapterContext, root: string) {
+  for (const e of ctx.config.entries) {
+    const natural = toPosix(relative(root, resolve(ctx.config.packageRoot, e.path))).replace(/\.[cm]?[jt]sx?$/, '');
+    if (natural === e.name) continue;
+    for (const format of ctx.config.format) {
+      const ext = extensionFor(format);
+      renameSync(join(ctx.outDir, natural + ext), join(ctx.outDir, e.name + ext));
+    }
+  }
+}
+
+function pickKnown(extra: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(extra).filter(([k]) => KNOWN_BUILDER_OPTIONS.includes(k)));
+}

@@ -1,0 +1,57 @@
+import { buildError } from '../errors';
+import { runCommand, tail } from '../spawn';
+import { configFileOf, unsupportedOptions } from './options';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
+
+/** What `builderOptions.run` receives. */
+export interface CustomBuildContext {
+  config: AdapterContext['config'];
+  /** Write outputs here; they replace `outputDir` when the build succeeds. */
+  outDir: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/**
+ * Any build as a command (`builderOptions.command`, run in the package root with OUT_DIR set
+ * to the directory to write into) or an async function (`builderOptions.run`). Artifacts are
+ * whatever `artifactGlobs` find afterwards.
+ */
+export const customAdapter: BuilderAdapter = {
+  name: 'custom',
+  validate(config) {
+    const errors = unsupportedOptions('custom', config, ['command', 'run']);
+    const { command, run } = config.builderOptions as { command?: unknown; run?: unknown };
+    const hasCommand = typeof command === 'string' && command.length > 0;
+    const hasRun = typeof run === 'function';
+    if (hasCommand === hasRun) {
+      errors.push(
+        buildError('CONFIG_INVALID', 'builder "custom" needs exactly one of builderOptions.command (a command string) or builderOptions.run (an async function)', {
+          phase: 'validate',
+          file: configFileOf(config),
+          field: 'builderOptions',
+          expected: '{ command: string } or { run: async (ctx) => {} }',
+          found: hasCommand && hasRun ? 'both' : command !== undefined ? typeof command : run !== undefined ? typeof run : 'neither',
+        }),
+      );
+    }
+    return errors;
+  },
+  async build(ctx: AdapterContext): Promise<AdapterResult> {
+    const { command, run } = ctx.config.builderOptions as { command?: string; run?: (c: CustomBuildContext) => unknown };
+    if (run) {
+      try {
+        await run({ config: ctx.config, outDir: ctx.outDir, env: ctx.env, log: (l) => ctx.log.info(l), signal: ctx.signal });
+        return { errors: [] };
+      } catch (err) {
+        return { errors: [buildError('BUILD_FAILED', `builderOptions.run threw: ${(err as Error)?.message ?? String(err)}`, { phase: 'build' })] };
+      }
+    }
+    ctx.log.info(`> ${command}`);
+    const r = await runCommand(command!, { cwd: ctx.config.packageRoot, env: { ...ctx.env, OUT_DIR: ctx.outDir }, shell: true, signal: ctx.signal, onOutput: (c) => ctx.log.write(c) });
+    if (r.cancelled) return { errors: [buildError('CANCELLED', 'custom build cancelled', { phase: 'build' })] };
+    if (r.exitCode === 0) return { errors: [] };
+    return { errors: [buildError('BUILD_FAILED', `\`${command}\` exited with code ${r.exitCode ?? r.signal}:\n${tail(r.output)}`, { phase: 'build' })] };
+  },
+};

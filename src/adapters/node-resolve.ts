@@ -1,0 +1,98 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];
+const CONDITIONS = ['import', 'module', 'node', 'default', 'require'];
+
+/**
+ * Just enough module resolution for bundling TypeScript packages: relative paths (with `.ts`
+ * or `.js` written for a `.ts` file, or no extension), and bare specifiers through
+ * node_modules honouring package.json `exports` (import/module/node/default), `module` and
+ * `main` — including workspace packages whose exports point at TypeScript source.
+ */
+export function resolveModule(specifier: string, importer: string): string | undefined {
+  const baseDir = dirname(importer);
+  if (specifier.startsWith('.') || specifier.startsWith('/')) return resolveFile(resolve(baseDir, specifier));
+  const { name, subpath } = splitSpecifier(specifier);
+  for (let dir = baseDir; ; dir = dirname(dir)) {
+    const pkgDir = join(dir, 'node_modules', name);
+    if (existsSync(join(pkgDir, 'package.json'))) return resolvePackage(pkgDir, subpath);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function splitSpecifier(spec: string): { name: string; subpath: string } {
+  const parts = spec.split('/');
+  const n = spec.startsWith('@') ? 2 : 1;
+  return { name: parts.slice(0, n).join('/'), subpath: parts.length > n ? `./${parts.slice(n).join('/')}` : '.' };
+}
+
+function resolvePackage(pkgDir: string, subpath: string): string | undefined {
+  let pkg: { exports?: unknown; module?: string; main?: string };
+  try {
+    pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (pkg.exports !== undefined) {
+    const target = matchExports(pkg.exports, subpath);
+    return target ? resolveFile(resolve(pkgDir, target)) : undefined;
+  }
+  if (subpath !== '.') return resolveFile(resolve(pkgDir, subpath));
+  return resolveFile(resolve(pkgDir, pkg.module ?? pkg.main ?? 'index.js'));
+}
+
+function matchExports(exports: unknown, subpath: string): string | undefined {
+  if (typeof exports === 'string' || Array.isArray(exports)) return subpath === '.' ? pickCondition(exports) : undefined;
+  if (!exports || typeof exports !== 'object') return undefined;
+  const map = exports as Record<string, unknown>;
+  const keys = Object.keys(map);
+  if (!keys.some((k) => k.startsWith('.'))) return subpath === '.' ? pickCondition(map) : undefined;
+  if (subpath in map) return pickCondition(map[subpath]);
+  for (const key of keys) {
+    const star = key.indexOf('*');
+    if (star === -1) continue;
+    const [pre, post] = [key.slice(0, star), key.slice(star + 1)];
+    if (subpath.startsWith(pre) && subpath.endsWith(post)) {
+      const target = pickCondition(map[key]);
+      return target?.replace('*', subpath.slice(pre.length, subpath.length - post.length));
+    }
+  }
+  return undefined;
+}
+
+function pickCondition(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const r = pickCondition(v);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const c of CONDITIONS) if (c in value) return pickCondition((value as Record<string, unknown>)[c]);
+  }
+  return undefined;
+}
+
+export function resolveFile(path: string): string | undefined {
+  if (isFile(path)) return path;
+  // `./x.js` written for `./x.ts` (TypeScript's convention), and `./x` without extension.
+  const stem = path.replace(/\.(m|c)?js$/, '');
+  if (stem !== path) {
+    const ts = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] }[path.slice(stem.length)] ?? [];
+    for (const ext of ts) if (isFile(stem + ext)) return stem + ext;
+  }
+  for (const ext of EXTENSIONS) if (isFile(path + ext)) return path + ext;
+  for (const ext of EXTENSIONS) if (isFile(join(path, `index${ext}`))) return join(path, `index${ext}`);
+  return undefined;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { commonDir, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { buildError, type BuildError } from '../errors';
+import { walkFiles } from './files';
+import { cannotHonour, unsupportedOptions } from './options';
+import { runTsc, tsVersionAtLeast } from './tsc-cli';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
+import { requireTool } from './tool';
+
+const KNOWN_BUILDER_OPTIONS = ['compilerOptions'];
+
+/** `node20` → `ES2023`: the ECMAScript level each Node line supports fully. */
+export function tscTarget(targets: string[]): string {
+  const t = targets[0] ?? 'node20';
+  const node = /^node(\d+)/.exec(t);
+  if (node) {
+    const v = Number(node[1]);
+    return v >= 22 ? 'ES2024' : v >= 20 ? 'ES2023' : v >= 18 ? 'ES2022' : v >= 16 ? 'ES2021' : 'ES2020';
+  }
+  return /^es(next|\d{4})$/i.test(t) ? t.toUpperCase().replace('ESNEXT', 'ESNext') : 'ES2022';
+}
+
+/**
+ * tsc with the workspace's own TypeScript (5.x or the native 7.x): structure kept
+ * (`src/x.ts` → `dist/x.js`), declarations emitted, incremental build info kept in the
+ * state directory and dropped whenever the outputs it describes are not exactly there.
+ */
+export const tscAdapter: BuilderAdapter = {
+  name: 'tsc',
+  toolPackage: 'typescript',
+  emitsDeclarations: true,
+  incremental: true,
+  validate(config) {
+    const errors = unsupportedOptions('tsc', config, KNOWN_BUILDER_OPTIONS);
+    if (config.minify) errors.push(cannotHonour('tsc', config, 'minify', 'tsc does not minify; use esbuild, bun or rollup', 'true'));
+    if (Object.keys(config.define).length) errors.push(cannotHonour('tsc', config, 'define', 'tsc does not replace identifiers', Object.keys(config.define).join(', ')));
+    if (config.noExternal.length) errors.push(cannotHonour('tsc', config, 'noExternal', 'tsc does not bundle dependencies', config.noExternal.join(', ')));
+    if (config.platform === 'browser') errors.push(cannotHonour('tsc', config, 'platform', 'tsc emits modules, not browser bundles', 'browser'));
+    return errors;
+  },
+  async build(ctx: AdapterContext): Promise<AdapterResult> {
+    const { config } = ctx;
+    mkdirSync(ctx.stateDir, { recursive: true });
+    const buildInfo = join(ctx.stateDir, 'tsconfig.tsbuildinfo');
+    const manifestFile = join(ctx.stateDir, 'outputs.json');
+    if (!manifestMatches(manifestFile, ctx.outDir)) rmSync(buildInfo, { force: true });
+    const tsconfig = join(ctx.stateDir, 'tsconfig.build.json');
+    writeFileSync(tsconfig, JSON.stringify(tscConfig(config, ctx.outDir, buildInfo), null, 2));
+    const errors: BuildError[] = await runTsc({ ctx, config, args: ['-p', tsconfig], phase: 'build' });
+    if (errors.length) {
+      rmSync(buildInfo, { force: true });
+      return { errors };
+    }
+    if (config.format.includes('cjs')) {
+      const cjs = await emitCommonJs(ctx);
+      if (cjs.length) return { errors: cjs };
+    }
+    writeManifest(manifestFile, ctx.outDir);
+    return { errors: [] };
+  },
+};
+
+function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: string) {
+  const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
+  const hasOwn = existsSync(own);
+  const rootDir = resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(dirname(e.path)))) || '.');
+  const userOptions = (config.builderOptions.compilerOptions ?? {}) as Record<string, unknown>;
+  return {
+    ...(hasOwn ? { extends: own } : {}),
+    compilerOptions: {
+      ...(hasOwn ? {} : { strict: true, esModuleInterop: true, skipLibCheck: true }),
+      module: 'esnext',
+      moduleResolution: 'bundler',
+      resolveJsonModule: true,
+      // `import './x.ts'` compiles to `import './x.js'` (TypeScript 5.7+).
+      ...(tsVersionAtLeast(config, 5, 7) ? { allowImportingTsExtensions: true, rewriteRelativeImportExtensions: true } : {}),
+      target: tscTarget(config.target),
+      ...userOptions,
+      outDir,
+      rootDir,
+      declaration: config.dts,
+      declarationMap: false,
+      sourceMap: config.sourcemap,
+      noEmit: false,
+      emitDeclarationOnly: false,
+      incremental: true,
+      composite: false,
+      tsBuildInfoFile: buildInfo,
+    },
+    include: [toPosix(join(rootDir, '**/*'))],
+    exclude: ['**/*.test.ts', '**/*.spec.ts', '**/*.test.tsx', '**/*.spec.tsx'].map((g) => toPosix(join(rootDir, g))),
+  };
+}
+
+/**
+ * CJS beside the ESM output: each emitted module converted with esbuild's transform (tsc
+ * would need a second, differently configured program), relative `.js` specifiers → `.cjs`.
+ */
+async function emitCommonJs(ctx: AdapterContext): Promise<BuildError[]> {
+  const esbuild = requireTool<typeof import('esbuild')>('esbuild', [ctx.config.packageRoot, ctx.config.workspaceRoot]);
+  if (!esbuild) return [buildError('BUILDER_UNAVAILABLE', 'format "cjs" with tsc needs esbuild installed (it converts the emitted ESM)', { phase: 'build' })];
+  for (const file of walkFiles(ctx.outDir)) {
+    if (!file.endsWith('.js') || file.includes(`${join(ctx.outDir, 'chunks')}`)) continue;
+    const source = readFileSync(file, 'utf8');
+    const out = await esbuild.transform(source, { format: 'cjs', loader: 'js', target: ctx.config.target, sourcefile: file, supported: { 'dynamic-import': true } });
+    const code = out.code.replace(/(require\(\s*["'])(\.{1,2}\/[^"']+?)\.js(["']\s*\))/g, '$1$2.cjs$3');
+    writeFileSync(file.replace(/\.js$/, '.cjs'), code);
+    if (!ctx.config.format.includes('esm')) rmSync(file);
+  }
+  return [];
+}
+
+function writeManifest(file: string, outDir: string) {
+  const entries: Record<string, string> = {};
+  for (const f of walkFiles(outDir)) entries[toPosix(relative(outDir, f))] = createHash('sha1').update(readFileSync(f)).digest('hex');
+  writeFileSync(file, JSON.stringify(entries));
+}
+
+/** True when the (seeded) output directory holds exactly the files the build info describes. */
+function manifestMatches(file: string, outDir: string): boolean {
+  let manifest: Record<string, string>;
+  try {
+    manifest = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+  for (const [rel, hash] of Object.entries(manifest)) {
+    const abs = join(outDir, rel);
+    if (!existsSync(abs) || createHash('sha1').update(readFileSync(abs)).digest('hex') !== hash) return false;
+  }
+  return true;
+}
