@@ -37,6 +37,43 @@ describe('every builder behind one contract (real binaries)', () => {
         files: realPackageSources({ bundler: b !== 'tsc' }),
       };
     }
+    packages['packages/custom-cmd'] = {
+      name: '@t/custom-cmd',
+      config: `import { defineBuildConfig } from '@repo/build-system';
+export default defineBuildConfig({
+  builder: 'custom',
+  builderOptions: { command: 'node scripts/build.mjs' },
+});
+`,
+      files: {
+        'src/index.ts': 'export {};\n',
+        'scripts/build.mjs': "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.env.OUT_DIR + '/index.js', 'export const custom = \"cmd\";\\n');\nconsole.log('custom build wrote ' + 'index.js');\n",
+      },
+    };
+    packages['packages/custom-fn'] = {
+      name: '@t/custom-fn',
+      config: `import { defineBuildConfig } from '@repo/build-system';
+import { writeFile } from 'node:fs/promises';
+export default defineBuildConfig({
+  builder: 'custom',
+  outputDir: 'lib',
+  builderOptions: { run: async ({ outDir, config }) => { await writeFile(outDir + '/index.js', 'export const name = ' + JSON.stringify(config.name) + ';\\n'); } },
+});
+`,
+      files: { 'src/index.ts': 'export {};\n' },
+    };
+    packages['packages/direct'] = {
+      name: '@t/direct',
+      files: {
+        ...basicSources,
+        'project.json': JSON.stringify({
+          name: '@t/direct',
+          targets: {
+            bundle: { executor: '@repo/build-system:rollup', options: { entry: 'src/index.ts', format: ['esm', 'cjs'], outputDir: 'out', minify: true } },
+          },
+        }),
+      },
+    };
     ws = createWorkspace({ packages });
     const r = ws.nx(['run-many', '-t', 'build', '--parallel=2']);
     expect(r.code, r.output).toBe(0);
@@ -113,6 +150,27 @@ console.log(JSON.stringify([Object.keys(m).sort(), m.withResource(), m.setting, 
     expect(r.code, r.output).toBe(0);
     expect(readdirSync(ws.path(dir, 'dist')).sort()).toEqual(before);
     expect(before).toEqual(expect.arrayContaining(['index.js', 'index.cjs', 'index.d.ts', 'text.js', 'text.cjs', 'text.d.ts']));
+  });
+
+  it('adapter executors work from project.json with the same options, sharing records and lock', () => {
+    const r = ws.nx(['run', '@t/direct:bundle']);
+    expect(r.code, r.output).toBe(0);
+    expect(probe(ws, 'packages/direct/out/index.cjs', 'require')).toEqual(['answer', 'default', 'greet']);
+    expect(ws.latest('packages/direct')).toMatchObject({ status: 'success', builder: 'rollup', metadata: { target: '@t/direct:bundle' } });
+    expect(ws.read('packages/direct/out/index.js').split('\n').length).toBeLessThan(6);
+  });
+
+  it('custom builds: a command writing to $OUT_DIR and an async function; artifacts found by artifactGlobs', () => {
+    expect(ws.read('packages/custom-cmd/dist/index.js')).toBe('export const custom = "cmd";\n');
+    const cmd = ws.latest('packages/custom-cmd');
+    expect(cmd).toMatchObject({ status: 'success', builder: 'custom' });
+    expect(cmd.artifacts.map((a: any) => a.path)).toEqual(['dist/index.js']);
+    expect(ws.read('packages/custom-fn/lib/index.js')).toBe('export const name = "@t/custom-fn";\n');
+    expect(ws.latest('packages/custom-fn').artifacts.map((a: any) => a.path)).toEqual(['lib/index.js']);
+    ws.write('packages/custom-fn/build.config.ts', `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'custom' });\n`);
+    const r = ws.nx(['run', '@t/custom-fn:build']);
+    expect(r.code).not.toBe(0);
+    expect(ws.latest('packages/custom-fn').errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'builderOptions', found: 'neither' });
   });
 
   it('an option a builder cannot honour is a validation error naming builder and option', () => {
