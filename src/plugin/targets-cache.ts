@@ -14,13 +14,23 @@ interface NxInternals {
   workspaceDataDirectory?: string;
 }
 
+let internals: NxInternals | undefined;
+
+/** Nx's native workspace-context hashing, loaded from the narrowest module that has it. */
 function nxInternals(): NxInternals {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('nx/src/devkit-internals') as NxInternals;
-  } catch {
-    return {};
-  }
+  if (internals) return internals;
+  const load = (id: string): NxInternals => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(id) as NxInternals;
+    } catch {
+      return {};
+    }
+  };
+  // The specific modules cost a few ms; `nx/src/devkit-internals` drags in ~40 ms more.
+  internals = { ...load('nx/src/utils/cache-directory'), ...load('nx/src/utils/workspace-context') };
+  if (!internals.hashMultiGlobWithWorkspaceContext && !internals.hashWithWorkspaceContext) internals = load('nx/src/devkit-internals');
+  return internals;
 }
 
 /**

@@ -1,0 +1,142 @@
+// Deterministic benchmark workspaces: P packages of F TypeScript files, each package importing
+// from the previous ones, built by one of several plugins with otherwise identical sources.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Tiny deterministic PRNG (mulberry32) so every run writes the same bytes. */
+function rng(seed) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const write = (file, content) => {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, content);
+};
+
+function moduleSource(p, j, deps, random) {
+  const prev = j > 0 ? `import { Model${j - 1}, compute${j - 1} } from './mod${j - 1}';\n` : '';
+  const dep = deps.length && j % 7 === 0 ? `import { compute0 as external${j} } from '@bench/p${deps[0]}';\n` : '';
+  const fields = Array.from({ length: 4 + Math.floor(random() * 4) }, (_, k) => `  field${k}: ${['string', 'number', 'boolean', 'string[]'][k % 4]};`).join('\n');
+  return `${prev}${dep}
+export interface Model${j} {
+${fields}
+}
+
+export class Service${j} {
+  private readonly cache = new Map<string, number>();
+  constructor(private readonly factor: number = ${Math.floor(random() * 100)}) {}
+  run(input: number): number {
+    const key = String(input);
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute${j}(input) * this.factor;
+    this.cache.set(key, value);
+    return value;
+  }
+}
+
+export function compute${j}(n: number): number {
+  let acc = ${j};
+  for (let i = 0; i < (n % 13) + 3; i++) acc = (acc * 31 + i) % 1000003;
+  ${j > 0 ? `acc += compute${j - 1}(n - 1 > 0 ? n - 1 : 0) % 97;` : ''}
+  ${dep ? `acc += external${j}(n) % 89;` : ''}
+  return acc;
+}
+
+export const describe${j} = (m: ${j > 0 ? `Model${j - 1}` : `Model${j}`}): string => JSON.stringify(m);
+`;
+}
+
+/**
+ * mode: 'ours' | 'static' | 'esbuild' | 'rollup' | 'tsc'
+ * ours: build.config.ts per package (the plugin infers targets)
+ * static: the same targets written out in project.json (the graph-time baseline)
+ * esbuild/rollup/tsc: the peer executors @nx/esbuild:esbuild, @nx/rollup:rollup, @nx/js:tsc
+ */
+export function generateWorkspace({ dir, packages, files, mode, builder = 'esbuild', dts = false }) {
+  rmSync(dir, { recursive: true, force: true });
+  const random = rng(42);
+  write(join(dir, 'package.json'), JSON.stringify({ name: `bench-${mode}`, private: true, workspaces: ['packages/*'] }, null, 2));
+  write(join(dir, '.gitignore'), 'node_modules\ndist\n.nx\n.build-cache\n');
+  const plugins = mode === 'ours' ? ['@repo/build-system/plugin'] : [];
+  write(
+    join(dir, 'nx.json'),
+    JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.ts'] }, plugins, targetDefaults: {} }, null, 2),
+  );
+  write(join(dir, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'esnext', moduleResolution: 'bundler', strict: true, declaration: true, skipLibCheck: true, esModuleInterop: true } }, null, 2));
+  for (let p = 0; p < packages; p++) {
+    const root = join(dir, 'packages', `p${p}`);
+    const deps = p === 0 ? [] : [p - 1];
+    const name = `@bench/p${p}`;
+    write(
+      join(root, 'package.json'),
+      JSON.stringify(
+        { name, version: '1.0.0', type: 'module', exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' } }, dependencies: Object.fromEntries(deps.map((d) => [`@bench/p${d}`, '*'])) },
+        null,
+        2,
+      ),
+    );
+    for (let j = 0; j < files; j++) write(join(root, 'src', `mod${j}.ts`), moduleSource(p, j, deps, random));
+    write(join(root, 'src', 'index.ts'), Array.from({ length: files }, (_, j) => `export * from './mod${j}';`).join('\n') + '\n');
+    write(join(root, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src' }, include: ['src'] }, null, 2));
+    write(join(root, 'tsconfig.lib.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { outDir: '../../dist/out-tsc' }, include: ['src/**/*.ts'] }, null, 2));
+    const targets = targetsFor(mode, p, builder, dts);
+    if (mode === 'ours') {
+      write(join(root, 'build.config.ts'), `import { defineBuildConfig } from '@repo/build-system';\n\nexport default defineBuildConfig({\n  builder: '${builder}',\n  entry: 'src/index.ts',\n  outputDir: 'dist',\n  dts: ${dts},\n});\n`);
+      write(join(root, 'project.json'), JSON.stringify({ name, targets: { noop: { executor: 'nx:noop' } } }, null, 2));
+    } else {
+      write(join(root, 'project.json'), JSON.stringify({ name, targets: { ...targets, noop: { executor: 'nx:noop' } } }, null, 2));
+    }
+  }
+}
+
+function targetsFor(mode, p, builder, dts) {
+  const outputPath = `packages/p${p}/dist`;
+  const common = { cache: true, dependsOn: ['^build'], inputs: ['production', '^production'], outputs: ['{options.outputPath}'] };
+  switch (mode) {
+    case 'static':
+      return {
+        build: {
+          executor: '@repo/build-system:build',
+          options: { builder },
+          cache: true,
+          dependsOn: ['^build'],
+          inputs: ['production', '^production', '{projectRoot}/build.config.ts', '!{projectRoot}/.build-cache/**/*', { externalDependencies: ['esbuild'] }],
+          outputs: ['{projectRoot}/dist'],
+          configurations: { development: { environment: 'development' }, ci: { environment: 'ci' }, production: { environment: 'production' } },
+        },
+      };
+    case 'esbuild':
+      return {
+        build: {
+          executor: '@nx/esbuild:esbuild',
+          ...common,
+          options: { main: `packages/p${p}/src/index.ts`, outputPath, tsConfig: `packages/p${p}/tsconfig.lib.json`, format: ['esm'], platform: 'node', bundle: true, thirdParty: false, declaration: dts, skipTypeCheck: true, generatePackageJson: false },
+        },
+      };
+    case 'rollup':
+      return {
+        build: {
+          executor: '@nx/rollup:rollup',
+          ...common,
+          options: { main: `packages/p${p}/src/index.ts`, outputPath, tsConfig: `packages/p${p}/tsconfig.lib.json`, format: ['esm'], compiler: 'tsc', generatePackageJson: false, skipTypeCheck: false },
+        },
+      };
+    case 'tsc':
+      return {
+        build: {
+          executor: '@nx/js:tsc',
+          ...common,
+          options: { main: `packages/p${p}/src/index.ts`, outputPath, tsConfig: `packages/p${p}/tsconfig.lib.json`, generatePackageJson: false },
+        },
+      };
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,185 @@
+// Benchmarks @repo/build-system against @nx/esbuild, @nx/rollup and @nx/js:tsc, with the raw
+// builders as the floor. Prints medians and ratios measured in the same run and writes them
+// to bench/results/. Usage: node bench/run.mjs [--quick] [--runs N] [--only a,b]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { linkWorkspace, repoRoot } from '../scripts/link-workspace.mjs';
+import { generateWorkspace } from './generate.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const work = join(benchDir, '.work');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const runs = Number(args[args.indexOf('--runs') + 1]) || (quick ? 3 : 5);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const GRAPH_PACKAGES = quick ? 100 : 500;
+
+if (!existsSync(join(benchDir, 'node_modules', '@nx', 'esbuild'))) {
+  console.error('peer plugins missing: run `npm --prefix bench ci` (or install) first');
+  process.exit(2);
+}
+if (!existsSync(join(repoRoot, 'dist', 'plugin.js'))) {
+  console.error('dist/ missing: run `npm run build` first');
+  process.exit(2);
+}
+
+const nxBin = join(repoRoot, 'node_modules', 'nx', JSON.parse(readFileSync(join(repoRoot, 'node_modules/nx/package.json'), 'utf8')).bin.nx);
+const baseEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', NX_SKIP_NX_CACHE: undefined, FORCE_COLOR: '0' };
+delete baseEnv.NX_SKIP_NX_CACHE;
+
+/** Links the repo's node_modules, then the peers from bench/node_modules over them. */
+function link(ws) {
+  const dirs = readdirSync(join(ws, 'packages')).map((d) => `packages/${d}`);
+  linkWorkspace(ws, dirs);
+  const peers = join(benchDir, 'node_modules');
+  const target = join(ws, 'node_modules');
+  for (const name of readdirSync(peers)) {
+    if (name.startsWith('.') || name === 'nx') continue;
+    const entries = name.startsWith('@') ? readdirSync(join(peers, name)).map((s) => `${name}/${s}`) : [name];
+    for (const e of entries) {
+      if (existsSync(join(repoRoot, 'node_modules', e)) && !e.startsWith('@nx/')) continue;
+      mkdirSync(dirname(join(target, e)), { recursive: true });
+      rmSync(join(target, e), { recursive: true, force: true });
+      spawnSync('ln', ['-s', join(peers, e), join(target, e)]);
+    }
+  }
+}
+
+function workspace(name, opts) {
+  const dir = join(work, name);
+  generateWorkspace({ dir, ...opts });
+  link(dir);
+  return dir;
+}
+
+/** Wall time (ms) and peak RSS (MB, the largest single process of the tree, from GNU time). */
+function timeOnce(cmd, argv, cwd, env, before) {
+  if (before) before();
+  const rssFile = join(work, 'rss.tmp');
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...argv], { cwd, env: { ...baseEnv, NX_CACHE_DIRECTORY: join(cwd, '.nx', 'cache'), ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+  const rss = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
+  return { ms, rss, out: r.stdout };
+}
+
+function measure(label, cmd, argv, cwd, { env = {}, before, warmup = 1 } = {}) {
+  for (let i = 0; i < warmup; i++) timeOnce(cmd, argv, cwd, env, before);
+  const samples = Array.from({ length: runs }, () => timeOnce(cmd, argv, cwd, env, before));
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const result = { label, ms: Math.round(med(samples.map((s) => s.ms))), rssMb: Math.round(med(samples.map((s) => s.rss))) };
+  console.log(`  ${label.padEnd(48)} ${String(result.ms).padStart(7)} ms  ${String(result.rssMb).padStart(5)} MB`);
+  return result;
+}
+
+const nx = (...a) => [process.execPath, [nxBin, ...a]];
+const results = { machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version }, versions: versions(), runs, quick, scenarios: {} };
+mkdirSync(work, { recursive: true });
+const want = (s) => !only || only.includes(s);
+
+// 1. One 200-file package: executor overhead against the peers and the raw builders.
+if (want('single')) {
+  console.log('\n# one package of 200 files: nx run pkg:build --skip-nx-cache');
+  const s = {};
+  const ours = (builder, dts = false) => workspace(`single-ours-${builder}`, { packages: 1, files: 200, mode: 'ours', builder, dts });
+  const peer = (mode, dts = false) => workspace(`single-${mode}`, { packages: 1, files: 200, mode, dts });
+  const esb = ours('esbuild');
+  s.nxNoop = measure('nx run p0:noop (Nx floor)', ...nx('run', '@bench/p0:noop'), esb);
+  s.oursEsbuild = measure('@repo/build-system esbuild', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), esb);
+  s.nxEsbuild = measure('@nx/esbuild:esbuild', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), peer('esbuild'));
+  s.oursBun = measure('@repo/build-system bun', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours('bun'));
+  const tscWs = ours('tsc', true);
+  s.oursTsc = measure('@repo/build-system tsc (with .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tscWs, { before: () => rmSync(join(tscWs, 'packages/p0/.build-cache/state'), { recursive: true, force: true }) });
+  s.nxTsc = measure('@nx/js:tsc', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), peer('tsc'));
+  s.oursRollup = measure('@repo/build-system rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours('rollup', true));
+  s.nxRollup = measure('@nx/rollup:rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), peer('rollup'), { warmup: 0 });
+  const pkg = join(esb, 'packages/p0');
+  s.rawEsbuild = measure('raw esbuild API', process.execPath, ['-e', `require('esbuild').build({ entryPoints: ['src/index.ts'], bundle: true, format: 'esm', platform: 'node', outdir: '/tmp/bench-raw-esbuild', packages: 'external' })`], pkg);
+  s.rawBun = measure('raw bun build', join(repoRoot, 'node_modules/.bin/bun'), ['build', 'src/index.ts', '--outdir', '/tmp/bench-raw-bun', '--target', 'node', '--packages', 'external'], pkg);
+  s.rawTsc = measure('raw tsc -p (with .d.ts)', process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', '/tmp/bench-raw-tsc'], pkg);
+  s.rawRollup = measure('raw rollup + esbuild transform', process.execPath, [join(benchDir, 'raw-rollup.mjs')], pkg);
+  results.scenarios.single = s;
+}
+
+// 2. Ten packages, built from scratch and then fully cached.
+if (want('many')) {
+  console.log('\n# ten packages of 20 files');
+  const s = {};
+  const ours = workspace('many-ours', { packages: 10, files: 20, mode: 'ours' });
+  const peer = workspace('many-esbuild', { packages: 10, files: 20, mode: 'esbuild' });
+  s.oursRunMany = measure('@repo/build-system run-many --skip-nx-cache', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), ours);
+  s.nxRunMany = measure('@nx/esbuild run-many --skip-nx-cache', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), peer);
+  s.oursCached = measure('@repo/build-system run-many, all cached', ...nx('run-many', '-t', 'build'), ours);
+  s.oursCachedNoRecords = measure('  same, cache-hit records off', ...nx('run-many', '-t', 'build'), ours, { env: { BUILD_SYSTEM_RECORD_CACHE_HITS: 'false' } });
+  s.nxCached = measure('@nx/esbuild run-many, all cached', ...nx('run-many', '-t', 'build'), peer);
+  results.scenarios.many = s;
+}
+
+// 3. Graph time: nx show projects over many packages, cold and warm.
+if (want('graph')) {
+  console.log(`\n# project graph: nx show projects over ${GRAPH_PACKAGES} packages`);
+  const s = {};
+  const ours = workspace('graph-ours', { packages: GRAPH_PACKAGES, files: 1, mode: 'ours' });
+  const stat = workspace('graph-static', { packages: GRAPH_PACKAGES, files: 1, mode: 'static' });
+  const cold = (ws) => () => rmSync(join(ws, '.nx'), { recursive: true, force: true });
+  s.oursCold = measure('@repo/build-system cold (no workspace-data)', ...nx('show', 'projects'), ours, { before: cold(ours), warmup: 0 });
+  s.staticCold = measure('static project.json cold', ...nx('show', 'projects'), stat, { before: cold(stat), warmup: 0 });
+  s.oursWarm = measure('@repo/build-system warm', ...nx('show', 'projects'), ours);
+  s.staticWarm = measure('static project.json warm', ...nx('show', 'projects'), stat);
+  results.scenarios.graph = s;
+}
+
+const ratio = (a, b) => (a && b ? Math.round((a.ms / b.ms) * 100) / 100 : null);
+const S = results.scenarios;
+const rows = [];
+if (S.single) {
+  const x = S.single;
+  rows.push(['esbuild: ours / @nx/esbuild', ratio(x.oursEsbuild, x.nxEsbuild), '≤ 0.85']);
+  rows.push(['bun: ours / @nx/esbuild', ratio(x.oursBun, x.nxEsbuild), '≤ 0.80']);
+  rows.push(['tsc: ours / (raw tsc + Nx floor)', x.oursTsc && Math.round((x.oursTsc.ms / (x.rawTsc.ms + x.nxNoop.ms)) * 100) / 100, '≤ 1.05']);
+  rows.push(['tsc: ours / @nx/js:tsc', ratio(x.oursTsc, x.nxTsc), '—']);
+  rows.push(['rollup (JS + d.ts): ours / @nx/rollup', ratio(x.oursRollup, x.nxRollup), '≤ 0.50']);
+  rows.push(['peak RSS esbuild: ours / @nx/esbuild', Math.round((x.oursEsbuild.rssMb / x.nxEsbuild.rssMb) * 100) / 100, '≤ 0.80']);
+  rows.push(['our overhead over the Nx floor + raw esbuild (ms)', x.oursEsbuild.ms - x.nxNoop.ms - x.rawEsbuild.ms, '—']);
+}
+if (S.many) {
+  rows.push(['run-many 10: ours / @nx/esbuild', ratio(S.many.oursRunMany, S.many.nxRunMany), '≤ 0.60']);
+  rows.push(['all cached 10 (records on): ours / @nx/esbuild', ratio(S.many.oursCached, S.many.nxCached), '≤ 1.05']);
+}
+if (S.graph) {
+  rows.push([`graph cold ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursCold, S.graph.staticCold), '≤ 1.30']);
+  rows.push([`graph warm ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursWarm, S.graph.staticWarm), '≤ 1.10']);
+}
+results.ratios = Object.fromEntries(rows.map(([k, v, t]) => [k, { value: v, target: t }]));
+console.log('\n# ratios (same run)');
+for (const [k, v, t] of rows) console.log(`  ${k.padEnd(52)} ${String(v).padStart(6)}   target ${t}`);
+
+mkdirSync(join(benchDir, 'results'), { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+writeFileSync(join(benchDir, 'results', `${stamp}${quick ? '-quick' : ''}.json`), JSON.stringify(results, null, 2));
+writeFileSync(join(benchDir, 'results', 'latest.md'), markdown(results, rows));
+console.log(`\nwritten: bench/results/${stamp}${quick ? '-quick' : ''}.json, bench/results/latest.md`);
+
+function versions() {
+  const v = (p) => {
+    for (const base of [join(benchDir, 'node_modules'), join(repoRoot, 'node_modules')]) {
+      try {
+        return JSON.parse(readFileSync(join(base, p, 'package.json'), 'utf8')).version;
+      } catch {}
+    }
+    return null;
+  };
+  return { nx: v('nx'), '@nx/esbuild': v('@nx/esbuild'), '@nx/rollup': v('@nx/rollup'), '@nx/js': v('@nx/js'), esbuild: v('esbuild'), rollup: v('rollup'), typescript: v('typescript'), bun: v('bun'), '@repo/build-system': JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version };
+}
+
+function markdown(r, rows) {
+  const lines = [`# Benchmark results (${new Date().toISOString().slice(0, 10)}${r.quick ? ', quick mode' : ''})`, '', `Machine: ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memGb} GiB, Node ${r.machine.node}. Medians of ${r.runs} runs, NX_DAEMON=false.`, '', `Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`, '', '| scenario | median | peak RSS |', '|---|---:|---:|'];
+  for (const [name, s] of Object.entries(r.scenarios)) for (const m of Object.values(s)) lines.push(`| ${name}: ${m.label.trim()} | ${m.ms} ms | ${m.rssMb} MB |`);
+  lines.push('', '| ratio (same run) | value | target |', '|---|---:|---|');
+  for (const [k, v, t] of rows) lines.push(`| ${k} | ${v} | ${t} |`);
+  return `${lines.join('\n')}\n`;
+}
