@@ -4,7 +4,8 @@ import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:p
 import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import { BUILD_CACHE_DIR, DEFAULT_ARTIFACT_GLOBS } from './define';
 import type { Builder, Format, Hook, Platform, ParsedBuildConfig } from './schema';
-import { validateConfigShape } from './validate';
+import { packageVersion } from '../version';
+import { validateWithCache } from './validation-cache';
 
 export interface EntryPoint {
   /** Output name without extension, posix: `index`, `cli/index`. */
@@ -86,10 +87,14 @@ export function readPackageJson(packageRoot: string, workspaceRoot: string): Res
   }
 }
 
-export function resolveBuildConfig(input: ResolveInput): Result<ResolvedBuildConfig> {
+export async function resolveBuildConfig(input: ResolveInput): Promise<Result<ResolvedBuildConfig>> {
   const { packageRoot, workspaceRoot, environment } = input;
   const fileRel = input.configFile ? toPosix(relative(workspaceRoot, input.configFile)) : undefined;
-  const shape = validateConfigShape(input.raw, fileRel ?? 'build options');
+  // zod loads only when this exact config has not been validated before.
+  const shape = await validateWithCache(input.raw, packageRoot, packageVersion(), async () => {
+    const { validateConfigShape } = await import('./validate');
+    return validateConfigShape(input.raw, fileRel ?? 'build options');
+  });
   const pkg = readPackageJson(packageRoot, workspaceRoot);
   if (!pkg.ok) return fail(...(shape.ok ? [] : shape.errors), ...pkg.errors);
   const packageJson = pkg.value;

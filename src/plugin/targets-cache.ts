@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateNodesContext, TargetConfiguration } from '@nx/devkit';
-import { pluginVersion } from './version';
+import { packageVersion } from '../version';
 
 type Targets = Record<string, TargetConfiguration>;
 
@@ -58,7 +58,7 @@ export async function hashProjects(
   } else {
     fileHashes = groups.map((g) => hashFilesDirectly(context.workspaceRoot, g));
   }
-  const salt = JSON.stringify({ extra, version: pluginVersion(), namedInputs: context.nxJsonConfiguration?.namedInputs ?? {} });
+  const salt = JSON.stringify({ extra, version: packageVersion(), namedInputs: context.nxJsonConfiguration?.namedInputs ?? {} });
   return fileHashes.map((h, i) => sha1(`${h}\0${salt}\0${roots[i]}`));
 }
 

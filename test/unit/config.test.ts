@@ -26,8 +26,8 @@ const resolve = (raw: unknown, environment = 'production') =>
   resolveBuildConfig({ raw, packageRoot: pkgDir(), workspaceRoot: root, environment, configFile: join(pkgDir(), 'build.config.ts'), processEnv: {} });
 
 describe('resolveBuildConfig', () => {
-  it('applies the documented defaults', () => {
-    const r = resolve({});
+  it('applies the documented defaults', async () => {
+    const r = await resolve({});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value).toMatchObject({
@@ -45,8 +45,8 @@ describe('resolveBuildConfig', () => {
     expect(r.value.artifactGlobs).toEqual(['dist/**', 'build/**', 'lib/**', '*.tgz']);
   });
 
-  it('reports every problem at once, naming file, field, expected and found', () => {
-    const r = resolve({ builder: 'webpack', outputDir: '../out', format: 'umd', minfy: true, name: '@t/other' });
+  it('reports every problem at once, naming file, field, expected and found', async () => {
+    const r = await resolve({ builder: 'webpack', outputDir: '../out', format: 'umd', minfy: true, name: '@t/other' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const byField = Object.fromEntries(r.errors.map((e) => [e.field, e]));
@@ -61,8 +61,8 @@ describe('resolveBuildConfig', () => {
     expect(formatError(byField.builder)).toMatch(/^packages\/a\/build\.config\.ts: \[CONFIG_INVALID\] .*\(field `builder`\)/);
   });
 
-  it('checks the name, outputDir and entries beyond the schema, all at once', () => {
-    const r = resolve({ name: '@t/other', outputDir: '../outside', entry: ['src/index.ts', 'src/missing.ts'] });
+  it('checks the name, outputDir and entries beyond the schema, all at once', async () => {
+    const r = await resolve({ name: '@t/other', outputDir: '../outside', entry: ['src/index.ts', 'src/missing.ts'] });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.map((e) => [e.code, e.field])).toEqual([
@@ -74,26 +74,26 @@ describe('resolveBuildConfig', () => {
     expect(r.errors[2].found).toBe('src/missing.ts');
   });
 
-  it('applies environment overrides and lets process.env win over env defaults', () => {
+  it('applies environment overrides and lets process.env win over env defaults', async () => {
     const raw = { env: { API: 'default', KEEP: 'k' }, environments: { development: { sourcemap: true, env: { API: 'dev' } }, production: { minify: true } } };
-    const dev = resolve(raw, 'development');
-    const prod = resolveBuildConfig({ raw, packageRoot: pkgDir(), workspaceRoot: root, environment: 'production', processEnv: { API: 'from-process' } });
+    const dev = await resolve(raw, 'development');
+    const prod = await resolveBuildConfig({ raw, packageRoot: pkgDir(), workspaceRoot: root, environment: 'production', processEnv: { API: 'from-process' } });
     expect(dev.ok && prod.ok).toBe(true);
     if (!dev.ok || !prod.ok) return;
     expect(dev.value).toMatchObject({ sourcemap: true, minify: false, env: { API: 'dev', KEEP: 'k' } });
     expect(prod.value).toMatchObject({ sourcemap: false, minify: true, env: { API: 'from-process', KEEP: 'k' } });
   });
 
-  it('turns on dts when package.json declares types, and keeps noExternal out of externals', () => {
+  it('turns on dts when package.json declares types, and keeps noExternal out of externals', async () => {
     write('package.json', JSON.stringify({ name: '@t/a', types: './dist/index.d.ts', dependencies: { '@t/internal': '*', zod: '*' } }));
-    const r = resolve({ noExternal: ['@t/internal'] });
+    const r = await resolve({ noExternal: ['@t/internal'] });
     expect(r.ok && r.value.dts).toBe(true);
     expect(r.ok && r.value.external).toEqual(['zod']);
   });
 
   it('validates the runtime schema before anything runs', async () => {
     const { z } = await import('zod');
-    const r = resolve({ env: { PORT: 'abc' }, runtimeValidationSchema: z.object({ PORT: z.string().regex(/^\d+$/) }) });
+    const r = await resolve({ env: { PORT: 'abc' }, runtimeValidationSchema: z.object({ PORT: z.string().regex(/^\d+$/) }) });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors[0]).toMatchObject({ code: 'RUNTIME_VALIDATION_FAILED', field: 'runtimeValidationSchema.PORT' });
@@ -101,7 +101,7 @@ describe('resolveBuildConfig', () => {
 });
 
 describe('entries', () => {
-  it('names array entries below their common directory and object entries explicitly', () => {
+  it('names array entries below their common directory and object entries explicitly', async () => {
     expect(resolveEntries('src/main.ts')).toEqual([{ name: 'main', path: 'src/main.ts' }]);
     expect(resolveEntries(['src/index.ts', 'src/cli/index.ts'])).toEqual([
       { name: 'index', path: 'src/index.ts' },
@@ -115,7 +115,7 @@ describe('entries', () => {
 });
 
 describe('checkOutputDir', () => {
-  it('rejects the root, escapes, absolute paths, the cache and symlinks out of the package', () => {
+  it('rejects the root, escapes, absolute paths, the cache and symlinks out of the package', async () => {
     mkdirSync(join(root, 'elsewhere'));
     symlinkSync(join(root, 'elsewhere'), join(pkgDir(), 'linked'));
     for (const bad of ['.', './', '..', '../x', '/tmp/x', '.build-cache', 'node_modules/x', 'linked', 'linked/sub']) {
@@ -158,11 +158,38 @@ describe('loading build.config files', () => {
 });
 
 describe('isOwnConfigSource', () => {
-  it('recognises ours and skips unbuild/tsup configs without running them', () => {
+  it('recognises ours and skips unbuild/tsup configs without running them', async () => {
     expect(isOwnConfigSource(`import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({});`)).toBe(true);
     expect(isOwnConfigSource(`export const buildConfig = { entry: 'src/index.ts' };`)).toBe(true);
     expect(isOwnConfigSource(`export default { builder: 'esbuild' };`)).toBe(true);
     expect(isOwnConfigSource(`import { defineBuildConfig } from 'unbuild';\nexport default defineBuildConfig({ entries: ['src/index'] });`)).toBe(false);
     expect(isOwnConfigSource(`export default { entries: ['src/index'], declaration: true };`)).toBe(false);
+  });
+});
+
+describe('validated-config cache', () => {
+  it('reuses the validated result for identical plain data, never for configs with functions', async () => {
+    const { validateWithCache, isPlainData } = await import('../../src/config/validation-cache');
+    let calls = 0;
+    const validate = () => (calls++, { ok: true as const, value: { builder: 'esbuild', entry: 'src/index.ts', outputDir: 'dist' } as any });
+    await validateWithCache({ builder: 'esbuild' }, pkgDir(), '1', validate);
+    await validateWithCache({ builder: 'esbuild' }, pkgDir(), '1', validate);
+    expect(calls).toBe(1);
+    await validateWithCache({ builder: 'esbuild' }, pkgDir(), '2', validate);
+    expect(calls).toBe(2);
+    await validateWithCache({ builder: 'esbuild', minify: true }, pkgDir(), '2', validate);
+    expect(calls).toBe(3);
+    const withHook = { builder: 'esbuild', prebuild: () => {} };
+    await validateWithCache(withHook, pkgDir(), '2', validate);
+    await validateWithCache(withHook, pkgDir(), '2', validate);
+    expect(calls).toBe(5);
+    expect(isPlainData({ a: [1, 'x', null, { b: true }] })).toBe(true);
+    expect(isPlainData({ a: /x/ })).toBe(false);
+    expect(isPlainData({ a: undefined })).toBe(false);
+  });
+
+  it('an invalid config is never cached: it fails every time', async () => {
+    expect((await resolve({ builder: 'webpack' })).ok).toBe(false);
+    expect((await resolve({ builder: 'webpack' })).ok).toBe(false);
   });
 });
