@@ -1,6 +1,6 @@
 import { renameSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { commonDir, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { commonDir, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import { runCommand } from '../spawn';
 import { extensionFor, externalPatterns } from './esbuild';
@@ -111,7 +111,7 @@ export const bunAdapter: BuilderAdapter = {
 };
 
 function bunLogToError(log: BunLog, config: ResolvedBuildConfig): BuildError {
-  const file = log.position?.file ? toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, log.position.file))) : undefined;
+  const file = log.position?.file ? workspacePath(config, log.position.file) : undefined;
   return buildError('COMPILE_ERROR', log.message, { phase: 'build', file, line: log.position?.line || undefined, column: log.position?.column !== undefined ? log.position.column + 1 : undefined });
 }
 

@@ -1,6 +1,6 @@
-import { posix, relative, resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import type { BuildOptions, Message } from 'esbuild';
-import { NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { NODE_BUILTINS, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { unsupportedOptions } from './options';
@@ -47,7 +47,7 @@ export function esbuildMessageToError(m: Message, config: ResolvedBuildConfig, c
   const loc = m.location;
   return buildError(code, m.text, {
     phase: 'build',
-    file: loc?.file ? toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, loc.file))) : undefined,
+    file: loc?.file ? workspacePath(config, loc.file) : undefined,
     line: loc?.line,
     column: loc ? loc.column + 1 : undefined,
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Plugin, RollupError, RollupLog } from 'rollup';
-import { NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { NODE_BUILTINS, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import { extensionFor } from './esbuild';
 import { resolveModule } from './node-resolve';
@@ -129,7 +129,7 @@ function minifyPlugin(esbuild: Esbuild, format: 'esm' | 'cjs'): Plugin {
 
 function rollupLogToError(log: RollupLog | RollupError, config: ResolvedBuildConfig): BuildError {
   const file = log.loc?.file ?? log.id;
-  const where = file ? toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, file))) : undefined;
+  const where = file ? workspacePath(config, file) : undefined;
   // Rollup columns are 0-based; ours 1-based like every editor.
   return buildError('COMPILE_ERROR', log.message.replace(/^.*?\(\d+:\d+\): /, ''), {
     phase: 'build',

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { dirname, join } from 'node:path';
+import { workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError, type PhaseName } from '../errors';
 import { runCommand } from '../spawn';
 import type { AdapterContext } from './types';
@@ -68,7 +68,7 @@ export function parseTscDiagnostics(output: string, config: Pick<ResolvedBuildCo
       errors.push(
         buildError('TYPE_ERROR', `${m[4]}: ${m[5]}`, {
           phase,
-          file: toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, m[1]))),
+          file: workspacePath(config, m[1]),
           line: Number(m[2]),
           column: Number(m[3]),
         }),

@@ -296,6 +296,11 @@ export function isInside(child: string, parent: string): boolean {
   return rel !== '' ? !rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`) : true;
 }
 
+/** A path a tool reported (relative to the package, or absolute) as errors show it: workspace-relative, posix. */
+export function workspacePath(config: Pick<ResolvedBuildConfig, 'workspaceRoot' | 'packageRoot'>, file: string): string {
+  return toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, file)));
+}
+
 export function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
