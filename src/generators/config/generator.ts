@@ -1,151 +1,138 @@
-import { formatFiles, generateFiles, getProjects, joinPathFragments, logger, readJson, writeJson, type Tree } from '@nx/devkit';
-import { join, posix } from 'node:path';
-import { initGenerator, isPluginRegistered } from '../init/generator';
+import { join } from 'node:path';
+import { formatFiles, generateFiles, joinPathFragments, logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { CONFIG_FILE_NAMES } from '../../config/define';
+import { isOwnConfigSource } from '../../config/find';
+import { normalizePluginOptions, PLUGIN_NAME } from '../../plugin/options';
+import { initGenerator } from '../init/generator';
+import { isPluginRegistered, registeredPluginOptions } from '../init/lib/plugin-entry';
+import { normalizeOptions, type NormalizedConfigOptions } from './lib/normalize-options';
+import { updatePackageJson } from './lib/package-json';
+import { findProject, type TargetProject } from './lib/project';
+import type { ConfigGeneratorSchema } from './schema';
 
-export interface ConfigGeneratorSchema {
-  project: string;
-  builder?: 'bun' | 'esbuild' | 'tsc' | 'rollup' | 'custom';
-  entry?: string;
-  outputDir?: string;
-  format?: string | string[];
-  dts?: boolean;
-  force?: boolean;
-  skipFormat?: boolean;
-}
-
-const CONFIG_FILES = ['build.config.ts', 'build.config.mts', 'build.config.cts', 'build.config.mjs', 'build.config.js', 'build.config.cjs'];
-
-export interface NormalizedConfigOptions {
-  projectName: string;
-  projectRoot: string;
-  packageName: string;
-  builder: NonNullable<ConfigGeneratorSchema['builder']>;
-  entry: string;
-  outputDir: string;
-  formats: ('esm' | 'cjs')[];
-  dts: boolean;
-  force: boolean;
-}
-
-/** Options made complete once, early (pure except for reading the tree). */
-export function normalizeConfigOptions(tree: Tree, options: ConfigGeneratorSchema): NormalizedConfigOptions {
-  const { name, root } = findProject(tree, options.project);
-  const formats = (Array.isArray(options.format) ? options.format : (options.format ?? 'esm').split(','))
-    .map((f) => f.trim())
-    .filter(Boolean);
-  for (const f of formats) if (f !== 'esm' && f !== 'cjs') throw new Error(`--format: "${f}" is not a format; expected esm, cjs or esm,cjs`);
-  const outputDir = (options.outputDir ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
-  if (!outputDir || outputDir === '.' || outputDir.startsWith('..') || posix.isAbsolute(outputDir)) {
-    throw new Error(`--outputDir: "${options.outputDir}" must be a directory inside the project, e.g. dist`);
-  }
-  const pkgPath = joinPathFragments(root, 'package.json');
-  const packageName = tree.exists(pkgPath) ? (readJson(tree, pkgPath).name ?? name) : name;
-  return {
-    projectName: name,
-    projectRoot: root,
-    packageName,
-    builder: options.builder ?? 'bun',
-    entry: (options.entry ?? 'src/index.ts').replace(/^\.\//, ''),
-    outputDir,
-    formats: [...new Set(formats.length ? formats : ['esm'])] as ('esm' | 'cjs')[],
-    dts: options.dts ?? true,
-    force: options.force ?? false,
-  };
-}
+/** Builder → the package that must be installed for it (bun falls back to esbuild). */
+const BUILDER_PACKAGES: Record<NormalizedConfigOptions['builder'], string[]> = {
+  bun: ['bun', 'esbuild'],
+  esbuild: ['esbuild'],
+  tsc: ['typescript'],
+  rollup: ['rollup'],
+};
 
 /**
- * `nx g @repo/build-system:config <project>`: writes a typed build.config.ts, registers the
- * plugin if needed, and points package.json at the files the build will write.
+ * `nx g @repo/build-system:config <project>`: a typed build.config.ts, the plugin registered
+ * (init) if it is not, and package.json pointing at what the build will write.
+ * Everything goes through the tree, so --dry-run writes nothing.
  */
-export async function configGenerator(tree: Tree, options: ConfigGeneratorSchema) {
-  const o = normalizeConfigOptions(tree, options);
-  const existing = CONFIG_FILES.map((f) => joinPathFragments(o.projectRoot, f)).find((f) => tree.exists(f));
-  if (existing && !o.force) {
-    throw new Error(`${existing} already exists; run again with --force to overwrite it`);
-  }
-  if (existing && existing !== joinPathFragments(o.projectRoot, 'build.config.ts')) tree.delete(existing);
-  if (!isPluginRegistered(tree)) await initGenerator(tree, { skipFormat: true });
+export async function configGenerator(tree: Tree, schema: ConfigGeneratorSchema): Promise<GeneratorCallback> {
+  const project = findProject(tree, schema.project);
+  if ('error' in project) throw new Error(project.error);
+  const root = project.root;
+  const inRoot = (p: string) => (root === '.' ? p : joinPathFragments(root, p));
 
-  if (!tree.exists(joinPathFragments(o.projectRoot, o.entry))) {
-    logger.warn(`${joinPathFragments(o.projectRoot, o.entry)} does not exist yet: create it before building (or pass --entry)`);
+  const normalized = normalizeOptions(schema, {
+    exists: (p) => tree.exists(inRoot(p)),
+    hasTypeScript: declares(tree, 'package.json', 'typescript') || declares(tree, inRoot('package.json'), 'typescript'),
+  });
+  if (!normalized.ok) throw new Error(normalized.error);
+  const options = normalized.value;
+
+  const existing = CONFIG_FILE_NAMES.map(inRoot).filter((f) => tree.exists(f));
+  if (existing.length && !options.force) {
+    const source = tree.read(existing[0], 'utf-8') ?? '';
+    const foreign = isOwnConfigSource(source) ? '' : ' (it does not look like a @repo/build-system config)';
+    throw new Error(`${existing[0]} already exists${foreign}. Not overwriting it; pass --force to replace it.`);
   }
-  const formatLiteral = o.formats.length === 1 ? `'${o.formats[0]}'` : `[${o.formats.map((f) => `'${f}'`).join(', ')}]`;
-  generateFiles(tree, join(__dirname, 'files'), o.projectRoot, { ...o, formatLiteral, tmpl: '' });
-  updatePackageJson(tree, o);
-  warnIfShadowed(tree, o);
+  for (const entry of Array.isArray(options.entry) ? options.entry : [options.entry]) {
+    if (!tree.exists(inRoot(entry))) logger.warn(`${inRoot(entry)} does not exist yet: the build fails with ENTRY_NOT_FOUND until it does.`);
+  }
+
+  // package.json first: if it cannot be updated, nothing else is written either.
+  if (!options.skipPackageJson) {
+    const change = updatePackageJson(tree, root, project.name, options);
+    if (change.error) throw new Error(change.error);
+    for (const m of change.messages) (m.level === 'warn' ? logger.warn : logger.info)(m.text);
+  }
+
+  // A leftover build.config.mjs beside the new .ts would be confusing (the .ts wins): remove it.
+  for (const f of existing) {
+    if (f !== inRoot('build.config.ts')) {
+      tree.delete(f);
+      logger.warn(`Removed ${f}: --force replaces it with build.config.ts.`);
+    }
+  }
+  generateFiles(tree, join(__dirname, 'files'), root, {
+    tmpl: '',
+    builder: options.builder,
+    entryLiteral: literal(options.entry),
+    outputDir: options.outputDir,
+    formatLiteral: options.format.length === 1 ? literal(options.format[0]) : literal(options.format),
+    dts: options.dts,
+  });
+
+  if (!isPluginRegistered(readNxJson(tree))) await initGenerator(tree, { skipFormat: true });
+
+  warnShadowingTarget(tree, project);
+  warnMissingTools(tree, root, options);
+
   if (!options.skipFormat) await formatFiles(tree);
+  const { buildTargetName } = normalizePluginOptions(registeredPluginOptions(readNxJson(tree)));
+  // Runs only when the changes were written (not under --dry-run).
+  return () => logger.info(`Next: nx run ${project.name}:${buildTargetName}`);
 }
 
-/** The project root for a project name, or a path / package name found in the tree. */
-function findProject(tree: Tree, query: string): { name: string; root: string } {
+/** An explicit target with its own executor or command replaces the inferred one (Nx merges by name). */
+function warnShadowingTarget(tree: Tree, project: TargetProject) {
+  const { buildTargetName } = normalizePluginOptions(registeredPluginOptions(readNxJson(tree)));
+  const target = project.targets[buildTargetName];
+  const executor = target?.executor ?? (target?.command || target?.options?.command ? 'nx:run-commands' : undefined);
+  if (target && executor && executor !== `${PLUGIN_NAME}:build`) {
+    const where = tree.exists(joinPathFragments(project.root, 'project.json')) ? joinPathFragments(project.root, 'project.json') : joinPathFragments(project.root, 'package.json');
+    logger.warn(
+      `${where} defines a "${buildTargetName}" target (${executor}); it takes precedence over the "${buildTargetName}" target inferred from build.config.ts. ` +
+        `Remove it (or rename it) to build with @repo/build-system.`,
+    );
+  }
+  const pkgFile = joinPathFragments(project.root, 'package.json');
+  if (tree.exists(pkgFile)) {
+    try {
+      const scripts = (JSON.parse(tree.read(pkgFile, 'utf-8') ?? '{}') as { scripts?: Record<string, string> }).scripts ?? {};
+      if (scripts[buildTargetName] !== undefined) {
+        logger.warn(
+          `${pkgFile} has a "${buildTargetName}" script ("${scripts[buildTargetName]}"); Nx turns it into a "${buildTargetName}" target that takes precedence over the inferred one. ` +
+            `Remove or rename the script to build with @repo/build-system.`,
+        );
+      }
+    } catch {
+      /* invalid JSON was reported by the package.json update */
+    }
+  }
+}
+
+function warnMissingTools(tree: Tree, root: string, options: NormalizedConfigOptions) {
+  const has = (name: string) => declares(tree, 'package.json', name) || declares(tree, joinPathFragments(root, 'package.json'), name);
+  const needed = BUILDER_PACKAGES[options.builder];
+  if (!needed.some(has)) {
+    logger.warn(`builder "${options.builder}" needs ${needed.join(' or ')} in the workspace devDependencies: install it before building.`);
+  }
+  if (options.dts && options.builder !== 'tsc' && !has('typescript')) {
+    logger.warn('dts: true runs the workspace\'s TypeScript: add "typescript" to the workspace devDependencies.');
+  }
+}
+
+function declares(tree: Tree, file: string, dep: string): boolean {
+  if (!tree.exists(file)) return false;
   try {
-    const projects = getProjects(tree);
-    const byName = projects.get(query);
-    if (byName) return { name: query, root: byName.root };
-    for (const [name, p] of projects) if (p.root === query.replace(/\/+$/, '')) return { name, root: p.root };
+    const pkg = JSON.parse(tree.read(file, 'utf-8') ?? '{}') as Record<string, Record<string, string> | undefined>;
+    return ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'].some((k) => pkg[k]?.[dep] !== undefined);
   } catch {
-    /* fall through to package.json search */
+    return false;
   }
-  const root = query.replace(/\/+$/, '');
-  if (tree.exists(joinPathFragments(root, 'package.json')) || tree.exists(joinPathFragments(root, 'project.json'))) return { name: root, root };
-  for (const dir of ['packages', 'libs', 'apps']) {
-    for (const child of tree.exists(dir) ? tree.children(dir) : []) {
-      const pkg = joinPathFragments(dir, child, 'package.json');
-      if (tree.exists(pkg) && readJson(tree, pkg).name === query) return { name: query, root: joinPathFragments(dir, child) };
-    }
-  }
-  throw new Error(`Cannot find project "${query}": pass a project name, a package name or a project directory`);
 }
 
-function updatePackageJson(tree: Tree, o: NormalizedConfigOptions) {
-  const path = joinPathFragments(o.projectRoot, 'package.json');
-  const created = !tree.exists(path);
-  const pkg: Record<string, any> = created ? { name: o.packageName, version: '0.0.0', private: true } : readJson(tree, path);
-  const base = o.entry.split('/').pop()!.replace(/\.(m|c)?[jt]sx?$/, '');
-  const out = (ext: string) => `./${posix.join(o.outputDir, base + ext)}`;
-  const esm = o.formats.includes('esm');
-  const cjs = o.formats.includes('cjs');
-  const conditions: Record<string, string> = {};
-  if (o.dts) conditions.types = out('.d.ts');
-  if (esm) conditions.import = out('.js');
-  if (cjs) conditions.require = out('.cjs');
-  conditions.default = esm ? out('.js') : out('.cjs');
-  pkg.main = cjs ? out('.cjs') : out('.js');
-  if (esm) pkg.module = out('.js');
-  else delete pkg.module;
-  if (o.dts) pkg.types = out('.d.ts');
-  pkg.exports = { ...(typeof pkg.exports === 'object' && !Array.isArray(pkg.exports) && Object.keys(pkg.exports).some((k) => k.startsWith('.')) ? pkg.exports : {}), '.': conditions, './package.json': './package.json' };
-  // dist/index.js is ESM: Node needs "type": "module" to load it as such. Only set when no other
-  // .js file of the package would change meaning; otherwise say what to do.
-  if (esm && pkg.type !== 'module') {
-    const plainJs = listFiles(tree, o.projectRoot).filter((f) => f.endsWith('.js') && !f.includes('/node_modules/') && !f.startsWith(joinPathFragments(o.projectRoot, o.outputDir) + '/'));
-    if (pkg.type === undefined && plainJs.length === 0) pkg.type = 'module';
-    else logger.warn(`${path}: ESM output ${out('.js')} needs "type": "module" (not set: ${plainJs.length ? `${plainJs.length} .js file(s) in the package would change meaning` : `"type" is "${pkg.type}"`}). Consider format cjs, or renaming those files to .cjs.`);
-  }
-  writeJson(tree, path, pkg);
-}
-
-function listFiles(tree: Tree, dir: string): string[] {
-  const out: string[] = [];
-  const visit = (d: string) => {
-    for (const c of tree.children(d)) {
-      const p = joinPathFragments(d, c);
-      if (c === 'node_modules' || c === '.build-cache') continue;
-      if (tree.isFile(p)) out.push(p);
-      else visit(p);
-    }
-  };
-  visit(dir);
-  return out;
-}
-
-function warnIfShadowed(tree: Tree, o: NormalizedConfigOptions) {
-  const projectJson = joinPathFragments(o.projectRoot, 'project.json');
-  if (!tree.exists(projectJson)) return;
-  const targets = readJson(tree, projectJson).targets ?? {};
-  if (targets.build) {
-    logger.warn(`${projectJson} declares a "build" target (${targets.build.executor ?? targets.build.command ?? 'custom'}): it overrides the inferred @repo/build-system target. Remove it to use build.config.ts.`);
-  }
+/** A TypeScript literal in the style of the template (single quotes). */
+function literal(value: string | string[]): string {
+  const one = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return Array.isArray(value) ? `[${value.map(one).join(', ')}]` : one(value);
 }
 
 export default configGenerator;

@@ -1,66 +1,45 @@
-import { formatFiles, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
-import { PLUGIN_NAME } from '../../plugin/options';
-
-export interface InitGeneratorSchema {
-  buildTargetName?: string;
-  cleanTargetName?: string;
-  skipFormat?: boolean;
-}
-
-export const PLUGIN_MODULE = `${PLUGIN_NAME}/plugin`;
-const PRODUCTION_EXCLUDES = [
-  '!{projectRoot}/**/?(*.)+(spec|test).[jt]s?(x)?(.snap)',
-  '!{projectRoot}/tsconfig.spec.json',
-  '!{projectRoot}/**/__tests__/**',
-];
-
-/** Whether nx.json already registers the plugin (string or object form, either entry point). */
-export function isPluginRegistered(tree: Tree): boolean {
-  const plugins = readNxJson(tree)?.plugins ?? [];
-  return plugins.some((p) => {
-    const name = typeof p === 'string' ? p : p.plugin;
-    return name === PLUGIN_MODULE || name === PLUGIN_NAME;
-  });
-}
+import { formatFiles, logger, readNxJson, updateNxJson, writeJson, type GeneratorCallback, type NxJsonConfiguration, type Tree } from '@nx/devkit';
+import { normalizePluginOptions } from '../../plugin/options';
+import { ignoreBuildCache } from './lib/gitignore';
+import { addProductionInput } from './lib/named-inputs';
+import { findPluginEntry, PLUGIN_SPECIFIER } from './lib/plugin-entry';
+import type { InitGeneratorSchema } from './schema';
 
 /**
- * `nx add @repo/build-system`: registers the plugin, ignores `.build-cache`, and adds a
- * `production` named input without tests when the workspace has none. Idempotent.
+ * `nx add @repo/build-system` / `nx g @repo/build-system:init`.
  *
- * Registration edits nx.json through readNxJson/updateNxJson rather than the devkit's
- * `addPlugin`: that helper moved between Nx 22 and 24, and needs a project graph only to pick
- * target names that do not collide — ours are options with documented defaults.
+ * Registration goes through readNxJson/updateNxJson rather than the devkit's `addPlugin`:
+ * that helper lives at a different import path in each of Nx 22, 23 and 24, computes a
+ * project graph from disk (wrong under --dry-run and in a virtual tree), and only recognises
+ * an entry spelled exactly like the one it adds.
  */
-export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}) {
-  const nxJson = readNxJson(tree) ?? {};
-  let changed = false;
-  if (!isPluginRegistered(tree)) {
-    nxJson.plugins = [
-      ...(nxJson.plugins ?? []),
-      { plugin: PLUGIN_MODULE, options: { buildTargetName: options.buildTargetName ?? 'build', cleanTargetName: options.cleanTargetName ?? 'clean' } },
-    ];
-    changed = true;
-  }
-  nxJson.namedInputs ??= {};
-  if (!nxJson.namedInputs.default) {
-    nxJson.namedInputs.default = ['{projectRoot}/**/*'];
-    changed = true;
-  }
-  if (!nxJson.namedInputs.production) {
-    nxJson.namedInputs.production = ['default', ...PRODUCTION_EXCLUDES];
-    changed = true;
-  }
-  if (changed) updateNxJson(tree, nxJson);
-  ignoreBuildCache(tree);
-  if (!options.skipFormat) await formatFiles(tree);
-}
+export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
+  const hadNxJson = tree.exists('nx.json');
+  const nxJson: NxJsonConfiguration = readNxJson(tree) ?? { $schema: './node_modules/nx/schemas/nx-schema.json' };
+  let nxJsonChanged = false;
 
-function ignoreBuildCache(tree: Tree) {
-  const current = tree.exists('.gitignore') ? tree.read('.gitignore', 'utf-8')! : '';
-  const lines = current.split(/\r?\n/).map((l) => l.trim());
-  if (lines.some((l) => ['.build-cache', '.build-cache/', '**/.build-cache', '/.build-cache'].includes(l))) return;
-  const sep = current === '' || current.endsWith('\n') ? '' : '\n';
-  tree.write('.gitignore', `${current}${sep}\n# @repo/build-system records, logs and build state\n.build-cache\n`);
+  const existing = findPluginEntry(nxJson);
+  if (existing) {
+    const name = typeof existing === 'string' ? existing : existing.plugin;
+    logger.info(`@repo/build-system is already registered in nx.json (as "${name}"): leaving it as it is.`);
+  } else {
+    const options = normalizePluginOptions({ buildTargetName: schema.buildTargetName, cleanTargetName: schema.cleanTargetName });
+    nxJson.plugins = [...(nxJson.plugins ?? []), { plugin: PLUGIN_SPECIFIER, options }];
+    nxJsonChanged = true;
+  }
+
+  if (addProductionInput(nxJson)) nxJsonChanged = true;
+  // Writing an unchanged nx.json would still count as a change: a second run must report none.
+  if (nxJsonChanged) {
+    // updateNxJson only edits an existing file (and keeps `extends` working); a package.json-only workspace has none yet.
+    if (hadNxJson) updateNxJson(tree, nxJson);
+    else writeJson(tree, 'nx.json', nxJson);
+  }
+
+  ignoreBuildCache(tree);
+
+  if (!schema.skipFormat) await formatFiles(tree);
+  return () => {};
 }
 
 export default initGenerator;
