@@ -12,6 +12,8 @@ import { BUILD_CACHE_DIR } from '../config/define';
  */
 export interface Fingerprint {
   jobId: string;
+  /** Nx's task hash of the build that produced the outputs, when Nx ran it. */
+  inputHash?: string | null;
   files: Record<string, string>;
 }
 

@@ -189,7 +189,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
         collectArtifacts(config.packageRoot, config.artifactGlobs),
         computeFingerprintFiles(config.packageRoot, [config.outputDir]),
       ]);
-      await saveFingerprint(config.packageRoot, { jobId: id, files });
+      await saveFingerprint(config.packageRoot, { jobId: id, inputHash: job.inputHash, files });
       return { status: 'success', value: artifacts };
     });
     return await finish();

@@ -3,6 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { isOwnConfigSource } from '../config/find';
 import { loadConfigModule } from '../config/load';
+import { readStaticConfig } from '../config/static-config';
+import { ok } from '../errors';
 import { findBinary } from '../adapters/tool';
 import { inferTargets, readGraphConfig } from './infer-targets';
 import { normalizePluginOptions, TOOL_PACKAGES, type BuildSystemPluginOptions } from './options';
@@ -57,7 +59,9 @@ export async function createNodesForConfigs(
     await forEachLimited(candidates, LOAD_CONCURRENCY, async (c, i) => {
       let targets = cache.get(hashes[i]);
       if (!targets) {
-        const loaded = await loadConfigModule(join(workspaceRoot, c.file), { environment: 'production' }, workspaceRoot);
+        // Plain-data configs are read without executing them (no transpile on a cold cache).
+        const literal = readStaticConfig(c.source);
+        const loaded = literal ? ok({ file: c.file, raw: literal }) : await loadConfigModule(join(workspaceRoot, c.file), { environment: 'production' }, workspaceRoot);
         const graphConfig = readGraphConfig(loaded.ok ? loaded.value.raw : undefined);
         targets = inferTargets(graphConfig, options, {
           configFileName: basename(c.file),

@@ -35,8 +35,9 @@ function nxInternals(): NxInternals {
 
 /**
  * One hash per project from Nx's workspace context (native, batched): the config file,
- * package.json, tsconfigs and the lockfile, plus the options, the environment the targets
- * depend on and this plugin's version, so upgrading the plugin recomputes targets.
+ * package.json (dts default, name) and the lockfile (installed builders), plus the options,
+ * the environment the targets depend on and this plugin's version, so upgrading the plugin
+ * recomputes targets.
  */
 export async function hashProjects(
   roots: string[],
@@ -47,7 +48,8 @@ export async function hashProjects(
   const lockfile = LOCKFILES.find((f) => existsSync(join(context.workspaceRoot, f)));
   const groups = roots.map((root, i) => {
     const prefix = root === '.' || root === '' ? '' : `${root}/`;
-    return [configFiles[i], `${prefix}package.json`, `${prefix}project.json`, `${prefix}tsconfig*.json`, ...(lockfile ? [lockfile] : [])];
+    // Exact paths only: a wildcard costs the native hasher a scan of every workspace file.
+    return [configFiles[i], `${prefix}package.json`, ...(lockfile ? [lockfile] : [])];
   });
   const nx = nxInternals();
   let fileHashes: string[];

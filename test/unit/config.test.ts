@@ -193,3 +193,58 @@ describe('validated-config cache', () => {
     expect((await resolve({ builder: 'webpack' })).ok).toBe(false);
   });
 });
+
+describe('readStaticConfig (graph time without executing configs)', () => {
+  it('reads plain-data configs exactly as jiti would', async () => {
+    const { readStaticConfig } = await import('../../src/config/static-config');
+    const src = `// build config
+import { defineBuildConfig } from '@repo/build-system';
+
+/* the package */
+export default defineBuildConfig({
+  name: '@acme/utils', // trailing comment
+  builder: "esbuild",
+  entry: ['src/index.ts', 'src/cli/index.ts'],
+  format: ['esm', 'cjs',],
+  dts: true,
+  cache: { include: ['src/**'], exclude: [] },
+  env: { 'API_URL': 'https://example.test/a\\'b' },
+  'minify': false,
+  target: null,
+  retries: 3,
+});
+`;
+    expect(readStaticConfig(src)).toEqual({
+      name: '@acme/utils',
+      builder: 'esbuild',
+      entry: ['src/index.ts', 'src/cli/index.ts'],
+      format: ['esm', 'cjs'],
+      dts: true,
+      cache: { include: ['src/**'], exclude: [] },
+      env: { API_URL: "https://example.test/a'b" },
+      minify: false,
+      target: null,
+      retries: 3,
+    });
+    expect(readStaticConfig(`export const buildConfig = { builder: 'tsc' };`)).toEqual({ builder: 'tsc' });
+    expect(readStaticConfig(`export default { builder: 'rollup' }`)).toEqual({ builder: 'rollup' });
+  });
+
+  it('bails out on anything that needs executing', async () => {
+    const { readStaticConfig } = await import('../../src/config/static-config');
+    const head = `import { defineBuildConfig } from '@repo/build-system';\n`;
+    for (const body of [
+      `export default defineBuildConfig({ builder: process.env.B });`,
+      'export default defineBuildConfig({ entry: `src/${name}.ts` });',
+      `export default defineBuildConfig({ prebuild: async () => {} });`,
+      `export default defineBuildConfig({ ...base });`,
+      `export default defineBuildConfig(({ environment }) => ({ minify: environment === 'production' }));`,
+      `const x = 1;\nexport default defineBuildConfig({ builder: 'esbuild' });`,
+      `export default defineBuildConfig({ builder: 'esbuild' }) as const;`,
+      `export default defineBuildConfig({ builder: 'esbuild' });\nconsole.log('side effect');`,
+    ]) {
+      expect(readStaticConfig(head + body), body).toBeUndefined();
+    }
+    expect(readStaticConfig(`import { z } from 'zod';\nexport default { builder: 'esbuild' };`)).toBeUndefined();
+  });
+});

@@ -4,7 +4,7 @@ import { findConfigFile } from '../../config/find';
 import { findBinary } from '../../adapters/tool';
 import { buildError, EXIT, type BuildError } from '../../errors';
 import { collectArtifacts } from '../artifacts';
-import { computeFingerprintFiles, saveFingerprint } from '../fingerprint';
+import { computeFingerprintFiles, readFingerprint, saveFingerprint } from '../fingerprint';
 import { newJobId } from './json-store';
 import { RETAINED_JOBS, type RecordStore } from './store';
 import type { BuildJob, CacheStatus } from './types';
@@ -59,8 +59,13 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
   const restored = cache !== 'miss';
   const outputDirs = t.outputs.map((o) => posix.relative(packagePath || '.', o.split('\\').join('/'))).filter((o) => o && !o.startsWith('..'));
   const artifactsStart = Date.now();
-  const artifacts = restored ? await collectArtifacts(packageRoot, outputDirs.map((d) => `${d}/**`)) : [];
-  if (restored) await saveFingerprint(packageRoot, { jobId: id, files: await computeFingerprintFiles(packageRoot, outputDirs) });
+  // Nx kept the outputs on disk because they already matched this hash: the previous record
+  // of the same hash describes them. Otherwise (restored from a cache) hash what is there now.
+  const sameBuild = latest && t.hash && latest.inputHash === t.hash && latest.status === 'success';
+  const artifacts = !restored ? [] : t.status === 'local-cache-kept-existing' && sameBuild ? latest.artifacts : await collectArtifacts(packageRoot, outputDirs.map((d) => `${d}/**`));
+  if (restored && (await readFingerprint(packageRoot))?.inputHash !== t.hash) {
+    await saveFingerprint(packageRoot, { jobId: id, inputHash: t.hash ?? null, files: await computeFingerprintFiles(packageRoot, outputDirs) });
+  }
   const artifactsEnd = Date.now();
 
   const job: BuildJob = {
