@@ -77,6 +77,7 @@ function measure(label, cmd, argv, cwd, { env = {}, before, warmup = 1 } = {}) {
 }
 
 const nx = (...a) => [process.execPath, [nxBin, ...a]];
+const stopDaemon = (ws) => spawnSync(process.execPath, [nxBin, 'daemon', '--stop'], { cwd: ws, env: { ...baseEnv, NX_DAEMON: 'true', NX_CACHE_DIRECTORY: join(ws, '.nx', 'cache') } });
 const results = { machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version }, versions: versions(), runs, quick, scenarios: {} };
 mkdirSync(work, { recursive: true });
 const want = (s) => !only || only.includes(s);
@@ -96,7 +97,7 @@ if (want('single')) {
   const daemon = { env: { NX_DAEMON: 'true' }, warmup: 2 };
   s.oursEsbuildDaemon = measure('@repo/build-system esbuild (daemon)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), esb, daemon);
   s.nxEsbuildDaemon = measure('@nx/esbuild:esbuild (daemon)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), esbPeer, daemon);
-  for (const ws of [esb, esbPeer]) spawnSync(process.execPath, [nxBin, 'daemon', '--stop'], { cwd: ws, env: { ...baseEnv, NX_DAEMON: 'true' } });
+  for (const ws of [esb, esbPeer]) stopDaemon(ws);
   s.oursBun = measure('@repo/build-system bun', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours('bun'));
   const tscWs = ours('tsc', true);
   s.oursTsc = measure('@repo/build-system tsc (with .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tscWs, { before: () => rmSync(join(tscWs, 'packages/p0/.build-cache/state'), { recursive: true, force: true }) });
@@ -122,6 +123,10 @@ if (want('many')) {
   s.oursCached = measure('@repo/build-system run-many, all cached', ...nx('run-many', '-t', 'build'), ours);
   s.oursCachedNoRecords = measure('  same, cache-hit records off', ...nx('run-many', '-t', 'build'), ours, { env: { BUILD_SYSTEM_RECORD_CACHE_HITS: 'false' } });
   s.nxCached = measure('@nx/esbuild run-many, all cached', ...nx('run-many', '-t', 'build'), peer);
+  const daemon = { env: { NX_DAEMON: 'true' }, warmup: 2 };
+  s.oursCachedDaemon = measure('@repo/build-system all cached (daemon)', ...nx('run-many', '-t', 'build'), ours, daemon);
+  s.nxCachedDaemon = measure('@nx/esbuild all cached (daemon)', ...nx('run-many', '-t', 'build'), peer, daemon);
+  for (const ws of [ours, peer]) stopDaemon(ws);
   results.scenarios.many = s;
 }
 
@@ -136,6 +141,10 @@ if (want('graph')) {
   s.staticCold = measure('static project.json cold', ...nx('show', 'projects'), stat, { before: cold(stat), warmup: 0 });
   s.oursWarm = measure('@repo/build-system warm', ...nx('show', 'projects'), ours);
   s.staticWarm = measure('static project.json warm', ...nx('show', 'projects'), stat);
+  const daemon = { env: { NX_DAEMON: 'true' }, warmup: 2 };
+  s.oursWarmDaemon = measure('@repo/build-system warm (daemon)', ...nx('show', 'projects'), ours, daemon);
+  s.staticWarmDaemon = measure('static project.json warm (daemon)', ...nx('show', 'projects'), stat, daemon);
+  for (const ws of [ours, stat]) stopDaemon(ws);
   results.scenarios.graph = s;
 }
 
@@ -156,10 +165,13 @@ if (S.single) {
 if (S.many) {
   rows.push(['run-many 10: ours / @nx/esbuild', ratio(S.many.oursRunMany, S.many.nxRunMany), '≤ 0.60']);
   rows.push(['all cached 10 (records on): ours / @nx/esbuild', ratio(S.many.oursCached, S.many.nxCached), '≤ 1.05']);
+  rows.push(['all cached 10, daemon: ours / @nx/esbuild', ratio(S.many.oursCachedDaemon, S.many.nxCachedDaemon), '≤ 1.05']);
+  rows.push(['cache-hit records: on / off (no daemon)', ratio(S.many.oursCached, S.many.oursCachedNoRecords), '—']);
 }
 if (S.graph) {
   rows.push([`graph cold ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursCold, S.graph.staticCold), '≤ 1.30']);
   rows.push([`graph warm ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursWarm, S.graph.staticWarm), '≤ 1.10']);
+  rows.push([`graph warm ${GRAPH_PACKAGES}, daemon: ours / static`, ratio(S.graph.oursWarmDaemon, S.graph.staticWarmDaemon), '≤ 1.10']);
 }
 results.ratios = Object.fromEntries(rows.map(([k, v, t]) => [k, { value: v, target: t }]));
 console.log('\n# ratios (same run)');

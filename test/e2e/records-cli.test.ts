@@ -54,6 +54,28 @@ export default defineBuildConfig({
     expect(ws.latest('packages/base').id).toBe(jobs[1].id);
   });
 
+  it('with the Nx daemon on, builds and cache hits are recorded too', () => {
+    const env = { NX_DAEMON: 'true' };
+    try {
+      ws.write('packages/base/src/index.ts', 'export const base = 3;\n');
+      const before = ws.jobs('packages/base').length;
+      let r = ws.nx(['run', '@t/base:build'], env);
+      expect(r.code, r.output).toBe(0);
+      r = ws.nx(['run', '@t/base:build'], env);
+      expect(r.output).toMatch(/local cache|existing outputs match the cache/);
+      const jobs = ws.jobs('packages/base').slice(before);
+      expect(jobs.map((j) => j.cache)).toEqual(['miss', 'local-cache']);
+      expect(jobs[1].inputHash).toBe(jobs[0].inputHash);
+    } finally {
+      ws.nx(['daemon', '--stop'], env);
+      ws.write('packages/base/src/index.ts', 'export const base = 1;\n');
+    }
+    // Back to the first sources: restored from the cache, and the record says so.
+    const back = ws.nx(['run', '@t/base:build']);
+    expect(back.output).toContain('local cache');
+    expect(ws.latest('packages/base').cache).toBe('local-cache');
+  });
+
   it('status --json carries status, duration, artifacts and staleness with the reason', () => {
     let r = ws.cli(['status', '@t/base', '--json']);
     expect(r.code, r.output).toBe(0);
@@ -83,7 +105,7 @@ export default defineBuildConfig({
     expect(ws.nx(['run', '@t/base:build']).code).toBe(0);
     const r = ws.cli(['history', '@t/base', '--json']);
     const { jobs } = JSON.parse(r.stdout);
-    expect(jobs.length).toBe(3);
+    expect(jobs.length).toBe(6);
     const ids = jobs.map((j: any) => j.id);
     expect([...ids].sort().reverse()).toEqual(ids);
     expect(JSON.parse(ws.cli(['history', '@t/base', '--json', '--limit', '1']).stdout).jobs.length).toBe(1);
