@@ -61,7 +61,14 @@ describe('distributed use: Nx self-hosted remote cache', () => {
 
   beforeAll(async () => {
     cache = await startCacheServer(TOKEN);
-    const spec = { packages: { 'packages/lib': { name: '@t/lib', config, files: basicSources } } };
+    const spec = {
+      packages: {
+        'packages/lib': { name: '@t/lib', config, files: basicSources },
+        ...Object.fromEntries(
+          ['bun', 'tsc', 'rollup'].map((b) => [`packages/lib-${b}`, { name: `@t/lib-${b}`, config: config.replace("'esbuild'", `'${b}'`), files: basicSources }]),
+        ),
+      },
+    };
     a = createWorkspace(spec);
     b = createWorkspace(spec);
   });
@@ -92,5 +99,19 @@ describe('distributed use: Nx self-hosted remote cache', () => {
     const rebuilt = await b.spawnNx(['run', '@t/lib:build', '--skip-nx-cache'], env()).done;
     expect(rebuilt.code, rebuilt.output).toBe(0);
     expect(tree(b.path('packages/lib/dist'))).toEqual(built);
+  });
+
+  it('every builder writes the same bytes in two copies at different paths (no absolute paths, no timestamps)', async () => {
+    for (const ws of [a, b]) {
+      const r = await ws.spawnNx(['run-many', '-t', 'build', '--skip-nx-cache', '--parallel=1']).done;
+      expect(r.code, r.output).toBe(0);
+    }
+    for (const builder of ['bun', 'tsc', 'rollup']) {
+      const dir = `packages/lib-${builder}/dist`;
+      const ta = tree(a.path(dir));
+      expect(Object.keys(ta).length, builder).toBeGreaterThan(2);
+      expect(tree(b.path(dir)), builder).toEqual(ta);
+      for (const content of Object.values(ta)) expect(Buffer.from(content, 'base64').toString('utf8'), builder).not.toContain(a.root);
+    }
   });
 });
