@@ -14,5 +14,8 @@ export const createNodesV2: CreateNodesV2<BuildSystemPluginOptions> = [CONFIG_GL
 export const createNodes = createNodesV2;
 export const name = '@repo/build-system';
 
-/** Records every build task Nx handled, cache hits included. */
-export const postTasksExecution = recordBuildTasks;
+/**
+ * Records every build task Nx handled, cache hits included. Not exported at all when turned
+ * off, so Nx skips the hook (and, with the daemon, the plugin worker's round trip for it).
+ */
+export const postTasksExecution = process.env.BUILD_SYSTEM_RECORD_CACHE_HITS === 'false' ? undefined : recordBuildTasks;

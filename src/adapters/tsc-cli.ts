@@ -19,14 +19,29 @@ export function findTsc(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'works
 
 /** Whether the workspace's TypeScript is at least major.minor. */
 export function tsVersionAtLeast(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>, major: number, minor: number): boolean {
+  const v = tsVersion(config);
+  return !!v && (v[0] > major || (v[0] === major && v[1] >= minor));
+}
+
+function tsVersion(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): [number, number] | undefined {
   const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
-  if (!pkg) return false;
+  if (!pkg) return undefined;
   try {
     const [ma, mi] = String(JSON.parse(readFileSync(pkg, 'utf8')).version).split('.').map(Number);
-    return ma > major || (ma === major && mi >= minor);
+    return [ma, mi];
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/**
+ * The workspace's TypeScript module when it has the JS API with `transpileDeclaration`
+ * (5.5 to 6.x; 7 is native and has no JS API).
+ */
+export function findTranspileDeclarationApi(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
+  const v = tsVersion(config);
+  if (!v || v[0] >= 7 || (v[0] === 5 && v[1] < 5) || v[0] < 5) return undefined;
+  return resolveToolModule('typescript', [config.packageRoot, config.workspaceRoot]);
 }
 
 export interface TscRun {
@@ -34,16 +49,18 @@ export interface TscRun {
   config: ResolvedBuildConfig;
   args: string[];
   phase: PhaseName;
+  /** A script to run instead of the tsc binary (same output format, same parsing). */
+  script?: string;
 }
 
 /** Runs tsc with `--pretty false` and turns its diagnostics into located errors. */
-export async function runTsc({ ctx, config, args, phase }: TscRun): Promise<BuildError[]> {
-  const tsc = findTsc(config);
+export async function runTsc({ ctx, config, args, phase, script }: TscRun): Promise<BuildError[]> {
+  const tsc = script ?? findTsc(config);
   if (!tsc) {
     return [buildError('BUILDER_UNAVAILABLE', 'typescript is not installed in the workspace (needed for tsc builds and declarations)', { phase })];
   }
   const result = await runCommand(process.execPath, {
-    args: [tsc, ...args, '--pretty', 'false'],
+    args: script ? [script, ...args] : [tsc, ...args, '--pretty', 'false'],
     cwd: config.packageRoot,
     env: ctx.env,
     signal: ctx.signal,

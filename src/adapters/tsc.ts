@@ -10,6 +10,9 @@ import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { requireTool } from './tool';
 
 const KNOWN_BUILDER_OPTIONS = ['compilerOptions'];
+const BUILD_INFO = 'tsconfig.tsbuildinfo';
+/** Hashes of the outputs the build info describes, to tell whether they are still in place. */
+const MANIFEST = 'outputs.json';
 
 /** `node20` → `ES2023`: the ECMAScript level each Node line supports fully. */
 export function tscTarget(targets: string[]): string {
@@ -31,7 +34,7 @@ export const tscAdapter: BuilderAdapter = {
   name: 'tsc',
   toolPackage: 'typescript',
   emitsDeclarations: true,
-  incremental: true,
+  reusesPreviousOutputs: (stateDir) => existsSync(join(stateDir, BUILD_INFO)) && existsSync(join(stateDir, MANIFEST)),
   validate(config) {
     const errors = unsupportedOptions('tsc', config, KNOWN_BUILDER_OPTIONS);
     if (config.minify) errors.push(cannotHonour('tsc', config, 'minify', 'tsc does not minify; use esbuild, bun or rollup', 'true'));
@@ -43,8 +46,8 @@ export const tscAdapter: BuilderAdapter = {
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const { config } = ctx;
     mkdirSync(ctx.stateDir, { recursive: true });
-    const buildInfo = join(ctx.stateDir, 'tsconfig.tsbuildinfo');
-    const manifestFile = join(ctx.stateDir, 'outputs.json');
+    const buildInfo = join(ctx.stateDir, BUILD_INFO);
+    const manifestFile = join(ctx.stateDir, MANIFEST);
     if (!manifestMatches(manifestFile, ctx.outDir)) rmSync(buildInfo, { force: true });
     const tsconfig = join(ctx.stateDir, 'tsconfig.build.json');
     writeFileSync(tsconfig, JSON.stringify(tscConfig(config, ctx.outDir, buildInfo), null, 2));

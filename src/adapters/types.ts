@@ -38,8 +38,11 @@ export interface BuilderAdapter {
   readonly toolPackage?: string;
   /** The builder writes declarations itself; the core skips its `dts` phase. */
   readonly emitsDeclarations?: boolean;
-  /** Needs its previous outputs present in `outDir` (incremental compilers). */
-  readonly incremental?: boolean;
+  /**
+   * Whether the previous outputs should be copied into `outDir` first: true only for an
+   * incremental compiler that has the state to reuse them (copying is wasted otherwise).
+   */
+  reusesPreviousOutputs?(stateDir: string): boolean;
   /** Errors for options this builder cannot honour or builderOptions it does not accept. */
   validate(config: ResolvedBuildConfig): BuildError[];
   build(ctx: AdapterContext): Promise<AdapterResult>;

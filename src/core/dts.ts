@@ -3,19 +3,35 @@ import { join, posix, resolve } from 'node:path';
 import { commonDir, type ResolvedBuildConfig } from '../config/resolve';
 import type { BuildError } from '../errors';
 import type { AdapterContext } from '../adapters/types';
-import { runTsc } from '../adapters/tsc-cli';
+import { findTranspileDeclarationApi, runTsc } from '../adapters/tsc-cli';
+import { readCompilerOption } from './tsconfig-read';
 
 /**
- * Declarations for bundled builds: per-file `.d.ts` emitted by the workspace's tsc next to
- * the bundles (`src/index.ts` → `dist/index.d.ts`). Per-file rather than rolled up: it is
- * exact for every TypeScript version, including 7, and needs no extra dependency.
+ * Declarations for bundled builds: per-file `.d.ts` next to the bundles (`src/index.ts` →
+ * `dist/index.d.ts`), from the workspace's own TypeScript. Per-file rather than rolled up: it
+ * is exact for every TypeScript version, including 7, and needs no extra dependency.
+ *
+ * Two ways, same files: by default the workspace's tsc emits them (type-checking on the way,
+ * so a type error fails the build). Where the project's tsconfig sets `isolatedDeclarations`
+ * and its TypeScript has `transpileDeclaration` (5.5–6.x), each file's declarations are
+ * transpiled from its own syntax with no program and no type-check, several times faster:
+ * type errors are then the `typecheck` target's business, as with tsdown and oxc.
  */
 export async function emitDeclarations(ctx: AdapterContext): Promise<BuildError[]> {
   const { config } = ctx;
   const tsconfigPath = join(ctx.stateDir, 'tsconfig.dts.json');
   mkdirSync(ctx.stateDir, { recursive: true });
   writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, ctx.outDir), null, 2));
+  const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
+  if (isolatedApi) return runTsc({ ctx, config, args: [isolatedApi, tsconfigPath], phase: 'dts', script: ISOLATED_DTS_WORKER });
   return runTsc({ ctx, config, args: ['-p', tsconfigPath], phase: 'dts' });
+}
+
+const ISOLATED_DTS_WORKER = join(__dirname, 'isolated-dts-worker.js');
+
+function usesIsolatedDeclarations(config: ResolvedBuildConfig): boolean {
+  const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
+  return existsSync(own) && readCompilerOption(own, 'isolatedDeclarations') === true;
 }
 
 export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string): object {

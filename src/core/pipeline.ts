@@ -139,7 +139,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
 
     // build, into staging
     const stateDir = join(config.packageRoot, BUILD_CACHE_DIR, 'state', selection.builder);
-    staging = prepareStaging(config.packageRoot, config.outputDir, Boolean(selection.adapter.incremental));
+    staging = prepareStaging(config.packageRoot, config.outputDir, selection.adapter.reusesPreviousOutputs?.(stateDir) ?? false);
     const ctx: AdapterContext = {
       config,
       outDir: staging.dir,

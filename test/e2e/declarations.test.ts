@@ -1,0 +1,102 @@
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicSources } from '../fixtures/packages';
+import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
+
+// Sources that satisfy isolatedDeclarations: every export's type is written down.
+const sources: Record<string, string> = {
+  ...basicSources,
+  'src/shapes/index.ts': `export { area, type Shape } from './area.js';\nexport * as units from './units.ts';\n`,
+  'src/shapes/area.ts': `export type Shape = { kind: 'square'; side: number } | { kind: 'circle'; r: number };
+export function area(s: Shape): number {
+  return s.kind === 'square' ? s.side ** 2 : Math.PI * s.r ** 2;
+}
+`,
+  'src/shapes/units.ts': `export const CM: 'cm' = 'cm';\nexport class Ruler {\n  private readonly marks = new Map<number, string>();\n  constructor(readonly unit: string = CM) {}\n  mark(at: number): this { this.marks.set(at, this.unit); return this; }\n}\n`,
+  'src/unused.ts': `export const notReachable: number = 1;\n`,
+};
+const entry = `['src/index.ts', 'src/shapes/index.ts']`;
+const config = (builder: string) => `import { defineBuildConfig } from '@repo/build-system';
+export default defineBuildConfig({ builder: '${builder}', entry: ${entry}, dts: true });
+`;
+const tsconfig = (isolated: boolean) =>
+  JSON.stringify({
+    // a comment-free base; the isolated one is reached through \`extends\`, as in real workspaces
+    ...(isolated ? { extends: './tsconfig.base.json' } : {}),
+    compilerOptions: { target: 'es2022', module: 'preserve', moduleResolution: 'bundler', strict: true },
+  });
+const isolatedBase = `{
+  // declarations from each file's own syntax
+  "compilerOptions": { "isolatedDeclarations": true, "declaration": true, },
+}
+`;
+
+function dtsFiles(ws: TempWorkspace, dir: string, sub = ''): string[] {
+  return readdirSync(ws.path(dir, 'dist', sub), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? dtsFiles(ws, dir, `${sub}${e.name}/`) : e.name.endsWith('.d.ts') ? [`${sub}${e.name}`] : []))
+    .sort();
+}
+
+describe('declarations: type-checked by tsc, or transpiled per file under isolatedDeclarations', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    const packages: Record<string, any> = {};
+    for (const builder of ['esbuild', 'rollup']) {
+      packages[`packages/checked-${builder}`] = { name: `@t/checked-${builder}`, config: config(builder), files: { ...sources, 'tsconfig.json': tsconfig(false) } };
+      packages[`packages/isolated-${builder}`] = {
+        name: `@t/isolated-${builder}`,
+        config: config(builder),
+        files: { ...sources, 'tsconfig.json': tsconfig(true), 'tsconfig.base.json': isolatedBase },
+      };
+    }
+    ws = createWorkspace({ packages });
+    const r = ws.nx(['run-many', '-t', 'build', '--parallel=2']);
+    expect(r.code, r.output).toBe(0);
+  });
+  afterAll(() => ws?.dispose());
+
+  it('the isolated path writes byte for byte the declarations tsc writes, for the files the entries reach', () => {
+    for (const builder of ['esbuild', 'rollup']) {
+      const checked = dtsFiles(ws, `packages/checked-${builder}`);
+      expect(checked).toEqual(['index.d.ts', 'shapes/area.d.ts', 'shapes/index.d.ts', 'shapes/units.d.ts', 'text.d.ts']);
+      expect(dtsFiles(ws, `packages/isolated-${builder}`), builder).toEqual(checked);
+      for (const f of checked) {
+        expect(ws.read(`packages/isolated-${builder}/dist/${f}`), `${builder} ${f}`).toBe(ws.read(`packages/checked-${builder}/dist/${f}`));
+      }
+      const job = ws.latest(`packages/isolated-${builder}`);
+      expect(job.status).toBe('success');
+      expect(job.phases.find((p: any) => p.name === 'dts')).toMatchObject({ status: 'success' });
+    }
+  });
+
+  it('an export without a written type fails the isolated build in the dts phase with a located TS9007', () => {
+    const dir = 'packages/isolated-esbuild';
+    ws.write(`${dir}/src/text.ts`, `${basicSources['src/text.ts']}export function twice(n: number) {\n  return n * 2;\n}\n`);
+    const r = ws.nx(['run', '@t/isolated-esbuild:build', '--skip-nx-cache']);
+    expect(r.code).not.toBe(0);
+    const job = ws.latest(dir);
+    expect(job.status).toBe('failed');
+    expect(job.errors[0]).toMatchObject({ code: 'TYPE_ERROR', phase: 'dts', file: `${dir}/src/text.ts`, line: 2 });
+    expect(job.errors[0].message).toContain('TS9007');
+    // the previous outputs stay in place, whole
+    expect(ws.read(`${dir}/dist/text.d.ts`)).not.toContain('twice');
+    ws.write(`${dir}/src/text.ts`, basicSources['src/text.ts']);
+  });
+
+  it('a type error inside a body fails the checked build, not the isolated one (that is typecheck’s job)', () => {
+    const body = `${basicSources['src/text.ts']}export function count(s: string): number {\n  const n: number = s;\n  return n;\n}\n`;
+    for (const kind of ['checked', 'isolated']) {
+      ws.write(`packages/${kind}-rollup/src/text.ts`, body);
+      const r = ws.nx(['run', `@t/${kind}-rollup:build`, '--skip-nx-cache']);
+      const job = ws.latest(`packages/${kind}-rollup`);
+      if (kind === 'checked') {
+        expect(r.code).not.toBe(0);
+        expect(job.errors[0]).toMatchObject({ code: 'TYPE_ERROR', phase: 'dts', file: 'packages/checked-rollup/src/text.ts', line: 3 });
+      } else {
+        expect(r.code, r.output).toBe(0);
+        expect(job.status).toBe('success');
+        expect(ws.read('packages/isolated-rollup/dist/text.d.ts')).toContain('export declare function count(s: string): number;');
+      }
+    }
+  });
+});
