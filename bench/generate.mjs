@@ -58,8 +58,9 @@ export const describe${j} = (m: ${j > 0 ? `Model${j - 1}` : `Model${j}`}): strin
  * ours: build.config.ts per package (the plugin infers targets)
  * static: the same targets written out in project.json (the graph-time baseline)
  * esbuild/rollup/tsc: the peer executors @nx/esbuild:esbuild, @nx/rollup:rollup, @nx/js:tsc
+ * isolatedDeclarations: set in tsconfig.base.json (the generated sources satisfy it)
  */
-export function generateWorkspace({ dir, packages, files, mode, builder = 'esbuild', dts = false }) {
+export function generateWorkspace({ dir, packages, files, mode, builder = 'esbuild', dts = false, isolatedDeclarations = false }) {
   rmSync(dir, { recursive: true, force: true });
   const random = rng(42);
   write(join(dir, 'package.json'), JSON.stringify({ name: `bench-${mode}`, private: true, workspaces: ['packages/*'] }, null, 2));
@@ -69,7 +70,7 @@ export function generateWorkspace({ dir, packages, files, mode, builder = 'esbui
     join(dir, 'nx.json'),
     JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.ts'] }, plugins, targetDefaults: {} }, null, 2),
   );
-  write(join(dir, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'esnext', moduleResolution: 'bundler', strict: true, declaration: true, skipLibCheck: true, esModuleInterop: true } }, null, 2));
+  write(join(dir, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'esnext', moduleResolution: 'bundler', strict: true, declaration: true, skipLibCheck: true, esModuleInterop: true, ...(isolatedDeclarations ? { isolatedDeclarations: true } : {}) } }, null, 2));
   for (let p = 0; p < packages; p++) {
     const root = join(dir, 'packages', `p${p}`);
     const deps = p === 0 ? [] : [p - 1];

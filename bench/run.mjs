@@ -102,8 +102,14 @@ if (want('single')) {
   const tscWs = ours('tsc', true);
   s.oursTsc = measure('@repo/build-system tsc (with .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tscWs, { before: () => rmSync(join(tscWs, 'packages/p0/.build-cache/state'), { recursive: true, force: true }) });
   s.nxTsc = measure('@nx/js:tsc', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), peer('tsc'));
+  // The next build of an unchanged package, build info kept (what --skip-nx-cache reruns see).
+  s.oursTscRebuild = measure('@repo/build-system tsc rebuild (build info kept)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tscWs);
   s.oursRollup = measure('@repo/build-system rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours('rollup', true));
   s.nxRollup = measure('@nx/rollup:rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), peer('rollup'), { warmup: 0 });
+  // The same sources with isolatedDeclarations on in tsconfig, for both plugins.
+  const iso = { isolatedDeclarations: true };
+  s.oursRollupIso = measure('@repo/build-system rollup, isolatedDeclarations', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), workspace('single-ours-rollup-iso', { packages: 1, files: 200, mode: 'ours', builder: 'rollup', dts: true, ...iso }));
+  s.nxRollupIso = measure('@nx/rollup:rollup, isolatedDeclarations', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), workspace('single-rollup-iso', { packages: 1, files: 200, mode: 'rollup', dts: true, ...iso }), { warmup: 0 });
   const pkg = join(esb, 'packages/p0');
   s.rawEsbuild = measure('raw esbuild API', process.execPath, ['-e', `require('esbuild').build({ entryPoints: ['src/index.ts'], bundle: true, format: 'esm', platform: 'node', outdir: '/tmp/bench-raw-esbuild', packages: 'external' })`], pkg);
   s.rawBun = measure('raw bun build', join(repoRoot, 'node_modules/.bin/bun'), ['build', 'src/index.ts', '--outdir', '/tmp/bench-raw-bun', '--target', 'node', '--packages', 'external'], pkg);
@@ -126,6 +132,12 @@ if (want('many')) {
   const daemon = { env: { NX_DAEMON: 'true' }, warmup: 2 };
   s.oursCachedDaemon = measure('@repo/build-system all cached (daemon)', ...nx('run-many', '-t', 'build'), ours, daemon);
   s.nxCachedDaemon = measure('@nx/esbuild all cached (daemon)', ...nx('run-many', '-t', 'build'), peer, daemon);
+  for (const ws of [ours, peer]) stopDaemon(ws);
+  // Where the daemon's extra time goes: Nx restarts an isolated plugin's worker for every
+  // postTasksExecution. With NX_ISOLATE_PLUGINS=false the daemon keeps the plugin loaded.
+  const inProcess = { env: { NX_DAEMON: 'true', NX_ISOLATE_PLUGINS: 'false' }, warmup: 2 };
+  s.oursCachedDaemonInProcess = measure('@repo/build-system all cached (daemon, NX_ISOLATE_PLUGINS=false)', ...nx('run-many', '-t', 'build'), ours, inProcess);
+  s.nxCachedDaemonInProcess = measure('@nx/esbuild all cached (daemon, NX_ISOLATE_PLUGINS=false)', ...nx('run-many', '-t', 'build'), peer, inProcess);
   for (const ws of [ours, peer]) stopDaemon(ws);
   results.scenarios.many = s;
 }
@@ -158,14 +170,20 @@ if (S.single) {
   rows.push(['bun: ours / @nx/esbuild', ratio(x.oursBun, x.nxEsbuild), '≤ 0.80']);
   rows.push(['tsc: ours / (raw tsc + Nx floor)', x.oursTsc && Math.round((x.oursTsc.ms / (x.rawTsc.ms + x.nxNoop.ms)) * 100) / 100, '≤ 1.05']);
   rows.push(['tsc: ours / @nx/js:tsc', ratio(x.oursTsc, x.nxTsc), '—']);
+  rows.push(['tsc rebuild, build info kept: ours / (raw tsc + Nx floor)', x.oursTscRebuild && Math.round((x.oursTscRebuild.ms / (x.rawTsc.ms + x.nxNoop.ms)) * 100) / 100, '—']);
   rows.push(['rollup (JS + d.ts): ours / @nx/rollup', ratio(x.oursRollup, x.nxRollup), '≤ 0.50']);
-  rows.push(['peak RSS esbuild: ours / @nx/esbuild', Math.round((x.oursEsbuild.rssMb / x.nxEsbuild.rssMb) * 100) / 100, '≤ 0.80']);
+  rows.push(['rollup (JS + d.ts), isolatedDeclarations: ours / @nx/rollup', ratio(x.oursRollupIso, x.nxRollupIso), '≤ 0.50']);
+  const rss = (a, b) => a && b && Math.round((a.rssMb / b.rssMb) * 100) / 100;
+  rows.push(['peak RSS esbuild: ours / @nx/esbuild', rss(x.oursEsbuild, x.nxEsbuild), '≤ 0.80']);
+  rows.push(['peak RSS esbuild, daemon: ours / @nx/esbuild', rss(x.oursEsbuildDaemon, x.nxEsbuildDaemon), '≤ 0.80']);
+  rows.push(['peak RSS: Nx floor (noop) / @nx/esbuild', rss(x.nxNoop, x.nxEsbuild), '—']);
   rows.push(['our overhead over the Nx floor + raw esbuild (ms)', x.oursEsbuild.ms - x.nxNoop.ms - x.rawEsbuild.ms, '—']);
 }
 if (S.many) {
   rows.push(['run-many 10: ours / @nx/esbuild', ratio(S.many.oursRunMany, S.many.nxRunMany), '≤ 0.60']);
   rows.push(['all cached 10 (records on): ours / @nx/esbuild', ratio(S.many.oursCached, S.many.nxCached), '≤ 1.05']);
   rows.push(['all cached 10, daemon: ours / @nx/esbuild', ratio(S.many.oursCachedDaemon, S.many.nxCachedDaemon), '≤ 1.05']);
+  rows.push(['all cached 10, daemon, plugins in-process: ours / @nx/esbuild', ratio(S.many.oursCachedDaemonInProcess, S.many.nxCachedDaemonInProcess), '—']);
   rows.push(['cache-hit records: on / off (no daemon)', ratio(S.many.oursCached, S.many.oursCachedNoRecords), '—']);
 }
 if (S.graph) {

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { buildError, fail, ok, type Result } from '../errors';
 import type { ConfigContext } from './define';
+import { readStaticConfig } from './static-config';
 
 export interface LoadedConfig {
   file: string;
@@ -31,6 +33,10 @@ export async function loadConfigModule(
   workspaceRoot: string,
 ): Promise<Result<LoadedConfig>> {
   const rel = relative(workspaceRoot, file) || file;
+  // Plain data (what the config generator writes) means the same thing read as executed,
+  // without paying for jiti's transpiler on every build.
+  const literal = readLiteral(file);
+  if (literal) return ok({ file, raw: literal });
   let mod: Record<string, unknown>;
   try {
     mod = (await getJiti().import(file)) as Record<string, unknown>;
@@ -70,6 +76,14 @@ export async function loadConfigModule(
         file: rel,
       }),
     );
+  }
+}
+
+function readLiteral(file: string): Record<string, unknown> | undefined {
+  try {
+    return readStaticConfig(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
   }
 }
 

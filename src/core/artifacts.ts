@@ -3,6 +3,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import type { Artifact } from './records/types';
+import { expandSimpleGlobs } from './simple-glob';
 
 const MIME: Record<string, string> = {
   '.js': 'text/javascript',
@@ -31,6 +32,13 @@ export function mimeTypeFor(path: string): string | undefined {
 
 /** Expands artifact globs inside the package root; sorted, so records are reproducible. */
 export async function collectArtifacts(packageRoot: string, globs: string[]): Promise<Artifact[]> {
+  const files = expandSimpleGlobs(packageRoot, globs, [BUILD_CACHE_DIR]) ?? (await expandGlobs(packageRoot, globs));
+  const out: Artifact[] = [];
+  for (const path of files) out.push(await describeFile(packageRoot, path));
+  return out;
+}
+
+async function expandGlobs(packageRoot: string, globs: string[]): Promise<string[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fg = require('fast-glob') as typeof import('fast-glob');
   const files = await fg(globs, {
@@ -40,10 +48,7 @@ export async function collectArtifacts(packageRoot: string, globs: string[]): Pr
     followSymbolicLinks: false,
     ignore: [`${BUILD_CACHE_DIR}/**`, '**/node_modules/**'],
   });
-  files.sort();
-  const out: Artifact[] = [];
-  for (const path of files) out.push(await describeFile(packageRoot, path));
-  return out;
+  return files.sort();
 }
 
 async function describeFile(packageRoot: string, path: string): Promise<Artifact> {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
+import { listPackageFiles } from './simple-glob';
 
 /**
  * What the sources looked like when the current outputs were produced: one content hash per
@@ -20,10 +21,7 @@ export interface Fingerprint {
 const fingerprintFile = (packageRoot: string) => join(packageRoot, BUILD_CACHE_DIR, 'fingerprint.json');
 
 export async function computeFingerprintFiles(packageRoot: string, outputDirs: string[]): Promise<Record<string, string>> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fg = require('fast-glob') as typeof import('fast-glob');
-  const ignore = ['**/node_modules/**', `${BUILD_CACHE_DIR}/**`, '.git/**', ...outputDirs.map((d) => `${d.replace(/\/+$/, '')}/**`)];
-  const files = (await fg('**/*', { cwd: packageRoot, dot: true, onlyFiles: true, ignore, followSymbolicLinks: false })).sort();
+  const files = listPackageFiles(packageRoot, [BUILD_CACHE_DIR, ...outputDirs]);
   const out: Record<string, string> = {};
   for (const f of files) {
     try {
