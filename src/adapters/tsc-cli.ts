@@ -4,6 +4,7 @@ import { workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError, type PhaseName } from '../errors';
 import { runCommand } from '../spawn';
 import type { AdapterContext } from './types';
+import { codeCachePath } from './code-cache';
 import { resolveToolModule } from './tool';
 
 /**
@@ -15,6 +16,24 @@ export function findTsc(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'works
   if (!pkg) return undefined;
   const bin = join(dirname(pkg), 'bin', 'tsc');
   return existsSync(bin) ? bin : undefined;
+}
+
+const TSC_RUNNER = join(__dirname, 'tsc-runner.js');
+
+/**
+ * The JS file holding the workspace's tsc (5.x/6.x: `lib/_tsc.js`, or `lib/tsc.js` before
+ * 5.7), to run from a code cache; undefined for the native TypeScript 7 or when turned off.
+ */
+export function findTscCompiler(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
+  if (process.env.BUILD_SYSTEM_CODE_CACHE === 'false') return undefined;
+  const v = tsVersion(config);
+  const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
+  if (!v || !pkg || v[0] >= 7) return undefined;
+  for (const name of ['_tsc.js', 'tsc.js']) {
+    const file = join(dirname(pkg), 'lib', name);
+    if (existsSync(file)) return file;
+  }
+  return undefined;
 }
 
 /** Whether the workspace's TypeScript is at least major.minor. */
@@ -59,8 +78,14 @@ export async function runTsc({ ctx, config, args, phase, script }: TscRun): Prom
   if (!tsc) {
     return [buildError('BUILDER_UNAVAILABLE', 'typescript is not installed in the workspace (needed for tsc builds and declarations)', { phase })];
   }
+  const compiler = script ? undefined : findTscCompiler(config);
+  const argv = script
+    ? [script, ...args]
+    : compiler
+      ? [TSC_RUNNER, compiler, codeCachePath(config.workspaceRoot, compiler), ...args, '--pretty', 'false']
+      : [tsc, ...args, '--pretty', 'false'];
   const result = await runCommand(process.execPath, {
-    args: script ? [script, ...args] : [tsc, ...args, '--pretty', 'false'],
+    args: argv,
     cwd: config.packageRoot,
     env: ctx.env,
     signal: ctx.signal,

@@ -3,6 +3,7 @@ import { join, posix, resolve } from 'node:path';
 import { commonDir, type ResolvedBuildConfig } from '../config/resolve';
 import type { BuildError } from '../errors';
 import type { AdapterContext } from '../adapters/types';
+import { codeCachePath } from '../adapters/code-cache';
 import { findTranspileDeclarationApi, runTsc } from '../adapters/tsc-cli';
 import { readCompilerOption } from './tsconfig-read';
 
@@ -23,7 +24,10 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<BuildError[
   mkdirSync(ctx.stateDir, { recursive: true });
   writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, ctx.outDir), null, 2));
   const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
-  if (isolatedApi) return runTsc({ ctx, config, args: [isolatedApi, tsconfigPath], phase: 'dts', script: ISOLATED_DTS_WORKER });
+  if (isolatedApi) {
+    const args = [isolatedApi, codeCachePath(config.workspaceRoot, isolatedApi), tsconfigPath];
+    return runTsc({ ctx, config, args, phase: 'dts', script: ISOLATED_DTS_WORKER });
+  }
   return runTsc({ ctx, config, args: ['-p', tsconfigPath], phase: 'dts' });
 }
 

@@ -4,16 +4,16 @@
  * No program, no type-check: each file's `.d.ts` follows from its own syntax, which is what
  * `isolatedDeclarations` guarantees (and what tsc enforces in the type-check).
  *
- * argv: <typescript module> <tsconfig>. Diagnostics are printed the way `tsc --pretty false`
+ * argv: <typescript module> <code cache file> <tsconfig>. Diagnostics are printed the way `tsc --pretty false`
  * prints them, so the caller parses one format; exit code 2 when there are any.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type * as TS from 'typescript';
+import { requireWithCodeCache } from '../adapters/code-cache';
 
-const [tsModule, tsconfigPath] = process.argv.slice(2);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ts = require(tsModule) as typeof TS;
+const [tsModule, cacheFile, tsconfigPath] = process.argv.slice(2);
+const ts = requireWithCodeCache(tsModule, cacheFile) as typeof TS;
 
 function main(): number {
   const parsed = ts.getParsedCommandLineOfConfigFile(tsconfigPath, {}, {
