@@ -10,6 +10,8 @@ import { Script } from 'node:vm';
  * file, its size and mtime, and the Node version, so any change means a new entry. Node 22+
  * does this itself for tsc (`module.enableCompileCache`); Node 20 does not.
  */
+export const codeCacheEnabled = (): boolean => process.env.BUILD_SYSTEM_CODE_CACHE !== 'false';
+
 export function codeCachePath(workspaceRoot: string, file: string): string {
   let stamp = '';
   try {
@@ -29,6 +31,8 @@ export function codeCachePath(workspaceRoot: string, file: string): string {
  * only costs the compile it would have saved.
  */
 export function requireWithCodeCache(file: string, cacheFile: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!cacheFile) return require(file);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);

@@ -4,7 +4,7 @@ import { workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError, type PhaseName } from '../errors';
 import { runCommand } from '../spawn';
 import type { AdapterContext } from './types';
-import { codeCachePath } from './code-cache';
+import { codeCacheEnabled, codeCachePath } from './code-cache';
 import { resolveToolModule } from './tool';
 
 /**
@@ -25,7 +25,7 @@ const TSC_RUNNER = join(__dirname, 'tsc-runner.js');
  * 5.7), to run from a code cache; undefined for the native TypeScript 7 or when turned off.
  */
 export function findTscCompiler(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
-  if (process.env.BUILD_SYSTEM_CODE_CACHE === 'false') return undefined;
+  if (!codeCacheEnabled()) return undefined;
   const v = tsVersion(config);
   const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
   if (!v || !pkg || v[0] >= 7) return undefined;

@@ -3,7 +3,7 @@ import { join, posix, resolve } from 'node:path';
 import { commonDir, type ResolvedBuildConfig } from '../config/resolve';
 import type { BuildError } from '../errors';
 import type { AdapterContext } from '../adapters/types';
-import { codeCachePath } from '../adapters/code-cache';
+import { codeCacheEnabled, codeCachePath } from '../adapters/code-cache';
 import { findTranspileDeclarationApi, runTsc } from '../adapters/tsc-cli';
 import { readCompilerOption } from './tsconfig-read';
 
@@ -25,7 +25,7 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<BuildError[
   writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, ctx.outDir), null, 2));
   const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
   if (isolatedApi) {
-    const args = [isolatedApi, codeCachePath(config.workspaceRoot, isolatedApi), tsconfigPath];
+    const args = [isolatedApi, codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '', tsconfigPath];
     return runTsc({ ctx, config, args, phase: 'dts', script: ISOLATED_DTS_WORKER });
   }
   return runTsc({ ctx, config, args: ['-p', tsconfigPath], phase: 'dts' });
