@@ -13,7 +13,9 @@ export function linkWorkspace(workspaceRoot, packageDirs = []) {
   mkdirSync(target, { recursive: true });
   for (const name of readdirSync(source)) {
     if (name === '.cache' || name === '.package-lock.json') continue;
-    if (name.startsWith('@')) {
+    // Scopes and .bin are real directories of links, so a test that removes one entry (say
+    // .bin/bun) changes its own workspace only, never this repository's node_modules.
+    if (name.startsWith('@') || name === '.bin') {
       mkdirSync(join(target, name), { recursive: true });
       for (const sub of readdirSync(join(source, name))) link(join(source, name, sub), join(target, name, sub));
     } else {

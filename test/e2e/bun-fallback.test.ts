@@ -1,4 +1,5 @@
-import { rmSync, symlinkSync, readlinkSync } from 'node:fs';
+import { existsSync, rmSync, symlinkSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicSources } from '../fixtures/packages';
 import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
@@ -22,7 +23,8 @@ describe('builder "bun" where no bun binary exists', () => {
 
   const hideBun = () => links.forEach((l) => rmSync(l.path, { force: true }));
   const restoreBun = () => links.forEach((l) => symlinkSync(l.target, l.path));
-  const noBunPath = { PATH: (process.env.PATH ?? '').split(':').filter((d) => !/bun/.test(d)).join(':') };
+  // PATH without any directory holding a bun (npm puts this repo's node_modules/.bin there).
+  const noBunPath = { PATH: (process.env.PATH ?? '').split(':').filter((d) => !/bun/.test(d) && !existsSync(join(d, 'bun'))).join(':') };
 
   it('builds with bun when it is there', () => {
     const r = ws.nx(['run', '@t/b:build'], noBunPath);
