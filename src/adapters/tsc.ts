@@ -1,11 +1,13 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { BUILD_CACHE_DIR } from '../config/define';
 import { commonDir, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { tsconfigChainText } from '../core/tsconfig-read';
 import { buildError, type BuildError } from '../errors';
 import { walkFiles } from './files';
 import { cannotHonour, unsupportedOptions } from './options';
 import { runTsc, tsVersionAtLeast } from './tsc-cli';
+import { canReuseOutputs, configKeyOf, sourceTree, writeOutputManifest } from './tsc-reuse';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { requireTool } from './tool';
 
@@ -48,9 +50,21 @@ export const tscAdapter: BuilderAdapter = {
     mkdirSync(ctx.stateDir, { recursive: true });
     const buildInfo = join(ctx.stateDir, BUILD_INFO);
     const manifestFile = join(ctx.stateDir, MANIFEST);
-    if (!manifestMatches(manifestFile, ctx.outDir)) rmSync(buildInfo, { force: true });
     const tsconfig = join(ctx.stateDir, 'tsconfig.build.json');
-    writeFileSync(tsconfig, JSON.stringify(tscConfig(config, ctx.outDir, buildInfo), null, 2));
+    const generated = JSON.stringify(tscConfig(config, ctx.outDir, buildInfo), null, 2);
+    const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
+    const state = {
+      configKey: configKeyOf(generated, tsconfigChainText(own)),
+      sources: sourceTree(sourcesRoot(config), [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)]),
+      outDir: ctx.outDir,
+    };
+    if (!canReuseOutputs(manifestFile, state)) {
+      // A clean build: no build info claiming outputs exist, no outputs it would not write.
+      rmSync(buildInfo, { force: true });
+      rmSync(ctx.outDir, { recursive: true, force: true });
+      mkdirSync(ctx.outDir, { recursive: true });
+    }
+    writeFileSync(tsconfig, generated);
     const errors: BuildError[] = await runTsc({ ctx, config, args: ['-p', tsconfig], phase: 'build' });
     if (errors.length) {
       rmSync(buildInfo, { force: true });
@@ -60,15 +74,20 @@ export const tscAdapter: BuilderAdapter = {
       const cjs = await emitCommonJs(ctx);
       if (cjs.length) return { errors: cjs };
     }
-    writeManifest(manifestFile, ctx.outDir);
+    writeOutputManifest(manifestFile, state);
     return { errors: [] };
   },
 };
 
+/** The directory sources are compiled from: the entries' common directory. */
+function sourcesRoot(config: ResolvedBuildConfig): string {
+  return resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(dirname(e.path)))) || '.');
+}
+
 function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: string) {
   const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
   const hasOwn = existsSync(own);
-  const rootDir = resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(dirname(e.path)))) || '.');
+  const rootDir = sourcesRoot(config);
   const userOptions = (config.builderOptions.compilerOptions ?? {}) as Record<string, unknown>;
   return {
     ...(hasOwn ? { extends: own } : {}),
@@ -113,25 +132,4 @@ async function emitCommonJs(ctx: AdapterContext): Promise<BuildError[]> {
     if (!ctx.config.format.includes('esm')) rmSync(file);
   }
   return [];
-}
-
-function writeManifest(file: string, outDir: string) {
-  const entries: Record<string, string> = {};
-  for (const f of walkFiles(outDir)) entries[toPosix(relative(outDir, f))] = createHash('sha1').update(readFileSync(f)).digest('hex');
-  writeFileSync(file, JSON.stringify(entries));
-}
-
-/** True when the (seeded) output directory holds exactly the files the build info describes. */
-function manifestMatches(file: string, outDir: string): boolean {
-  let manifest: Record<string, string>;
-  try {
-    manifest = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return false;
-  }
-  for (const [rel, hash] of Object.entries(manifest)) {
-    const abs = join(outDir, rel);
-    if (!existsSync(abs) || createHash('sha1').update(readFileSync(abs)).digest('hex') !== hash) return false;
-  }
-  return true;
 }

@@ -27,6 +27,34 @@ export function readCompilerOption(tsconfigPath: string, option: string, seen = 
   return undefined;
 }
 
+/**
+ * The text of a tsconfig and of every file it extends, in order: what a cache of compiler
+ * state must be keyed on, since any option in the chain may change what tsc emits.
+ */
+export function tsconfigChainText(tsconfigPath: string, seen = new Set<string>()): string {
+  if (seen.has(tsconfigPath) || seen.size > 16) return '';
+  seen.add(tsconfigPath);
+  let text: string;
+  try {
+    text = readFileSync(tsconfigPath, 'utf8');
+  } catch {
+    return `${tsconfigPath}: missing\n`;
+  }
+  let parents: string[] = [];
+  try {
+    const ext = (JSON.parse(stripJsonComments(text)) as { extends?: string | string[] }).extends;
+    parents = ext === undefined ? [] : Array.isArray(ext) ? ext : [ext];
+  } catch {
+    /* unreadable: its text alone is the key */
+  }
+  let out = `${tsconfigPath}\n${text}\n`;
+  for (const parent of parents) {
+    const file = resolveExtends(dirname(tsconfigPath), parent);
+    out += file ? tsconfigChainText(file, seen) : `${parent}: unresolved\n`;
+  }
+  return out;
+}
+
 function resolveExtends(fromDir: string, spec: string): string | undefined {
   if (spec.startsWith('.') || spec.startsWith('/')) {
     const file = resolve(fromDir, spec);

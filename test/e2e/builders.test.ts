@@ -152,6 +152,27 @@ console.log(JSON.stringify([Object.keys(m).sort(), m.withResource(), m.setting, 
     expect(before).toEqual(expect.arrayContaining(['index.js', 'index.cjs', 'index.d.ts', 'text.js', 'text.cjs', 'text.d.ts']));
   });
 
+  it('an incremental tsc build leaves nothing a clean build would not write: removed sources and dropped options', () => {
+    const dir = 'packages/basic-tsc';
+    const build = () => {
+      const r = ws.nx(['run', '@t/basic-tsc:build', '--skip-nx-cache']);
+      expect(r.code, r.output).toBe(0);
+      return readdirSync(ws.path(dir, 'dist')).sort();
+    };
+    ws.write(`${dir}/src/extra.ts`, `export const extra: number = 1;\n`);
+    expect(build()).toEqual(expect.arrayContaining(['extra.js', 'extra.cjs', 'extra.d.ts']));
+    rmSync(ws.path(dir, 'src/extra.ts'));
+    expect(build().filter((f) => f.startsWith('extra'))).toEqual([]);
+    ws.write(`${dir}/build.config.ts`, config('tsc', `\n  sourcemap: true,`));
+    expect(build()).toContain('index.js.map');
+    ws.write(`${dir}/build.config.ts`, config('tsc'));
+    expect(build().filter((f) => f.endsWith('.map'))).toEqual([]);
+    // an unchanged rebuild still reuses the build info: outputs stay byte for byte
+    const before = ws.read(`${dir}/dist/index.js`);
+    expect(build()).toEqual(expect.arrayContaining(['index.js', 'index.cjs', 'index.d.ts']));
+    expect(ws.read(`${dir}/dist/index.js`)).toBe(before);
+  });
+
   it('adapter executors work from project.json with the same options, sharing records and lock', () => {
     const r = ws.nx(['run', '@t/direct:bundle']);
     expect(r.code, r.output).toBe(0);
