@@ -104,7 +104,10 @@ if (want('single')) {
   s.nxTsc = measure('@nx/js:tsc', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), peer('tsc'));
   // The next build of an unchanged package, build info kept (what --skip-nx-cache reruns see).
   s.oursTscRebuild = measure('@repo/build-system tsc rebuild (build info kept)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tscWs);
-  s.oursRollup = measure('@repo/build-system rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours('rollup', true));
+  const rollupWs = ours('rollup', true);
+  const coldState = (ws) => ({ before: () => rmSync(join(ws, 'packages/p0/.build-cache/state'), { recursive: true, force: true }) });
+  s.oursRollup = measure('@repo/build-system rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), rollupWs, coldState(rollupWs));
+  s.oursRollupRebuild = measure('@repo/build-system rollup rebuild (build info kept)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), rollupWs);
   s.nxRollup = measure('@nx/rollup:rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), peer('rollup'), { warmup: 0 });
   // The same sources with isolatedDeclarations on in tsconfig, for both plugins.
   const iso = { isolatedDeclarations: true };
@@ -172,6 +175,7 @@ if (S.single) {
   rows.push(['tsc: ours / @nx/js:tsc', ratio(x.oursTsc, x.nxTsc), '—']);
   rows.push(['tsc rebuild, build info kept: ours / (raw tsc + Nx floor)', x.oursTscRebuild && Math.round((x.oursTscRebuild.ms / (x.rawTsc.ms + x.nxNoop.ms)) * 100) / 100, '—']);
   rows.push(['rollup (JS + d.ts): ours / @nx/rollup', ratio(x.oursRollup, x.nxRollup), '≤ 0.50']);
+  rows.push(['rollup rebuild, build info kept: ours / @nx/rollup', ratio(x.oursRollupRebuild, x.nxRollup), '—']);
   rows.push(['rollup (JS + d.ts), isolatedDeclarations: ours / @nx/rollup', ratio(x.oursRollupIso, x.nxRollupIso), '≤ 0.50']);
   const rss = (a, b) => a && b && Math.round((a.rssMb / b.rssMb) * 100) / 100;
   rows.push(['peak RSS esbuild: ours / @nx/esbuild', rss(x.oursEsbuild, x.nxEsbuild), '≤ 0.80']);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { toPosix } from '../config/resolve';
 import { listPackageFiles } from '../core/simple-glob';
+import { tsconfigChainText } from '../core/tsconfig-read';
 
 /**
  * When tsc's incremental build info may be trusted. tsc re-emits only what changed and never
@@ -11,7 +12,7 @@ import { listPackageFiles } from '../core/simple-glob';
  * outputs behind) and the compiler options are the same (a changed option can change which
  * files are emitted). Anything else means a clean build into an empty directory.
  */
-export interface OutputManifest {
+interface OutputManifest {
   /** Hash of the generated tsconfig and the text of the tsconfig chain it extends. */
   configKey: string;
   /** Every file below the sources root, sorted. */
@@ -20,23 +21,23 @@ export interface OutputManifest {
   outputs: Record<string, string>;
 }
 
-export interface ReuseInputs {
+interface ReuseInputs {
   configKey: string;
   sources: string[];
   outDir: string;
 }
 
-export function configKeyOf(...parts: string[]): string {
+function configKeyOf(...parts: string[]): string {
   return createHash('sha1').update(parts.join('\0')).digest('hex');
 }
 
 /** Files below the sources root, outputs and build state (when they sit inside it) aside. */
-export function sourceTree(rootDir: string, skipDirs: string[]): string[] {
+function sourceTree(rootDir: string, skipDirs: string[]): string[] {
   const inside = skipDirs.map((d) => toPosix(relative(rootDir, d))).filter((d) => d && !d.startsWith('..'));
   return listPackageFiles(rootDir, inside);
 }
 
-export function canReuseOutputs(manifestFile: string, now: ReuseInputs): boolean {
+function canReuseOutputs(manifestFile: string, now: ReuseInputs): boolean {
   let manifest: OutputManifest;
   try {
     manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as OutputManifest;
@@ -49,7 +50,7 @@ export function canReuseOutputs(manifestFile: string, now: ReuseInputs): boolean
   return present.every((rel) => sha1(join(now.outDir, rel)) === manifest.outputs[rel]);
 }
 
-export function writeOutputManifest(manifestFile: string, now: ReuseInputs): void {
+function writeOutputManifest(manifestFile: string, now: ReuseInputs): void {
   const outputs: Record<string, string> = {};
   for (const rel of listPackageFiles(now.outDir, [])) outputs[rel] = sha1(join(now.outDir, rel));
   const manifest: OutputManifest = { configKey: now.configKey, sources: now.sources, outputs };
@@ -62,4 +63,61 @@ function sha1(file: string): string {
 
 function sameList(a: string[] | undefined, b: string[]): boolean {
   return !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export interface IncrementalTscRun {
+  /** The generated tsconfig to pass to `tsc -p`. */
+  tsconfig: string;
+  /** After tsc (and any post-processing of outDir) succeeded: remember what it wrote. */
+  commit(): void;
+  /** After a failure: forget the build info, so the next build starts clean. */
+  discard(): void;
+}
+
+export interface IncrementalTscOptions {
+  stateDir: string;
+  /** Names this run's files in the state directory (`build`, `dts`). */
+  name: string;
+  /** The package's own tsconfig, whose chain is part of the key. */
+  ownTsconfig: string;
+  rootDir: string;
+  /** Output and state directories to leave out of the source tree. */
+  skipDirs: string[];
+  outDir: string;
+  /** The tsconfig to generate, given where its build info goes. */
+  tsconfig: (buildInfo: string) => object;
+}
+
+/**
+ * Sets up one incremental tsc run: writes its tsconfig and, unless the previous build info
+ * can be trusted (canReuseOutputs), drops it and empties outDir.
+ */
+export function prepareIncrementalTsc(o: IncrementalTscOptions): IncrementalTscRun {
+  mkdirSync(o.stateDir, { recursive: true });
+  const buildInfo = join(o.stateDir, `${o.name}.tsbuildinfo`);
+  const manifestFile = join(o.stateDir, `${o.name}-outputs.json`);
+  const tsconfig = join(o.stateDir, `tsconfig.${o.name}.json`);
+  const generated = JSON.stringify(o.tsconfig(buildInfo), null, 2);
+  const state: ReuseInputs = {
+    configKey: configKeyOf(generated, tsconfigChainText(o.ownTsconfig)),
+    sources: sourceTree(o.rootDir, o.skipDirs),
+    outDir: o.outDir,
+  };
+  if (!canReuseOutputs(manifestFile, state)) {
+    // A clean build: no build info claiming outputs exist, no outputs it would not write.
+    rmSync(buildInfo, { force: true });
+    rmSync(o.outDir, { recursive: true, force: true });
+    mkdirSync(o.outDir, { recursive: true });
+  }
+  writeFileSync(tsconfig, generated);
+  return {
+    tsconfig,
+    commit: () => writeOutputManifest(manifestFile, state),
+    discard: () => rmSync(buildInfo, { force: true }),
+  };
+}
+
+/** Whether a previous incremental run left build info and a manifest (cheap pre-check). */
+export function hasIncrementalState(stateDir: string, name: string): boolean {
+  return existsSync(join(stateDir, `${name}.tsbuildinfo`)) && existsSync(join(stateDir, `${name}-outputs.json`));
 }

@@ -1,20 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { commonDir, toPosix, type ResolvedBuildConfig } from '../config/resolve';
-import { tsconfigChainText } from '../core/tsconfig-read';
 import { buildError, type BuildError } from '../errors';
 import { walkFiles } from './files';
 import { cannotHonour, unsupportedOptions } from './options';
 import { runTsc, tsVersionAtLeast } from './tsc-cli';
-import { canReuseOutputs, configKeyOf, sourceTree, writeOutputManifest } from './tsc-reuse';
+import { hasIncrementalState, prepareIncrementalTsc } from './tsc-reuse';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { requireTool } from './tool';
 
 const KNOWN_BUILDER_OPTIONS = ['compilerOptions'];
-const BUILD_INFO = 'tsconfig.tsbuildinfo';
-/** Hashes of the outputs the build info describes, to tell whether they are still in place. */
-const MANIFEST = 'outputs.json';
 
 /** `node20` → `ES2023`: the ECMAScript level each Node line supports fully. */
 export function tscTarget(targets: string[]): string {
@@ -36,7 +32,7 @@ export const tscAdapter: BuilderAdapter = {
   name: 'tsc',
   toolPackage: 'typescript',
   emitsDeclarations: true,
-  reusesPreviousOutputs: (stateDir) => existsSync(join(stateDir, BUILD_INFO)) && existsSync(join(stateDir, MANIFEST)),
+  reusesPreviousOutputs: (stateDir) => hasIncrementalState(stateDir, 'build'),
   validate(config) {
     const errors = unsupportedOptions('tsc', config, KNOWN_BUILDER_OPTIONS);
     if (config.minify) errors.push(cannotHonour('tsc', config, 'minify', 'tsc does not minify; use esbuild, bun or rollup', 'true'));
@@ -47,34 +43,22 @@ export const tscAdapter: BuilderAdapter = {
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const { config } = ctx;
-    mkdirSync(ctx.stateDir, { recursive: true });
-    const buildInfo = join(ctx.stateDir, BUILD_INFO);
-    const manifestFile = join(ctx.stateDir, MANIFEST);
-    const tsconfig = join(ctx.stateDir, 'tsconfig.build.json');
-    const generated = JSON.stringify(tscConfig(config, ctx.outDir, buildInfo), null, 2);
-    const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
-    const state = {
-      configKey: configKeyOf(generated, tsconfigChainText(own)),
-      sources: sourceTree(sourcesRoot(config), [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)]),
+    const run = prepareIncrementalTsc({
+      stateDir: ctx.stateDir,
+      name: 'build',
+      ownTsconfig: resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json'),
+      rootDir: sourcesRoot(config),
+      skipDirs: [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)],
       outDir: ctx.outDir,
-    };
-    if (!canReuseOutputs(manifestFile, state)) {
-      // A clean build: no build info claiming outputs exist, no outputs it would not write.
-      rmSync(buildInfo, { force: true });
-      rmSync(ctx.outDir, { recursive: true, force: true });
-      mkdirSync(ctx.outDir, { recursive: true });
-    }
-    writeFileSync(tsconfig, generated);
-    const errors: BuildError[] = await runTsc({ ctx, config, args: ['-p', tsconfig], phase: 'build' });
-    if (errors.length) {
-      rmSync(buildInfo, { force: true });
-      return { errors };
-    }
+      tsconfig: (buildInfo) => tscConfig(config, ctx.outDir, buildInfo),
+    });
+    const errors: BuildError[] = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'build' });
+    if (errors.length) return run.discard(), { errors };
     if (config.format.includes('cjs')) {
       const cjs = await emitCommonJs(ctx);
-      if (cjs.length) return { errors: cjs };
+      if (cjs.length) return run.discard(), { errors: cjs };
     }
-    writeOutputManifest(manifestFile, state);
+    run.commit();
     return { errors: [] };
   },
 };

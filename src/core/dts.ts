@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
+import { BUILD_CACHE_DIR } from '../config/define';
 import { commonDir, type ResolvedBuildConfig } from '../config/resolve';
 import type { BuildError } from '../errors';
 import type { AdapterContext } from '../adapters/types';
 import { codeCacheEnabled, codeCachePath } from '../adapters/code-cache';
 import { findTranspileDeclarationApi, runTsc } from '../adapters/tsc-cli';
+import { prepareIncrementalTsc } from '../adapters/tsc-reuse';
 import { readCompilerOption } from './tsconfig-read';
 
 /**
@@ -13,22 +15,38 @@ import { readCompilerOption } from './tsconfig-read';
  * is exact for every TypeScript version, including 7, and needs no extra dependency.
  *
  * Two ways, same files: by default the workspace's tsc emits them (type-checking on the way,
- * so a type error fails the build). Where the project's tsconfig sets `isolatedDeclarations`
+ * so a type error fails the build; incremental, exact as the tsc builder's build info is). Where the project's tsconfig sets `isolatedDeclarations`
  * and its TypeScript has `transpileDeclaration` (5.5–6.x), each file's declarations are
  * transpiled from its own syntax with no program and no type-check, several times faster:
  * type errors are then the `typecheck` target's business, as with tsdown and oxc.
  */
 export async function emitDeclarations(ctx: AdapterContext): Promise<BuildError[]> {
   const { config } = ctx;
-  const tsconfigPath = join(ctx.stateDir, 'tsconfig.dts.json');
-  mkdirSync(ctx.stateDir, { recursive: true });
-  writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, ctx.outDir), null, 2));
   const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
   if (isolatedApi) {
+    const tsconfigPath = join(ctx.stateDir, 'tsconfig.dts-isolated.json');
+    mkdirSync(ctx.stateDir, { recursive: true });
+    writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, ctx.outDir), null, 2));
     const args = [isolatedApi, codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '', tsconfigPath];
     return runTsc({ ctx, config, args, phase: 'dts', script: ISOLATED_DTS_WORKER });
   }
-  return runTsc({ ctx, config, args: ['-p', tsconfigPath], phase: 'dts' });
+  // Checked: tsc writes into its own directory under the state dir, incrementally (an edit
+  // re-checks what it affects), and the declarations are copied beside the bundles.
+  const dtsDir = join(ctx.stateDir, 'dts');
+  const run = prepareIncrementalTsc({
+    stateDir: ctx.stateDir,
+    name: 'dts',
+    ownTsconfig: resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json'),
+    rootDir: resolve(config.packageRoot, entriesRoot(config)),
+    skipDirs: [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)],
+    outDir: dtsDir,
+    tsconfig: (buildInfo) => dtsTsconfig(config, dtsDir, buildInfo),
+  });
+  const errors = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'dts' });
+  if (errors.length) return run.discard(), errors;
+  run.commit();
+  cpSync(dtsDir, ctx.outDir, { recursive: true });
+  return [];
 }
 
 const ISOLATED_DTS_WORKER = join(__dirname, 'isolated-dts-worker.js');
@@ -38,7 +56,7 @@ function usesIsolatedDeclarations(config: ResolvedBuildConfig): boolean {
   return existsSync(own) && readCompilerOption(own, 'isolatedDeclarations') === true;
 }
 
-export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string): object {
+export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string, buildInfo?: string): object {
   const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
   const hasOwn = existsSync(own);
   return {
@@ -53,7 +71,8 @@ export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string): object
       noEmit: false,
       declarationMap: false,
       sourceMap: false,
-      incremental: false,
+      incremental: Boolean(buildInfo),
+      ...(buildInfo ? { tsBuildInfoFile: buildInfo } : {}),
       composite: false,
       skipLibCheck: true,
       outDir,

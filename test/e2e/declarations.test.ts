@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicSources } from '../fixtures/packages';
 import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
@@ -67,6 +67,25 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
       expect(job.status).toBe('success');
       expect(job.phases.find((p: any) => p.name === 'dts')).toMatchObject({ status: 'success' });
     }
+  });
+
+  it('checked declarations are incremental and exact: an edit shows, a removed source leaves no .d.ts behind', () => {
+    const dir = 'packages/checked-esbuild';
+    const build = () => {
+      const r = ws.nx(['run', '@t/checked-esbuild:build', '--skip-nx-cache']);
+      expect(r.code, r.output).toBe(0);
+      return dtsFiles(ws, dir);
+    };
+    ws.write(`${dir}/src/more.ts`, `export const more: string = 'm';\n`);
+    ws.write(`${dir}/src/index.ts`, `${basicSources['src/index.ts']}export { more } from './more.ts';\n`);
+    expect(build()).toContain('more.d.ts');
+    ws.write(`${dir}/src/more.ts`, `export const more: number = 1;\n`);
+    build();
+    expect(ws.read(`${dir}/dist/more.d.ts`)).toContain('more: number');
+    rmSync(ws.path(dir, 'src/more.ts'));
+    ws.write(`${dir}/src/index.ts`, basicSources['src/index.ts']);
+    expect(build()).toEqual(['index.d.ts', 'shapes/area.d.ts', 'shapes/index.d.ts', 'shapes/units.d.ts', 'text.d.ts']);
+    expect(ws.read(`${dir}/dist/index.d.ts`)).not.toContain('more');
   });
 
   it('an export without a written type fails the isolated build in the dts phase with a located TS9007', () => {
