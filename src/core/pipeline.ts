@@ -8,6 +8,7 @@ import { collectArtifacts } from './artifacts';
 import { emitDeclarations } from './dts';
 import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
+import { buildCacheIgnored, NOT_IGNORED_WARNING } from './ignore-check';
 import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from './lock';
 import { loadProjectConfig } from './load-project-config';
 import { JobLog, type TerminalSink } from './log';
@@ -106,6 +107,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     }
     const { config, selection } = validated as { config: ResolvedBuildConfig; selection: AdapterSelection };
     if (selection.warning) log.warn(selection.warning);
+    if (buildCacheIgnored(config.workspaceRoot, config.packageRoot) === false) log.warn(NOT_IGNORED_WARNING);
 
     // lock
     const lockResult = await phases.run('lock', async () => {

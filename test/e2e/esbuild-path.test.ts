@@ -168,6 +168,22 @@ describe('esbuild path end to end (real nx)', () => {
     expect(ws.latest('packages/leaf').environment).toBe('production');
   });
 
+  it('warns when .build-cache is not git-ignored (dependents would hash its records), not when it is', () => {
+    let r = ws.nx(['run', '@t/leaf:build', '--skip-nx-cache']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).not.toContain('.build-cache is not git-ignored');
+    const gitignore = ws.read('.gitignore');
+    ws.write('.gitignore', 'node_modules\ndist\n.nx\n');
+    try {
+      r = ws.nx(['run', '@t/leaf:build', '--skip-nx-cache']);
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toContain('.build-cache is not git-ignored');
+      expect(ws.read(ws.latest('packages/leaf').logs)).toContain('.build-cache is not git-ignored');
+    } finally {
+      ws.write('.gitignore', gitignore);
+    }
+  });
+
   it('clean removes outputs and nothing else', () => {
     expect(ws.exists('packages/app/dist/index.js')).toBe(true);
     const r = ws.nx(['run', '@t/app:clean']);
