@@ -4,8 +4,9 @@
  * No program, no type-check: each file's `.d.ts` follows from its own syntax, which is what
  * `isolatedDeclarations` guarantees (and what tsc enforces in the type-check).
  *
- * argv: <typescript module> <code cache file> <tsconfig>. Diagnostics are printed the way `tsc --pretty false`
- * prints them, so the caller parses one format; exit code 2 when there are any.
+ * argv: <typescript module> <code cache file, or ''> <tsconfig>. Diagnostics are printed the
+ * way `tsc --pretty false` prints them, so the caller parses one format; exit code 2 when
+ * there are any.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
