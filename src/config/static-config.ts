@@ -1,3 +1,5 @@
+import { stripComments } from './strip-comments';
+
 /**
  * Reads a build.config.* without executing it when it is plain data:
  *
@@ -24,26 +26,6 @@ export function readStaticConfig(source: string): Record<string, unknown> | unde
 }
 
 const FAIL = Symbol('not a literal');
-
-function stripComments(src: string): string {
-  let out = '';
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === '"' || c === "'" || c === '`') {
-      const start = i;
-      for (i++; i < src.length && src[i] !== c; i++) if (src[i] === '\\') i++;
-      out += src.slice(start, i + 1);
-    } else if (c === '/' && src[i + 1] === '/') {
-      while (i < src.length && src[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && src[i + 1] === '*') {
-      const end = src.indexOf('*/', i + 2);
-      if (end === -1) return out;
-      i = end + 1;
-    } else out += c;
-  }
-  return out;
-}
 
 /** Removes our own import; any other import means the config may depend on code: bail. */
 function stripImports(src: string): string | undefined {
