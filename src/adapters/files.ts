@@ -1,17 +1,26 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 
-/** Every file below a directory (no symlinks followed). */
-export function* walkFiles(dir: string): Generator<string> {
+/**
+ * Every file below a directory, as `/`-separated paths relative to it (no symlinks
+ * followed). `prune` leaves out a directory (given its relative path and name) and all below.
+ */
+export function* walkRelative(dir: string, prune: (rel: string, name: string) => boolean = () => false, rel = ''): Generator<string> {
   let entries: Dirent[];
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = readdirSync(rel ? join(dir, rel) : dir, { withFileTypes: true });
   } catch {
     return;
   }
   for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walkFiles(p);
-    else if (e.isFile()) yield p;
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (!prune(path, e.name)) yield* walkRelative(dir, prune, path);
+    } else if (e.isFile()) yield path;
   }
+}
+
+/** Every file below a directory, as absolute paths (no symlinks followed). */
+export function* walkFiles(dir: string): Generator<string> {
+  for (const rel of walkRelative(dir)) yield join(dir, rel);
 }

@@ -7,15 +7,42 @@ import type { AdapterContext } from './types';
 import { codeCacheEnabled, codeCachePath } from './code-cache';
 import { resolveToolModule } from './tool';
 
+type Roots = Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>;
+
+interface WorkspaceTypeScript {
+  /** The `typescript` package directory. */
+  dir: string;
+  /** NaN when package.json has no readable version. */
+  major: number;
+  minor: number;
+}
+
+const installs = new Map<string, WorkspaceTypeScript | undefined>();
+
+/** The workspace's `typescript` package, looked up once per package and workspace root. */
+function workspaceTypeScript(config: Roots): WorkspaceTypeScript | undefined {
+  const key = `${config.packageRoot}\0${config.workspaceRoot}`;
+  if (!installs.has(key)) {
+    const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
+    let version: number[] = [];
+    try {
+      if (pkg) version = String(JSON.parse(readFileSync(pkg, 'utf8')).version).split('.').map(Number);
+    } catch {
+      /* unreadable version: only version checks fail */
+    }
+    installs.set(key, pkg ? { dir: dirname(pkg), major: version[0] ?? NaN, minor: version[1] ?? NaN } : undefined);
+  }
+  return installs.get(key);
+}
+
 /**
  * The workspace's own TypeScript, run as a process: TypeScript 7 is a native port with no JS
  * compiler API, and declarations must come from the compiler the workspace type-checks with.
  */
-export function findTsc(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
-  const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
-  if (!pkg) return undefined;
-  const bin = join(dirname(pkg), 'bin', 'tsc');
-  return existsSync(bin) ? bin : undefined;
+export function findTsc(config: Roots): string | undefined {
+  const ts = workspaceTypeScript(config);
+  const bin = ts && join(ts.dir, 'bin', 'tsc');
+  return bin && existsSync(bin) ? bin : undefined;
 }
 
 const TSC_RUNNER = join(__dirname, 'tsc-runner.js');
@@ -24,42 +51,28 @@ const TSC_RUNNER = join(__dirname, 'tsc-runner.js');
  * The JS file holding the workspace's tsc (5.x/6.x: `lib/_tsc.js`, or `lib/tsc.js` before
  * 5.7), to run from a code cache; undefined for the native TypeScript 7 or when turned off.
  */
-export function findTscCompiler(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
-  if (!codeCacheEnabled()) return undefined;
-  const v = tsVersion(config);
-  const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
-  if (!v || !pkg || v[0] >= 7) return undefined;
+export function findTscCompiler(config: Roots): string | undefined {
+  const ts = workspaceTypeScript(config);
+  if (!codeCacheEnabled() || !ts || !(ts.major < 7)) return undefined;
   for (const name of ['_tsc.js', 'tsc.js']) {
-    const file = join(dirname(pkg), 'lib', name);
+    const file = join(ts.dir, 'lib', name);
     if (existsSync(file)) return file;
   }
   return undefined;
 }
 
 /** Whether the workspace's TypeScript is at least major.minor. */
-export function tsVersionAtLeast(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>, major: number, minor: number): boolean {
-  const v = tsVersion(config);
-  return !!v && (v[0] > major || (v[0] === major && v[1] >= minor));
-}
-
-function tsVersion(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): [number, number] | undefined {
-  const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
-  if (!pkg) return undefined;
-  try {
-    const [ma, mi] = String(JSON.parse(readFileSync(pkg, 'utf8')).version).split('.').map(Number);
-    return [ma, mi];
-  } catch {
-    return undefined;
-  }
+export function tsVersionAtLeast(config: Roots, major: number, minor: number): boolean {
+  const ts = workspaceTypeScript(config);
+  return !!ts && (ts.major > major || (ts.major === major && ts.minor >= minor));
 }
 
 /**
  * The workspace's TypeScript module when it has the JS API with `transpileDeclaration`
  * (5.5 to 6.x; 7 is native and has no JS API).
  */
-export function findTranspileDeclarationApi(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
-  const v = tsVersion(config);
-  if (!v || v[0] >= 7 || (v[0] === 5 && v[1] < 5) || v[0] < 5) return undefined;
+export function findTranspileDeclarationApi(config: Roots): string | undefined {
+  if (!tsVersionAtLeast(config, 5, 5) || tsVersionAtLeast(config, 7, 0)) return undefined;
   return resolveToolModule('typescript', [config.packageRoot, config.workspaceRoot]);
 }
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { toPosix } from '../config/resolve';
+import { join, relative, resolve } from 'node:path';
+import { BUILD_CACHE_DIR } from '../config/define';
+import { ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { sha1File } from '../core/fingerprint';
 import { listPackageFiles } from '../core/simple-glob';
 import { tsconfigChainText } from '../core/tsconfig-read';
 
@@ -47,18 +49,14 @@ function canReuseOutputs(manifestFile: string, now: ReuseInputs): boolean {
   if (manifest.configKey !== now.configKey || !sameList(manifest.sources, now.sources)) return false;
   const present = listPackageFiles(now.outDir, []);
   if (!sameList(present, Object.keys(manifest.outputs ?? {}).sort())) return false;
-  return present.every((rel) => sha1(join(now.outDir, rel)) === manifest.outputs[rel]);
+  return present.every((rel) => sha1File(join(now.outDir, rel)) === manifest.outputs[rel]);
 }
 
 function writeOutputManifest(manifestFile: string, now: ReuseInputs): void {
   const outputs: Record<string, string> = {};
-  for (const rel of listPackageFiles(now.outDir, [])) outputs[rel] = sha1(join(now.outDir, rel));
+  for (const rel of listPackageFiles(now.outDir, [])) outputs[rel] = sha1File(join(now.outDir, rel));
   const manifest: OutputManifest = { configKey: now.configKey, sources: now.sources, outputs };
   writeFileSync(manifestFile, JSON.stringify(manifest));
-}
-
-function sha1(file: string): string {
-  return createHash('sha1').update(readFileSync(file)).digest('hex');
 }
 
 function sameList(a: string[] | undefined, b: string[]): boolean {
@@ -75,14 +73,12 @@ export interface IncrementalTscRun {
 }
 
 export interface IncrementalTscOptions {
+  config: ResolvedBuildConfig;
   stateDir: string;
   /** Names this run's files in the state directory (`build`, `dts`). */
   name: string;
-  /** The package's own tsconfig, whose chain is part of the key. */
-  ownTsconfig: string;
+  /** The sources root (tsc's rootDir). */
   rootDir: string;
-  /** Output and state directories to leave out of the source tree. */
-  skipDirs: string[];
   outDir: string;
   /** The tsconfig to generate, given where its build info goes. */
   tsconfig: (buildInfo: string) => object;
@@ -93,14 +89,16 @@ export interface IncrementalTscOptions {
  * can be trusted (canReuseOutputs), drops it and empties outDir.
  */
 export function prepareIncrementalTsc(o: IncrementalTscOptions): IncrementalTscRun {
+  const { config } = o;
   mkdirSync(o.stateDir, { recursive: true });
   const buildInfo = join(o.stateDir, `${o.name}.tsbuildinfo`);
   const manifestFile = join(o.stateDir, `${o.name}-outputs.json`);
   const tsconfig = join(o.stateDir, `tsconfig.${o.name}.json`);
   const generated = JSON.stringify(o.tsconfig(buildInfo), null, 2);
   const state: ReuseInputs = {
-    configKey: configKeyOf(generated, tsconfigChainText(o.ownTsconfig)),
-    sources: sourceTree(o.rootDir, o.skipDirs),
+    configKey: configKeyOf(generated, tsconfigChainText(ownTsconfigPath(config))),
+    // Outputs and build state may sit inside the sources root: they are not sources.
+    sources: sourceTree(o.rootDir, [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)]),
     outDir: o.outDir,
   };
   if (!canReuseOutputs(manifestFile, state)) {

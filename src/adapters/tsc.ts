@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BUILD_CACHE_DIR } from '../config/define';
-import { commonDir, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { commonDir, ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import { walkFiles } from './files';
 import { cannotHonour, unsupportedOptions } from './options';
@@ -44,11 +43,10 @@ export const tscAdapter: BuilderAdapter = {
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const { config } = ctx;
     const run = prepareIncrementalTsc({
+      config,
       stateDir: ctx.stateDir,
       name: 'build',
-      ownTsconfig: resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json'),
       rootDir: sourcesRoot(config),
-      skipDirs: [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)],
       outDir: ctx.outDir,
       tsconfig: (buildInfo) => tscConfig(config, ctx.outDir, buildInfo),
     });
@@ -69,7 +67,7 @@ function sourcesRoot(config: ResolvedBuildConfig): string {
 }
 
 function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: string) {
-  const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
+  const own = ownTsconfigPath(config);
   const hasOwn = existsSync(own);
   const rootDir = sourcesRoot(config);
   const userOptions = (config.builderOptions.compilerOptions ?? {}) as Record<string, unknown>;

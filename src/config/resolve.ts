@@ -297,6 +297,11 @@ export function isInside(child: string, parent: string): boolean {
 }
 
 /** A path a tool reported (relative to the package, or absolute) as errors show it: workspace-relative, posix. */
+/** The package's own tsconfig (`tsconfig` option, default `tsconfig.json`), absolute. */
+export function ownTsconfigPath(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'tsconfig'>): string {
+  return resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
+}
+
 export function workspacePath(config: Pick<ResolvedBuildConfig, 'workspaceRoot' | 'packageRoot'>, file: string): string {
   return toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, file)));
 }

@@ -1,7 +1,6 @@
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
-import { BUILD_CACHE_DIR } from '../config/define';
-import { commonDir, type ResolvedBuildConfig } from '../config/resolve';
+import { commonDir, ownTsconfigPath, type ResolvedBuildConfig } from '../config/resolve';
 import type { BuildError } from '../errors';
 import type { AdapterContext } from '../adapters/types';
 import { codeCacheEnabled, codeCachePath } from '../adapters/code-cache';
@@ -34,11 +33,10 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<BuildError[
   // re-checks what it affects), and the declarations are copied beside the bundles.
   const dtsDir = join(ctx.stateDir, 'dts');
   const run = prepareIncrementalTsc({
+    config,
     stateDir: ctx.stateDir,
     name: 'dts',
-    ownTsconfig: resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json'),
     rootDir: resolve(config.packageRoot, entriesRoot(config)),
-    skipDirs: [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)],
     outDir: dtsDir,
     tsconfig: (buildInfo) => dtsTsconfig(config, dtsDir, buildInfo),
   });
@@ -52,12 +50,12 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<BuildError[
 const ISOLATED_DTS_WORKER = join(__dirname, 'isolated-dts-worker.js');
 
 function usesIsolatedDeclarations(config: ResolvedBuildConfig): boolean {
-  const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
+  const own = ownTsconfigPath(config);
   return existsSync(own) && readCompilerOption(own, 'isolatedDeclarations') === true;
 }
 
 export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string, buildInfo?: string): object {
-  const own = resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
+  const own = ownTsconfigPath(config);
   const hasOwn = existsSync(own);
   return {
     ...(hasOwn ? { extends: own } : {}),

@@ -25,12 +25,17 @@ export async function computeFingerprintFiles(packageRoot: string, outputDirs: s
   const out: Record<string, string> = {};
   for (const f of files) {
     try {
-      out[f] = createHash('sha1').update(readFileSync(join(packageRoot, f))).digest('hex');
+      out[f] = sha1File(join(packageRoot, f));
     } catch {
       /* vanished meanwhile */
     }
   }
   return out;
+}
+
+/** A file's content hash for change detection (not for records, which use sha256). */
+export function sha1File(file: string): string {
+  return createHash('sha1').update(readFileSync(file)).digest('hex');
 }
 
 export async function saveFingerprint(packageRoot: string, fp: Fingerprint): Promise<void> {

@@ -1,5 +1,6 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { join, posix } from 'node:path';
+import { walkRelative } from '../adapters/files';
 
 const GLOB_CHARS = /[*?[\]{}()!+@]/;
 
@@ -33,14 +34,11 @@ export function listPackageFiles(root: string, skipDirs: string[]): string[] {
   return [...found].sort();
 }
 
-function walk(root: string, rel: string, skip: Set<string>, out: Set<string>) {
-  for (const e of list(rel ? join(root, rel) : root)) {
-    const path = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) {
-      if (e.name === 'node_modules' || e.name === '.git' || skip.has(path)) continue;
-      walk(root, path, skip, out);
-    } else if (e.isFile()) out.add(path);
-  }
+/** Adds the files below `root/base` (paths relative to root), skipping node_modules, .git and `skip`. */
+function walk(root: string, base: string, skip: Set<string>, out: Set<string>) {
+  const full = (rel: string) => (base ? `${base}/${rel}` : rel);
+  const prune = (rel: string, name: string) => name === 'node_modules' || name === '.git' || skip.has(full(rel));
+  for (const rel of walkRelative(base ? join(root, base) : root, prune)) out.add(full(rel));
 }
 
 function list(dir: string): Dirent[] {
