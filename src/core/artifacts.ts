@@ -54,7 +54,7 @@ async function expandGlobs(packageRoot: string, globs: string[]): Promise<string
 async function describeFile(packageRoot: string, path: string): Promise<Artifact> {
   const abs = join(packageRoot, path);
   const size = statSync(abs).size;
-  const checksum = size <= SMALL_FILE ? sha256Bytes(readFileSync(abs)) : await sha256File(abs);
+  const checksum = await sha256File(abs, size);
   const mimeType = mimeTypeFor(path);
   return { path, size, checksum: `sha256:${checksum}`, ...(mimeType ? { mimeType } : {}) };
 }
@@ -65,11 +65,9 @@ async function describeFile(packageRoot: string, path: string): Promise<Artifact
  */
 const SMALL_FILE = 1 << 20;
 
-export function sha256Bytes(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-export function sha256File(file: string): Promise<string> {
+/** A file's sha256 (hex): one read for small files, streamed for large ones. */
+export async function sha256File(file: string, size = statSync(file).size): Promise<string> {
+  if (size <= SMALL_FILE) return createHash('sha256').update(readFileSync(file)).digest('hex');
   return new Promise((res, rej) => {
     const hash = createHash('sha256');
     createReadStream(file)
