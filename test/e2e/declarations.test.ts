@@ -6,7 +6,11 @@ import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
 // Sources that satisfy isolatedDeclarations: every export's type is written down.
 const sources: Record<string, string> = {
   ...basicSources,
-  'src/shapes/index.ts': `export { area, type Shape } from './area.js';\nexport * as units from './units.ts';\n`,
+  'src/shapes/index.ts': `import './globals.ts';\nexport { area, type Shape } from './area.js';\nexport * as units from './units.ts';\nexport { describeShape } from './measure.ts';\n`,
+  // a script (no import or export): its declarations are global, not a module's
+  'src/shapes/globals.ts': `declare var SHAPES_DEBUG: boolean;\ninterface ShapeRegistry { size: number }\n`,
+  // a type imported from a sibling module, which declarations must keep as written
+  'src/shapes/measure.ts': `import type { Shape } from './area.js';\nexport const describeShape = (s: Shape): string => s.kind;\n`,
   'src/shapes/area.ts': `export type Shape = { kind: 'square'; side: number } | { kind: 'circle'; r: number };
 export function area(s: Shape): number {
   return s.kind === 'square' ? s.side ** 2 : Math.PI * s.r ** 2;
@@ -15,6 +19,7 @@ export function area(s: Shape): number {
   'src/shapes/units.ts': `export const CM: 'cm' = 'cm';\nexport class Ruler {\n  private readonly marks = new Map<number, string>();\n  constructor(readonly unit: string = CM) {}\n  mark(at: number): this { this.marks.set(at, this.unit); return this; }\n}\n`,
   'src/unused.ts': `export const notReachable: number = 1;\n`,
 };
+const SHAPES_DTS = ['index.d.ts', 'shapes/area.d.ts', 'shapes/globals.d.ts', 'shapes/index.d.ts', 'shapes/measure.d.ts', 'shapes/units.d.ts', 'text.d.ts'];
 const entry = `['src/index.ts', 'src/shapes/index.ts']`;
 const config = (builder: string) => `import { defineBuildConfig } from '@repo/build-system';
 export default defineBuildConfig({ builder: '${builder}', entry: ${entry}, dts: true });
@@ -58,7 +63,7 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
   it('the isolated path writes byte for byte the declarations tsc writes, for the files the entries reach', () => {
     for (const builder of ['esbuild', 'rollup']) {
       const checked = dtsFiles(ws, `packages/checked-${builder}`);
-      expect(checked).toEqual(['index.d.ts', 'shapes/area.d.ts', 'shapes/index.d.ts', 'shapes/units.d.ts', 'text.d.ts']);
+      expect(checked).toEqual(SHAPES_DTS);
       expect(dtsFiles(ws, `packages/isolated-${builder}`), builder).toEqual(checked);
       for (const f of checked) {
         expect(ws.read(`packages/isolated-${builder}/dist/${f}`), `${builder} ${f}`).toBe(ws.read(`packages/checked-${builder}/dist/${f}`));
@@ -84,7 +89,7 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
     expect(ws.read(`${dir}/dist/more.d.ts`)).toContain('more: number');
     rmSync(ws.path(dir, 'src/more.ts'));
     ws.write(`${dir}/src/index.ts`, basicSources['src/index.ts']);
-    expect(build()).toEqual(['index.d.ts', 'shapes/area.d.ts', 'shapes/index.d.ts', 'shapes/units.d.ts', 'text.d.ts']);
+    expect(build()).toEqual(SHAPES_DTS);
     expect(ws.read(`${dir}/dist/index.d.ts`)).not.toContain('more');
   });
 
