@@ -59,13 +59,22 @@ export const describe${j} = (m: ${j > 0 ? `Model${j - 1}` : `Model${j}`}): strin
  * static: the same targets written out in project.json (the graph-time baseline)
  * esbuild/rollup/tsc: the peer executors @nx/esbuild:esbuild, @nx/rollup:rollup, @nx/js:tsc
  * isolatedDeclarations: set in tsconfig.base.json (the generated sources satisfy it)
+ * noopPlugin: also register a plugin whose createNodesV2 and postTasksExecution do nothing
  */
-export function generateWorkspace({ dir, packages, files, mode, builder = 'esbuild', dts = false, isolatedDeclarations = false }) {
+export function generateWorkspace({ dir, packages, files, mode, builder = 'esbuild', dts = false, isolatedDeclarations = false, noopPlugin = false }) {
   rmSync(dir, { recursive: true, force: true });
   const random = rng(42);
   write(join(dir, 'package.json'), JSON.stringify({ name: `bench-${mode}`, private: true, workspaces: ['packages/*'] }, null, 2));
   write(join(dir, '.gitignore'), 'node_modules\ndist\n.nx\n.build-cache\n');
   const plugins = mode === 'ours' ? ['@repo/build-system/plugin'] : [];
+  // The floor of any inferring plugin: one that infers nothing and records nothing, but has
+  // the same hooks as ours, so Nx starts (and restarts) a plugin worker for it alike.
+  // An installed package, as ours is: Nx registers a TypeScript transpiler for local plugins.
+  if (noopPlugin) {
+    write(join(dir, 'node_modules', 'bench-noop-plugin', 'package.json'), JSON.stringify({ name: 'bench-noop-plugin', version: '1.0.0', main: 'index.js' }));
+    write(join(dir, 'node_modules', 'bench-noop-plugin', 'index.js'), NOOP_PLUGIN);
+    plugins.push('bench-noop-plugin');
+  }
   write(
     join(dir, 'nx.json'),
     JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.ts'] }, plugins, targetDefaults: {} }, null, 2),
@@ -96,6 +105,12 @@ export function generateWorkspace({ dir, packages, files, mode, builder = 'esbui
     }
   }
 }
+
+const NOOP_PLUGIN = `// createNodesV2 over every package.json, inferring nothing, and an empty postTasksExecution:
+// what Nx charges any plugin of @repo/build-system's shape, whatever the plugin does.
+exports.createNodesV2 = ['**/package.json', async () => []];
+exports.postTasksExecution = async () => {};
+`;
 
 function targetsFor(mode, p, builder, dts) {
   const outputPath = `packages/p${p}/dist`;

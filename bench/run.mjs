@@ -130,6 +130,8 @@ if (want('single')) {
   s.rawEsbuild = measure('raw esbuild API', process.execPath, ['-e', `require('esbuild').build({ entryPoints: ['src/index.ts'], bundle: true, format: 'esm', platform: 'node', outdir: '/tmp/bench-raw-esbuild', packages: 'external' })`], pkg);
   s.rawBun = measure('raw bun build', join(repoRoot, 'node_modules/.bin/bun'), ['build', 'src/index.ts', '--outdir', '/tmp/bench-raw-bun', '--target', 'node', '--packages', 'external'], pkg);
   s.rawTsc = measure('raw tsc -p (with .d.ts)', process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', '/tmp/bench-raw-tsc'], pkg);
+  // The least any build with type-checked declarations can take: tsc emitting them alone.
+  s.rawTscDts = measure('raw tsc -p --emitDeclarationOnly', process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--emitDeclarationOnly', '--outDir', '/tmp/bench-raw-tsc-dts'], pkg);
   s.rawRollup = measure('raw rollup + esbuild transform', process.execPath, [join(benchDir, 'raw-rollup.mjs')], pkg);
   results.scenarios.single = s;
 }
@@ -145,10 +147,15 @@ if (want('many')) {
   s.oursCached = measure('@repo/build-system run-many, all cached', ...nx('run-many', '-t', 'build'), ours);
   s.oursCachedNoRecords = measure('  same, cache-hit records off', ...nx('run-many', '-t', 'build'), ours, { env: { BUILD_SYSTEM_RECORD_CACHE_HITS: 'false' } });
   s.nxCached = measure('@nx/esbuild run-many, all cached', ...nx('run-many', '-t', 'build'), peer);
+  // The same static workspace plus a plugin that does nothing: Nx's charge for any plugin.
+  const peerNoop = workspace('many-esbuild-noop', { packages: 10, files: 20, mode: 'esbuild', noopPlugin: true });
+  spawnSync(process.execPath, [nxBin, 'run-many', '-t', 'build'], { cwd: peerNoop, env: { ...baseEnv, NX_CACHE_DIRECTORY: join(peerNoop, '.nx', 'cache') } });
+  s.nxNoopPluginCached = measure('@nx/esbuild + a no-op plugin, all cached', ...nx('run-many', '-t', 'build'), peerNoop);
   const daemon = { env: { NX_DAEMON: 'true' }, warmup: 2 };
   s.oursCachedDaemon = measure('@repo/build-system all cached (daemon)', ...nx('run-many', '-t', 'build'), ours, daemon);
   s.nxCachedDaemon = measure('@nx/esbuild all cached (daemon)', ...nx('run-many', '-t', 'build'), peer, daemon);
-  for (const ws of [ours, peer]) stopDaemon(ws);
+  s.nxNoopPluginCachedDaemon = measure('@nx/esbuild + a no-op plugin, all cached (daemon)', ...nx('run-many', '-t', 'build'), peerNoop, daemon);
+  for (const ws of [ours, peer, peerNoop]) stopDaemon(ws);
   // Where the daemon's extra time goes: Nx restarts an isolated plugin's worker for every
   // postTasksExecution. With NX_ISOLATE_PLUGINS=false the daemon keeps the plugin loaded.
   const inProcess = { env: { NX_DAEMON: 'true', NX_ISOLATE_PLUGINS: 'false' }, warmup: 2 };
@@ -169,6 +176,8 @@ if (want('graph')) {
   s.staticCold = measure('static project.json cold', ...nx('show', 'projects'), stat, { before: cold(stat), warmup: 0 });
   s.oursWarm = measure('@repo/build-system warm', ...nx('show', 'projects'), ours);
   s.staticWarm = measure('static project.json warm', ...nx('show', 'projects'), stat);
+  const statNoop = workspace('graph-static-noop', { packages: GRAPH_PACKAGES, files: 1, mode: 'static', noopPlugin: true });
+  s.staticNoopPluginWarm = measure('static project.json + a no-op plugin warm', ...nx('show', 'projects'), statNoop);
   const daemon = { env: { NX_DAEMON: 'true' }, warmup: 2 };
   s.oursWarmDaemon = measure('@repo/build-system warm (daemon)', ...nx('show', 'projects'), ours, daemon);
   s.staticWarmDaemon = measure('static project.json warm (daemon)', ...nx('show', 'projects'), stat, daemon);
@@ -190,6 +199,7 @@ if (S.single) {
   rows.push(['rollup (JS + d.ts): ours / @nx/rollup', ratio(x.oursRollup, x.nxRollup), '≤ 0.50']);
   rows.push(['rollup rebuild, build info kept: ours / @nx/rollup', ratio(x.oursRollupRebuild, x.nxRollup), '—']);
   rows.push(['rollup (JS + d.ts), isolatedDeclarations: ours / @nx/rollup', ratio(x.oursRollupIso, x.nxRollupIso), '≤ 0.50']);
+  rows.push(['floor for checked d.ts: (Nx floor + raw tsc --emitDeclarationOnly) / @nx/rollup', x.rawTscDts && Math.round(((x.rawTscDts.ms + x.nxNoop.ms) / x.nxRollup.ms) * 100) / 100, '—']);
   const rss = (a, b) => a && b && Math.round((a.rssMb / b.rssMb) * 100) / 100;
   rows.push(['peak RSS esbuild: ours / @nx/esbuild', rss(x.oursEsbuild, x.nxEsbuild), '≤ 0.80']);
   rows.push(['peak RSS esbuild, daemon: ours / @nx/esbuild', rss(x.oursEsbuildDaemon, x.nxEsbuildDaemon), '≤ 0.80']);
@@ -203,11 +213,17 @@ if (S.many) {
   rows.push(['all cached 10, daemon: ours / @nx/esbuild', ratio(S.many.oursCachedDaemon, S.many.nxCachedDaemon), '≤ 1.05']);
   rows.push(['all cached 10, daemon, plugins in-process: ours / @nx/esbuild', ratio(S.many.oursCachedDaemonInProcess, S.many.nxCachedDaemonInProcess), '—']);
   rows.push(['cache-hit records: on / off (no daemon)', ratio(S.many.oursCached, S.many.oursCachedNoRecords), '—']);
+  rows.push(['all cached 10: (@nx/esbuild + no-op plugin) / @nx/esbuild', ratio(S.many.nxNoopPluginCached, S.many.nxCached), '—']);
+  rows.push(['all cached 10: ours / (@nx/esbuild + no-op plugin)', ratio(S.many.oursCached, S.many.nxNoopPluginCached), '—']);
+  rows.push(['all cached 10, daemon: (@nx/esbuild + no-op plugin) / @nx/esbuild', ratio(S.many.nxNoopPluginCachedDaemon, S.many.nxCachedDaemon), '—']);
+  rows.push(['all cached 10, daemon: ours / (@nx/esbuild + no-op plugin)', ratio(S.many.oursCachedDaemon, S.many.nxNoopPluginCachedDaemon), '—']);
 }
 if (S.graph) {
   rows.push([`graph cold ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursCold, S.graph.staticCold), '≤ 1.30']);
   rows.push([`graph warm ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursWarm, S.graph.staticWarm), '≤ 1.10']);
   rows.push([`graph warm ${GRAPH_PACKAGES}, daemon: ours / static`, ratio(S.graph.oursWarmDaemon, S.graph.staticWarmDaemon), '≤ 1.10']);
+  rows.push([`graph warm ${GRAPH_PACKAGES}: (static + no-op plugin) / static`, ratio(S.graph.staticNoopPluginWarm, S.graph.staticWarm), '—']);
+  rows.push([`graph warm ${GRAPH_PACKAGES}: ours / (static + no-op plugin)`, ratio(S.graph.oursWarm, S.graph.staticNoopPluginWarm), '—']);
 }
 results.ratios = Object.fromEntries(rows.map(([k, v, t]) => [k, { value: v, target: t }]));
 console.log('\n# ratios (same run)');
