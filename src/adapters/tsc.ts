@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
 import { commonDir, ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import { walkFiles } from './files';
@@ -38,6 +38,12 @@ export const tscAdapter: BuilderAdapter = {
     if (Object.keys(config.define).length) errors.push(cannotHonour('tsc', config, 'define', 'tsc does not replace identifiers', Object.keys(config.define).join(', ')));
     if (config.noExternal.length) errors.push(cannotHonour('tsc', config, 'noExternal', 'tsc does not bundle dependencies', config.noExternal.join(', ')));
     if (config.platform === 'browser') errors.push(cannotHonour('tsc', config, 'platform', 'tsc emits modules, not browser bundles', 'browser'));
+    // tsc keeps the source tree: an entry's output is named after its path, never renamed.
+    const root = toPosix(relative(config.packageRoot, sourcesRoot(config)));
+    for (const e of config.entries) {
+      const kept = (root ? posix.relative(root, e.path) : e.path).replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+      if (kept !== e.name) errors.push(cannotHonour('tsc', config, 'entry', `tsc names outputs after their sources: "${e.path}" writes "${kept}.js", not "${e.name}.js"`, e.name));
+    }
     return errors;
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {

@@ -19,6 +19,8 @@ export const CONFIG_FILE_NAMES = [
 export const CONFIG_GLOB = '**/build.config.{ts,mts,cts,mjs,js,cjs}';
 export const DEFAULT_ARTIFACT_GLOBS = ['dist/**', 'build/**', 'lib/**', '*.tgz'];
 export const BUILD_CACHE_DIR = '.build-cache';
+/** Environments every package has (Nx configurations of the build target), overrides or not. */
+export const BUILT_IN_ENVIRONMENTS = ['development', 'ci', 'production'] as const;
 
 export interface ConfigContext {
   environment: string;

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { buildError, fail, ok, type BuildError, type Result } from '../errors';
-import { BUILD_CACHE_DIR, DEFAULT_ARTIFACT_GLOBS } from './define';
+import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS, DEFAULT_ARTIFACT_GLOBS } from './define';
 import type { Builder, Format, Hook, Platform, ParsedBuildConfig } from './schema';
 import { packageVersion } from '../version';
 import { validateWithCache } from './validation-cache';
@@ -113,6 +113,11 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
 
   const parsed = shape.value;
   const errors: BuildError[] = [];
+  const declared = Object.keys(parsed.environments ?? {});
+  if (!(BUILT_IN_ENVIRONMENTS as readonly string[]).includes(environment) && !declared.includes(environment)) {
+    // A typo in `-c` must not quietly build production.
+    errors.push(buildError('CONFIG_INVALID', `unknown environment "${environment}"`, { phase: 'validate', file: fileRel, field: 'environments', expected: [...new Set([...BUILT_IN_ENVIRONMENTS, ...declared])].map((e) => JSON.stringify(e)).join(' | '), found: JSON.stringify(environment) }));
+  }
   const overrides = parsed.environments?.[environment] ?? {};
   const merged = { ...parsed, ...overrides } as ParsedBuildConfig;
   merged.env = { ...(parsed.env ?? {}), ...(overrides.env ?? {}) };
@@ -124,6 +129,12 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
   errors.push(...checked.errors);
   const entries = checked.entries;
 
+  // Artifacts are files of this package: a record never describes, nor `status` checks, others.
+  (merged.artifactGlobs ?? []).forEach((glob, i) => {
+    if (isAbsolute(glob) || glob.split('/').includes('..')) {
+      errors.push(buildError('CONFIG_INVALID', 'artifact globs must stay inside the package root', { phase: 'validate', file: fileRel, field: `artifactGlobs.${i}`, expected: 'a glob relative to the package root, e.g. "dist/**"', found: JSON.stringify(glob) }));
+    }
+  });
   const env = resolveEnv(merged.env ?? {}, input.processEnv ?? process.env);
   if (merged.runtimeValidationSchema) {
     const result = merged.runtimeValidationSchema.safeParse({ ...(input.processEnv ?? process.env), ...env });
@@ -195,13 +206,13 @@ function checkFields(
   } else if (fields.name && fields.name !== packageJson.name) {
     at('name', 'name must equal package.json "name"', { expected: JSON.stringify(packageJson.name), found: JSON.stringify(fields.name) });
   }
+  const entries = fields.entry === undefined ? [] : resolveEntries(fields.entry);
   let outputDir: string | undefined;
   if (fields.outputDir !== undefined) {
-    const checked = checkOutputDir(fields.outputDir, packageRoot);
+    const checked = checkOutputDir(fields.outputDir, packageRoot, entries.map((e) => e.path));
     if (checked.ok) outputDir = checked.value;
     else for (const e of checked.errors) at('outputDir', e.message, { expected: e.expected, found: e.found });
   }
-  const entries = fields.entry === undefined ? [] : resolveEntries(fields.entry);
   for (const entry of entries) {
     const abs = resolve(packageRoot, entry.path);
     if (!isInside(abs, packageRoot)) {
@@ -209,6 +220,13 @@ function checkFields(
     } else if (!existsSync(abs)) {
       errors.push(buildError('ENTRY_NOT_FOUND', `entry file "${entry.path}" does not exist`, { phase: 'validate', file: fileRel, field: 'entry', expected: 'an existing file', found: entry.path }));
     }
+  }
+  // Two entries with one output name would overwrite each other's bundle.
+  const byName = new Map<string, string>();
+  for (const entry of entries) {
+    const other = byName.get(entry.name);
+    if (other !== undefined) at('entry', `entries "${other}" and "${entry.path}" would both write the output "${entry.name}"`, { expected: 'one output name per entry', found: entry.name });
+    else byName.set(entry.name, entry.path);
   }
   return { errors, entries, outputDir };
 }
@@ -257,10 +275,11 @@ export function commonDir(dirs: string[]): string {
 }
 
 /**
- * outputDir must be a strict descendant of the package root, not the build cache, and not
- * reach out through a symlink: clean and the staging swap delete it.
+ * outputDir must be a strict descendant of the package root, not the build cache, not reach
+ * out through a symlink, not be a file and not hold the sources (`keep`: package-relative
+ * paths, the entries): clean and the staging swap replace it whole.
  */
-export function checkOutputDir(outputDir: string, packageRoot: string): Result<string> {
+export function checkOutputDir(outputDir: string, packageRoot: string, keep: readonly string[] = []): Result<string> {
   const found = JSON.stringify(outputDir);
   const expected = 'a directory inside the package root, e.g. "dist"';
   if (isAbsolute(outputDir)) return fail(buildError('UNSAFE_PATH', 'outputDir must be relative to the package root', { expected, found }));
@@ -274,6 +293,13 @@ export function checkOutputDir(outputDir: string, packageRoot: string): Result<s
   }
   if (!realpathInside(abs, packageRoot)) {
     return fail(buildError('UNSAFE_PATH', 'outputDir resolves through a symlink to outside the package root', { expected, found }));
+  }
+  if (existsSync(abs) && !statSync(abs).isDirectory()) {
+    return fail(buildError('UNSAFE_PATH', `outputDir "${rel}" is an existing file, which a build would replace`, { expected, found }));
+  }
+  const source = keep.find((k) => k === rel || k.startsWith(`${rel}/`));
+  if (source !== undefined) {
+    return fail(buildError('UNSAFE_PATH', `outputDir "${rel}" holds the entry "${source}": a build would replace the sources with its outputs`, { expected, found }));
   }
   return ok(rel);
 }

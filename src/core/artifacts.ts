@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, isAbsolute, join } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import type { Artifact } from './records/types';
 import { expandSimpleGlobs } from './simple-glob';
@@ -34,7 +34,8 @@ export function mimeTypeFor(path: string): string | undefined {
 export async function collectArtifacts(packageRoot: string, globs: string[]): Promise<Artifact[]> {
   const files = expandSimpleGlobs(packageRoot, globs, [BUILD_CACHE_DIR]) ?? (await expandGlobs(packageRoot, globs));
   const out: Artifact[] = [];
-  for (const path of files) out.push(await describeFile(packageRoot, path));
+  // Validation refuses globs that leave the package; never record a file outside it anyway.
+  for (const path of files) if (!isAbsolute(path) && !path.split('/').includes('..')) out.push(await describeFile(packageRoot, path));
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { toPosix } from '../config/resolve';
@@ -36,6 +36,8 @@ export function commitStaging(staging: Staging, packageRoot: string, jobId: stri
   mkdirSync(dirname(staging.finalDir), { recursive: true });
   mkdirSync(dirname(trash), { recursive: true });
   const hadPrevious = existsSync(staging.finalDir);
+  // Validation refuses such an outputDir; never replace a file with a tree here.
+  if (hadPrevious && !statSync(staging.finalDir).isDirectory()) throw new Error(`${staging.finalDir} is not a directory: outputs not swapped in`);
   if (hadPrevious) renameSync(staging.finalDir, trash);
   renameSync(staging.dir, staging.finalDir);
   if (hadPrevious) rmSync(trash, { recursive: true, force: true });

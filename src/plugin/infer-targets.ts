@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { BUILD_CACHE_DIR } from '../config/define';
+import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS } from '../config/define';
 import { TOOL_PACKAGES, PLUGIN_NAME, type BuildSystemPluginOptions } from './options';
 
 /**
@@ -12,7 +12,8 @@ export interface GraphConfig {
   cache?: { include?: string[]; exclude?: string[] };
   envKeys: string[];
   dts: boolean;
-  hasEnvironments: boolean;
+  /** Keys of `environments`, sorted. */
+  environments: string[];
   name?: string;
 }
 
@@ -32,7 +33,7 @@ export function readGraphConfig(raw: unknown): GraphConfig {
     cache: { include: strings(cache.include), exclude: strings(cache.exclude) },
     envKeys: [...envKeys].sort(),
     dts: c.dts === true || Object.values(envs).some((e) => (e as { dts?: unknown })?.dts === true),
-    hasEnvironments: Object.keys(envs).length > 0,
+    environments: Object.keys(envs).sort(),
     name: typeof c.name === 'string' ? c.name : undefined,
   };
 }
@@ -88,11 +89,8 @@ export function inferTargets(
       dependsOn: [`^${options.buildTargetName}`],
       inputs,
       outputs: [`{projectRoot}/${config.outputDir}`],
-      configurations: {
-        development: { environment: 'development' },
-        ci: { environment: 'ci' },
-        production: { environment: 'production' },
-      },
+      // One configuration per environment: the built-in ones and any the config declares.
+      configurations: Object.fromEntries([...new Set([...BUILT_IN_ENVIRONMENTS, ...config.environments])].map((environment) => [environment, { environment }])),
       metadata: {
         description,
         technologies,

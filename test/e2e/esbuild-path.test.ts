@@ -168,6 +168,25 @@ describe('esbuild path end to end (real nx)', () => {
     expect(ws.latest('packages/leaf').environment).toBe('production');
   });
 
+  it('a declared environment is a configuration of its own; an unknown one fails naming it', () => {
+    ws.write('packages/leaf/build.config.ts', esbuildConfig(`\n  define: { __WHERE__: '"prod"' },\n  environments: { staging: { define: { __WHERE__: '"staging"' } } },`));
+    ws.write('packages/leaf/src/index.ts', `declare const __WHERE__: string;\nexport const leaf = 'leaf';\nexport const where = __WHERE__;\n`);
+    const shown = ws.nx(['show', 'project', '@t/leaf', '--json']);
+    expect(Object.keys(JSON.parse(shown.stdout).targets.build.configurations).sort()).toEqual(['ci', 'development', 'production', 'staging']);
+    let r = ws.nx(['run', '@t/leaf:build:staging']);
+    expect(r.code, r.output).toBe(0);
+    expect(ws.read('packages/leaf/dist/index.js')).toContain('"staging"');
+    expect(ws.latest('packages/leaf').environment).toBe('staging');
+    // the CLI takes any environment name: a typo is an error, not a production build
+    r = ws.cli(['build', '@t/leaf', '-c', 'stagign']);
+    expect(r.code).toBe(2);
+    expect(r.output).toContain('unknown environment "stagign"');
+    expect(ws.latest('packages/leaf')).toMatchObject({ status: 'failed', environment: 'stagign', errors: [expect.objectContaining({ field: 'environments', file: 'packages/leaf/build.config.ts' })] });
+    expect(ws.read('packages/leaf/dist/index.js')).toContain('"staging"');
+    ws.write('packages/leaf/build.config.ts', esbuildConfig());
+    ws.write('packages/leaf/src/index.ts', `export const leaf = 'leaf';\n`);
+  });
+
   it('warns when .build-cache is not git-ignored (dependents would hash its records), not when it is', () => {
     let r = ws.nx(['run', '@t/leaf:build', '--skip-nx-cache']);
     expect(r.code, r.output).toBe(0);

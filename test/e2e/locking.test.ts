@@ -163,6 +163,9 @@ describe('clean never deletes outside the package', () => {
     ['outside the package', '../../outside'],
     ['at the package root', '.'],
     ['through a symlink out of it', 'linked'],
+    ['holding the sources', 'src'],
+    ['naming the entry file', 'src/index.ts'],
+    ['naming package.json', 'package.json'],
   ] as const) {
     it(`outputDir ${label}: clean and build refuse and delete nothing`, () => {
       if (outputDir === 'linked' && !existsSync(ws.path('packages/a/linked'))) symlinkSync(ws.path('outside'), ws.path('packages/a/linked'));
@@ -175,8 +178,8 @@ describe('clean never deletes outside the package', () => {
       expect(build.code).not.toBe(0);
       expect(ws.latest('packages/a').errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'outputDir' });
       expect(ws.read('outside/keep.txt')).toBe('precious');
-      expect(ws.exists('packages/a/package.json')).toBe(true);
-      expect(ws.exists('packages/a/src/index.ts')).toBe(true);
+      expect(ws.json('packages/a/package.json').name).toBe('@t/a');
+      expect(ws.read('packages/a/src/index.ts')).toBe('export const a = 1;\n');
     });
   }
 

@@ -123,6 +123,68 @@ describe('checkOutputDir', () => {
     }
     for (const good of ['dist', 'build/out', './lib']) expect(checkOutputDir(good, pkgDir()).ok, good).toBe(true);
   });
+
+  it('rejects an outputDir that is a file or holds the sources: a build would replace them', async () => {
+    for (const bad of ['src', 'package.json', 'src/index.ts']) {
+      const r = await resolve({ outputDir: bad });
+      expect(r.ok, bad).toBe(false);
+      if (r.ok) continue;
+      expect(r.errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'outputDir', file: 'packages/a/build.config.ts', found: JSON.stringify(bad) });
+    }
+    const r = await resolve({ outputDir: 'src' });
+    expect(!r.ok && r.errors[0].message).toBe('outputDir "src" holds the entry "src/index.ts": a build would replace the sources with its outputs');
+    expect(checkOutputDir('package.json', pkgDir()).ok).toBe(false);
+    expect((await resolve({ outputDir: 'src/out' })).ok).toBe(true);
+  });
+});
+
+describe('environments, entries and artifact globs beyond the schema', () => {
+  it('an environment neither built in nor declared is an error listing the known ones', async () => {
+    const r = await resolve({ environments: { staging: { minify: true } } }, 'stagign');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([
+      expect.objectContaining({ code: 'CONFIG_INVALID', field: 'environments', found: '"stagign"', expected: '"development" | "ci" | "production" | "staging"' }),
+    ]);
+    const staging = await resolve({ environments: { staging: { minify: true } } }, 'staging');
+    expect(staging.ok && staging.value.minify).toBe(true);
+    // built-in environments need no declaration
+    expect((await resolve({}, 'ci')).ok).toBe(true);
+  });
+
+  it('two entries with one output name are an error naming both', async () => {
+    write('src/other.ts', 'export const b = 2;\n');
+    write('src/index.mts', 'export const c = 3;\n');
+    for (const entry of [{ a: 'src/index.ts', 'a.ts': 'src/other.ts' }, ['src/index.ts', 'src/index.mts']]) {
+      const r = await resolve({ entry });
+      expect(r.ok, JSON.stringify(entry)).toBe(false);
+      if (r.ok) continue;
+      expect(r.errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'entry' });
+      expect(r.errors[0].message).toMatch(/^entries "src\/index\.ts" and "src\/(other\.ts|index\.mts)" would both write the output "(a|index)"$/);
+    }
+  });
+
+  it('artifact globs must stay inside the package', async () => {
+    const r = await resolve({ artifactGlobs: ['dist/**', '../../*.json', '/etc/host*'] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => [e.code, e.field, e.found])).toEqual([
+      ['CONFIG_INVALID', 'artifactGlobs.1', '"../../*.json"'],
+      ['CONFIG_INVALID', 'artifactGlobs.2', '"/etc/host*"'],
+    ]);
+  });
+
+  it('tsc refuses entry names it cannot honour (it keeps the source tree)', async () => {
+    const { tscAdapter } = await import('../../src/adapters/tsc');
+    const named = await resolve({ builder: 'tsc', entry: { main: 'src/index.ts' } });
+    expect(named.ok).toBe(true);
+    if (!named.ok) return;
+    expect(tscAdapter.validate(named.value)).toEqual([
+      expect.objectContaining({ code: 'BUILDER_OPTION_UNSUPPORTED', field: 'entry', found: 'main', message: 'tsc cannot honour `entry`: tsc names outputs after their sources: "src/index.ts" writes "index.js", not "main.js"' }),
+    ]);
+    const plain = await resolve({ builder: 'tsc', entry: { index: 'src/index.ts' } });
+    expect(plain.ok && tscAdapter.validate(plain.value)).toEqual([]);
+  });
 });
 
 describe('loading build.config files', () => {
