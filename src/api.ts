@@ -1,15 +1,16 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { runBuild } from './core/pipeline';
 import { runClean, type CleanResult } from './core/clean';
 import { loadProjectConfig } from './core/load-project-config';
 import { JsonRecordStore } from './core/records/json-store';
-import type { RecordStore } from './core/records/store';
+import { isBuildJob, type RecordStore } from './core/records/store';
 import type { BuildJob } from './core/records/types';
 import { getBuildStatus as statusOf, type BuildStatus } from './core/status';
 import type { ResolvedBuildConfig } from './config/resolve';
 import { buildError, fail, ok, type BuildError, type Result } from './errors';
-import { findPackage, findPackages, inDependencyOrder, type WorkspacePackage } from './workspace/find-packages';
-import { findWorkspaceRoot } from './workspace/find-root';
+import { enclosingPackageDir, findPackage, inDependencyOrder, scanPackages, whyNotBuildable, type WorkspacePackage } from './workspace/find-packages';
+import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/find-root';
 
 export type { BuildStatus } from './core/status';
 export type { CleanResult } from './core/clean';
@@ -61,14 +62,36 @@ export async function locate(project: string | undefined, opts: WorkspaceOptions
   const cwd = resolve(opts.cwd ?? process.cwd());
   const ws = findWorkspaceRoot(opts.packageRoot ? resolve(cwd, opts.packageRoot) : cwd);
   if (!ws) return fail(buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`));
-  const packages = await findPackages(ws);
+  const { packages } = await scanPackages(ws);
   const query = project ?? opts.packageRoot ?? '.';
   const pkg = findPackage(packages, query, ws.root, cwd);
-  if (!pkg) {
-    const known = packages.map((p) => p.name).join(', ') || 'none';
-    return fail(buildError('PROJECT_NOT_FOUND', `unknown project "${query}": buildable projects are ${known}`));
-  }
+  if (!pkg) return fail(...notFound(ws, packages, query, cwd));
   return ok({ workspaceRoot: ws.root, pkg, packages });
+}
+
+/**
+ * The package `cwd` is in when that is below the workspace root (a package script under
+ * Turborepo); undefined at the root. An error when that package cannot be built: building
+ * the whole workspace instead would make every package's script rebuild the world.
+ */
+export async function packageAtCwd(options: WorkspaceOptions = {}): Promise<Result<WorkspacePackage | undefined>> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const ws = findWorkspaceRoot(cwd);
+  const dir = ws && enclosingPackageDir(ws, cwd);
+  if (!ws || !dir) return ok(undefined);
+  const { packages } = await scanPackages(ws);
+  const pkg = packages.find((p) => resolve(p.root) === dir);
+  return pkg ? ok(pkg) : fail(...whyNotBuildable(ws, dir));
+}
+
+/** A query that names no buildable package: explained when it is a directory of the workspace. */
+function notFound(ws: WorkspaceRoot, packages: WorkspacePackage[], query: string, cwd: string): BuildError[] {
+  for (const base of [cwd, ws.root]) {
+    const dir = resolve(base, query);
+    const inside = dir === ws.root || dir.startsWith(ws.root + sep);
+    if (inside && statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return whyNotBuildable(ws, dir);
+  }
+  return [buildError('PROJECT_NOT_FOUND', `unknown project "${query}": buildable projects are ${packages.map((p) => p.name).join(', ') || 'none'}`)];
 }
 
 /** Builds one package through the same pipeline as the Nx executor; resolves with its record. */
@@ -105,9 +128,9 @@ export async function listPackages(options: WorkspaceOptions & { environment?: s
   const cwd = resolve(options.cwd ?? process.cwd());
   const ws = findWorkspaceRoot(cwd);
   if (!ws) return [];
-  const packages = inDependencyOrder(await findPackages(ws));
-  return Promise.all(
-    packages.map(async (p): Promise<PackageSummary> => {
+  const { packages, problems } = await scanPackages(ws);
+  const summaries = await Promise.all(
+    inDependencyOrder(packages).map(async (p): Promise<PackageSummary> => {
       const cfg = await loadProjectConfig({ workspaceRoot: ws.root, packageRoot: p.root, environment: options.environment ?? 'production' });
       const base = { name: p.name, path: p.path, dependencies: p.dependencies };
       if (!cfg.ok) return { ...base, errors: cfg.errors };
@@ -115,6 +138,8 @@ export async function listPackages(options: WorkspaceOptions & { environment?: s
       return { ...base, builder: c.builder, outputDir: c.outputDir, format: c.format, entries: c.entries, dts: c.dts };
     }),
   );
+  // Named by path: a package.json that does not parse has no name to give.
+  return [...summaries, ...problems.map((p) => ({ name: p.path, path: p.path, dependencies: [], errors: p.errors }))];
 }
 
 /** The latest record of a project and whether its outputs are stale, with the reasons. */
@@ -132,7 +157,7 @@ export async function getBuildHistory(project: string, options: WorkspaceOptions
   const located = await locate(project, options);
   if (!located.ok) return located;
   const store = options.store ?? new JsonRecordStore(located.value.workspaceRoot);
-  return ok(await store.history(located.value.pkg.path, options.limit));
+  return ok((await store.history(located.value.pkg.path, options.limit)).filter(isBuildJob));
 }
 
 /** Loads, validates and resolves a package's build.config.* (no build). */
@@ -147,13 +172,15 @@ export async function buildOrder(projects: string[], options: WorkspaceOptions =
   const cwd = resolve(options.cwd ?? process.cwd());
   const ws = findWorkspaceRoot(cwd);
   if (!ws) return fail(buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`));
-  const all = await findPackages(ws);
+  const { packages: all, problems } = await scanPackages(ws);
+  // A lone package whose package.json is broken: say so, not "no buildable projects".
+  if (!projects.length && !all.length && problems.length) return fail(...problems.flatMap((p) => p.errors));
   const picked: WorkspacePackage[] = [];
   const errors: BuildError[] = [];
   for (const q of projects) {
     const p = findPackage(all, q, ws.root, cwd);
     if (p) picked.push(p);
-    else errors.push(buildError('PROJECT_NOT_FOUND', `unknown project "${q}": buildable projects are ${all.map((x) => x.name).join(', ') || 'none'}`));
+    else errors.push(...notFound(ws, all, q, cwd));
   }
   if (errors.length) return fail(...errors);
   return ok({ workspaceRoot: ws.root, packages: inDependencyOrder(projects.length ? picked : all) });

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate } from './api';
+import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate, packageAtCwd } from './api';
 import { runBuild } from './core/pipeline';
 import { runClean } from './core/clean';
 import { withCancellation } from './core/signals';
 import type { BuildJob } from './core/records/types';
-import { EXIT, formatError, type BuildError } from './errors';
+import { errorFromUnknown, EXIT, formatError, type BuildError } from './errors';
 
 const HELP = `build-system <command> [options]
 
@@ -34,6 +34,14 @@ interface Io {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Known before parsing, so that a parse error too answers with one JSON document.
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const json = options.some((a) => a === '--json' || a.startsWith('--json='));
+  const io: Io = {
+    json,
+    out: (t) => process.stdout.write(t),
+    stream: (t) => (json ? process.stderr : process.stdout).write(t),
+  };
   let parsed;
   try {
     parsed = parseArgs({
@@ -48,20 +56,27 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${HELP}\n`);
-    return EXIT.invalid;
+    return usage(io, (err as Error).message);
   }
   const { values, positionals } = parsed;
   const [command, ...projects] = positionals;
-  const io: Io = {
-    json: values.json!,
-    out: (t) => process.stdout.write(t),
-    stream: (t) => (values.json ? process.stderr : process.stdout).write(t),
-  };
   if (values.help || !command) {
-    io.out(`${HELP}\n`);
-    return values.help ? EXIT.success : EXIT.invalid;
+    const exitCode = values.help ? EXIT.success : EXIT.invalid;
+    if (!io.json) io.out(`${HELP}\n`);
+    else if (values.help) io.out(`${JSON.stringify({ exitCode, help: HELP }, null, 2)}\n`);
+    else return usage(io, 'no command given');
+    return exitCode;
   }
+  try {
+    return await run(command, projects, values, io);
+  } catch (err) {
+    // Text mode keeps the stack (printed at the bottom of this file); --json still owes stdout one document.
+    if (!io.json) throw err;
+    return errorsOut(io, [errorFromUnknown('INTERNAL', err)], EXIT.failed);
+  }
+}
+
+async function run(command: string, projects: string[], values: { environment?: string; limit?: string; cache?: boolean }, io: Io): Promise<number> {
   const environment = values.environment;
   switch (command) {
     case 'build':
@@ -103,8 +118,9 @@ async function buildCommand(projects: string[], opts: { environment?: string; io
   let targets: string[] = projects;
   if (projects.length === 0) {
     // In a package directory (a package script under Turborepo), build that package only.
-    const here = await locate(undefined, {});
-    if (here.ok && here.value.pkg.root !== here.value.workspaceRoot) targets = [here.value.pkg.path || '.'];
+    const here = await packageAtCwd();
+    if (!here.ok) return errorsOut(io, here.errors, EXIT.invalid);
+    if (here.value) targets = [here.value.root];
   }
   const order = await buildOrder(targets);
   if (!order.ok) return errorsOut(io, order.errors, EXIT.invalid);
@@ -147,7 +163,7 @@ async function listCommand(io: Io, environment?: string): Promise<number> {
     io.out(
       `${table(
         ['project', 'path', 'builder', 'entries', 'format', 'outputDir', 'dts'],
-        packages.map((p) => (p.errors ? [p.name, p.path, 'invalid config', p.errors[0].message, '', '', ''] : [p.name, p.path || '.', p.builder!, p.entries!.map((e) => e.path).join(' '), p.format!.join(','), p.outputDir!, p.dts ? 'yes' : 'no'])),
+        packages.map((p) => (p.errors ? [p.name, p.path, p.errors[0].code === 'PACKAGE_JSON_INVALID' ? 'invalid package.json' : 'invalid config', p.errors[0].message, '', '', ''] : [p.name, p.path || '.', p.builder!, p.entries!.map((e) => e.path).join(' '), p.format!.join(','), p.outputDir!, p.dts ? 'yes' : 'no'])),
       )}\n`,
     );
   return EXIT.success;

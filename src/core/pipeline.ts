@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
-import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
 import { selectAdapter, type AdapterSelection } from '../adapters';
 import type { AdapterContext } from '../adapters/types';
@@ -95,8 +95,11 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
       const adapterErrors = selection.adapter.validate(config);
       return { status: adapterErrors.length ? 'failed' : 'success', value: { config, selection, errors: adapterErrors } };
     });
+    // A config that fails validation still names its package: package.json's name, as clean and list do.
+    const manifest = validated.config ? undefined : readPackageJson(req.packageRoot, req.workspaceRoot);
+    const manifestName = manifest?.ok && typeof manifest.value?.name === 'string' ? manifest.value.name : undefined;
+    job.packageName = validated.config?.name ?? manifestName ?? packagePath;
     if (validated.config && validated.selection) {
-      job.packageName = validated.config.name;
       job.requestedBuilder = validated.config.builder;
       job.builder = validated.selection.builder;
       log.setSecrets(secretValues(validated.config.secretEnv, validated.config.env, processEnv));

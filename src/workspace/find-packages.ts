@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE_NAMES } from '../config/define';
 import { findConfigFile, isOwnConfigFile } from '../config/find';
+import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import type { WorkspaceRoot } from './find-root';
 
 /** A package with a build.config.* of ours, found without Nx. */
@@ -15,6 +16,21 @@ export interface WorkspacePackage {
   dependencies: string[];
 }
 
+/** A directory with one of our configs that cannot be built as it stands. */
+export interface PackageProblem {
+  path: string;
+  root: string;
+  errors: BuildError[];
+}
+
+interface Manifest {
+  name?: string;
+  dependencies?: object;
+  devDependencies?: object;
+  peerDependencies?: object;
+  optionalDependencies?: object;
+}
+
 const IGNORE = ['**/node_modules/**', '**/.build-cache/**', '**/.nx/**', '**/dist/**', '**/.git/**'];
 
 /**
@@ -22,6 +38,11 @@ const IGNORE = ['**/node_modules/**', '**/.build-cache/**', '**/.nx/**', '**/dis
  * globs, in an Nx workspace every directory with one of our build.config.* files.
  */
 export async function findPackages(ws: WorkspaceRoot): Promise<WorkspacePackage[]> {
+  return (await scanPackages(ws)).packages;
+}
+
+/** findPackages, plus the packages with our config whose package.json cannot be read. */
+export async function scanPackages(ws: WorkspaceRoot): Promise<{ packages: WorkspacePackage[]; problems: PackageProblem[] }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fg = require('fast-glob') as typeof import('fast-glob');
   let dirs: string[];
@@ -35,16 +56,19 @@ export async function findPackages(ws: WorkspaceRoot): Promise<WorkspacePackage[
     dirs = [...new Set(configs.map((c) => join(ws.root, dirname(c))))];
   }
   const packages: WorkspacePackage[] = [];
+  const problems: PackageProblem[] = [];
   for (const root of [...new Set(dirs)].sort()) {
     const configFile = findConfigFile(root);
+    // A config without package.json is not a package (a fixture, a template): skipped here,
+    // explained by whyNotBuildable when asked for by path.
     if (!configFile || !isOwnConfigFile(configFile) || !existsSync(join(root, 'package.json'))) continue;
-    let pkg: { name?: string; dependencies?: object; devDependencies?: object; peerDependencies?: object; optionalDependencies?: object };
-    try {
-      pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    } catch {
+    const path = posixPath(ws.root, root);
+    const manifest = readManifest(root, ws.root);
+    if (!manifest.ok) {
+      problems.push({ path, root, errors: manifest.errors });
       continue;
     }
-    const path = relative(ws.root, root).split(sep).join('/');
+    const pkg = manifest.value;
     packages.push({
       name: pkg.name ?? path,
       path,
@@ -55,8 +79,53 @@ export async function findPackages(ws: WorkspaceRoot): Promise<WorkspacePackage[
   }
   const names = new Set(packages.map((p) => p.name));
   for (const p of packages) p.dependencies = p.dependencies.filter((d) => names.has(d) && d !== p.name);
-  return packages;
+  return { packages, problems };
 }
+
+/**
+ * The package directory `cwd` is in, below the workspace root: the nearest directory with a
+ * package.json or a build.config.*. Undefined at the root or outside any package.
+ */
+export function enclosingPackageDir(ws: WorkspaceRoot, cwd: string): string | undefined {
+  const root = resolve(ws.root);
+  for (let dir = resolve(cwd); dir !== root && dir.startsWith(root + sep); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) || findConfigFile(dir)) return dir;
+  }
+  return undefined;
+}
+
+/** Why a directory is not one of the buildable packages, as errors naming it. */
+export function whyNotBuildable(ws: WorkspaceRoot, dir: string): BuildError[] {
+  const path = posixPath(ws.root, dir) || '.';
+  const manifest = readManifest(dir, ws.root);
+  const errors = manifest.ok ? [] : [...manifest.errors];
+  const configFile = findConfigFile(dir);
+  if (!configFile) errors.push(buildError('CONFIG_NOT_FOUND', `no build.config.{${CONFIG_FILE_NAMES.map((n) => n.split('.').pop()).join(',')}} in ${path}`, { file: path }));
+  else if (!isOwnConfigFile(configFile)) {
+    const file = posixPath(ws.root, configFile);
+    errors.push(buildError('CONFIG_NOT_FOUND', `${file} is not a @repo/build-system config (it neither imports @repo/build-system nor sets a builder)`, { file }));
+  }
+  if (!errors.length) errors.push(buildError('PROJECT_NOT_FOUND', `${path} is not one of the workspace's packages (not matched by its workspace globs, or in an ignored directory)`, { file: path }));
+  return errors;
+}
+
+function readManifest(root: string, workspaceRoot: string): Result<Manifest> {
+  const file = posixPath(workspaceRoot, join(root, 'package.json'));
+  const invalid = (message: string, field?: string) => fail(buildError('PACKAGE_JSON_INVALID', message, { file, ...(field ? { field } : {}) }));
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return invalid(e.code === 'ENOENT' ? `no package.json in ${posixPath(workspaceRoot, root) || '.'}` : `package.json is not valid JSON: ${e.message}`);
+  }
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) return invalid('package.json is not a JSON object');
+  const name = (pkg as Manifest).name;
+  if (name !== undefined && typeof name !== 'string') return invalid('package.json "name" is not a string', 'name');
+  return ok(pkg as Manifest);
+}
+
+const posixPath = (from: string, to: string) => relative(from, to).split(sep).join('/');
 
 function workspaceGlobs(root: string): string[] {
   try {

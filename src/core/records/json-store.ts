@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BUILD_CACHE_DIR } from '../../config/define';
-import type { RecordStore } from './store';
+import { isBuildJob, type RecordStore } from './store';
 import type { BuildJob } from './types';
 
 /** Job ids sort by time: `<ISO basic timestamp>-<pid>-<rand>`. */
@@ -29,8 +29,20 @@ export class JsonRecordStore implements RecordStore {
     const json = `${JSON.stringify(job, null, 2)}\n`;
     await mkdir(this.dir(job.packagePath, 'jobs'), { recursive: true });
     await atomicWrite(this.dir(job.packagePath, 'jobs', `${job.id}.json`), json);
-    const latest = await this.latest(job.packagePath);
-    if (!latest || latest.id <= job.id) await atomicWrite(this.dir(job.packagePath, 'latest.json'), json);
+    if (await this.mayReplaceLatest(job)) await atomicWrite(this.dir(job.packagePath, 'latest.json'), json);
+  }
+
+  /**
+   * Writers race without the build lock (validation failures, cache-hit records from
+   * postTasksExecution), so an older job saved last must not hide a newer one. A latest.json
+   * only counts when it is a record whose own job file still exists: every writer saves that
+   * file first and prune never drops the newest, so a real newer latest always has one, while
+   * a damaged or foreign latest.json (no id, a far-future id) no longer freezes it.
+   */
+  private async mayReplaceLatest(job: BuildJob): Promise<boolean> {
+    const current = await readJson(this.dir(job.packagePath, 'latest.json'));
+    if (!isBuildJob(current) || current.id <= job.id) return true;
+    return (await this.job(job.packagePath, current.id)) === undefined;
   }
 
   async appendLog(job: Pick<BuildJob, 'id' | 'packagePath'>, text: string): Promise<void> {
@@ -38,19 +50,29 @@ export class JsonRecordStore implements RecordStore {
     await appendFile(this.dir(job.packagePath, 'logs', `${job.id}.log`), text);
   }
 
+  /** latest.json, or the newest valid job when it is missing or damaged. */
   async latest(packagePath: string): Promise<BuildJob | undefined> {
-    return readJson(this.dir(packagePath, 'latest.json'));
+    const latest = await readJson(this.dir(packagePath, 'latest.json'));
+    if (isBuildJob(latest)) return latest;
+    return (await this.history(packagePath, 1))[0];
   }
 
+  /** Files that are not records are skipped; `limit` counts valid records. */
   async history(packagePath: string, limit = Infinity): Promise<BuildJob[]> {
-    const ids = (await this.ids(packagePath)).slice(0, limit);
-    const jobs = await Promise.all(ids.map((id) => this.job(packagePath, id)));
-    return jobs.filter((j): j is BuildJob => j !== undefined);
+    const ids = await this.ids(packagePath);
+    const jobs: BuildJob[] = [];
+    for (let i = 0; i < ids.length && jobs.length < limit; i += HISTORY_BATCH) {
+      const batch = await Promise.all(ids.slice(i, i + HISTORY_BATCH).map((id) => this.job(packagePath, id)));
+      for (const j of batch) if (j && jobs.length < limit) jobs.push(j);
+    }
+    return jobs;
   }
 
+  /** A job file counts only when it is a record of that id (its name is the key). */
   async job(packagePath: string, id: string): Promise<BuildJob | undefined> {
     if (!/^[\w.-]+$/.test(id)) return undefined;
-    return readJson(this.dir(packagePath, 'jobs', `${id}.json`));
+    const job = await readJson(this.dir(packagePath, 'jobs', `${id}.json`));
+    return isBuildJob(job) && job.id === id ? job : undefined;
   }
 
   async readLog(packagePath: string, id: string): Promise<string | undefined> {
@@ -79,9 +101,11 @@ export class JsonRecordStore implements RecordStore {
   }
 }
 
-async function readJson<T>(file: string): Promise<T | undefined> {
+const HISTORY_BATCH = 16;
+
+async function readJson(file: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    return JSON.parse(await readFile(file, 'utf8'));
   } catch {
     return undefined;
   }

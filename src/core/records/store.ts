@@ -19,3 +19,32 @@ export interface RecordStore {
 }
 
 export const RETAINED_JOBS = 50;
+
+const JOB_STATUSES: ReadonlySet<unknown> = new Set(['pending', 'running', 'success', 'failed', 'cancelled']);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nullOr = (v: unknown, type: 'string' | 'number') => v === null || typeof v === type;
+
+/**
+ * Whether a value read back from a store is a BuildJob its readers can use: records are files
+ * anyone can edit or truncate, and one bad file must not crash `status` or `history`. Checks
+ * the fields readers rely on, not every field of the schema.
+ */
+export function isBuildJob(value: unknown): value is BuildJob {
+  if (!isObject(value)) return false;
+  const j = value;
+  return (
+    typeof j.id === 'string' &&
+    j.id !== '' &&
+    JOB_STATUSES.has(j.status) &&
+    typeof j.packagePath === 'string' &&
+    ['packageName', 'builder', 'environment', 'cache', 'startTime'].every((k) => typeof j[k] === 'string') &&
+    nullOr(j.endTime, 'string') &&
+    nullOr(j.durationMs, 'number') &&
+    nullOr(j.exitCode, 'number') &&
+    Array.isArray(j.phases) &&
+    Array.isArray(j.artifacts) &&
+    j.artifacts.every((a) => isObject(a) && typeof a.path === 'string' && typeof a.checksum === 'string') &&
+    Array.isArray(j.errors) &&
+    j.errors.every((e) => isObject(e) && typeof e.code === 'string' && typeof e.message === 'string')
+  );
+}
