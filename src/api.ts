@@ -173,8 +173,9 @@ export async function buildOrder(projects: string[], options: WorkspaceOptions =
   const ws = findWorkspaceRoot(cwd);
   if (!ws) return fail(buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`));
   const { packages: all, problems } = await scanPackages(ws);
-  // A lone package whose package.json is broken: say so, not "no buildable projects".
-  if (!projects.length && !all.length && problems.length) return fail(...problems.flatMap((p) => p.errors));
+  // Building everything with a package whose package.json is broken fails before anything
+  // runs, naming the file, as Nx's graph does; it is never silently left out.
+  if (!projects.length && problems.length) return fail(...problems.flatMap((p) => p.errors));
   const picked: WorkspacePackage[] = [];
   const errors: BuildError[] = [];
   for (const q of projects) {

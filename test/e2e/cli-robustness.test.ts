@@ -146,6 +146,14 @@ describe('the CLI with damaged records, bad arguments and unbuildable packages',
       }
     });
 
+    it('building the whole workspace with a broken package.json fails first, naming it, building nothing', () => {
+      const before = ws.jobs(REC).length;
+      const r = ws.cli(['build', '--json']);
+      expect(r.code, r.output).toBe(2);
+      expect(doc(r).errors).toEqual([expect.objectContaining({ code: 'PACKAGE_JSON_INVALID', file: 'packages/badpkg/package.json' })]);
+      expect(ws.jobs(REC).length).toBe(before);
+    });
+
     it('list reports the broken package.json as a problem and lists the rest', () => {
       const r = ws.cli(['list', '--json']);
       expect(r.code, r.output).toBe(0);
