@@ -16,7 +16,10 @@ export interface CommandResult {
   signal: NodeJS.Signals | null;
   /** Everything the command printed (bounded to the last 1 MiB). */
   output: string;
+  /** Stopped because the build was: killed on `signal`, or died of SIGINT/SIGTERM just before it aborted (STOP_GRACE_MS). */
   cancelled: boolean;
+  /** Set when the command could not be started at all (missing shell or cwd, EACCES...). */
+  spawnError?: string;
 }
 
 const MAX_CAPTURE = 1024 * 1024;
@@ -55,13 +58,41 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
     child.on('error', (err) => {
       liveChildren.delete(child.pid);
       options.signal?.removeEventListener('abort', kill);
-      resolvePromise({ exitCode: null, signal: null, output: `${output}${err.message}\n`, cancelled });
+      resolvePromise({ exitCode: null, signal: null, output: `${output}${err.message}\n`, cancelled, spawnError: err.message });
     });
-    child.on('close', (code, signal) => {
+    child.on('close', async (code, signal) => {
       liveChildren.delete(child.pid);
       options.signal?.removeEventListener('abort', kill);
+      if (!cancelled && options.signal && endedByStop(code, signal)) cancelled = await abortsWithin(options.signal, STOP_GRACE_MS);
       resolvePromise({ exitCode: code, signal, output, cancelled });
     });
+  });
+}
+
+/**
+ * How long a command that died of SIGINT/SIGTERM waits for the build itself to be told to stop.
+ * Nx stops a task leaves first: the hook's `sleep` gets SIGTERM, its shell exits 143, and only
+ * then is the executor signalled. Within this window that is a cancellation; without a signal
+ * to the build it is the command's own failure (docs/safety.md, Cancellation).
+ */
+export const STOP_GRACE_MS = 2000;
+
+/** Killed by SIGINT/SIGTERM, or a shell reporting (128 + n) that its command was. */
+export function endedByStop(code: number | null, signal: NodeJS.Signals | null): boolean {
+  return signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 143;
+}
+
+function abortsWithin(signal: AbortSignal, ms: number): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(true);
+  return new Promise((res) => {
+    const done = (aborted: boolean) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      res(aborted);
+    };
+    const onAbort = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

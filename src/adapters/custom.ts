@@ -52,6 +52,8 @@ export const customAdapter: BuilderAdapter = {
     const r = await runCommand(command!, { cwd: ctx.config.packageRoot, env: { ...ctx.env, OUT_DIR: ctx.outDir }, shell: true, signal: ctx.signal, onOutput: (c) => ctx.log.write(c) });
     if (r.cancelled) return { errors: [buildError('CANCELLED', 'custom build cancelled', { phase: 'build' })] };
     if (r.exitCode === 0) return { errors: [] };
-    return { errors: [buildError('BUILD_FAILED', `\`${command}\` exited with code ${r.exitCode ?? r.signal}:\n${tail(r.output)}`, { phase: 'build' })] };
+    const why = r.spawnError ? `could not be started: ${r.spawnError}` : r.exitCode === null ? `was killed by ${r.signal ?? 'a signal'}` : `exited with code ${r.exitCode}`;
+    const out = tail(r.output);
+    return { errors: [buildError('BUILD_FAILED', `\`${command}\` ${why}${out ? `:\n${out}` : ''}`, { phase: 'build' })] };
   },
 };

@@ -41,13 +41,16 @@ export async function loadConfigModule(
   try {
     mod = (await getJiti().import(file)) as Record<string, unknown>;
   } catch (err) {
-    const e = err as Error & { loc?: { line: number; column: number } };
+    const message = (err as Error)?.message ?? String(err);
+    const at = errorLocation(err, message);
+    // The error may lie in a module the config imports: name that file, not the config.
+    const where = at.file && at.file !== file ? relative(workspaceRoot, at.file) || at.file : rel;
     return fail(
-      buildError('CONFIG_LOAD_FAILED', `could not load ${rel}: ${firstLine(e?.message ?? String(err))}`, {
+      buildError('CONFIG_LOAD_FAILED', `could not load ${rel}: ${firstLine(message)}`, {
         phase: 'validate',
-        file: rel,
-        line: e?.loc?.line,
-        column: e?.loc?.column,
+        file: where,
+        line: at.line,
+        column: at.column,
       }),
     );
   }
@@ -88,5 +91,17 @@ function readLiteral(file: string): Record<string, unknown> | undefined {
 }
 
 function firstLine(s: string): string {
-  return s.split('\n')[0];
+  return s.split('\n')[0].trim();
+}
+
+/**
+ * Where a load error points. jiti puts a syntax error's position on the message's last line
+ * (`ParseError: Unexpected token \n <file>:2:78`, babel's 0-based column); an error with `loc`
+ * carries it as a property. Columns are returned 1-based like every other error's.
+ */
+export function errorLocation(err: unknown, message: string): { file?: string; line?: number; column?: number } {
+  const loc = (err as { loc?: { line?: unknown; column?: unknown } } | undefined)?.loc;
+  if (loc && typeof loc.line === 'number') return { line: loc.line, column: typeof loc.column === 'number' ? loc.column + 1 : undefined };
+  const m = /^\s*(.+?):(\d+):(\d+)\s*$/.exec(message.split('\n').slice(1).join('\n').trim());
+  return m ? { file: m[1], line: Number(m[2]), column: Number(m[3]) + 1 } : {};
 }

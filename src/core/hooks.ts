@@ -1,5 +1,7 @@
-import { resolve } from 'node:path';
-import type { ResolvedBuildConfig } from '../config/resolve';
+import { statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { configFileOf } from '../adapters/options';
+import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import type { Hook, HookContext } from '../config/schema';
 import { buildError, type BuildError, type PhaseName } from '../errors';
 import { runCommand, tail } from '../spawn';
@@ -36,11 +38,32 @@ export async function runHook({ phase, hook, config, env, log, signal }: HookRun
   }
   const cmd = typeof hook === 'string' ? hook : hook.cmd;
   const cwd = typeof hook === 'string' || !hook.cwd ? config.packageRoot : resolve(config.packageRoot, hook.cwd);
+  // Checked here: spawn reports a missing cwd as the shell being missing (`spawn /bin/sh ENOENT`).
+  if (typeof hook !== 'string' && hook.cwd && !isDirectory(cwd)) {
+    return [
+      buildError('HOOK_FAILED', `${label} \`${cmd}\` cannot run: its working directory ${toPosix(relative(config.workspaceRoot, cwd))} does not exist`, {
+        phase,
+        file: configFileOf(config),
+        field: `${phase}.cwd`,
+        expected: 'an existing directory, relative to the package root',
+        found: JSON.stringify(hook.cwd),
+      }),
+    ];
+  }
   log.info(`> ${cmd}`);
   const result = await runCommand(cmd, { cwd, env, shell: true, signal, onOutput: (c) => log.write(c) });
   if (result.cancelled) return [buildError('CANCELLED', `${label} cancelled`, { phase })];
   if (result.exitCode === 0) return [];
+  if (result.spawnError) return [buildError('HOOK_FAILED', `${label} \`${cmd}\` could not be started: ${result.spawnError}`, { phase })];
   const why = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
   const out = tail(log.maskText(result.output));
   return [buildError('HOOK_FAILED', `${label} \`${cmd}\` ${why}${out ? `:\n${out}` : ''}`, { phase })];
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -114,9 +114,15 @@ function writeOwner(file: string) {
   }
 }
 
+/** Resolves after `ms` or on abort, whichever comes first; leaves no listener behind (one sleep per retry). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((res) => {
-    const t = setTimeout(res, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), res()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      res();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

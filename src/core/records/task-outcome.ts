@@ -35,7 +35,7 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
   const packagePath = posix.normalize(t.projectRoot.split('\\').join('/')).replace(/^\.$/, '');
   const packageRoot = join(t.workspaceRoot, packagePath);
   const latest = await store.latest(packagePath);
-  if ((t.status === 'success' || t.status === 'failure') && latest && t.hash && latest.inputHash === t.hash) return undefined;
+  if (EXECUTOR_RAN.has(t.status) && (await recordedByExecutor(store, packagePath, t))) return undefined;
 
   const cache: CacheStatus = t.status === 'remote-cache' ? 'remote-cache' : t.status.startsWith('local-cache') ? 'local-cache' : 'miss';
   const now = Date.now();
@@ -95,6 +95,27 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
   await store.saveJob(job);
   await store.prune(packagePath, RETAINED_JOBS);
   return job;
+}
+
+/** Statuses of a task whose executor ran and, unless it was killed outright, wrote its own record. */
+const EXECUTOR_RAN: ReadonlySet<NxTaskStatus> = new Set(['success', 'failure', 'stopped']);
+/** Records looked at: concurrent runs of the same project may have written after this one. */
+const RECENT_JOBS = 5;
+
+/**
+ * Whether the executor already recorded this run: a record of the same task hash, written by
+ * the executor (not by this hook), that started while Nx ran the task. Nx's clock starts before
+ * it forks the executor, so the executor's record starts inside [startTime, endTime]; an earlier
+ * run of the same hash (`--skip-nx-cache`) started before it and does not count.
+ */
+async function recordedByExecutor(store: RecordStore, packagePath: string, t: TaskOutcome): Promise<boolean> {
+  if (!t.hash) return false;
+  const jobs = await store.history(packagePath, RECENT_JOBS);
+  return jobs.some((j) => {
+    if (j.inputHash !== t.hash || j.metadata?.recordedBy === 'postTasksExecution') return false;
+    const start = Date.parse(j.startTime);
+    return (t.startTime === undefined || start >= t.startTime) && (t.endTime === undefined || start <= t.endTime);
+  });
 }
 
 function packageNameOf(root: string): string | undefined {
