@@ -69,12 +69,15 @@ export function generateWorkspace({ dir, packages, files, mode, builder = 'esbui
   const plugins = mode === 'ours' ? ['@repo/build-system/plugin'] : [];
   // The floor of any inferring plugin: one that infers nothing and records nothing, but has
   // the same hooks as ours, so Nx starts (and restarts) a plugin worker for it alike.
-  // An installed package, as ours is: Nx registers a TypeScript transpiler for local plugins.
-  if (noopPlugin) {
-    write(join(dir, 'node_modules', 'bench-noop-plugin', 'package.json'), JSON.stringify({ name: 'bench-noop-plugin', version: '1.0.0', main: 'index.js' }));
-    write(join(dir, 'node_modules', 'bench-noop-plugin', 'index.js'), NOOP_PLUGIN);
-    plugins.push('bench-noop-plugin');
-  }
+  // An installed package, as ours is (Nx registers a TypeScript transpiler for local plugins):
+  // a no-op executor in every workspace, registered as a plugin only with noopPlugin.
+  const noopPkg = join(dir, 'node_modules', 'bench-noop-plugin');
+  write(join(noopPkg, 'package.json'), JSON.stringify({ name: 'bench-noop-plugin', version: '1.0.0', main: 'index.js', executors: './executors.json' }));
+  write(join(noopPkg, 'index.js'), NOOP_PLUGIN);
+  write(join(noopPkg, 'executors.json'), JSON.stringify({ executors: { noop: { implementation: './noop-executor.js', schema: './schema.json', description: 'does nothing' } } }));
+  write(join(noopPkg, 'schema.json'), JSON.stringify({ type: 'object', properties: {} }));
+  write(join(noopPkg, 'noop-executor.js'), 'module.exports = async () => ({ success: true });\n');
+  if (noopPlugin) plugins.push('bench-noop-plugin');
   write(
     join(dir, 'nx.json'),
     JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.ts'] }, plugins, targetDefaults: {} }, null, 2),
@@ -99,12 +102,16 @@ export function generateWorkspace({ dir, packages, files, mode, builder = 'esbui
     const targets = targetsFor(mode, p, builder, dts);
     if (mode === 'ours') {
       write(join(root, 'build.config.ts'), `import { defineBuildConfig } from '@repo/build-system';\n\nexport default defineBuildConfig({\n  builder: '${builder}',\n  entry: 'src/index.ts',\n  outputDir: 'dist',\n  dts: ${dts},\n});\n`);
-      write(join(root, 'project.json'), JSON.stringify({ name, targets: { noop: { executor: 'nx:noop' } } }, null, 2));
+      write(join(root, 'project.json'), JSON.stringify({ name, targets: NOOP_TARGETS }, null, 2));
     } else {
-      write(join(root, 'project.json'), JSON.stringify({ name, targets: { ...targets, noop: { executor: 'nx:noop' } } }, null, 2));
+      write(join(root, 'project.json'), JSON.stringify({ name, targets: { ...targets, ...NOOP_TARGETS } }, null, 2));
     }
   }
 }
+
+// Nx's floors: a target that runs nothing, and one that forks a task process for an executor
+// that does nothing (what every executor-based build pays before its own work).
+const NOOP_TARGETS = { noop: { executor: 'nx:noop' }, 'noop-executor': { executor: 'bench-noop-plugin:noop' } };
 
 const NOOP_PLUGIN = `// createNodesV2 over every package.json, inferring nothing, and an empty postTasksExecution:
 // what Nx charges any plugin of @repo/build-system's shape, whatever the plugin does.
