@@ -1,19 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, esbuildConfig, REPO_ROOT, type TempWorkspace } from '../helpers/workspace';
-
-const NX_BIN = join(REPO_ROOT, 'node_modules', 'nx', JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nx', 'package.json'), 'utf8')).bin.nx);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean, timeoutMs = 60_000, what = 'condition') {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+import { createWorkspace, esbuildConfig, NX_BIN, sleep, waitFor, type TempWorkspace } from '../helpers/workspace';
 
 /** nx as the leader of its own process group, so a test can signal the group (Ctrl-C) or the main pid only (a CI timeout). */
 function spawnNxGroup(ws: TempWorkspace, args: string[]) {

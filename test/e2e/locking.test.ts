@@ -1,16 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, esbuildConfig, type TempWorkspace } from '../helpers/workspace';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean, timeoutMs = 60_000, what = 'condition') {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+import { createWorkspace, esbuildConfig, waitFor, type TempWorkspace } from '../helpers/workspace';
 
 const slowPrebuild = (ms: number) =>
   `\n  prebuild: 'node -e "require(\\'fs\\').writeFileSync(\\'.build-cache/started-\\' + process.pid, \\'\\'); setTimeout(() => {}, ${ms})"',`;

@@ -6,8 +6,19 @@ import { dirname, join } from 'node:path';
 import { linkWorkspace, repoRoot } from '../../scripts/link-workspace.mjs';
 
 export const REPO_ROOT: string = repoRoot;
-const NX_BIN = join(REPO_ROOT, 'node_modules', 'nx', JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nx', 'package.json'), 'utf8')).bin.nx);
+export const NX_BIN: string = join(REPO_ROOT, 'node_modules', 'nx', JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nx', 'package.json'), 'utf8')).bin.nx);
 const CLI_BIN = join(REPO_ROOT, 'dist', 'cli.js');
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it holds (for tests that watch real processes and files). */
+export async function waitFor(check: () => boolean, timeoutMs = 60_000, what = 'condition') {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
 
 export interface RunResult {
   code: number | null;
