@@ -5,7 +5,6 @@ import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError
 import { selectAdapter, type AdapterSelection } from '../adapters';
 import type { AdapterContext } from '../adapters/types';
 import { collectArtifacts } from './artifacts';
-import { emitDeclarations } from './dts';
 import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
 import { buildCacheIgnored, NOT_IGNORED_WARNING } from './ignore-check';
@@ -161,6 +160,9 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     const dtsRun =
       config.dts && !selection.adapter.emitsDeclarations
         ? phases.run('dts', async () => {
+            // Loaded only for builds with declarations (it brings the tsc runners along).
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { emitDeclarations } = require('./dts') as typeof import('./dts');
             const e = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
             return { status: e.length ? (dtsAbort.signal.aborted ? 'cancelled' : 'failed') : 'success', value: e };
           })

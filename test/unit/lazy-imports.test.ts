@@ -30,5 +30,7 @@ describe('lazy imports (graph time stays cheap)', () => {
     const adapters = loaded.filter((m) => /dist[\\/]adapters[\\/](bun|tsc|rollup|custom|esbuild)\.js$/.test(m)).map((m) => m.split(/[\\/]/).pop());
     expect(adapters).toEqual(['esbuild.js']);
     expect(loaded.filter((m) => /node_modules[\\/](rollup|typescript)[\\/]/.test(m))).toEqual([]);
+    // declarations (and the tsc runners they need) load only for builds that have them
+    expect(loaded.filter((m) => /dist[\\/](core[\\/]dts|adapters[\\/]tsc-[a-z]+)\.js$/.test(m))).toEqual([]);
   });
 });
