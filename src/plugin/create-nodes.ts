@@ -8,7 +8,8 @@ import { ok } from '../errors';
 import { findBinary } from '../adapters/tool';
 import { inferTargets, readGraphConfig } from './infer-targets';
 import { normalizePluginOptions, TOOL_PACKAGES, type BuildSystemPluginOptions } from './options';
-import { TargetsCache, hashProjects } from './targets-cache';
+import { scanConfigDependencies } from './config-inputs';
+import { TargetsCache, hashFileGroups, hashProjects, type CacheEntry } from './targets-cache';
 
 type Targets = Record<string, TargetConfiguration>;
 const LOAD_CONCURRENCY = 8;
@@ -17,7 +18,8 @@ const LOAD_CONCURRENCY = 8;
  * createNodesV2: one batch over every build.config.* in the workspace. Foreign configs
  * (unbuild's, same file name) are skipped by a static scan, never executed; targets are
  * cached under .nx/workspace-data keyed by a batched hash of each project's config inputs,
- * the lockfile, the options and the plugin's own version.
+ * the lockfile, the options and the plugin's own version, and re-checked against the files
+ * the config imports and the tsconfig chain it builds with.
  */
 export async function createNodesForConfigs(
   configFiles: readonly string[],
@@ -56,26 +58,41 @@ export async function createNodesForConfigs(
 
   const results: Array<readonly [string, CreateNodesResult]> = new Array(candidates.length);
   try {
+    // An entry is only as fresh as the files its config imports and its tsconfig chain: one
+    // batched hash of those tells which entries still hold.
+    const cached: Array<CacheEntry | undefined> = hashes.map((h) => cache.get(h));
+    const held = cached.flatMap((e, i) => (e ? [i] : []));
+    const nowHashes = await hashFileGroups(workspaceRoot, held.map((i) => cached[i]!.watched));
+    held.forEach((i, k) => {
+      if (nowHashes[k] !== cached[i]!.watchedHash) cached[i] = undefined;
+    });
+
+    const fresh: { index: number; targets: Targets; watched: string[] }[] = [];
     await forEachLimited(candidates, LOAD_CONCURRENCY, async (c, i) => {
-      let targets = cache.get(hashes[i]);
+      let targets = cached[i]?.targets;
       if (!targets) {
         // Plain-data configs are read without executing them (no transpile on a cold cache).
         const literal = readStaticConfig(c.source);
         const loaded = literal ? ok({ file: c.file, raw: literal }) : await loadConfigModule(join(workspaceRoot, c.file), { environment: 'production' }, workspaceRoot);
         const graphConfig = readGraphConfig(loaded.ok ? loaded.value.raw : undefined);
+        // Read from source, never executed: imported helpers, process.env reads, tsconfig chain.
+        const dependencies = scanConfigDependencies(workspaceRoot, c.root, c.file, c.source, graphConfig.tsconfigs);
         targets = inferTargets(graphConfig, options, {
           configFileName: basename(c.file),
           namedInputs,
           installedTools,
           bunAvailable,
           packageHasTypes: packageDeclaresTypes(join(workspaceRoot, c.root)),
+          dependencies,
         });
         // A config that does not load still gets its targets (running them reports the load
         // error), but is not cached: the next graph computation tries again.
-        if (loaded.ok) cache.set(hashes[i], targets);
+        if (loaded.ok) fresh.push({ index: i, targets, watched: dependencies.watched });
       }
       results[i] = [c.file, { projects: { [c.root]: { targets } } }] as const;
     });
+    const freshHashes = await hashFileGroups(workspaceRoot, fresh.map((f) => f.watched));
+    fresh.forEach((f, k) => cache.set(hashes[f.index], { targets: f.targets, watched: f.watched, watchedHash: freshHashes[k] }));
   } finally {
     cache.save();
   }

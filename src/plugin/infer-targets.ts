@@ -15,6 +15,8 @@ export interface GraphConfig {
   /** Keys of `environments`, sorted. */
   environments: string[];
   name?: string;
+  /** Every `tsconfig` the config sets (common and per environment). */
+  tsconfigs: string[];
 }
 
 export function readGraphConfig(raw: unknown): GraphConfig {
@@ -35,6 +37,7 @@ export function readGraphConfig(raw: unknown): GraphConfig {
     dts: c.dts === true || Object.values(envs).some((e) => (e as { dts?: unknown })?.dts === true),
     environments: Object.keys(envs).sort(),
     name: typeof c.name === 'string' ? c.name : undefined,
+    tsconfigs: [...new Set([c.tsconfig, ...Object.values(envs).map((e) => (e as { tsconfig?: unknown })?.tsconfig)].filter((t): t is string => typeof t === 'string' && t.length > 0))].sort(),
   };
 }
 
@@ -46,6 +49,8 @@ export interface InferContext {
   /** Whether a bun binary exists; without it `builder: 'bun'` builds with esbuild. */
   bunAvailable: boolean;
   packageHasTypes: boolean;
+  /** What the config's source says the build reads beyond the package (config-inputs.ts). */
+  dependencies?: { files: string[]; env: string[] };
 }
 
 export function effectiveBuilder(builder: string, bunAvailable: boolean): string {
@@ -70,11 +75,12 @@ export function inferTargets(
     `{projectRoot}/${ctx.configFileName}`,
     '{projectRoot}/package.json',
     '{projectRoot}/tsconfig*.json',
+    ...(ctx.dependencies?.files ?? []),
     ...exclude,
     `!{projectRoot}/${BUILD_CACHE_DIR}/**/*`,
     `!{projectRoot}/${config.outputDir}/**/*`,
     ...(externalDependencies.length ? [{ externalDependencies }] : []),
-    ...config.envKeys.map((env) => ({ env })),
+    ...[...new Set([...config.envKeys, ...(ctx.dependencies?.env ?? [])])].sort().map((env) => ({ env })),
   ];
   const fallback = builder !== config.builder;
   const description = `Builds the package with ${builder}${fallback ? ` (bun is not installed here: falling back to esbuild)` : ''}`;

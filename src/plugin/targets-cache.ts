@@ -34,10 +34,17 @@ function nxInternals(): NxInternals {
 }
 
 /**
+ * Bumped when the shape of a cache entry changes: entries written by an older plugin build of
+ * the same version never match.
+ */
+const ENTRY_FORMAT = 2;
+
+/**
  * One hash per project from Nx's workspace context (native, batched): the config file,
  * package.json (dts default, name) and the lockfile (installed builders), plus the options,
  * the environment the targets depend on and this plugin's version, so upgrading the plugin
- * recomputes targets.
+ * recomputes targets. What the config imports and the tsconfig chain are checked per entry
+ * (`watched`), since only reading the config tells which files they are.
  */
 export async function hashProjects(
   roots: string[],
@@ -51,17 +58,18 @@ export async function hashProjects(
     // Exact paths only: a wildcard costs the native hasher a scan of every workspace file.
     return [configFiles[i], `${prefix}package.json`, ...(lockfile ? [lockfile] : [])];
   });
-  const nx = nxInternals();
-  let fileHashes: string[];
-  if (nx.hashMultiGlobWithWorkspaceContext) {
-    fileHashes = await nx.hashMultiGlobWithWorkspaceContext(context.workspaceRoot, groups);
-  } else if (nx.hashWithWorkspaceContext) {
-    fileHashes = await Promise.all(groups.map((g) => nx.hashWithWorkspaceContext!(context.workspaceRoot, g)));
-  } else {
-    fileHashes = groups.map((g) => hashFilesDirectly(context.workspaceRoot, g));
-  }
-  const salt = JSON.stringify({ extra, version: packageVersion(), namedInputs: context.nxJsonConfiguration?.namedInputs ?? {} });
+  const fileHashes = await hashFileGroups(context.workspaceRoot, groups);
+  const salt = JSON.stringify({ extra, version: packageVersion(), format: ENTRY_FORMAT, namedInputs: context.nxJsonConfiguration?.namedInputs ?? {} });
   return fileHashes.map((h, i) => sha1(`${h}\0${salt}\0${roots[i]}`));
+}
+
+/** One content hash per group of workspace-relative paths (exact paths: a missing one hashes as absent). */
+export async function hashFileGroups(workspaceRoot: string, groups: string[][]): Promise<string[]> {
+  if (groups.length === 0) return [];
+  const nx = nxInternals();
+  if (nx.hashMultiGlobWithWorkspaceContext) return nx.hashMultiGlobWithWorkspaceContext(workspaceRoot, groups);
+  if (nx.hashWithWorkspaceContext) return Promise.all(groups.map((g) => nx.hashWithWorkspaceContext!(workspaceRoot, g)));
+  return groups.map((g) => hashFilesDirectly(workspaceRoot, g));
 }
 
 function hashFilesDirectly(root: string, files: string[]): string {
@@ -78,13 +86,22 @@ function hashFilesDirectly(root: string, files: string[]): string {
 
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 
+/** Targets, and the files beyond the key whose content they were computed from. */
+export interface CacheEntry {
+  targets: Targets;
+  /** Workspace-relative paths (imported helpers, the tsconfig chain). */
+  watched: string[];
+  /** `hashFileGroups` of `watched` when the targets were computed. */
+  watchedHash: string;
+}
+
 /**
  * Targets computed in earlier graph computations, kept in memory (the daemon lives long) and
  * on disk under .nx/workspace-data, written once per computation.
  */
 export class TargetsCache {
   private static instances = new Map<string, TargetsCache>();
-  private entries: Record<string, Targets>;
+  private entries: Record<string, CacheEntry>;
   private used = new Set<string>();
   private dirty = false;
 
@@ -101,15 +118,17 @@ export class TargetsCache {
     return cache;
   }
 
-  get(hash: string): Targets | undefined {
-    const t = this.entries[hash];
-    if (t) this.used.add(hash);
+  /** The entry under `hash`; the caller still compares `watchedHash` with the files now. */
+  get(hash: string): CacheEntry | undefined {
+    const e = this.entries[hash];
+    if (!e || typeof e !== 'object' || !e.targets || !Array.isArray(e.watched) || typeof e.watchedHash !== 'string') return undefined;
+    this.used.add(hash);
     // Callers may mutate what Nx merges; hand out a copy.
-    return t ? (JSON.parse(JSON.stringify(t)) as Targets) : undefined;
+    return JSON.parse(JSON.stringify(e)) as CacheEntry;
   }
 
-  set(hash: string, targets: Targets): void {
-    this.entries[hash] = JSON.parse(JSON.stringify(targets)) as Targets;
+  set(hash: string, entry: CacheEntry): void {
+    this.entries[hash] = JSON.parse(JSON.stringify(entry)) as CacheEntry;
     this.used.add(hash);
     this.dirty = true;
   }
@@ -131,9 +150,9 @@ export class TargetsCache {
   }
 }
 
-function readCache(file: string): Record<string, Targets> {
+function readCache(file: string): Record<string, CacheEntry> {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, Targets>;
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, CacheEntry>;
   } catch {
     return {};
   }

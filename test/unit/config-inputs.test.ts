@@ -1,0 +1,134 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { envNamesIn, importSpecifiersIn, scanConfigDependencies } from '../../src/plugin/config-inputs';
+import { inferTargets, readGraphConfig } from '../../src/plugin/infer-targets';
+import { normalizePluginOptions } from '../../src/plugin/options';
+
+describe('envNamesIn', () => {
+  it('finds dotted, bracketed, optional and destructured reads', () => {
+    const code = `
+      const a = process.env.API_URL;
+      const b = process.env['SINGLE'] + process.env["DOUBLE"] + process.env?.OPTIONAL;
+      const { DESTRUCTURED, RENAMED: r, DEFAULTED = 'x', ...rest } = process.env;
+    `;
+    expect(envNamesIn(code)).toEqual(['API_URL', 'DEFAULTED', 'DESTRUCTURED', 'DOUBLE', 'OPTIONAL', 'RENAMED', 'SINGLE']);
+  });
+
+  it('leaves out per-machine and Nx-set variables (they would end remote cache sharing)', () => {
+    expect(envNamesIn('process.env.HOME; process.env.PATH; process.env.NX_TASK_HASH; process.env.npm_config_cache; process.env.CI')).toEqual(['CI']);
+  });
+
+  it('ignores dynamic keys', () => {
+    expect(envNamesIn('const k = "A"; process.env[k]; process.env[`B${k}`];')).toEqual([]);
+  });
+});
+
+describe('importSpecifiersIn', () => {
+  it('finds static, side-effect, dynamic, re-export and require imports; skips type-only ones', () => {
+    const code = `
+      import { defineBuildConfig } from '@repo/build-system';
+      import preset, { a, type B } from "../../tools/preset";
+      import * as ns from './ns.js';
+      import type { Types } from './types';
+      import './side-effect';
+      export { x } from './reexport';
+      export * from './star';
+      const lazy = await import('./lazy');
+      const cjs = require('./cjs.cjs');
+    `;
+    expect(importSpecifiersIn(code).sort()).toEqual(['../../tools/preset', './cjs.cjs', './lazy', './ns.js', './reexport', './side-effect', './star', '@repo/build-system'].sort());
+  });
+});
+
+describe('scanConfigDependencies', () => {
+  let root: string;
+  const write = (rel: string, content: string) => {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), content);
+  };
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  function fixture() {
+    root = mkdtempSync(join(tmpdir(), 'bs-config-inputs-'));
+    write('packages/a/package.json', '{"name":"a"}');
+    write('tools/preset.ts', "import { more } from './more.js';\nimport defaults from './defaults.json' with { type: 'json' };\nexport const preset = { ...more, ...defaults, x: process.env.PRESET_X };\n");
+    write('tools/more.ts', "import { preset } from './preset';\nimport { dir } from './dir';\nexport const more = {};\n");
+    write('tools/dir/index.ts', 'export const dir = 1;\n');
+    write('tools/defaults.json', '{}');
+    write('tools/shared-config/package.json', '{"name":"@w/shared-config"}');
+    write('tools/shared-config/index.js', 'module.exports = {};');
+    mkdirSync(join(root, 'node_modules/@w'), { recursive: true });
+    symlinkSync('../../tools/shared-config', join(root, 'node_modules/@w/shared-config'));
+    write('node_modules/real-dep/index.js', '');
+    write('packages/a/local-helper.ts', 'export const local = 1;\n');
+    const source = [
+      "import { defineBuildConfig } from '@repo/build-system';",
+      "import { preset } from '../../tools/preset';",
+      "import { local } from './local-helper';",
+      "import shared from '@w/shared-config';",
+      "import dep from 'real-dep';",
+      "import { readFileSync } from 'node:fs';",
+      '// process.env.IN_A_COMMENT',
+      'export default defineBuildConfig({ ...preset, define: { __A__: JSON.stringify(process.env.A_VALUE) } });',
+    ].join('\n');
+    return source;
+  }
+
+  it('follows relative imports transitively (cycles cut), adds workspace packages whole, skips node_modules', () => {
+    const source = fixture();
+    const deps = scanConfigDependencies(root, 'packages/a', 'packages/a/build.config.ts', source, []);
+    expect(deps.files).toEqual([
+      '{projectRoot}/local-helper.ts',
+      '{workspaceRoot}/tools/defaults.json',
+      '{workspaceRoot}/tools/dir/index.ts',
+      '{workspaceRoot}/tools/more.ts',
+      '{workspaceRoot}/tools/preset.ts',
+      '{workspaceRoot}/tools/shared-config/**/*',
+    ]);
+    expect(deps.env).toEqual(['A_VALUE', 'PRESET_X']);
+    // The files read decide the result: the targets cache re-checks them.
+    expect(deps.watched).toEqual(expect.arrayContaining(['tools/preset.ts', 'tools/more.ts', 'packages/a/local-helper.ts', 'packages/a/tsconfig.json']));
+  });
+
+  it('walks the tsconfig chain out of the package, leaving the root tsconfig Nx hashes itself', () => {
+    fixture();
+    write('tsconfig.base.json', '{ "compilerOptions": {} }');
+    write('tools/tsconfig/lib.json', '{ "extends": "../../tsconfig.base.json", "compilerOptions": { "target": "ES2022" } }');
+    write('tools/tsconfig/strict.json', '{ "compilerOptions": { "strict": true } }');
+    write('packages/a/tsconfig.json', '{\n  // JSONC\n  "extends": ["../../tools/tsconfig/strict.json", "../../tools/tsconfig/lib"],\n}');
+    write('tools/tsconfig.build.json', '{ "extends": "./tsconfig/strict.json" }');
+    const deps = scanConfigDependencies(root, 'packages/a', 'packages/a/build.config.ts', 'export default {}', ['../../tools/tsconfig.build.json']);
+    expect(deps.files).toEqual(['{workspaceRoot}/tools/tsconfig.build.json', '{workspaceRoot}/tools/tsconfig/lib.json', '{workspaceRoot}/tools/tsconfig/strict.json']);
+    expect(deps.watched).toEqual(expect.arrayContaining(['packages/a/tsconfig.json', 'tools/tsconfig/lib.json', 'tsconfig.base.json']));
+  });
+
+  it('without its own tsconfig.json, a package builds with the nearest one above (esbuild looks upward)', () => {
+    fixture();
+    write('tsconfig.base.json', '{}');
+    write('tsconfig.json', '{ "extends": "./tools/ts-root.json" }');
+    write('tools/ts-root.json', '{}');
+    const deps = scanConfigDependencies(root, 'packages/a', 'packages/a/build.config.ts', 'export default {}', []);
+    expect(deps.files).toEqual(['{workspaceRoot}/tools/ts-root.json', '{workspaceRoot}/tsconfig.json']);
+    // A tsconfig.json created later in the package changes the watched hash.
+    expect(deps.watched).toEqual(expect.arrayContaining(['packages/a/tsconfig.json', 'packages/tsconfig.json', 'tsconfig.json']));
+  });
+});
+
+describe('inferTargets with config dependencies', () => {
+  it('adds the files after the project inputs and merges env names with the config env keys', () => {
+    const targets = inferTargets(readGraphConfig({ env: { API_URL: 'x' }, environments: { staging: { tsconfig: 'tsconfig.staging.json' } } }), normalizePluginOptions(undefined), {
+      configFileName: 'build.config.ts',
+      namedInputs: { production: [] },
+      installedTools: new Set(),
+      bunAvailable: true,
+      packageHasTypes: false,
+      dependencies: { files: ['{workspaceRoot}/tools/preset.ts'], env: ['API_URL', 'BUILD_MODE'] },
+    });
+    const inputs = targets.build.inputs!;
+    expect(inputs).toContain('{workspaceRoot}/tools/preset.ts');
+    expect(inputs.filter((i) => typeof i === 'object')).toEqual([{ env: 'API_URL' }, { env: 'BUILD_MODE' }]);
+    expect(readGraphConfig({ tsconfig: 'a.json', environments: { staging: { tsconfig: 'b.json' } } }).tsconfigs).toEqual(['a.json', 'b.json']);
+  });
+});
