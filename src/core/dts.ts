@@ -73,6 +73,9 @@ export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string, buildIn
       ...(buildInfo ? { tsBuildInfoFile: buildInfo } : {}),
       composite: false,
       skipLibCheck: true,
+      // The user's own output settings must not send declarations elsewhere than ours.
+      declarationDir: outDir,
+      outFile: null,
       outDir,
       rootDir: resolve(config.packageRoot, entriesRoot(config)),
     },

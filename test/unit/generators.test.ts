@@ -63,10 +63,25 @@ describe('init generator', () => {
   });
 
   it.each([
+    ['string, package name', '@repo/build-system', PLUGIN],
+    ['object, package name', { plugin: '@repo/build-system', options: { buildTargetName: 'compile' } }, { plugin: PLUGIN, options: { buildTargetName: 'compile' } }],
+    ['string, dist path', '@repo/build-system/dist/plugin.js', PLUGIN],
+  ])('rewrites an entry Nx cannot load as the plugin, keeping its options (%s)', async (_label, entry, expected) => {
+    const nx = readNxJson(tree)!;
+    nx.plugins = ['@nx/js/typescript', entry as never];
+    nx.namedInputs = { production: ['default'] };
+    updateNxJson(tree, nx);
+    await initGenerator(tree, {});
+    expect(readNxJson(tree)!.plugins).toEqual(['@nx/js/typescript', expected]);
+    // and the second run has nothing left to change
+    const before = snapshot(tree);
+    await initGenerator(tree, {});
+    expect(snapshot(tree)).toEqual(before);
+  });
+
+  it.each([
     ['string, plugin path', PLUGIN],
-    ['string, package name', '@repo/build-system'],
     ['object, plugin path', { plugin: PLUGIN, options: { buildTargetName: 'compile' } }],
-    ['object, package name', { plugin: '@repo/build-system' }],
     ['object with include', { plugin: PLUGIN, include: ['packages/a/**'] }],
   ])('does not add a second entry when one exists (%s)', async (_label, entry) => {
     const nx = readNxJson(tree)!;
@@ -172,13 +187,21 @@ export default defineBuildConfig({
 
     const other = workspace();
     const nx2 = readNxJson(other)!;
-    nx2.plugins = ['@repo/build-system'];
+    nx2.plugins = [{ plugin: PLUGIN, options: { buildTargetName: 'compile' } }];
     updateNxJson(other, nx2);
     other.delete('.gitignore');
     addPackage(other, 'packages/util', { name: '@t/util' });
     await configGenerator(other, { project: '@t/util' });
-    expect(readNxJson(other)!.plugins).toEqual(['@repo/build-system']);
+    expect(readNxJson(other)!.plugins).toEqual([{ plugin: PLUGIN, options: { buildTargetName: 'compile' } }]);
     expect(other.exists('.gitignore')).toBe(false);
+  });
+
+  it('runs init to correct a registration Nx cannot load (the package name)', async () => {
+    const nx = readNxJson(tree)!;
+    nx.plugins = ['@repo/build-system'];
+    updateNxJson(tree, nx);
+    await configGenerator(tree, { project: '@t/util' });
+    expect(readNxJson(tree)!.plugins).toEqual([PLUGIN]);
   });
 
   it.each(['esbuild', 'tsc', 'rollup'] as const)('--builder %s', async (builder) => {

@@ -2,7 +2,7 @@ import { formatFiles, logger, readNxJson, updateNxJson, writeJson, type Generato
 import { normalizePluginOptions } from '../../plugin/options';
 import { ignoreBuildCache } from './lib/gitignore';
 import { addProductionInput } from './lib/named-inputs';
-import { findPluginEntry, PLUGIN_SPECIFIER } from './lib/plugin-entry';
+import { correctedPluginEntry, findPluginEntry, PLUGIN_SPECIFIER } from './lib/plugin-entry';
 import type { InitGeneratorSchema } from './schema';
 
 /**
@@ -19,9 +19,14 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}
   let nxJsonChanged = false;
 
   const existing = findPluginEntry(nxJson);
-  if (existing) {
+  const corrected = existing && correctedPluginEntry(existing);
+  if (existing && corrected) {
     const name = typeof existing === 'string' ? existing : existing.plugin;
-    logger.info(`@repo/build-system is already registered in nx.json (as "${name}"): leaving it as it is.`);
+    logger.warn(`@repo/build-system was registered in nx.json as "${name}", which Nx cannot load as the plugin (it would infer no targets): now "${PLUGIN_SPECIFIER}", options kept.`);
+    nxJson.plugins = nxJson.plugins!.map((p) => (p === existing ? corrected : p));
+    nxJsonChanged = true;
+  } else if (existing) {
+    logger.info(`@repo/build-system is already registered in nx.json: leaving it as it is.`);
   } else {
     const options = normalizePluginOptions({ buildTargetName: schema.buildTargetName, cleanTargetName: schema.cleanTargetName });
     nxJson.plugins = [...(nxJson.plugins ?? []), { plugin: PLUGIN_SPECIFIER, options }];
