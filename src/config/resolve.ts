@@ -135,7 +135,11 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
       errors.push(buildError('CONFIG_INVALID', 'artifact globs must stay inside the package root', { phase: 'validate', file: fileRel, field: `artifactGlobs.${i}`, expected: 'a glob relative to the package root, e.g. "dist/**"', found: JSON.stringify(glob) }));
     }
   });
-  const env = resolveEnv(merged.env ?? {}, input.processEnv ?? process.env);
+  // An explicit tsconfig that is not there would silently fall back to the defaults.
+  if (merged.tsconfig !== undefined && !existsSync(resolve(packageRoot, merged.tsconfig))) {
+    errors.push(buildError('CONFIG_INVALID', `tsconfig "${merged.tsconfig}" does not exist`, { phase: 'validate', file: fileRel, field: 'tsconfig', expected: 'an existing tsconfig file, relative to the package root', found: JSON.stringify(merged.tsconfig) }));
+  }
+    const env = resolveEnv(merged.env ?? {}, input.processEnv ?? process.env);
   if (merged.runtimeValidationSchema) {
     const result = merged.runtimeValidationSchema.safeParse({ ...(input.processEnv ?? process.env), ...env });
     if (!result.success) {
@@ -251,7 +255,8 @@ function defaultTarget(pkg: PackageJson, platform: Platform): string[] {
  */
 export function resolveEntries(entry: ParsedBuildConfig['entry']): EntryPoint[] {
   const strip = (p: string) => p.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
-  const norm = (p: string) => posix.normalize(toPosix(p)).replace(/^\.\//, '');
+  // Windows separators in a config mean the same path on every machine.
+  const norm = (p: string) => posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\//, '');
   if (typeof entry === 'string') return [{ name: posix.basename(strip(norm(entry))), path: norm(entry) }];
   if (Array.isArray(entry)) {
     const paths = entry.map(norm);
@@ -279,10 +284,11 @@ export function commonDir(dirs: string[]): string {
  * out through a symlink, not be a file and not hold the sources (`keep`: package-relative
  * paths, the entries): clean and the staging swap replace it whole.
  */
-export function checkOutputDir(outputDir: string, packageRoot: string, keep: readonly string[] = []): Result<string> {
-  const found = JSON.stringify(outputDir);
+export function checkOutputDir(rawOutputDir: string, packageRoot: string, keep: readonly string[] = []): Result<string> {
+  const found = JSON.stringify(rawOutputDir);
+  const outputDir = rawOutputDir.replace(/\\/g, '/');
   const expected = 'a directory inside the package root, e.g. "dist"';
-  if (isAbsolute(outputDir)) return fail(buildError('UNSAFE_PATH', 'outputDir must be relative to the package root', { expected, found }));
+  if (isAbsolute(outputDir) || /^[A-Za-z]:\//.test(outputDir)) return fail(buildError('UNSAFE_PATH', 'outputDir must be relative to the package root', { expected, found }));
   const abs = resolve(packageRoot, outputDir);
   if (!isInside(abs, packageRoot) || abs === resolve(packageRoot)) {
     return fail(buildError('UNSAFE_PATH', abs === resolve(packageRoot) ? 'outputDir must not be the package root' : 'outputDir must not leave the package root', { expected, found }));

@@ -31,7 +31,7 @@ export function readGraphConfig(raw: unknown): GraphConfig {
   ]);
   return {
     builder: typeof c.builder === 'string' ? c.builder : 'esbuild',
-    outputDir: typeof c.outputDir === 'string' ? c.outputDir.replace(/^\.\//, '').replace(/\/+$/, '') : 'dist',
+    outputDir: typeof c.outputDir === 'string' ? c.outputDir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '') : 'dist',
     cache: { include: strings(cache.include), exclude: strings(cache.exclude) },
     envKeys: [...envKeys].sort(),
     dts: c.dts === true || Object.values(envs).some((e) => (e as { dts?: unknown })?.dts === true),

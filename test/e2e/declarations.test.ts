@@ -54,6 +54,12 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
         files: { ...sources, 'tsconfig.json': tsconfig(true), 'tsconfig.base.json': isolatedBase },
       };
     }
+    // a tsconfig whose own output settings point elsewhere: declarations still go to dist/
+    packages['packages/own-dirs'] = {
+      name: '@t/own-dirs',
+      config: config('esbuild').replace(entry, `'src/index.ts'`),
+      files: { ...basicSources, 'types/keep.d.ts': 'declare const handWritten: 1;\n', 'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, outDir: './build', declarationDir: './types' } }) },
+    };
     ws = createWorkspace({ packages });
     const r = ws.nx(['run-many', '-t', 'build', '--parallel=2']);
     expect(r.code, r.output).toBe(0);
@@ -72,6 +78,14 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
       expect(job.status).toBe('success');
       expect(job.phases.find((p: any) => p.name === 'dts')).toMatchObject({ status: 'success' });
     }
+  });
+
+  it('a declarationDir in the package tsconfig does not send declarations out of dist', () => {
+    expect(ws.latest('packages/own-dirs').status).toBe('success');
+    expect(ws.exists('packages/own-dirs/dist/index.d.ts')).toBe(true);
+    expect(readdirSync(ws.path('packages/own-dirs/types'))).toEqual(['keep.d.ts']);
+    expect(ws.read('packages/own-dirs/types/keep.d.ts')).toBe('declare const handWritten: 1;\n');
+    expect(ws.exists('packages/own-dirs/build')).toBe(false);
   });
 
   it('checked declarations are incremental and exact: an edit shows, a removed source leaves no .d.ts behind', () => {

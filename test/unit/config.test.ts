@@ -164,6 +164,22 @@ describe('environments, entries and artifact globs beyond the schema', () => {
     }
   });
 
+  it('an explicit tsconfig that does not exist is an error, not a silent fallback', async () => {
+    const r = await resolve({ tsconfig: 'tsconfig.build.json' });
+    expect(!r.ok && r.errors).toEqual([expect.objectContaining({ code: 'CONFIG_INVALID', field: 'tsconfig', found: '"tsconfig.build.json"', file: 'packages/a/build.config.ts' })]);
+    write('tsconfig.build.json', '{}');
+    expect((await resolve({ tsconfig: 'tsconfig.build.json' })).ok).toBe(true);
+  });
+
+  it('Windows separators in entry and outputDir mean the same paths', async () => {
+    const r = await resolve({ entry: 'src\\index.ts', outputDir: 'out\\lib' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.entries).toEqual([{ name: 'index', path: 'src/index.ts' }]);
+    expect(r.value.outputDir).toBe('out/lib');
+    for (const bad of ['..\\..\\x', 'C:\\out']) expect((await resolve({ outputDir: bad })).ok, bad).toBe(false);
+  });
+
   it('artifact globs must stay inside the package', async () => {
     const r = await resolve({ artifactGlobs: ['dist/**', '../../*.json', '/etc/host*'] });
     expect(r.ok).toBe(false);
