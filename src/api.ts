@@ -9,7 +9,7 @@ import type { BuildJob } from './core/records/types';
 import { getBuildStatus as statusOf, type BuildStatus } from './core/status';
 import type { ResolvedBuildConfig } from './config/resolve';
 import { buildError, fail, ok, type BuildError, type Result } from './errors';
-import { enclosingPackageDir, findPackage, inDependencyOrder, scanPackages, whyNotBuildable, type WorkspacePackage } from './workspace/find-packages';
+import { dependencyCycle, enclosingPackageDir, findPackage, inDependencyOrder, scanPackages, whyNotBuildable, type PackageProblem, type WorkspacePackage } from './workspace/find-packages';
 import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/find-root';
 
 export type { BuildStatus } from './core/status';
@@ -62,10 +62,10 @@ export async function locate(project: string | undefined, opts: WorkspaceOptions
   const cwd = resolve(opts.cwd ?? process.cwd());
   const ws = findWorkspaceRoot(opts.packageRoot ? resolve(cwd, opts.packageRoot) : cwd);
   if (!ws) return fail(buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`));
-  const { packages } = await scanPackages(ws);
+  const { packages, problems } = await scanPackages(ws);
   const query = project ?? opts.packageRoot ?? '.';
   const pkg = findPackage(packages, query, ws.root, cwd);
-  if (!pkg) return fail(...notFound(ws, packages, query, cwd));
+  if (!pkg) return fail(...notFound(ws, packages, query, cwd, problems));
   return ok({ workspaceRoot: ws.root, pkg, packages });
 }
 
@@ -85,7 +85,10 @@ export async function packageAtCwd(options: WorkspaceOptions = {}): Promise<Resu
 }
 
 /** A query that names no buildable package: explained when it is a directory of the workspace. */
-function notFound(ws: WorkspaceRoot, packages: WorkspacePackage[], query: string, cwd: string): BuildError[] {
+function notFound(ws: WorkspaceRoot, packages: WorkspacePackage[], query: string, cwd: string, problems: PackageProblem[] = []): BuildError[] {
+  // A name two packages share: say so rather than "unknown".
+  const shared = problems.filter((p) => p.name === query);
+  if (shared.length) return shared.flatMap((p) => p.errors);
   for (const base of [cwd, ws.root]) {
     const dir = resolve(base, query);
     const inside = dir === ws.root || dir.startsWith(ws.root + sep);
@@ -181,10 +184,14 @@ export async function buildOrder(projects: string[], options: WorkspaceOptions =
   for (const q of projects) {
     const p = findPackage(all, q, ws.root, cwd);
     if (p) picked.push(p);
-    else errors.push(...notFound(ws, all, q, cwd));
+    else errors.push(...notFound(ws, all, q, cwd, problems));
   }
   if (errors.length) return fail(...errors);
-  return ok({ workspaceRoot: ws.root, packages: inDependencyOrder(projects.length ? picked : all) });
+  const chosen = projects.length ? picked : all;
+  // As Nx's task graph does: a cycle has no order to build in.
+  const cycle = dependencyCycle(chosen);
+  if (cycle) return fail(buildError('WORKSPACE_INVALID', `the packages depend on each other in a cycle: ${cycle.join(' → ')}`));
+  return ok({ workspaceRoot: ws.root, packages: inDependencyOrder(chosen) });
 }
 
 function failedJob(errors: BuildError[], project: string): BuildJob {

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'UNSAFE_PATH'
   | 'PROJECT_NOT_FOUND'
+  | 'WORKSPACE_INVALID'
   | 'USAGE'
   | 'RUNTIME_VALIDATION_FAILED'
   | 'INTERNAL';
@@ -60,6 +61,7 @@ export function buildError(code: ErrorCode, message: string, extra: Partial<Buil
 export const EXIT = { success: 0, failed: 1, invalid: 2, lockTimeout: 3, cancelled: 130 } as const;
 
 const INVALID_CODES: ReadonlySet<ErrorCode> = new Set([
+  'WORKSPACE_INVALID',
   'CONFIG_NOT_FOUND',
   'CONFIG_LOAD_FAILED',
   'CONFIG_INVALID',

@@ -20,6 +20,8 @@ export interface WorkspacePackage {
 export interface PackageProblem {
   path: string;
   root: string;
+  /** The package.json name, when it could be read. */
+  name?: string;
   errors: BuildError[];
 }
 
@@ -77,9 +79,19 @@ export async function scanPackages(ws: WorkspaceRoot): Promise<{ packages: Works
       dependencies: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies }),
     });
   }
-  const names = new Set(packages.map((p) => p.name));
-  for (const p of packages) p.dependencies = p.dependencies.filter((d) => names.has(d) && d !== p.name);
-  return { packages, problems };
+  // One name, two packages: Nx refuses the workspace; building either would be a guess.
+  const byName = new Map<string, WorkspacePackage[]>();
+  for (const p of packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+  const unique = packages.filter((p) => byName.get(p.name)!.length === 1);
+  for (const p of packages) {
+    const others = byName.get(p.name)!.filter((o) => o !== p);
+    if (!others.length) continue;
+    const message = `package name "${p.name}" is also used by ${others.map((o) => o.path).join(', ')}`;
+    problems.push({ path: p.path, root: p.root, name: p.name, errors: [buildError('WORKSPACE_INVALID', message, { file: `${p.path ? `${p.path}/` : ''}package.json`, field: 'name' })] });
+  }
+  const names = new Set(unique.map((p) => p.name));
+  for (const p of unique) p.dependencies = p.dependencies.filter((d) => names.has(d) && d !== p.name);
+  return { packages: unique, problems };
 }
 
 /**
@@ -159,6 +171,29 @@ export function findPackage(packages: WorkspacePackage[], query: string, workspa
 }
 
 /** Orders packages so each comes after the workspace packages it depends on. */
+/** The first dependency cycle among `packages` (names, the first repeated at the end), if any. */
+export function dependencyCycle(packages: WorkspacePackage[]): string[] | undefined {
+  const byName = new Map(packages.map((p) => [p.name, p]));
+  const done = new Set<string>();
+  const visit = (p: WorkspacePackage, path: string[]): string[] | undefined => {
+    const at = path.indexOf(p.name);
+    if (at >= 0) return [...path.slice(at), p.name];
+    if (done.has(p.name)) return undefined;
+    for (const d of p.dependencies) {
+      const dep = byName.get(d);
+      const cycle = dep && visit(dep, [...path, p.name]);
+      if (cycle) return cycle;
+    }
+    done.add(p.name);
+    return undefined;
+  };
+  for (const p of packages) {
+    const cycle = visit(p, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 export function inDependencyOrder(packages: WorkspacePackage[]): WorkspacePackage[] {
   const byName = new Map(packages.map((p) => [p.name, p]));
   const done = new Set<string>();

@@ -174,3 +174,45 @@ describe('the CLI with damaged records, bad arguments and unbuildable packages',
     expect(ws.cli(['build', '@qa/wrongall']).stdout).toMatch(/^@qa\/wrongall\s+failed/m);
   });
 });
+
+describe('the CLI refuses a workspace Nx refuses: one name for two packages, a dependency cycle', () => {
+  let ws: TempWorkspace;
+  const src = { 'src/index.ts': 'export const x = 1;\n' };
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: {
+        'packages/dup1': { name: '@w/dup', config: esbuildConfig(), files: src },
+        'packages/dup2': { name: '@w/dup', config: esbuildConfig(), files: src },
+        'packages/a': { name: '@w/a', config: esbuildConfig(), files: src, packageJson: { dependencies: { '@w/b': '*' } } },
+        'packages/b': { name: '@w/b', config: esbuildConfig(), files: src, packageJson: { dependencies: { '@w/a': '*' } } },
+        'packages/ok': { name: '@w/ok', config: esbuildConfig(), files: src },
+      },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('a name two packages share fails naming both, for the name and for a whole-workspace build', () => {
+    for (const args of [['build', '@w/dup', '--json'], ['build', '--json']]) {
+      const r = ws.cli(args);
+      expect(r.code, r.output).toBe(2);
+      expect(doc(r).errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ code: 'WORKSPACE_INVALID', field: 'name', file: 'packages/dup1/package.json', message: 'package name "@w/dup" is also used by packages/dup2' }),
+          expect.objectContaining({ code: 'WORKSPACE_INVALID', file: 'packages/dup2/package.json' }),
+        ]),
+      );
+    }
+    expect(ws.exists('packages/dup1/dist')).toBe(false);
+    expect(ws.exists('packages/ok/dist')).toBe(false);
+  });
+
+  it('a dependency cycle fails naming it and builds nothing', () => {
+    const r = ws.cli(['build', '@w/a', '@w/b', '--json']);
+    expect(r.code, r.output).toBe(2);
+    expect(doc(r).errors[0]).toMatchObject({ code: 'WORKSPACE_INVALID' });
+    expect(doc(r).errors[0].message).toMatch(/cycle: @w\/(a|b) → @w\/(a|b) → @w\/(a|b)$/);
+    expect(ws.exists('packages/a/dist') || ws.exists('packages/b/dist')).toBe(false);
+    // a package outside the cycle still builds
+    expect(ws.cli(['build', '@w/ok']).code).toBe(0);
+  });
+});
