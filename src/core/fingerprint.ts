@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
-import { listPackageFiles } from './simple-glob';
+import { walkRelative } from '../adapters/files';
 
 /**
  * What the sources looked like when the current outputs were produced: one content hash per
@@ -21,7 +21,7 @@ export interface Fingerprint {
 const fingerprintFile = (packageRoot: string) => join(packageRoot, BUILD_CACHE_DIR, 'fingerprint.json');
 
 export async function computeFingerprintFiles(packageRoot: string, outputDirs: string[]): Promise<Record<string, string>> {
-  const files = listPackageFiles(packageRoot, [BUILD_CACHE_DIR, ...outputDirs]);
+  const files = fingerprintedFiles(packageRoot, outputDirs);
   const out: Record<string, string> = {};
   for (const f of files) {
     try {
@@ -31,6 +31,18 @@ export async function computeFingerprintFiles(packageRoot: string, outputDirs: s
     }
   }
   return out;
+}
+
+/**
+ * The package's own files: not its outputs, not Nx's or our state at any depth, and not a
+ * package nested inside it (a root package would otherwise hash the whole workspace, and an
+ * edit to the inner package would make the outer one look stale).
+ */
+function fingerprintedFiles(packageRoot: string, outputDirs: string[]): string[] {
+  const skip = new Set(outputDirs.map((d) => posix.normalize(d.replace(/\\/g, '/')).replace(/\/+$/, '')));
+  const prune = (rel: string, name: string) =>
+    name === 'node_modules' || name === '.git' || name === '.nx' || name === BUILD_CACHE_DIR || skip.has(rel) || existsSync(join(packageRoot, rel, 'package.json')) || existsSync(join(packageRoot, rel, 'project.json'));
+  return [...walkRelative(packageRoot, prune)].sort();
 }
 
 /** A file's content hash for change detection (not for records, which use sha256). */

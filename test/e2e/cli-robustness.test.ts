@@ -216,3 +216,28 @@ describe('the CLI refuses a workspace Nx refuses: one name for two packages, a d
     expect(ws.cli(['build', '@w/ok']).code).toBe(0);
   });
 });
+
+describe('status compares a package with its own files only', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: { 'packages/outer': { name: '@w/outer', config: esbuildConfig(), files: { 'src/index.ts': 'export const outer = 1;\n' } } },
+    });
+    // a package nested inside another (fixtures, examples): its files are not the outer one's
+    ws.write('packages/outer/examples/inner/package.json', JSON.stringify({ name: '@w/inner', version: '1.0.0' }));
+    ws.write('packages/outer/examples/inner/src/index.ts', 'export const inner = 1;\n');
+  });
+  afterAll(() => ws?.dispose());
+
+  it('an edit inside a nested package or under .nx leaves the outer package fresh; its own edit does not', () => {
+    expect(ws.cli(['build', '@w/outer']).code).toBe(0);
+    ws.write('packages/outer/examples/inner/src/index.ts', 'export const inner = 2;\n');
+    ws.write('packages/outer/.nx/workspace-data/x.json', '{}');
+    let status = doc(ws.cli(['status', '@w/outer', '--json']));
+    expect(status, JSON.stringify(status)).toMatchObject({ stale: false });
+    ws.write('packages/outer/src/index.ts', 'export const outer = 2;\n');
+    status = doc(ws.cli(['status', '@w/outer', '--json']));
+    expect(status.stale).toBe(true);
+    expect(status.reasons.join(' ')).toContain('src/index.ts');
+  });
+});
