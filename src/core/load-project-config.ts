@@ -1,4 +1,5 @@
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { findConfigFile } from '../config/find';
 import { loadConfigModule } from '../config/load';
 import { resolveBuildConfig, toPosix, type ResolvedBuildConfig } from '../config/resolve';
@@ -16,7 +17,11 @@ export interface ConfigRequest {
 /** Finds, loads and resolves a package's config: everything the `validate` phase needs. */
 export async function loadProjectConfig(req: ConfigRequest): Promise<Result<ResolvedBuildConfig>> {
   const base = { packageRoot: req.packageRoot, workspaceRoot: req.workspaceRoot, environment: req.environment, processEnv: req.processEnv };
-  if (req.inlineConfig) return resolveBuildConfig({ ...base, raw: req.inlineConfig });
+  if (req.inlineConfig) {
+    // Inline options live in project.json: errors name it, as they name a build.config.ts.
+    const projectJson = join(req.packageRoot, 'project.json');
+    return resolveBuildConfig({ ...base, raw: req.inlineConfig, configFile: existsSync(projectJson) ? projectJson : undefined });
+  }
   const file = findConfigFile(req.packageRoot);
   if (!file) {
     const where = toPosix(relative(req.workspaceRoot, req.packageRoot)) || '.';

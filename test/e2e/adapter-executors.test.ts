@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
+
+describe('adapter executors in project.json: bad options', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({ packages: { 'packages/direct': { name: '@t/direct', files: { 'src/index.ts': 'export const a = 1;\n' } } } });
+    ws.write(
+      'packages/direct/project.json',
+      JSON.stringify({ name: '@t/direct', targets: { bundle: { executor: '@repo/build-system:esbuild', options: { entry: 'src/missing.ts', outputDir: '..', formats: ['esm'] } } } }),
+    );
+  });
+  afterAll(() => ws?.dispose());
+
+  it('fail before anything runs, each error naming project.json and the option', () => {
+    const r = ws.nx(['run', '@t/direct:bundle']);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('packages/direct/project.json');
+    const job = ws.latest('packages/direct');
+    expect(job).toMatchObject({ status: 'failed', exitCode: 2 });
+    const byField = Object.fromEntries(job.errors.map((e: any) => [e.field, e]));
+    expect(byField.formats).toMatchObject({ code: 'CONFIG_INVALID', file: 'packages/direct/project.json' });
+    expect(ws.exists('packages/direct/out')).toBe(false);
+    // the schema errors first; with them fixed, the path checks speak, naming the same file
+    ws.write('packages/direct/project.json', JSON.stringify({ name: '@t/direct', targets: { bundle: { executor: '@repo/build-system:esbuild', options: { entry: 'src/missing.ts', outputDir: '..' } } } }));
+    expect(ws.nx(['run', '@t/direct:bundle']).code).not.toBe(0);
+    const fields = ws.latest('packages/direct').errors.map((e: any) => [e.field, e.file]);
+    expect(fields).toEqual(expect.arrayContaining([['outputDir', 'packages/direct/project.json'], ['entry', 'packages/direct/project.json']]));
+  });
+});
