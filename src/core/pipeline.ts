@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
@@ -185,6 +186,10 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     if (cancelled()) {
       errors.push(buildError('CANCELLED', 'build cancelled', { phase: 'build' }));
       return await finish();
+    }
+    // A custom command that wrote into outputDir itself would see its files replaced by nothing.
+    if (selection.builder === 'custom' && readdirSync(staging.dir).length === 0) {
+      log.warn(`the custom build wrote nothing to $OUT_DIR (${toPosix(relative(config.packageRoot, staging.dir))}): ${config.outputDir} is now empty; write the outputs there, they are swapped into ${config.outputDir}`);
     }
     commitStaging(staging, config.packageRoot, id);
     staging = undefined;

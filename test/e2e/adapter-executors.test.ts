@@ -28,3 +28,31 @@ describe('adapter executors in project.json: bad options', () => {
     expect(fields).toEqual(expect.arrayContaining([['outputDir', 'packages/direct/project.json'], ['entry', 'packages/direct/project.json']]));
   });
 });
+
+describe('a custom command that bypasses $OUT_DIR', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: {
+        'packages/direct': {
+          name: '@t/direct',
+          config: `import { defineBuildConfig } from '@repo/build-system';
+export default defineBuildConfig({ builder: 'custom', builderOptions: { command: 'node scripts/build.mjs' } });
+`,
+          files: {
+            'src/index.ts': 'export {};\n',
+            'scripts/build.mjs': "import { mkdirSync, writeFileSync } from 'node:fs';\nmkdirSync('dist', { recursive: true });\nwriteFileSync('dist/index.js', 'export {};\\n');\n",
+          },
+        },
+      },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('is warned about in the terminal and the log: its outputs are replaced by the empty $OUT_DIR', () => {
+    const r = ws.nx(['run', '@t/direct:build', '--skip-nx-cache']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain('the custom build wrote nothing to $OUT_DIR');
+    expect(ws.read(ws.latest('packages/direct').logs)).toContain('the custom build wrote nothing to $OUT_DIR (.build-cache/staging/out): dist is now empty');
+  });
+});
