@@ -1,13 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
-import { readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { ownTsconfigPath, readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
 import { selectAdapter, type AdapterSelection } from '../adapters';
 import type { AdapterContext } from '../adapters/types';
 import { collectArtifacts } from './artifacts';
 import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
+import { brokenExtends } from './tsconfig-read';
 import { buildCacheIgnored, NOT_IGNORED_WARNING } from './ignore-check';
 import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from './lock';
 import { loadProjectConfig } from './load-project-config';
@@ -93,6 +94,8 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
         return { status: 'failed', value: { errors: [buildError('BUILDER_UNAVAILABLE', `no adapter for builder "${config.builder}"`, { phase: 'validate' })] } };
       }
       const adapterErrors = selection.adapter.validate(config);
+      // tsc reads the tsconfig chain (tsc builds and declarations): a broken `extends` is a config error.
+      if (config.dts || config.builder === 'tsc') adapterErrors.push(...brokenExtends(ownTsconfigPath(config), config.workspaceRoot));
       return { status: adapterErrors.length ? 'failed' : 'success', value: { config, selection, errors: adapterErrors } };
     });
     // A config that fails validation still names its package: package.json's name, as clean and list do.

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { stripComments } from '../config/strip-comments';
+import { buildError, type BuildError } from '../errors';
 
 interface TsconfigJson {
   compilerOptions?: Record<string, unknown>;
@@ -66,6 +67,38 @@ export function tsconfigChainText(tsconfigPath: string): string {
   return tsconfigChain(tsconfigPath)
     .map((l) => `${l.file}\n${l.text ?? '(missing)'}\n`)
     .join('');
+}
+
+/**
+ * `extends` entries of a tsconfig chain that name no file: tsc would stop with a bare TS5083
+ * and an absolute path; this names the tsconfig and the field before anything runs.
+ */
+export function brokenExtends(tsconfigPath: string, workspaceRoot: string, seen = new Set<string>()): BuildError[] {
+  if (seen.has(tsconfigPath) || seen.size > 16 || !existsSync(tsconfigPath)) return [];
+  seen.add(tsconfigPath);
+  let ext: TsconfigJson['extends'];
+  try {
+    ext = (JSON.parse(stripJsonComments(readFileSync(tsconfigPath, 'utf8'))) as TsconfigJson).extends;
+  } catch {
+    return []; // not JSON: TypeScript reports it, located
+  }
+  const errors: BuildError[] = [];
+  for (const spec of ext === undefined ? [] : Array.isArray(ext) ? ext : [ext]) {
+    const file = typeof spec === 'string' ? resolveExtends(dirname(tsconfigPath), spec) : undefined;
+    if (file && existsSync(file)) errors.push(...brokenExtends(file, workspaceRoot, seen));
+    else {
+      errors.push(
+        buildError('CONFIG_INVALID', `tsconfig extends ${JSON.stringify(spec)}, which does not exist`, {
+          phase: 'validate',
+          file: relative(workspaceRoot, tsconfigPath).split(sep).join('/'),
+          field: 'extends',
+          expected: 'a tsconfig file that exists (a relative path or a package)',
+          found: JSON.stringify(spec),
+        }),
+      );
+    }
+  }
+  return errors;
 }
 
 function resolveExtends(fromDir: string, spec: string): string | undefined {

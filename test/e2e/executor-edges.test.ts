@@ -56,3 +56,30 @@ export default defineBuildConfig({ builder: 'custom', builderOptions: { command:
     expect(ws.read(ws.latest('packages/direct').logs)).toContain('the custom build wrote nothing to $OUT_DIR (.build-cache/staging/out): dist is now empty');
   });
 });
+
+describe('a tsconfig whose extends names no file', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: {
+        'packages/t': {
+          name: '@t/t',
+          config: `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'tsc' });\n`,
+          files: { 'src/index.ts': 'export const t: number = 1;\n', 'tsconfig.json': JSON.stringify({ extends: '../../tsconfig.missing.json', compilerOptions: { strict: true } }) },
+        },
+      },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('fails validation naming the tsconfig and its extends, before tsc runs', () => {
+    const r = ws.nx(['run', '@t/t:build']);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('packages/t/tsconfig.json');
+    const job = ws.latest('packages/t');
+    expect(job).toMatchObject({ status: 'failed', exitCode: 2 });
+    expect(job.errors).toEqual([expect.objectContaining({ code: 'CONFIG_INVALID', phase: 'validate', file: 'packages/t/tsconfig.json', field: 'extends', found: '"../../tsconfig.missing.json"' })]);
+    expect(job.phases.map((p: any) => p.name)).toEqual(['validate']);
+    expect(ws.exists('packages/t/dist')).toBe(false);
+  });
+});
