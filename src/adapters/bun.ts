@@ -1,14 +1,25 @@
 import { renameSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { commonDir, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
+import { commonDir, NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import { runCommand } from '../spawn';
 import { extensionFor, externalPatterns } from './esbuild';
-import { unsupportedOptions } from './options';
+import { locateSpecifier } from './locate';
+import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { findBinary } from './tool';
 
-const KNOWN_BUILDER_OPTIONS = ['loader', 'conditions', 'banner', 'footer', 'drop', 'bytecode', 'splitting'];
+/** builderOptions passed to `Bun.build`, with the types bun accepts for them. */
+const BUILDER_OPTIONS: OptionSchema = {
+  loader: rule.recordOf('{ ".ext": loader name }', rule.string, (k) => k.startsWith('.')),
+  conditions: rule.anyOf(rule.string, rule.stringArray),
+  banner: rule.string,
+  footer: rule.string,
+  drop: rule.stringArray,
+  bytecode: rule.boolean,
+  splitting: rule.boolean,
+};
+const KNOWN_BUILDER_OPTIONS = Object.keys(BUILDER_OPTIONS);
 
 /** Bun.build, run by the bun binary; prints one JSON line with its structured result. */
 const BUN_SCRIPT = `
@@ -16,18 +27,30 @@ const spec = JSON.parse(process.env.BUILD_SYSTEM_BUN_SPEC);
 const results = [];
 for (const format of spec.formats) {
   const ext = format === 'esm' ? 'js' : 'cjs';
+  const builtins = [];
+  // Off node, bun resolves a node builtin to a polyfill or an empty shim that throws at run
+  // time; esbuild fails. Seen here, failed by the adapter.
+  const plugins = spec.builtins.length ? [{ name: 'build-system:builtins', setup(b) {
+    const names = new Set(spec.builtins);
+    const filter = new RegExp(spec.builtinFilter);
+    b.onResolve({ filter }, (args) => {
+      if (names.has(args.path) || (args.path.startsWith('node:') && !spec.external.includes(args.path))) builtins.push({ path: args.path, importer: args.importer });
+      return undefined;
+    });
+  } }] : [];
   try {
     const r = await Bun.build({
       ...spec.options,
+      plugins,
       format,
       splitting: spec.options.splitting ?? (format === 'esm' && spec.options.entrypoints.length > 1),
       naming: { entry: '[dir]/[name].' + ext, chunk: 'chunks/[name]-[hash].' + ext, asset: 'assets/[name]-[hash].[ext]' },
       throw: false,
     });
-    results.push({ success: r.success, outputs: r.outputs.map((o) => o.path), logs: r.logs.map((l) => ({ level: l.level, message: l.message, position: l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
+    results.push({ success: r.success, builtins, outputs: r.outputs.map((o) => o.path), logs: r.logs.map((l) => ({ level: l.level, message: l.message, position: l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
   } catch (e) {
     const errors = e && e.errors ? e.errors : [e];
-    results.push({ success: false, outputs: [], logs: errors.map((l) => ({ level: 'error', message: String(l && l.message || l), position: l && l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
+    results.push({ success: false, builtins, outputs: [], logs: errors.map((l) => ({ level: 'error', message: String(l && l.message || l), position: l && l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
   }
 }
 process.stdout.write('\\n@@BUILD_SYSTEM_RESULT@@' + JSON.stringify(results) + '\\n');
@@ -48,7 +71,7 @@ export const bunAdapter: BuilderAdapter = {
   name: 'bun',
   toolPackage: 'bun',
   validate(config) {
-    const errors = unsupportedOptions('bun', config, KNOWN_BUILDER_OPTIONS);
+    const errors = checkBuilderOptions('bun', config, BUILDER_OPTIONS);
     for (const t of config.target) {
       const m = /^node(\d+)/.exec(t);
       if ((m && Number(m[1]) < 18) || (!m && !/^(esnext|es202[2-9])$/i.test(t))) {
@@ -63,8 +86,12 @@ export const bunAdapter: BuilderAdapter = {
     if (!bun) return { errors: [buildError('BUILDER_UNAVAILABLE', 'no bun binary (install the `bun` package or put bun on PATH)', { phase: 'build' })] };
     const root = resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(join(e.path, '..')))) || '.');
     const extra = config.builderOptions;
+    const external = new Set(config.external);
     const spec = {
       formats: config.format,
+      builtins: config.platform === 'node' ? [] : [...NODE_BUILTINS].filter((b) => !external.has(b)),
+      external: config.external,
+      builtinFilter: builtinFilter(config),
       options: {
         entrypoints: config.entries.map((e) => resolve(config.packageRoot, e.path)),
         outdir: ctx.outDir,
@@ -91,7 +118,7 @@ export const bunAdapter: BuilderAdapter = {
     if (marker === -1) {
       return { errors: [buildError('BUILD_FAILED', `bun exited with code ${result.exitCode}: ${result.output.trim().split('\n').slice(-10).join('\n')}`, { phase: 'build' })] };
     }
-    const runs = JSON.parse(result.output.slice(marker + '@@BUILD_SYSTEM_RESULT@@'.length).split('\n')[0]) as { success: boolean; logs: BunLog[] }[];
+    const runs = JSON.parse(result.output.slice(marker + '@@BUILD_SYSTEM_RESULT@@'.length).split('\n')[0]) as { success: boolean; logs: BunLog[]; builtins?: { path: string; importer: string }[] }[];
     const errors: BuildError[] = [];
     const warnings: BuildError[] = [];
     const seen = new Set<string>();
@@ -103,6 +130,11 @@ export const bunAdapter: BuilderAdapter = {
         seen.add(key);
         (log.level === 'error' ? errors : warnings).push(e);
       }
+      for (const b of run.builtins ?? []) {
+        const e = builtinOffNodeError(b.path, b.importer, config);
+        const key = `${e.file}:${e.line}:${e.message}`;
+        if (!seen.has(key)) seen.add(key), errors.push(e);
+      }
       if (!run.success && !run.logs.some((l) => l.level === 'error')) errors.push(buildError('BUILD_FAILED', 'bun build failed without a message', { phase: 'build' }));
     }
     if (errors.length === 0) renameNamedEntries(ctx, root);
@@ -111,8 +143,22 @@ export const bunAdapter: BuilderAdapter = {
 };
 
 function bunLogToError(log: BunLog, config: ResolvedBuildConfig): BuildError {
-  const file = log.position?.file ? workspacePath(config, log.position.file) : undefined;
-  return buildError('COMPILE_ERROR', log.message, { phase: 'build', file, line: log.position?.line || undefined, column: log.position?.column !== undefined ? log.position.column + 1 : undefined });
+  const file = workspaceLocation(config, log.position?.file || undefined, ['bun']);
+  return buildError('COMPILE_ERROR', log.message, { phase: 'build', file, line: (file && log.position?.line) || undefined, column: file && log.position?.column !== undefined ? log.position.column + 1 : undefined });
+}
+
+/** The builtins (`fs`, `node:fs`, any `node:…`) bun's onResolve should see off node. */
+function builtinFilter(config: ResolvedBuildConfig): string {
+  const names = [...NODE_BUILTINS].filter((b) => !b.startsWith('node:') && !config.external.includes(b));
+  return `^(?:node:.+|${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`;
+}
+
+/** esbuild's error for the same import, located at the specifier. */
+function builtinOffNodeError(specifier: string, importer: string, config: ResolvedBuildConfig): BuildError {
+  const file = workspaceLocation(config, importer, ['bun']);
+  const at = file ? locateSpecifier(importer, specifier) : undefined;
+  const message = `Could not resolve "${specifier}" (the package "${specifier}" is built into node, not ${config.platform === 'browser' ? 'browsers' : 'every platform'}: use platform: 'node', or list it in \`external\`)`;
+  return buildError('COMPILE_ERROR', message, { phase: 'build', file, line: at?.line, column: at?.column });
 }
 
 /** Bun names outputs after their path below `root`; object entries name them explicitly. */

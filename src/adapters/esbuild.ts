@@ -1,14 +1,35 @@
 import { posix, resolve } from 'node:path';
 import type { BuildOptions, Message } from 'esbuild';
-import { NODE_BUILTINS, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
+import { NODE_BUILTINS, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
-import { unsupportedOptions } from './options';
+import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
 import { requireTool } from './tool';
 
 type Esbuild = typeof import('esbuild');
 
-const KNOWN_BUILDER_OPTIONS = ['loader', 'mainFields', 'conditions', 'jsx', 'jsxImportSource', 'keepNames', 'legalComments', 'treeShaking', 'banner', 'footer', 'alias', 'tsconfig', 'splitting'];
+const LOADERS = ['base64', 'binary', 'copy', 'css', 'dataurl', 'default', 'empty', 'file', 'global-css', 'js', 'json', 'jsx', 'local-css', 'text', 'ts', 'tsx'];
+const PER_TYPE = rule.recordOf('{ js?: string, css?: string }', rule.string, (k) => k === 'js' || k === 'css');
+
+/** builderOptions passed to `esbuild.build`, with the types esbuild accepts for them. */
+const BUILDER_OPTIONS: OptionSchema = {
+  loader: rule.recordOf(`{ ".ext": ${LOADERS.map((l) => JSON.stringify(l)).join(' | ')} }`, rule.oneOf(...LOADERS), (k) => k.startsWith('.')),
+  mainFields: rule.stringArray,
+  conditions: rule.stringArray,
+  jsx: rule.oneOf('transform', 'preserve', 'automatic'),
+  jsxImportSource: rule.string,
+  keepNames: rule.boolean,
+  legalComments: rule.oneOf('none', 'inline', 'eof', 'linked', 'external'),
+  treeShaking: rule.boolean,
+  banner: PER_TYPE,
+  footer: PER_TYPE,
+  alias: rule.recordOf('{ [module]: string }', rule.string),
+  tsconfig: rule.string,
+  splitting: rule.boolean,
+};
+const PASSED_THROUGH = Object.keys(BUILDER_OPTIONS).filter((k) => k !== 'splitting');
+/** Where esbuild's JS API places errors it throws for bad options (its own frames). */
+export const ESBUILD_PACKAGES = ['esbuild', '@esbuild'];
 
 /** Output file name for an entry in a format: ESM `.js`, CJS `.cjs` (DESIGN.md §3). */
 export const extensionFor = (format: 'esm' | 'cjs') => (format === 'esm' ? '.js' : '.cjs');
@@ -39,17 +60,24 @@ export function esbuildOptionsFor(config: ResolvedBuildConfig, outDir: string, f
     outExtension: { '.js': extensionFor(format) },
     logLevel: 'silent',
     write: true,
-    ...pick(extra, ['loader', 'mainFields', 'conditions', 'jsx', 'jsxImportSource', 'keepNames', 'legalComments', 'treeShaking', 'banner', 'footer', 'alias', 'tsconfig']),
+    ...pick(extra, PASSED_THROUGH),
   };
 }
 
+/**
+ * One esbuild message as a located error. Its notes carry the hint (`…use "platform: 'node'"`)
+ * and go into the message; a location in esbuild's own source (a bad option it threw on) is
+ * dropped rather than reported as the file at fault.
+ */
 export function esbuildMessageToError(m: Message, config: ResolvedBuildConfig, code: BuildError['code'] = 'COMPILE_ERROR'): BuildError {
   const loc = m.location;
-  return buildError(code, m.text, {
+  const file = workspaceLocation(config, loc?.file || undefined, ESBUILD_PACKAGES);
+  const notes = (m.notes ?? []).map((n) => n.text.trim()).filter(Boolean);
+  return buildError(code, notes.length ? `${m.text} (${notes.join(' ')})` : m.text, {
     phase: 'build',
-    file: loc?.file ? workspacePath(config, loc.file) : undefined,
-    line: loc?.line,
-    column: loc ? loc.column + 1 : undefined,
+    file,
+    line: file ? loc?.line : undefined,
+    column: file && loc ? loc.column + 1 : undefined,
   });
 }
 
@@ -57,7 +85,7 @@ export const esbuildAdapter: BuilderAdapter = {
   name: 'esbuild',
   toolPackage: 'esbuild',
   validate(config) {
-    return unsupportedOptions('esbuild', config, KNOWN_BUILDER_OPTIONS);
+    return checkBuilderOptions('esbuild', config, BUILDER_OPTIONS);
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const esbuild = requireTool<Esbuild>('esbuild', [ctx.config.packageRoot, ctx.config.workspaceRoot]);

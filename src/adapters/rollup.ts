@@ -1,18 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plugin, RollupError, RollupLog } from 'rollup';
-import { NODE_BUILTINS, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
+import { NODE_BUILTINS, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
-import { extensionFor } from './esbuild';
+import { ESBUILD_PACKAGES, extensionFor } from './esbuild';
 import { resolveModule } from './node-resolve';
-import { unsupportedOptions } from './options';
+import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
+import { locateSpecifier } from './locate';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { requireTool } from './tool';
 
 type Rollup = typeof import('rollup');
 type Esbuild = typeof import('esbuild');
 
-const KNOWN_BUILDER_OPTIONS = ['treeshake', 'banner', 'footer', 'preserveModules', 'interop'];
+const BUILDER_OPTIONS: OptionSchema = {
+  treeshake: rule.anyOf(rule.boolean, rule.oneOf('smallest', 'safest', 'recommended'), rule.plainObject),
+  banner: rule.anyOf(rule.string, rule.function),
+  footer: rule.anyOf(rule.string, rule.function),
+  preserveModules: rule.boolean,
+  interop: rule.anyOf(rule.oneOf('auto', 'esModule', 'default', 'defaultOnly', 'compat'), rule.function),
+};
+/** Rollup's own frames, and esbuild's (the transform), are never the file at fault. */
+const TOOL_PACKAGES = ['rollup', '@rollup', ...ESBUILD_PACKAGES];
 const TRANSFORMABLE = /\.(m|c)?[jt]sx?$/;
 
 /**
@@ -23,7 +32,7 @@ export const rollupAdapter: BuilderAdapter = {
   name: 'rollup',
   toolPackage: 'rollup',
   validate(config) {
-    return unsupportedOptions('rollup', config, KNOWN_BUILDER_OPTIONS);
+    return checkBuilderOptions('rollup', config, BUILDER_OPTIONS);
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const { config } = ctx;
@@ -32,6 +41,7 @@ export const rollupAdapter: BuilderAdapter = {
     const esbuild = requireTool<Esbuild>('esbuild', from);
     if (!rollup || !esbuild) return { errors: [buildError('BUILDER_UNAVAILABLE', `${rollup ? 'esbuild' : 'rollup'} is not installed: the rollup builder needs rollup and esbuild`, { phase: 'build' })] };
     const warnings: BuildError[] = [];
+    const unresolved: BuildError[] = [];
     const opts = config.builderOptions as Record<string, unknown>;
     let bundle;
     try {
@@ -41,9 +51,14 @@ export const rollupAdapter: BuilderAdapter = {
         treeshake: (opts.treeshake as boolean | undefined) ?? true,
         plugins: [resolvePlugin(), jsonPlugin(), transformPlugin(esbuild, config)],
         onLog: (level, log) => {
-          if (level === 'warn' && log.code !== 'CIRCULAR_DEPENDENCY') warnings.push(rollupLogToError(log, config));
+          // Rollup keeps an import it cannot resolve as an external one, with a warning, and
+          // writes a bundle importing a package that is not there. esbuild and bun fail
+          // (located); so do we. Externals by config never get here: `external` said so first.
+          if (log.code === 'UNRESOLVED_IMPORT') unresolved.push(unresolvedImportError(log, config));
+          else if (level === 'warn' && log.code !== 'CIRCULAR_DEPENDENCY') warnings.push(rollupLogToError(log, config));
         },
       });
+      if (unresolved.length) return { errors: unresolved, warnings };
       await Promise.all(
         config.format.map((format) =>
           bundle!.write({
@@ -70,14 +85,34 @@ export const rollupAdapter: BuilderAdapter = {
   },
 };
 
+/**
+ * What esbuild's `external` patterns keep out (externalPatterns): the external packages and
+ * their subpaths, and node builtins on `platform: 'node'` only — for the browser or neutral,
+ * `node:fs` is an import that cannot resolve (an error), unless `external` names it.
+ */
 function isExternal(config: ResolvedBuildConfig) {
   const external = new Set(config.external);
   return (id: string): boolean => {
     if (id.startsWith('.') || id.startsWith('/') || id.startsWith('\0')) return false;
-    if (NODE_BUILTINS.has(id) || id.startsWith('node:')) return config.platform === 'node' || NODE_BUILTINS.has(id);
+    if (external.has(id)) return true;
+    if (isBuiltin(id) && config.platform === 'node') return true;
     const name = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
     return external.has(name);
   };
+}
+
+const isBuiltin = (id: string) => NODE_BUILTINS.has(id) || id.startsWith('node:');
+
+/** `Could not resolve "x"`, located at the specifier in the importer, as esbuild reports it. */
+function unresolvedImportError(log: RollupLog, config: ResolvedBuildConfig): BuildError {
+  const specifier = log.exporter ?? /"([^"]+)"/.exec(log.message)?.[1] ?? '';
+  const importer = log.id;
+  const at = importer && specifier ? locateSpecifier(importer, specifier) : undefined;
+  const file = workspaceLocation(config, importer, TOOL_PACKAGES);
+  const hint = isBuiltin(specifier)
+    ? ` (the package "${specifier}" is built into node, not ${config.platform === 'browser' ? 'browsers' : 'every platform'}: use platform: 'node', or list it in \`external\`)`
+    : ` (not found in node_modules; dependencies, peerDependencies and optionalDependencies of package.json, and names in \`external\`, stay external without being installed)`;
+  return buildError('COMPILE_ERROR', `Could not resolve "${specifier}"${hint}`, { phase: 'build', file, line: file ? at?.line : undefined, column: file ? at?.column : undefined });
 }
 
 function resolvePlugin(): Plugin {
@@ -128,13 +163,12 @@ function minifyPlugin(esbuild: Esbuild, format: 'esm' | 'cjs'): Plugin {
 }
 
 function rollupLogToError(log: RollupLog | RollupError, config: ResolvedBuildConfig): BuildError {
-  const file = log.loc?.file ?? log.id;
-  const where = file ? workspacePath(config, file) : undefined;
+  const where = workspaceLocation(config, log.loc?.file ?? log.id, TOOL_PACKAGES);
   // Rollup columns are 0-based; ours 1-based like every editor.
   return buildError('COMPILE_ERROR', log.message.replace(/^.*?\(\d+:\d+\): /, ''), {
     phase: 'build',
     file: where,
-    line: log.loc?.line,
-    column: log.loc?.column !== undefined ? log.loc.column + 1 : undefined,
+    line: where ? log.loc?.line : undefined,
+    column: where && log.loc?.column !== undefined ? log.loc.column + 1 : undefined,
   });
 }

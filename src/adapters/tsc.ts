@@ -1,15 +1,17 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { commonDir, ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { commonDir, NODE_BUILTINS, ownTsconfigPath, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
+import { readCompilerOption } from '../core/tsconfig-read';
 import { buildError, type BuildError } from '../errors';
 import { walkFiles } from './files';
-import { cannotHonour, unsupportedOptions } from './options';
+import { locateSpecifier } from './locate';
+import { cannotHonour, checkBuilderOptions, rule, type OptionSchema } from './options';
 import { runTsc, tsVersionAtLeast } from './tsc-cli';
 import { hasIncrementalState, prepareIncrementalTsc } from './tsc-reuse';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { requireTool } from './tool';
 
-const KNOWN_BUILDER_OPTIONS = ['compilerOptions'];
+const BUILDER_OPTIONS: OptionSchema = { compilerOptions: rule.plainObject };
 
 /** `node20` → `ES2023`: the ECMAScript level each Node line supports fully. */
 export function tscTarget(targets: string[]): string {
@@ -33,7 +35,7 @@ export const tscAdapter: BuilderAdapter = {
   emitsDeclarations: true,
   reusesPreviousOutputs: (stateDir) => hasIncrementalState(stateDir, 'build'),
   validate(config) {
-    const errors = unsupportedOptions('tsc', config, KNOWN_BUILDER_OPTIONS);
+    const errors = checkBuilderOptions('tsc', config, BUILDER_OPTIONS);
     if (config.minify) errors.push(cannotHonour('tsc', config, 'minify', 'tsc does not minify; use esbuild, bun or rollup', 'true'));
     if (Object.keys(config.define).length) errors.push(cannotHonour('tsc', config, 'define', 'tsc does not replace identifiers', Object.keys(config.define).join(', ')));
     if (config.noExternal.length) errors.push(cannotHonour('tsc', config, 'noExternal', 'tsc does not bundle dependencies', config.noExternal.join(', ')));
@@ -63,7 +65,7 @@ export const tscAdapter: BuilderAdapter = {
       if (cjs.length) return run.discard(), { errors: cjs };
     }
     run.commit();
-    return { errors: [] };
+    return { errors: [], warnings: aliasedImports(config, ctx.outDir) };
   },
 };
 
@@ -88,7 +90,13 @@ function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: strin
       ...(tsVersionAtLeast(config, 5, 7) ? { allowImportingTsExtensions: true, rewriteRelativeImportExtensions: true } : {}),
       target: tscTarget(config.target),
       ...userOptions,
+      // Every output goes into the staging directory, whatever the tsconfig chain says: a
+      // `declarationDir` there would write declarations into the package (over files kept
+      // there) and leave them out of the build; an `outFile` would concatenate. (`null`
+      // unsets an inherited option.)
       outDir,
+      declarationDir: config.dts ? outDir : null,
+      outFile: null,
       rootDir,
       declaration: config.dts,
       declarationMap: false,
@@ -102,6 +110,66 @@ function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: strin
     include: [toPosix(join(rootDir, '**/*'))],
     exclude: ['**/*.test.ts', '**/*.spec.ts', '**/*.test.tsx', '**/*.spec.tsx'].map((g) => toPosix(join(rootDir, g))),
   };
+}
+
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
+
+/**
+ * tsc leaves a tsconfig `paths` alias as written (`import { h } from '@lib/helper'`): the
+ * output fails at run time (ERR_MODULE_NOT_FOUND) where the bundlers resolved it. Each import
+ * in the emitted JavaScript that matches an alias and is not a package the output can import
+ * (a dependency) is a warning located in its source. Not an error: a `postbuild` such as
+ * tsc-alias may rewrite them.
+ */
+function aliasedImports(config: ResolvedBuildConfig, outDir: string): BuildError[] {
+  const userPaths = ((config.builderOptions.compilerOptions ?? {}) as Record<string, unknown>).paths;
+  const paths = userPaths ?? readCompilerOption(ownTsconfigPath(config), 'paths');
+  if (!paths || typeof paths !== 'object') return [];
+  const patterns = Object.keys(paths).map((key) => {
+    const star = key.indexOf('*');
+    return star === -1 ? { key, test: (s: string) => s === key } : { key, test: (s: string) => s.startsWith(key.slice(0, star)) && s.endsWith(key.slice(star + 1)) && s.length >= key.length - 1 };
+  });
+  if (!patterns.length) return [];
+  const isPackage = (s: string) => {
+    const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0];
+    return config.external.includes(name);
+  };
+  const rootDir = sourcesRoot(config);
+  const warnings: BuildError[] = [];
+  for (const file of walkFiles(outDir)) {
+    if (!/\.(c|m)?js$/.test(file) || (file.endsWith('.cjs') && config.format.includes('esm'))) continue;
+    const text = readFileSync(file, 'utf8');
+    const reported = new Set<string>();
+    for (const m of text.matchAll(SPECIFIER)) {
+      const spec = m[2];
+      if (spec.startsWith('.') || spec.startsWith('/') || reported.has(spec) || isPackage(spec) || NODE_BUILTINS.has(spec)) continue;
+      const alias = patterns.find((p) => p.test(spec));
+      if (!alias) continue;
+      reported.add(spec);
+      const source = sourceOf(rootDir, relative(outDir, file));
+      const at = source ? locateSpecifier(source, spec) : undefined;
+      const emitted = toPosix(relative(config.packageRoot, resolve(config.packageRoot, config.outputDir, relative(outDir, file))));
+      warnings.push(
+        buildError('BUILDER_OPTION_UNSUPPORTED', `tsc does not rewrite the tsconfig \`paths\` alias "${alias.key}": ${emitted} imports "${spec}" unchanged, which will not resolve at run time; import it by a relative path, a workspace package name (a dependency), or build with esbuild, bun or rollup, which resolve aliases`, {
+          phase: 'build',
+          file: source ? workspacePath(config, source) : undefined,
+          line: at?.line,
+          column: at?.column,
+          field: 'compilerOptions.paths',
+          found: spec,
+        }),
+      );
+    }
+  }
+  return warnings;
+}
+
+/** The source an emitted `x.js` came from (`x.ts`, `x.tsx`, `x.mts`, … or `x.js` itself). */
+function sourceOf(rootDir: string, emitted: string): string | undefined {
+  const stem = join(rootDir, emitted.replace(/\.(c|m)?js$/, ''));
+  const ext = /\.(c|m)?js$/.exec(emitted)?.[1] ?? '';
+  for (const e of new Set([`.${ext}ts`, '.ts', '.tsx', `.${ext}js`, '.js', '.jsx'])) if (existsSync(stem + e)) return stem + e;
+  return undefined;
 }
 
 /**
