@@ -71,6 +71,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     phases: [],
     artifacts: [],
     errors: [],
+    warnings: [],
     logs: store.logPath(packagePath, id),
     metadata: { ...(req.metadata ?? {}) },
   };
@@ -174,7 +175,12 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     if (!dtsRun) phases.skip('dts');
     const buildErrors = await phases.run('build', async () => {
       const r = await selection.adapter.build(ctx).catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
-      for (const w of r.warnings ?? []) log.warn(formatError(w));
+      for (const w of r.warnings ?? []) {
+        // Adapters turn warnings and errors into values with one converter: say which it is.
+        const warning = w.code === 'COMPILE_ERROR' ? { ...w, code: 'COMPILE_WARNING' as const } : w;
+        job.warnings!.push(warning);
+        log.warn(formatError(warning));
+      }
       const e = cancelled() ? [buildError('CANCELLED', 'build cancelled', { phase: 'build' })] : r.errors;
       return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
     });
@@ -218,6 +224,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     if (cancelled() && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'build cancelled'));
     const ended = Date.now();
     job.errors = errors.map((e) => ({ ...e, message: log.maskText(e.message) }));
+    job.warnings = (job.warnings ?? []).map((e) => ({ ...e, message: log.maskText(e.message) }));
     job.exitCode = exitCodeFor(errors);
     job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
     job.endTime = new Date(ended).toISOString();

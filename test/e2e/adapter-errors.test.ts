@@ -122,5 +122,8 @@ describe('adapters report what esbuild reports (real builders)', () => {
     // run-many prints only failed tasks' output: the run's log has what the terminal showed.
     const log = readFileSync(ws.log(latest(dir)), 'utf8');
     expect(log).toMatch(/warning: packages\/tsc-paths\/src\/index\.ts:2:19: .*"@lib\/\*".*"@lib\/helper"/);
+    // and the record carries it, located, for tooling
+    expect(latest(dir).warnings).toEqual([expect.objectContaining({ file: 'packages/tsc-paths/src/index.ts', line: 2, column: 19 })]);
+    expect(latest(dir).warnings[0].message).toContain('@lib/helper');
   });
 });

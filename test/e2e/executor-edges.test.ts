@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
+import { createWorkspace, esbuildConfig, type TempWorkspace } from '../helpers/workspace';
 
 describe('adapter executors in project.json: bad options', () => {
   let ws: TempWorkspace;
@@ -81,5 +81,24 @@ describe('a tsconfig whose extends names no file', () => {
     expect(job.errors).toEqual([expect.objectContaining({ code: 'CONFIG_INVALID', phase: 'validate', file: 'packages/t/tsconfig.json', field: 'extends', found: '"../../tsconfig.missing.json"' })]);
     expect(job.phases.map((p: any) => p.name)).toEqual(['validate']);
     expect(ws.exists('packages/t/dist')).toBe(false);
+  });
+});
+
+describe('builder warnings', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: { 'packages/w': { name: '@t/w', config: esbuildConfig(), files: { 'src/index.ts': 'export const o = { a: 1, a: 2 };\n' } } },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('are in the record, located, as COMPILE_WARNING, and the build succeeds', () => {
+    const r = ws.nx(['run', '@t/w:build']);
+    expect(r.code, r.output).toBe(0);
+    const job = ws.latest('packages/w');
+    expect(job.status).toBe('success');
+    expect(job.warnings).toEqual([expect.objectContaining({ code: 'COMPILE_WARNING', file: 'packages/w/src/index.ts', line: 1 })]);
+    expect(r.output).toContain('[COMPILE_WARNING]');
   });
 });

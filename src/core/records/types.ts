@@ -42,6 +42,8 @@ export interface BuildJob {
   phases: PhaseRecord[];
   artifacts: Artifact[];
   errors: BuildError[];
+  /** What the builder warned about (located like errors); absent in records written before it. */
+  warnings?: BuildError[];
   /** The job's log file, relative to the workspace root. */
   logs: string;
   metadata: Record<string, unknown>;
