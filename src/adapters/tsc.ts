@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { commonDir, NODE_BUILTINS, ownTsconfigPath, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
-import { readCompilerOption } from '../core/tsconfig-read';
+import { readCompilerOption, unsetInherited } from '../core/tsconfig-read';
 import { buildError, type BuildError } from '../errors';
 import { walkFiles } from './files';
 import { locateSpecifier } from './locate';
@@ -74,7 +74,7 @@ function sourcesRoot(config: ResolvedBuildConfig): string {
   return resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(dirname(e.path)))) || '.');
 }
 
-function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: string) {
+export function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: string) {
   const own = ownTsconfigPath(config);
   const hasOwn = existsSync(own);
   const rootDir = sourcesRoot(config);
@@ -92,11 +92,10 @@ function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: strin
       ...userOptions,
       // Every output goes into the staging directory, whatever the tsconfig chain says: a
       // `declarationDir` there would write declarations into the package (over files kept
-      // there) and leave them out of the build; an `outFile` would concatenate. (`null`
-      // unsets an inherited option.)
+      // there) and leave them out of the build; an `outFile` would concatenate.
+      ...(hasOwn ? unsetInherited(own, ['declarationDir', 'outFile']) : {}),
       outDir,
-      declarationDir: config.dts ? outDir : null,
-      outFile: null,
+      ...(config.dts ? { declarationDir: outDir } : {}),
       rootDir,
       declaration: config.dts,
       declarationMap: false,

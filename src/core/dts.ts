@@ -6,7 +6,7 @@ import type { AdapterContext } from '../adapters/types';
 import { codeCacheEnabled, codeCachePath } from '../adapters/code-cache';
 import { findTranspileDeclarationApi, runTsc } from '../adapters/tsc-cli';
 import { prepareIncrementalTsc } from '../adapters/tsc-reuse';
-import { readCompilerOption } from './tsconfig-read';
+import { readCompilerOption, unsetInherited } from './tsconfig-read';
 
 /**
  * Declarations for bundled builds: per-file `.d.ts` next to the bundles (`src/index.ts` →
@@ -74,8 +74,8 @@ export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string, buildIn
       composite: false,
       skipLibCheck: true,
       // The user's own output settings must not send declarations elsewhere than ours.
+      ...(hasOwn ? unsetInherited(own, ['outFile']) : {}),
       declarationDir: outDir,
-      outFile: null,
       outDir,
       rootDir: resolve(config.packageRoot, entriesRoot(config)),
     },

@@ -60,6 +60,15 @@ export function readCompilerOption(tsconfigPath: string, option: string): unknow
 }
 
 /**
+ * `{ option: null }` for each option the chain sets, to unset it in a generated tsconfig that
+ * extends it. Only those: TypeScript keeps a `null` in its build info and, comparing it with
+ * the unset option it reads back, rebuilds everything on every incremental run.
+ */
+export function unsetInherited(tsconfigPath: string, options: readonly string[]): Record<string, null> {
+  return Object.fromEntries(options.filter((o) => readCompilerOption(tsconfigPath, o) !== undefined).map((o) => [o, null]));
+}
+
+/**
  * The text of a tsconfig and of every file it extends: what a cache of compiler state must
  * be keyed on, since any option in the chain may change what tsc emits.
  */

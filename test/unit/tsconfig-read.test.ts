@@ -38,3 +38,28 @@ describe('readCompilerOption: one option through a tsconfig chain, without TypeS
     expect(readCompilerOption(join(dir, 'missing.json'), 'strict')).toBeUndefined();
   });
 });
+
+describe('generated tsconfigs unset only what the chain sets (a null defeats incremental builds)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsconfig-gen-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('no null for options the package tsconfig leaves alone; null for those it sets', async () => {
+    const { resolveBuildConfig } = await import('../../src/config/resolve');
+    const { tscConfig } = await import('../../src/adapters/tsc');
+    const { dtsTsconfig } = await import('../../src/core/dts');
+    const pkg = join(dir, 'p');
+    mkdirSync(join(pkg, 'src'), { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@t/p' }));
+    writeFileSync(join(pkg, 'src/index.ts'), 'export const a = 1;\n');
+    const generate = async (tsconfig: object) => {
+      writeFileSync(join(pkg, 'tsconfig.json'), JSON.stringify(tsconfig));
+      const r = await resolveBuildConfig({ raw: { builder: 'tsc', dts: true }, packageRoot: pkg, workspaceRoot: dir, environment: 'production', processEnv: {} });
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return [JSON.stringify(tscConfig(r.value, '/out', '/state/b.tsbuildinfo')), JSON.stringify(dtsTsconfig(r.value, '/out', '/state/d.tsbuildinfo'))];
+    };
+    for (const text of await generate({ compilerOptions: { strict: true } })) expect(text).not.toContain('null');
+    const [tsc, dts] = await generate({ compilerOptions: { outFile: 'x.js', declarationDir: 'types' } });
+    expect(JSON.parse(tsc).compilerOptions).toMatchObject({ outFile: null, declarationDir: '/out' });
+    expect(JSON.parse(dts).compilerOptions).toMatchObject({ outFile: null, declarationDir: '/out' });
+  });
+});
