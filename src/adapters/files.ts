@@ -1,4 +1,4 @@
-import { readdirSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -23,4 +23,13 @@ export function* walkRelative(dir: string, prune: (rel: string, name: string) =>
 /** Every file below a directory, as absolute paths (no symlinks followed). */
 export function* walkFiles(dir: string): Generator<string> {
   for (const rel of walkRelative(dir)) yield join(dir, rel);
+}
+
+/** Whether a path is a regular file (following links); false when it does not exist. */
+export function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
-import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isFile } from '../adapters/files';
 import { stripComments } from '../config/strip-comments';
 import { stripJsonComments } from '../core/tsconfig-read';
 
@@ -212,12 +213,4 @@ function resolveExtends(fromDir: string, spec: string): string | undefined {
     }
   }
   return undefined;
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
