@@ -1,4 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import { describeValue } from '../config/describe-value';
 import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 
@@ -76,21 +77,6 @@ export function checkBuilderOptions(builder: string, config: ResolvedBuildConfig
     );
   }
   return errors;
-}
-
-/** `string "x"`, `number 42`, `a function` (as config validation words it). */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'function') return 'a function';
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    json = String(value);
-  }
-  const text = json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 59)}…` : json;
-  const kind = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  return `${kind} ${text}`;
 }
 
 /**

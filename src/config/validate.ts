@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { buildError, fail, ok, type BuildError, type Result } from '../errors';
+import { describeValue } from './describe-value';
 import { buildConfigSchema, type ParsedBuildConfig } from './schema';
 
 /** Validates a raw config against the schema, reporting every problem at once. */
 export function validateConfigShape(raw: unknown, file: string): Result<ParsedBuildConfig> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return fail(buildError('CONFIG_INVALID', 'the config must be an object', { phase: 'validate', file, expected: 'an object', found: describe(raw) }));
+    return fail(buildError('CONFIG_INVALID', 'the config must be an object', { phase: 'validate', file, expected: 'an object', found: describeValue(raw) }));
   }
   const result = buildConfigSchema.safeParse(raw);
   if (result.success) return ok(result.data);
@@ -40,7 +41,7 @@ export function issueToError(issue: z.core.$ZodIssue, raw: unknown, file: string
       expected = issue.origin === 'string' ? 'a non-empty string' : issue.origin === 'array' ? 'a non-empty array' : `at least ${String(issue.minimum)}`;
       break;
   }
-  return buildError('CONFIG_INVALID', message, { phase: 'validate', file, field: field || undefined, expected, found: describe(value) });
+  return buildError('CONFIG_INVALID', message, { phase: 'validate', file, field: field || undefined, expected, found: describeValue(value) });
 }
 
 function unionExpectation(path: string[]): string | undefined {
@@ -70,15 +71,3 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return `array ${truncate(JSON.stringify(value))}`;
-  if (typeof value === 'object' && value !== null) return `object ${truncate(JSON.stringify(value))}`;
-  return `${typeof value} ${truncate(JSON.stringify(value))}`;
-}
-
-function truncate(s: string | undefined, max = 60): string {
-  if (s === undefined) return '';
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
