@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isFile } from '../adapters/files';
 import { stripComments } from '../config/strip-comments';
 import { buildError, type BuildError } from '../errors';
 
@@ -11,10 +12,13 @@ interface TsconfigJson {
 interface ChainLink {
   /** The file, or the `extends` specifier that did not resolve. */
   file: string;
+  unresolved?: true;
   /** Undefined when the file is missing or unresolved. */
   text?: string;
   /** Undefined when the text is not JSON(C). */
   json?: TsconfigJson;
+  /** For a link reached through `extends`: the tsconfig that names it, and the specifier. */
+  from?: { file: string; spec: unknown };
 }
 
 /**
@@ -22,14 +26,14 @@ interface ChainLink {
  * last to first (a later entry overrides an earlier one), each followed by its own chain.
  * Read without loading TypeScript; cycles and chains deeper than 16 are cut.
  */
-function tsconfigChain(tsconfigPath: string, seen = new Set<string>()): ChainLink[] {
+function tsconfigChain(tsconfigPath: string, seen = new Set<string>(), from?: ChainLink['from']): ChainLink[] {
   if (seen.has(tsconfigPath) || seen.size > 16) return [];
   seen.add(tsconfigPath);
   let text: string;
   try {
     text = readFileSync(tsconfigPath, 'utf8');
   } catch {
-    return [{ file: tsconfigPath }];
+    return [{ file: tsconfigPath, from }];
   }
   let json: TsconfigJson | undefined;
   try {
@@ -37,14 +41,22 @@ function tsconfigChain(tsconfigPath: string, seen = new Set<string>()): ChainLin
   } catch {
     /* unreadable: its text alone counts */
   }
-  const links: ChainLink[] = [{ file: tsconfigPath, text, json }];
+  const links: ChainLink[] = [{ file: tsconfigPath, text, json, from }];
   const ext = json?.extends;
-  const parents = ext === undefined ? [] : Array.isArray(ext) ? [...ext].reverse() : [ext];
-  for (const parent of parents) {
-    const file = resolveExtends(dirname(tsconfigPath), parent);
-    links.push(...(file ? tsconfigChain(file, seen) : [{ file: `${parent} (unresolved)` }]));
+  const parents: unknown[] = ext === undefined ? [] : Array.isArray(ext) ? [...ext].reverse() : [ext];
+  for (const spec of parents) {
+    const via = { file: tsconfigPath, spec };
+    const file = typeof spec === 'string' ? resolveExtends(dirname(tsconfigPath), spec) : undefined;
+    links.push(...(file ? tsconfigChain(file, seen, via) : [{ file: `${String(spec)} (unresolved)`, unresolved: true as const, from: via }]));
   }
   return links;
+}
+
+/** The files of a tsconfig chain (nearest first), missing ones included, unresolved specifiers not. */
+export function tsconfigChainFiles(tsconfigPath: string, seen = new Set<string>()): string[] {
+  return tsconfigChain(tsconfigPath, seen)
+    .filter((l) => !l.unresolved)
+    .map((l) => l.file);
 }
 
 /**
@@ -82,38 +94,26 @@ export function tsconfigChainText(tsconfigPath: string): string {
  * `extends` entries of a tsconfig chain that name no file: tsc would stop with a bare TS5083
  * and an absolute path; this names the tsconfig and the field before anything runs.
  */
-export function brokenExtends(tsconfigPath: string, workspaceRoot: string, seen = new Set<string>()): BuildError[] {
-  if (seen.has(tsconfigPath) || seen.size > 16 || !existsSync(tsconfigPath)) return [];
-  seen.add(tsconfigPath);
-  let ext: TsconfigJson['extends'];
-  try {
-    ext = (JSON.parse(stripJsonComments(readFileSync(tsconfigPath, 'utf8'))) as TsconfigJson).extends;
-  } catch {
-    return []; // not JSON: TypeScript reports it, located
-  }
-  const errors: BuildError[] = [];
-  for (const spec of ext === undefined ? [] : Array.isArray(ext) ? ext : [ext]) {
-    const file = typeof spec === 'string' ? resolveExtends(dirname(tsconfigPath), spec) : undefined;
-    if (file && existsSync(file)) errors.push(...brokenExtends(file, workspaceRoot, seen));
-    else {
-      errors.push(
-        buildError('CONFIG_INVALID', `tsconfig extends ${JSON.stringify(spec)}, which does not exist`, {
-          phase: 'validate',
-          file: relative(workspaceRoot, tsconfigPath).split(sep).join('/'),
-          field: 'extends',
-          expected: 'a tsconfig file that exists (a relative path or a package)',
-          found: JSON.stringify(spec),
-        }),
-      );
-    }
-  }
-  return errors;
+export function brokenExtends(tsconfigPath: string, workspaceRoot: string): BuildError[] {
+  // A tsconfig that is not JSON is not followed: TypeScript reports it, located.
+  return tsconfigChain(tsconfigPath)
+    .filter((l) => l.from && (l.unresolved || !existsSync(l.file)))
+    .map(({ from }) =>
+      buildError('CONFIG_INVALID', `tsconfig extends ${JSON.stringify(from!.spec)}, which does not exist`, {
+        phase: 'validate',
+        file: relative(workspaceRoot, from!.file).split(sep).join('/'),
+        field: 'extends',
+        expected: 'a tsconfig file that exists (a relative path or a package)',
+        found: JSON.stringify(from!.spec),
+      }),
+    );
 }
 
+/** As tsc resolves `extends`: a path (`.json` appended unless that file exists), or a package. */
 function resolveExtends(fromDir: string, spec: string): string | undefined {
-  if (spec.startsWith('.') || spec.startsWith('/')) {
+  if (spec.startsWith('.') || isAbsolute(spec)) {
     const file = resolve(fromDir, spec);
-    return file.endsWith('.json') ? file : `${file}.json`;
+    return isFile(file) || file.endsWith('.json') ? file : `${file}.json`;
   }
   for (const candidate of [spec, `${spec}.json`, `${spec}/tsconfig.json`]) {
     try {

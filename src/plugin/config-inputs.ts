@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { isFile } from '../adapters/files';
+import { resolveModule } from '../adapters/node-resolve';
 import { stripComments } from '../config/strip-comments';
-import { stripJsonComments } from '../core/tsconfig-read';
+import { tsconfigChainFiles } from '../core/tsconfig-read';
 
 /**
  * What a config's build depends on besides the package's own files, found by reading source
@@ -29,7 +29,6 @@ export interface ConfigDependencies {
 
 const MAX_MODULES = 64;
 const SCRIPT_EXT = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx'];
-const RESOLVE_EXT = [...SCRIPT_EXT, '.json'];
 /**
  * Per-machine variables: a config may read them (a cache directory under HOME), but as inputs
  * they would give every machine its own hash and end remote cache sharing. Nx's own variables
@@ -88,7 +87,7 @@ export function scanConfigDependencies(workspaceRoot: string, projectRoot: strin
     for (const n of envNamesIn(code)) env.add(n);
     for (const spec of importSpecifiersIn(code)) {
       if (spec.startsWith('.') || spec.startsWith('/')) {
-        const target = resolveModule(dirname(abs), spec);
+        const target = resolveModule(spec, abs);
         const rel = target && inWorkspace(target);
         if (!target || !rel || seen.has(target) || seen.size >= MAX_MODULES) continue;
         seen.add(target);
@@ -131,7 +130,7 @@ export function scanConfigDependencies(workspaceRoot: string, projectRoot: strin
   const nxRootTsconfig = ['tsconfig.base.json', 'tsconfig.json'].find((f) => existsSync(join(root, f)));
   const chainSeen = new Set<string>();
   for (const start of starts) {
-    for (const file of tsconfigChain(start, chainSeen)) {
+    for (const file of tsconfigChainFiles(start, chainSeen)) {
       const rel = inWorkspace(file);
       if (!rel) continue;
       watched.add(rel);
@@ -149,20 +148,6 @@ export function scanConfigDependencies(workspaceRoot: string, projectRoot: strin
   return { files: [...files].sort().map(asInput), env: [...env].sort(), watched: [...watched].sort() };
 }
 
-/** A relative import the way TypeScript-aware bundlers resolve it (`./x.js` may be `x.ts`). */
-function resolveModule(fromDir: string, spec: string): string | undefined {
-  const base = resolve(fromDir, spec);
-  if (isFile(base)) return base;
-  const js = /\.(m|c)?jsx?$/.exec(base);
-  if (js) {
-    const stem = base.slice(0, -js[0].length);
-    for (const e of js[1] ? [`.${js[1]}ts`] : ['.ts', '.tsx']) if (isFile(stem + e)) return stem + e;
-  }
-  for (const e of RESOLVE_EXT) if (isFile(base + e)) return base + e;
-  for (const e of RESOLVE_EXT) if (isFile(join(base, `index${e}`))) return join(base, `index${e}`);
-  return undefined;
-}
-
 /** The directory of a workspace package imported by name (linked into node_modules), if any. */
 function workspacePackageDir(root: string, pkgAbs: string, spec: string): string | undefined {
   if (spec.startsWith('node:') || spec === '@repo/build-system' || spec.startsWith('@repo/build-system/')) return undefined;
@@ -176,40 +161,6 @@ function workspacePackageDir(root: string, pkgAbs: string, spec: string): string
       return realpathSync(link);
     } catch {
       /* not here */
-    }
-  }
-  return undefined;
-}
-
-/** A tsconfig and every file it extends (cycles cut), read as JSONC without TypeScript. */
-function tsconfigChain(file: string, seen: Set<string>): string[] {
-  if (seen.has(file) || seen.size > 32) return [];
-  seen.add(file);
-  const out = [file];
-  let ext: unknown;
-  try {
-    ext = (JSON.parse(stripJsonComments(readFileSync(file, 'utf8'))) as { extends?: unknown }).extends;
-  } catch {
-    return out;
-  }
-  for (const spec of typeof ext === 'string' ? [ext] : Array.isArray(ext) ? ext.filter((e): e is string => typeof e === 'string') : []) {
-    const parent = resolveExtends(dirname(file), spec);
-    if (parent) out.push(...tsconfigChain(parent, seen));
-  }
-  return out;
-}
-
-function resolveExtends(fromDir: string, spec: string): string | undefined {
-  if (spec.startsWith('.') || isAbsolute(spec)) {
-    const file = resolve(fromDir, spec);
-    return isFile(file) || file.endsWith('.json') ? file : `${file}.json`;
-  }
-  // A package's tsconfig: only a workspace package's matters (node_modules is the lockfile's).
-  for (const candidate of [spec, `${spec}.json`, `${spec}/tsconfig.json`]) {
-    try {
-      return realpathSync(require.resolve(candidate, { paths: [fromDir] }));
-    } catch {
-      /* next */
     }
   }
   return undefined;
