@@ -33,6 +33,8 @@ export type PhaseName =
   | 'dts'
   | 'postbuild'
   | 'artifacts'
+  | 'check'
+  | 'upload'
   | 'clean';
 
 export interface BuildError {

@@ -60,6 +60,21 @@ export interface ResolvedBuildConfig {
   secretEnv: string[];
   packageJson: PackageJson;
   runtimeValidationSchema?: ParsedBuildConfig['runtimeValidationSchema'];
+  /** The `check` option resolved: `off` checks nothing, `strict` fails the build on a finding. */
+  check: ResolvedCheck;
+}
+
+export interface ResolvedCheck {
+  mode: 'off' | 'warn' | 'strict';
+  publint: boolean;
+  attw: boolean;
+}
+
+export function resolveCheck(check: ParsedBuildConfig['check']): ResolvedCheck {
+  if (check === false) return { mode: 'off', publint: false, attw: false };
+  if (check === undefined || check === true || check === 'warn') return { mode: 'warn', publint: false, attw: false };
+  if (check === 'strict') return { mode: 'strict', publint: false, attw: false };
+  return { mode: check.strict ? 'strict' : 'warn', publint: check.publint ?? false, attw: check.attw ?? false };
 }
 
 export interface ResolveInput {
@@ -191,6 +206,7 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     secretEnv: merged.secretEnv ?? [],
     packageJson,
     runtimeValidationSchema: merged.runtimeValidationSchema,
+    check: resolveCheck(merged.check),
   });
 }
 

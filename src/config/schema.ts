@@ -77,6 +77,18 @@ export const buildConfigSchema = z.strictObject({
   secretEnv: stringList.optional(),
   environments: z.record(z.string().min(1), environmentOverridesSchema).optional(),
   runtimeValidationSchema: zodSchemaLike.optional(),
+  /**
+   * What is checked after a build: package.json entry points (always, unless `false`), and
+   * publint / are-the-types-wrong when asked for. `'strict'` (or `strict: true`) turns the
+   * findings into errors that fail the build.
+   */
+  check: z
+    .union([
+      z.boolean(),
+      z.enum(['warn', 'strict']),
+      z.strictObject({ strict: z.boolean().optional(), publint: z.boolean().optional(), attw: z.boolean().optional() }),
+    ])
+    .optional(),
 });
 
 /** What a user writes (defaults optional). */

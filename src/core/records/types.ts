@@ -21,6 +21,17 @@ export interface Artifact {
   publishedUri?: string;
 }
 
+/** One finding of the `check` phase, located in package.json where it can be. */
+export interface CheckFinding {
+  /** `entry-points`, `publint` or `attw`. */
+  tool: string;
+  level: 'error' | 'warning' | 'suggestion';
+  message: string;
+  /** package.json field path, e.g. `exports["."].import`. */
+  field?: string;
+  file?: string;
+}
+
 /** One invocation of one project's build (DESIGN.md §6). Schema version 1. */
 export interface BuildJob {
   schemaVersion: 1;
@@ -46,5 +57,11 @@ export interface BuildJob {
   warnings?: BuildError[];
   /** The job's log file, relative to the workspace root. */
   logs: string;
+  /** The tsconfig the build read (declarations, tsc), workspace-relative; absent when none. */
+  tsconfig?: string;
+  /** What started the build. Absent in records written before it. */
+  trigger?: 'nx' | 'cli' | 'watch' | 'page' | 'api';
+  /** Findings of the `check` phase (entry points, publint, attw). */
+  checks?: CheckFinding[];
   metadata: Record<string, unknown>;
 }
