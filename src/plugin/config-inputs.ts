@@ -11,7 +11,10 @@ import { tsconfigChainFiles } from '../core/tsconfig-read';
  *
  * - modules the config imports by relative path, transitively (a shared `tools/build-preset.ts`),
  *   and workspace packages it imports by name (the whole package directory);
- * - `process.env.NAME` the config or those modules read (a `define` fed from the environment);
+ * - `process.env.NAME` the config or those modules read (a `define` fed from the environment),
+ *   directly or through an alias of `process.env`, including the modules of workspace packages
+ *   it imports by name;
+ * - files they read by a literal path (`readFileSync(new URL('../../shared/banner.txt', import.meta.url))`);
  * - the tsconfig chain the builders read (`extends` outside the package, the `tsconfig` option).
  *
  * `files` are inputs for Nx to hash; `watched` are the workspace-relative files whose
@@ -37,19 +40,50 @@ const SCRIPT_EXT = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx'
 const MACHINE_ENV = new Set(['PATH', 'HOME', 'USERPROFILE', 'USER', 'USERNAME', 'LOGNAME', 'TMPDIR', 'TEMP', 'TMP', 'PWD', 'OLDPWD', 'INIT_CWD', 'SHELL', 'HOSTNAME']);
 const isMachineEnv = (name: string) => MACHINE_ENV.has(name) || name.startsWith('NX_') || name.startsWith('npm_');
 
-/** `process.env.NAME`, `process.env['NAME']`, `const { NAME } = process.env`, in code without comments. */
+/**
+ * `process.env.NAME`, `process.env['NAME']`, `const { NAME } = process.env`, in code without
+ * comments, and the same reads through an alias of `process.env` (`const env = process.env`,
+ * `const { env } = process`, `import { env } from 'node:process'`).
+ */
 export function envNamesIn(code: string): string[] {
   const names = new Set<string>();
-  for (const m of code.matchAll(/\bprocess\s*\.\s*env\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
-  for (const m of code.matchAll(/\bprocess\s*\.\s*env\s*(?:\?\.)?\s*\[\s*(['"`])([A-Za-z_][\w]*)\1\s*\]/g)) names.add(m[2]);
-  for (const m of code.matchAll(/\{([^{}]*)\}\s*=\s*process\s*\.\s*env\b/g)) {
-    for (const part of m[1].split(',')) {
-      const key = /^\s*(['"]?)([A-Za-z_$][\w$]*)\1\s*(?:[:=]|$)/.exec(part);
-      if (key && !part.trim().startsWith('...')) names.add(key[2]);
-    }
+  for (const object of [String.raw`\bprocess\s*\.\s*env`, ...envAliasesIn(code).map((a) => String.raw`(?<![\w$.])${escapeRegExp(a)}`)]) {
+    for (const n of propertyReadsOf(code, object)) names.add(n);
   }
   return [...names].filter((n) => !isMachineEnv(n)).sort();
 }
+
+/** Names read from the object `object` (a regex source): dotted, bracketed, destructured. */
+function propertyReadsOf(code: string, object: string): string[] {
+  const names: string[] = [];
+  for (const m of code.matchAll(new RegExp(String.raw`${object}\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)`, 'g'))) names.push(m[1]);
+  for (const m of code.matchAll(new RegExp(String.raw`${object}\s*(?:\?\.)?\s*\[\s*(['"\`])([A-Za-z_][\w]*)\1\s*\]`, 'g'))) names.push(m[2]);
+  for (const m of code.matchAll(new RegExp(String.raw`\{([^{}]*)\}\s*=\s*${object}\b(?!\s*(?:\?\.|\.|\[))`, 'g'))) {
+    for (const part of m[1].split(',')) {
+      const key = /^\s*(['"]?)([A-Za-z_$][\w$]*)\1\s*(?:[:=]|$)/.exec(part);
+      if (key && !part.trim().startsWith('...')) names.push(key[2]);
+    }
+  }
+  return names;
+}
+
+/** Local names bound to `process.env` itself (not to one of its values). */
+export function envAliasesIn(code: string): string[] {
+  const aliases = new Set<string>();
+  const whole = String.raw`(?!\s*(?:\?\.|\.|\[))`;
+  for (const m of code.matchAll(new RegExp(String.raw`\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*process\s*\.\s*env\b${whole}`, 'g'))) aliases.add(m[1]);
+  const bound = (list: string, rename: RegExp) => {
+    for (const part of list.split(',')) {
+      const m = rename.exec(part.trim());
+      if (m) aliases.add(m[1] ?? 'env');
+    }
+  };
+  for (const m of code.matchAll(new RegExp(String.raw`\{([^{}]*)\}\s*=\s*process\b${whole}`, 'g'))) bound(m[1], /^env(?:\s*:\s*([A-Za-z_$][\w$]*))?$/);
+  for (const m of code.matchAll(/\bimport\s*\{([^}]*)\}\s*from\s*['"](?:node:)?process['"]/g)) bound(m[1], /^env(?:\s+as\s+([A-Za-z_$][\w$]*))?$/);
+  return [...aliases];
+}
+
+const escapeRegExp = (s: string) => s.replace(/[$.*+?^()[\]{}|\\]/g, '\\$&');
 
 /** Module specifiers a source imports at runtime (type-only imports erase to nothing). */
 export function importSpecifiersIn(code: string): string[] {
@@ -62,6 +96,73 @@ export function importSpecifiersIn(code: string): string[] {
   ];
   for (const re of patterns) for (const m of code.matchAll(re)) if (!m[1]) specs.add(m[3]);
   return [...specs];
+}
+
+/** A file a module reads by a path written in its source. */
+export interface LiteralRead {
+  path: string;
+  /** `module`: relative to the module's directory (`__dirname`, `import.meta.url`); `cwd`: a bare path, relative to the working directory. */
+  base: 'module' | 'cwd';
+  /** Read as a directory listing (`readdirSync`). */
+  directory: boolean;
+}
+
+const READ_CALL = /\b(readFileSync|readFile|createReadStream|readJsonSync|readJson|readJSONSync|readJSON|existsSync|readdirSync)\s*\(/g;
+const LITERAL = String.raw`(['"\`])([^'"\`$\n]*)\1`;
+const BARE_PATH = new RegExp(String.raw`^${LITERAL}$`);
+const URL_PATH = new RegExp(String.raw`^(?:(?:url\s*\.\s*)?fileURLToPath\s*\(\s*)?new\s+URL\s*\(\s*${LITERAL}\s*,\s*import\s*\.\s*meta\s*\.\s*url\s*\)\s*\)?$`);
+const JOINED_PATH = /^(?:path\s*\.\s*|posix\s*\.\s*)?(?:join|resolve)\s*\(\s*(?:__dirname|import\s*\.\s*meta\s*\.\s*dirname)\s*((?:,\s*(['"`])[^'"`$\n]*\2\s*)+),?\s*\)$/;
+
+/**
+ * Files read by a path written as a literal: `readFileSync('../x.txt')` (relative to the
+ * working directory), `readFileSync(new URL('../x.txt', import.meta.url))`,
+ * `readFileSync(join(__dirname, '../x.txt'))`, or a `const` holding one of those. A path
+ * computed at run time is not seen.
+ */
+export function fileReadsIn(code: string): LiteralRead[] {
+  const reads: LiteralRead[] = [];
+  for (const m of code.matchAll(READ_CALL)) {
+    const arg = firstArgument(code, m.index! + m[0].length);
+    const read = literalPath(arg) ?? (/^[A-Za-z_$][\w$]*$/.test(arg) ? literalPath(constValue(code, arg)) : undefined);
+    if (read) reads.push({ ...read, directory: m[1] === 'readdirSync' });
+  }
+  return reads;
+}
+
+function literalPath(expr: string | undefined): Omit<LiteralRead, 'directory'> | undefined {
+  if (!expr) return undefined;
+  const bare = BARE_PATH.exec(expr);
+  if (bare) return bare[2] ? { path: bare[2], base: 'cwd' } : undefined;
+  const url = URL_PATH.exec(expr);
+  if (url) return { path: url[2], base: 'module' };
+  const joined = JOINED_PATH.exec(expr);
+  if (joined) return { path: [...joined[1].matchAll(/(['"`])([^'"`$\n]*)\1/g)].map((p) => p[2]).join('/') || '.', base: 'module' };
+  return undefined;
+}
+
+/** The initializer of `const NAME = …` (up to `;` or the end of the line at depth 0). */
+function constValue(code: string, name: string): string | undefined {
+  const m = new RegExp(String.raw`\b(?:const|let|var)\s+${escapeRegExp(name)}\s*(?::[^=;]+)?=\s*`).exec(code);
+  return m ? expressionAt(code, m.index + m[0].length, ';\n') : undefined;
+}
+
+/** The text of the argument starting at `start` (up to `,` or `)` at depth 0). */
+function firstArgument(code: string, start: number): string {
+  return expressionAt(code, start, ',)');
+}
+
+function expressionAt(code: string, start: number, stops: string): string {
+  let depth = 0;
+  let i = start;
+  for (; i < code.length; i++) {
+    const c = code[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < code.length && code[i] !== c; i++) if (code[i] === '\\') i++;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    else if (depth === 0 && stops.includes(c)) break;
+  }
+  return code.slice(start, i).trim();
 }
 
 /**
@@ -79,31 +180,55 @@ export function scanConfigDependencies(workspaceRoot: string, projectRoot: strin
   };
   const pkgAbs = join(root, projectRoot);
 
-  // Modules, breadth first from the config.
+  // Workspace packages the config imports by name are hashed whole: their files need no entry each.
+  const wholePackages: string[] = [];
+  const covered = (abs: string) => wholePackages.some((d) => abs === d || abs.startsWith(d + sep));
+  const addFile = (abs: string, pattern = '') => {
+    const rel = inWorkspace(abs);
+    if (!rel) return;
+    watched.add(rel);
+    if (!covered(abs)) files.add(rel + pattern);
+  };
+
+  // Modules, breadth first from the config (and from the entries of workspace packages it imports).
   const seen = new Set<string>([join(root, configFile)]);
   const queue: { abs: string; code: string }[] = [{ abs: join(root, configFile), code: stripComments(source) }];
+  const enqueue = (target: string) => {
+    seen.add(target);
+    if (!SCRIPT_EXT.some((e) => target.endsWith(e))) return;
+    try {
+      queue.push({ abs: target, code: stripComments(readFileSync(target, 'utf8')) });
+    } catch {
+      /* unreadable: its hash still counts */
+    }
+  };
   while (queue.length) {
     const { abs, code } = queue.shift()!;
     for (const n of envNamesIn(code)) env.add(n);
+    // A bare path is relative to the working directory: the workspace root under Nx, the
+    // package when built from there. Candidates that do not exist still hash (as absent).
+    for (const read of fileReadsIn(code)) {
+      const bases = read.base === 'module' ? [dirname(abs)] : [pkgAbs, root];
+      for (const base of bases) addFile(resolve(base, read.path), read.directory ? '/**/*' : '');
+    }
     for (const spec of importSpecifiersIn(code)) {
       if (spec.startsWith('.') || spec.startsWith('/')) {
         const target = resolveModule(spec, abs);
-        const rel = target && inWorkspace(target);
-        if (!target || !rel || seen.has(target) || seen.size >= MAX_MODULES) continue;
-        seen.add(target);
-        files.add(rel);
-        watched.add(rel);
-        if (!SCRIPT_EXT.some((e) => target.endsWith(e))) continue;
-        try {
-          queue.push({ abs: target, code: stripComments(readFileSync(target, 'utf8')) });
-        } catch {
-          /* unreadable: its hash still counts */
-        }
+        if (!target || !inWorkspace(target) || seen.has(target) || seen.size >= MAX_MODULES) continue;
+        addFile(target);
+        enqueue(target);
       } else {
         const dir = workspacePackageDir(root, pkgAbs, spec);
         const rel = dir && inWorkspace(dir);
-        // The package itself is the project's own files; a workspace package is hashed whole.
-        if (rel && dir !== pkgAbs) files.add(`${rel}/**/*`);
+        // The package itself is the project's own files; a workspace package is hashed whole,
+        // and the module the import resolves to is read for the environment it reads.
+        if (!rel || dir === pkgAbs) continue;
+        files.add(`${rel}/**/*`);
+        if (!wholePackages.includes(dir)) wholePackages.push(dir);
+        const entry = realPath(resolveModule(spec, abs));
+        if (!entry || !inWorkspace(entry) || seen.has(entry) || seen.size >= MAX_MODULES) continue;
+        addFile(entry);
+        enqueue(entry);
       }
     }
   }
@@ -145,7 +270,18 @@ export function scanConfigDependencies(workspaceRoot: string, projectRoot: strin
 
   const prefix = projectRoot === '.' || projectRoot === '' ? '' : `${projectRoot.split(sep).join('/')}/`;
   const asInput = (rel: string) => (prefix === '' ? `{projectRoot}/${rel}` : rel.startsWith(prefix) ? `{projectRoot}/${rel.slice(prefix.length)}` : `{workspaceRoot}/${rel}`);
-  return { files: [...files].sort().map(asInput), env: [...env].sort(), watched: [...watched].sort() };
+  // A file found before the workspace package holding it was: the package's glob covers it.
+  const wholeRel = wholePackages.map((d) => `${inWorkspace(d)}/`);
+  const listed = [...files].filter((f) => f.endsWith('/**/*') || !wholeRel.some((d) => f.startsWith(d)));
+  return { files: listed.sort().map(asInput), env: [...env].sort(), watched: [...watched].sort() };
+}
+
+function realPath(file: string | undefined): string | undefined {
+  try {
+    return file && realpathSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The directory of a workspace package imported by name (linked into node_modules), if any. */

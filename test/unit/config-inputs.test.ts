@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { envNamesIn, importSpecifiersIn, scanConfigDependencies } from '../../src/plugin/config-inputs';
+import { envNamesIn, fileReadsIn, importSpecifiersIn, scanConfigDependencies } from '../../src/plugin/config-inputs';
 import { inferTargets, readGraphConfig } from '../../src/plugin/infer-targets';
 import { normalizePluginOptions } from '../../src/plugin/options';
 
@@ -22,6 +22,43 @@ describe('envNamesIn', () => {
 
   it('ignores dynamic keys', () => {
     expect(envNamesIn('const k = "A"; process.env[k]; process.env[`B${k}`];')).toEqual([]);
+  });
+
+  it('follows aliases of process.env: a const, a destructured `env`, an import from node:process', () => {
+    expect(envNamesIn("const env = process.env;\nexport default { flavor: env.APP_FLAVOR, mode: env['MODE'] };")).toEqual(['APP_FLAVOR', 'MODE']);
+    expect(envNamesIn('const e: NodeJS.ProcessEnv = process.env as any;\nconst { TOKEN_A, B: b } = e;')).toEqual(['B', 'TOKEN_A']);
+    expect(envNamesIn('const { env } = process;\nenv?.OPTIONAL;')).toEqual(['OPTIONAL']);
+    expect(envNamesIn('const { env: vars, argv } = process;\nvars.RENAMED;')).toEqual(['RENAMED']);
+    expect(envNamesIn("import { env as penv } from 'node:process';\npenv.FROM_IMPORT;")).toEqual(['FROM_IMPORT']);
+    expect(envNamesIn("import { env } from 'process';\nenv.PLAIN;")).toEqual(['PLAIN']);
+  });
+
+  it('an alias does not catch look-alikes: a value of process.env, another object\'s `env`', () => {
+    expect(envNamesIn('const url = process.env.API_URL;\nurl.length;\nconst config = { env: {} };\nconfig.env.NOT_ENV;')).toEqual(['API_URL']);
+  });
+});
+
+describe('fileReadsIn', () => {
+  it('finds reads by a literal path, bare (working directory) or relative to the module', () => {
+    const code = `
+      const a = readFileSync('../../shared/banner.txt', 'utf8');
+      const b = fs.readFileSync(new URL('../../shared/url.txt', import.meta.url));
+      const c = await readFile(fileURLToPath(new URL("./sibling.json", import.meta.url)), 'utf8');
+      const d = readFileSync(path.join(__dirname, '..', 'joined.txt'));
+      const file = resolve(import.meta.dirname, '../via-const.txt');
+      const e = readFileSync(file);
+      const listing = readdirSync(join(__dirname, 'templates'));
+      const dynamic = readFileSync(process.argv[2]);
+      const template = readFileSync(\`\${dir}/x.txt\`);
+    `;
+    expect(fileReadsIn(code)).toEqual([
+      { path: '../../shared/banner.txt', base: 'cwd', directory: false },
+      { path: '../../shared/url.txt', base: 'module', directory: false },
+      { path: './sibling.json', base: 'module', directory: false },
+      { path: '../joined.txt', base: 'module', directory: false },
+      { path: '../via-const.txt', base: 'module', directory: false },
+      { path: 'templates', base: 'module', directory: true },
+    ]);
   });
 });
 
@@ -90,6 +127,36 @@ describe('scanConfigDependencies', () => {
     expect(deps.env).toEqual(['A_VALUE', 'PRESET_X']);
     // The files read decide the result: the targets cache re-checks them.
     expect(deps.watched).toEqual(expect.arrayContaining(['tools/preset.ts', 'tools/more.ts', 'packages/a/local-helper.ts', 'packages/a/tsconfig.json']));
+  });
+
+  it('reads the modules of workspace packages the config imports by name for the environment they read', () => {
+    fixture();
+    write('tools/settings/package.json', JSON.stringify({ name: '@w/settings', exports: { '.': './src/index.ts' } }));
+    write('tools/settings/src/index.ts', "export { apiUrl } from './api';\nexport const region = process.env.REGION;\n");
+    write('tools/settings/src/api.ts', 'const env = process.env;\nexport const apiUrl = env.API_URL;\n');
+    symlinkSync('../../tools/settings', join(root, 'node_modules/@w/settings'));
+    const source = "import { apiUrl } from '@w/settings';\nexport default { define: { __API__: JSON.stringify(apiUrl) } };\n";
+    const deps = scanConfigDependencies(root, 'packages/a', 'packages/a/build.config.ts', source, []);
+    expect(deps.env).toEqual(['API_URL', 'REGION']);
+    // Hashed whole already: no entry per file, but an edit re-infers the targets.
+    expect(deps.files).toEqual(['{workspaceRoot}/tools/settings/**/*']);
+    expect(deps.watched).toEqual(expect.arrayContaining(['tools/settings/src/index.ts', 'tools/settings/src/api.ts']));
+  });
+
+  it('files read by a literal path are inputs: bare paths from the package and the workspace root, module paths from the module', () => {
+    fixture();
+    write('tools/read-banner.ts', "import { readFileSync } from 'node:fs';\nexport const banner = readFileSync(new URL('../shared/banner.txt', import.meta.url), 'utf8');\n");
+    const source = [
+      "import { readFileSync, readdirSync } from 'node:fs';",
+      "import { banner } from '../../tools/read-banner';",
+      "const version = readFileSync('../../shared/version.txt', 'utf8');",
+      "const files = readdirSync(new URL('../../shared/templates', import.meta.url));",
+      "const outside = readFileSync('/etc/hostname', 'utf8');",
+      'export default {};',
+    ].join('\n');
+    const deps = scanConfigDependencies(root, 'packages/a', 'packages/a/build.config.ts', source, []);
+    expect(deps.files).toEqual(['{workspaceRoot}/shared/banner.txt', '{workspaceRoot}/shared/templates/**/*', '{workspaceRoot}/shared/version.txt', '{workspaceRoot}/tools/read-banner.ts']);
+    expect(deps.watched).toEqual(expect.arrayContaining(['shared/banner.txt', 'shared/version.txt']));
   });
 
   it('walks the tsconfig chain out of the package, leaving the root tsconfig Nx hashes itself', () => {
