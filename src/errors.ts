@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'WORKSPACE_INVALID'
   | 'USAGE'
   | 'RUNTIME_VALIDATION_FAILED'
+  /** The build read a file its cache key (the task's inputs) does not cover. */
+  | 'UNDECLARED_INPUT'
   | 'INTERNAL';
 
 export type PhaseName =

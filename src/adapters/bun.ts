@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { commonDir, NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 import { runCommand } from '../spawn';
-import { extensionFor, externalPatterns } from './esbuild';
+import { extensionFor, externalPatterns, metafileReads } from './esbuild';
 import { locateSpecifier } from './locate';
 import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
@@ -46,8 +46,9 @@ for (const format of spec.formats) {
       splitting: spec.options.splitting ?? (format === 'esm' && spec.options.entrypoints.length > 1),
       naming: { entry: '[dir]/[name].' + ext, chunk: 'chunks/[name]-[hash].' + ext, asset: 'assets/[name]-[hash].[ext]' },
       throw: false,
+      metafile: true,
     });
-    results.push({ success: r.success, builtins, outputs: r.outputs.map((o) => o.path), logs: r.logs.map((l) => ({ level: l.level, message: l.message, position: l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
+    results.push({ success: r.success, builtins, inputs: Object.keys((r.metafile && r.metafile.inputs) || {}), outputs: r.outputs.map((o) => o.path), logs: r.logs.map((l) => ({ level: l.level, message: l.message, position: l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
   } catch (e) {
     const errors = e && e.errors ? e.errors : [e];
     results.push({ success: false, builtins, outputs: [], logs: errors.map((l) => ({ level: 'error', message: String(l && l.message || l), position: l && l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
@@ -118,7 +119,7 @@ export const bunAdapter: BuilderAdapter = {
     if (marker === -1) {
       return { errors: [buildError('BUILD_FAILED', `bun exited with code ${result.exitCode}: ${result.output.trim().split('\n').slice(-10).join('\n')}`, { phase: 'build' })] };
     }
-    const runs = JSON.parse(result.output.slice(marker + '@@BUILD_SYSTEM_RESULT@@'.length).split('\n')[0]) as { success: boolean; logs: BunLog[]; builtins?: { path: string; importer: string }[] }[];
+    const runs = JSON.parse(result.output.slice(marker + '@@BUILD_SYSTEM_RESULT@@'.length).split('\n')[0]) as { success: boolean; logs: BunLog[]; builtins?: { path: string; importer: string }[]; inputs?: string[] }[];
     const errors: BuildError[] = [];
     const warnings: BuildError[] = [];
     const seen = new Set<string>();
@@ -138,7 +139,8 @@ export const bunAdapter: BuilderAdapter = {
       if (!run.success && !run.logs.some((l) => l.level === 'error')) errors.push(buildError('BUILD_FAILED', 'bun build failed without a message', { phase: 'build' }));
     }
     if (errors.length === 0) renameNamedEntries(ctx, root);
-    return { errors, warnings };
+    // Bun's metafile paths are relative to its working directory, the package root.
+    return { errors, warnings, reads: metafileReads(config.packageRoot, runs.flatMap((r) => r.inputs ?? [])) };
   },
 };
 

@@ -92,9 +92,10 @@ export const esbuildAdapter: BuilderAdapter = {
     if (!esbuild) return { errors: [buildError('BUILDER_UNAVAILABLE', 'esbuild is not installed: add it to the workspace devDependencies', { phase: 'build' })] };
     const results = await Promise.all(
       ctx.config.format.map((format) =>
-        esbuild.build(esbuildOptionsFor(ctx.config, ctx.outDir, format)).then(
-          (r) => ({ errors: r.errors, warnings: r.warnings }),
+        esbuild.build({ ...esbuildOptionsFor(ctx.config, ctx.outDir, format), metafile: true }).then(
+          (r) => ({ errors: r.errors, warnings: r.warnings, inputs: Object.keys(r.metafile?.inputs ?? {}) }),
           (err: { errors?: Message[]; warnings?: Message[]; message?: string }) => ({
+            inputs: [] as string[],
             errors: err.errors?.length ? err.errors : [{ text: err.message ?? String(err) } as Message],
             warnings: err.warnings ?? [],
           }),
@@ -109,9 +110,17 @@ export const esbuildAdapter: BuilderAdapter = {
       for (const m of r.errors) pushUnique(errors, seen, esbuildMessageToError(m, ctx.config));
       for (const m of r.warnings) pushUnique(warnings, seen, esbuildMessageToError(m, ctx.config));
     }
-    return { errors, warnings };
+    return { errors, warnings, reads: metafileReads(ctx.config.packageRoot, results.flatMap((r) => r.inputs)) };
   },
 };
+
+/**
+ * Files in a metafile's `inputs` (esbuild's and bun's), relative to the working directory;
+ * modules of other namespaces (`ns:path`, `<stdin>`) are not files.
+ */
+export function metafileReads(cwd: string, inputs: readonly string[]): string[] {
+  return [...new Set(inputs.filter((p) => !/^[\w-]{2,}:/.test(p) && !p.startsWith('<')).map((p) => resolve(cwd, p)))];
+}
 
 function pushUnique(list: BuildError[], seen: Set<string>, e: BuildError) {
   const key = `${e.file}:${e.line}:${e.column}:${e.message}`;

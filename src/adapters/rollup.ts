@@ -44,6 +44,7 @@ export const rollupAdapter: BuilderAdapter = {
     const unresolved: BuildError[] = [];
     const opts = config.builderOptions as Record<string, unknown>;
     let bundle;
+    let reads: string[] = [];
     try {
       bundle = await rollup.rollup({
         input: Object.fromEntries(config.entries.map((e) => [e.name, resolve(config.packageRoot, e.path)])),
@@ -59,6 +60,8 @@ export const rollupAdapter: BuilderAdapter = {
         },
       });
       if (unresolved.length) return { errors: unresolved, warnings };
+      // Every module rollup loaded (and any file a plugin watched): what the output depends on.
+      reads = bundle.watchFiles.filter((f) => !f.startsWith('\0'));
       await Promise.all(
         config.format.map((format) =>
           bundle!.write({
@@ -81,7 +84,7 @@ export const rollupAdapter: BuilderAdapter = {
     } finally {
       await bundle?.close();
     }
-    return { errors: [], warnings };
+    return { errors: [], warnings, reads };
   },
 };
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { sha1File } from '../core/fingerprint';
@@ -70,6 +70,8 @@ export interface IncrementalTscRun {
   commit(): void;
   /** After a failure: forget the build info, so the next build starts clean. */
   discard(): void;
+  /** After tsc ran: the files of its program, absolute (from the build info; empty without one). */
+  programFiles(): string[];
 }
 
 export interface IncrementalTscOptions {
@@ -112,7 +114,23 @@ export function prepareIncrementalTsc(o: IncrementalTscOptions): IncrementalTscR
     tsconfig,
     commit: () => writeOutputManifest(manifestFile, state),
     discard: () => rmSync(buildInfo, { force: true }),
+    programFiles: () => buildInfoFiles(buildInfo),
   };
+}
+
+/**
+ * The files of tsc's program as its build info lists them (`fileNames`, relative to the build
+ * info's directory; TypeScript 5 and the native 7 alike): what the compile read, without a
+ * second `--listFilesOnly` run.
+ */
+export function buildInfoFiles(buildInfo: string): string[] {
+  try {
+    const { fileNames } = JSON.parse(readFileSync(buildInfo, 'utf8')) as { fileNames?: unknown };
+    const dir = dirname(buildInfo);
+    return Array.isArray(fileNames) ? fileNames.filter((f): f is string => typeof f === 'string').map((f) => resolve(dir, f)) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Whether a previous incremental run left build info and a manifest (cheap pre-check). */

@@ -65,7 +65,7 @@ export const tscAdapter: BuilderAdapter = {
       if (cjs.length) return run.discard(), { errors: cjs };
     }
     run.commit();
-    return { errors: [], warnings: aliasedImports(config, ctx.outDir) };
+    return { errors: [], warnings: aliasedImports(config, ctx.outDir), reads: run.programFiles() };
   },
 };
 

@@ -26,6 +26,11 @@ export interface AdapterContext {
 export interface AdapterResult {
   errors: BuildError[];
   warnings?: BuildError[];
+  /**
+   * Absolute paths of the files the builder read (its module graph, as the builder reports
+   * it): compared with the task's inputs after the build (core/undeclared-inputs.ts).
+   */
+  reads?: string[];
 }
 
 /**

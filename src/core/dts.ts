@@ -1,8 +1,7 @@
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { commonDir, ownTsconfigPath, type ResolvedBuildConfig } from '../config/resolve';
-import type { BuildError } from '../errors';
-import type { AdapterContext } from '../adapters/types';
+import type { AdapterContext, AdapterResult } from '../adapters/types';
 import { codeCacheEnabled, codeCachePath } from '../adapters/code-cache';
 import { findTranspileDeclarationApi, runTsc } from '../adapters/tsc-cli';
 import { prepareIncrementalTsc } from '../adapters/tsc-reuse';
@@ -19,15 +18,17 @@ import { readCompilerOption, unsetInherited } from './tsconfig-read';
  * transpiled from its own syntax with no program and no type-check, several times faster:
  * type errors are then the `typecheck` target's business, as with tsdown and oxc.
  */
-export async function emitDeclarations(ctx: AdapterContext): Promise<BuildError[]> {
+export async function emitDeclarations(ctx: AdapterContext): Promise<AdapterResult> {
   const { config } = ctx;
   const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
   if (isolatedApi) {
     const tsconfigPath = join(ctx.stateDir, 'tsconfig.dts-isolated.json');
     mkdirSync(ctx.stateDir, { recursive: true });
     writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, ctx.outDir), null, 2));
-    const args = [isolatedApi, codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '', tsconfigPath];
-    return runTsc({ ctx, config, args, phase: 'dts', script: ISOLATED_DTS_WORKER });
+    const readsFile = join(ctx.stateDir, 'dts-isolated-reads.json');
+    const args = [isolatedApi, codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '', tsconfigPath, readsFile];
+    const errors = await runTsc({ ctx, config, args, phase: 'dts', script: ISOLATED_DTS_WORKER });
+    return { errors, reads: errors.length ? [] : readList(readsFile) };
   }
   // Checked: tsc writes into its own directory under the state dir, incrementally (an edit
   // re-checks what it affects), and the declarations are copied beside the bundles.
@@ -41,10 +42,19 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<BuildError[
     tsconfig: (buildInfo) => dtsTsconfig(config, dtsDir, buildInfo),
   });
   const errors = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'dts' });
-  if (errors.length) return run.discard(), errors;
+  if (errors.length) return run.discard(), { errors };
   run.commit();
   cpSync(dtsDir, ctx.outDir, { recursive: true });
-  return [];
+  return { errors: [], reads: run.programFiles() };
+}
+
+function readList(file: string): string[] {
+  try {
+    const list = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 const ISOLATED_DTS_WORKER = join(__dirname, 'isolated-dts-worker.js');

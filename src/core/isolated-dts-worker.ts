@@ -4,16 +4,16 @@
  * each file's `.d.ts` follows from its own syntax, which is what `isolatedDeclarations`
  * guarantees (and what tsc enforces in the type-check).
  *
- * argv: <typescript module> <code cache file, or ''> <tsconfig>. Diagnostics are printed the
- * way `tsc --pretty false` prints them, so the caller parses one format; exit code 2 when
- * there are any.
+ * argv: <typescript module> <code cache file, or ''> <tsconfig> [<reads file>]. Diagnostics are
+ * printed the way `tsc --pretty false` prints them, so the caller parses one format; exit code
+ * 2 when there are any. The reads file, when given, receives the JSON list of the sources read.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type * as TS from 'typescript';
 import { requireWithCodeCache } from '../adapters/code-cache';
 
-const [tsModule, cacheFile, tsconfigPath] = process.argv.slice(2);
+const [tsModule, cacheFile, tsconfigPath, readsFile] = process.argv.slice(2);
 const ts = requireWithCodeCache(tsModule, cacheFile) as typeof TS;
 
 function main(): number {
@@ -46,6 +46,7 @@ function main(): number {
       if (!seen.has(dep)) seen.add(dep), queue.push(dep);
     }
   }
+  if (readsFile) writeFileSync(readsFile, JSON.stringify(reached.map((r) => r.file)));
   const { outputs, diagnostics } = transpileDeclarations(reached, options);
   for (const { file, rel } of reached) {
     const target = join(outDir, rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`));

@@ -4,7 +4,7 @@ import { BUILD_CACHE_DIR } from '../config/define';
 import { ownTsconfigPath, readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
 import { selectAdapter, type AdapterSelection } from '../adapters';
-import type { AdapterContext } from '../adapters/types';
+import type { AdapterContext, AdapterResult } from '../adapters/types';
 import { collectArtifacts } from './artifacts';
 import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
@@ -19,6 +19,7 @@ import { JsonRecordStore, newJobId } from './records/json-store';
 import { RETAINED_JOBS, type RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
 import { commitStaging, discardStaging, prepareStaging, type Staging } from './staging';
+import { UndeclaredInputCheck, type DeclaredInputs } from './undeclared-inputs';
 
 export interface BuildRequest {
   workspaceRoot: string;
@@ -36,6 +37,8 @@ export interface BuildRequest {
   store?: RecordStore;
   metadata?: Record<string, unknown>;
   processEnv?: NodeJS.ProcessEnv;
+  /** The inputs of the Nx task running this build: what the builder read is checked against them. */
+  declaredInputs?: DeclaredInputs;
 }
 
 export const DEFAULT_ENVIRONMENT = 'production';
@@ -158,6 +161,12 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
       log,
       signal,
     };
+    const warn = (w: BuildError) => {
+      job.warnings!.push(w);
+      log.warn(formatError(w));
+    };
+    // Files the builder read that the task's inputs miss: warnings, or errors under check 'strict'.
+    const inputCheck = new UndeclaredInputCheck(req.declaredInputs, config);
     // Declarations need only the sources: the workspace's tsc runs while the bundler does.
     const dtsAbort = new AbortController();
     const stopDts = () => dtsAbort.abort();
@@ -168,20 +177,21 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
             // Loaded only for builds with declarations (it brings the tsc runners along).
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { emitDeclarations } = require('./dts') as typeof import('./dts');
-            const e = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
+            const r = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
+            const unread = r.errors.length ? undefined : inputCheck.check(r.reads, 'dts');
+            unread?.warnings.forEach(warn);
+            const e = [...r.errors, ...(unread?.errors ?? [])];
             return { status: e.length ? (dtsAbort.signal.aborted ? 'cancelled' : 'failed') : 'success', value: e };
           })
         : undefined;
     if (!dtsRun) phases.skip('dts');
     const buildErrors = await phases.run('build', async () => {
-      const r = await selection.adapter.build(ctx).catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
-      for (const w of r.warnings ?? []) {
-        // Adapters turn warnings and errors into values with one converter: say which it is.
-        const warning = w.code === 'COMPILE_ERROR' ? { ...w, code: 'COMPILE_WARNING' as const } : w;
-        job.warnings!.push(warning);
-        log.warn(formatError(warning));
-      }
-      const e = cancelled() ? [buildError('CANCELLED', 'build cancelled', { phase: 'build' })] : r.errors;
+      const r: AdapterResult = await selection.adapter.build(ctx).catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
+      // Adapters turn warnings and errors into values with one converter: say which it is.
+      for (const w of r.warnings ?? []) warn(w.code === 'COMPILE_ERROR' ? { ...w, code: 'COMPILE_WARNING' as const } : w);
+      const unread = r.errors.length || cancelled() ? undefined : inputCheck.check(r.reads, 'build');
+      unread?.warnings.forEach(warn);
+      const e = cancelled() ? [buildError('CANCELLED', 'build cancelled', { phase: 'build' })] : [...r.errors, ...(unread?.errors ?? [])];
       return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
     });
     if (buildErrors.length) dtsAbort.abort();

@@ -84,6 +84,7 @@ export async function createNodesForConfigs(
           bunAvailable,
           packageHasTypes: packageDeclaresTypes(join(workspaceRoot, c.root)),
           dependencies,
+          projectRoot: c.root,
         });
         // A config that does not load still gets its targets (running them reports the load
         // error), but is not cached: the next graph computation tries again.

@@ -1,4 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
+import { splitInclude } from '../config/cache-include';
 import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS } from '../config/define';
 import { TOOL_PACKAGES, PLUGIN_NAME, type BuildSystemPluginOptions } from './options';
 
@@ -51,6 +52,8 @@ export interface InferContext {
   packageHasTypes: boolean;
   /** What the config's source says the build reads beyond the package (config-inputs.ts). */
   dependencies?: { files: string[]; env: string[] };
+  /** Workspace-relative package root (posix): places `cache.include` paths that leave the package. */
+  projectRoot?: string;
 }
 
 export function effectiveBuilder(builder: string, bunAvailable: boolean): string {
@@ -64,7 +67,8 @@ export function inferTargets(
 ): Record<string, TargetConfiguration> {
   const builder = effectiveBuilder(config.builder, ctx.bunAvailable);
   const base = 'production' in ctx.namedInputs ? 'production' : 'default';
-  const include = config.cache?.include?.length ? config.cache.include.map((g) => `{projectRoot}/${g}`) : [base];
+  const included = splitInclude(config.cache?.include ?? [], ctx.projectRoot);
+  const include = [...(included.own.length ? included.own.map((g) => `{projectRoot}/${g}`) : [base]), ...included.outside];
   const exclude = (config.cache?.exclude ?? []).map((g) => `!{projectRoot}/${g}`);
   const tools = new Set(TOOL_PACKAGES[builder] ?? []);
   if (config.dts || ctx.packageHasTypes || builder === 'tsc') tools.add('typescript');

@@ -37,7 +37,7 @@ function nxInternals(): NxInternals {
  * Bumped when the shape of a cache entry changes: entries written by an older plugin build of
  * the same version never match.
  */
-const ENTRY_FORMAT = 2;
+const ENTRY_FORMAT = 3;
 
 /**
  * One hash per project from Nx's workspace context (native, batched): the config file,

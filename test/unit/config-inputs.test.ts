@@ -198,4 +198,20 @@ describe('inferTargets with config dependencies', () => {
     expect(inputs.filter((i) => typeof i === 'object')).toEqual([{ env: 'API_URL' }, { env: 'BUILD_MODE' }]);
     expect(readGraphConfig({ tsconfig: 'a.json', environments: { staging: { tsconfig: 'b.json' } } }).tsconfigs).toEqual(['a.json', 'b.json']);
   });
+
+  it('a cache.include path leaving the package adds that workspace file and keeps the named input; paths inside narrow it', () => {
+    const infer = (include: string[]) =>
+      inferTargets(readGraphConfig({ cache: { include } }), normalizePluginOptions(undefined), {
+        configFileName: 'build.config.ts',
+        namedInputs: { production: [] },
+        installedTools: new Set(),
+        bunAvailable: true,
+        packageHasTypes: false,
+        projectRoot: 'packages/a',
+      }).build.inputs!;
+    expect(infer(['../../shared/const.ts', '{workspaceRoot}/tools/**/*.json']).slice(0, 3)).toEqual(['production', '{workspaceRoot}/shared/const.ts', '{workspaceRoot}/tools/**/*.json']);
+    expect(infer(['src/**', '../../shared/const.ts']).slice(0, 3)).toEqual(['{projectRoot}/src/**', '{workspaceRoot}/shared/const.ts', '^production']);
+    // A path that would leave the workspace stays as written (Nx matches nothing with it).
+    expect(infer(['../../../x.ts'])[0]).toBe('{projectRoot}/../../../x.ts');
+  });
 });
