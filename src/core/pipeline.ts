@@ -187,8 +187,12 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     if (!dtsRun) phases.skip('dts');
     const buildErrors = await phases.run('build', async () => {
       const r: AdapterResult = await selection.adapter.build(ctx).catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
-      // Adapters turn warnings and errors into values with one converter: say which it is.
-      for (const w of r.warnings ?? []) warn(w.code === 'COMPILE_ERROR' ? { ...w, code: 'COMPILE_WARNING' as const } : w);
+      for (const w of r.warnings ?? []) {
+        // Adapters turn warnings and errors into values with one converter: say which it is.
+        const warning = w.code === 'COMPILE_ERROR' ? { ...w, code: 'COMPILE_WARNING' as const } : w;
+        job.warnings!.push(warning);
+        log.warn(formatError(warning));
+      }
       const unread = r.errors.length || cancelled() ? undefined : inputCheck.check(r.reads, 'build');
       unread?.warnings.forEach(warn);
       const e = cancelled() ? [buildError('CANCELLED', 'build cancelled', { phase: 'build' })] : [...r.errors, ...(unread?.errors ?? [])];
