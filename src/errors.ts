@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'WORKSPACE_INVALID'
   | 'USAGE'
   | 'RUNTIME_VALIDATION_FAILED'
+  /** A `check: 'strict'` finding (entry points, publint, attw). */
+  | 'CHECK_FAILED'
   | 'INTERNAL';
 
 export type PhaseName =
