@@ -60,7 +60,10 @@ export async function runChecks(config: ResolvedBuildConfig, ctx: CheckContext):
   return finish(findings);
 
   function finish(all: CheckFinding[]): CheckResult {
-    for (const f of all) if (f.level !== 'error') (f.level === 'warning' ? ctx.log.warn : ctx.log.info)(formatFinding(f));
+    for (const f of all) {
+      if (f.level === 'warning') ctx.log.warn(formatFinding(f));
+      else if (f.level === 'suggestion') ctx.log.info(formatFinding(f));
+    }
     const errors = all
       .filter((f) => f.level === 'error')
       .map((f) => buildError('CHECK_FAILED', `[${f.tool}] ${f.message}`, { phase: 'check', file: f.file, line: f.line, column: f.column, field: f.field }));

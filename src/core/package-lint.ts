@@ -122,22 +122,28 @@ async function runAttw(config: ResolvedBuildConfig, tarball: Uint8Array): Promis
   if (!analysis.types || !analysis.problems) return [];
   // An ESM-only package is not meant for require() or node10 (attw's `esm-only` profile).
   const kinds = config.format.includes('cjs') ? RESOLUTION_KINDS : ['node16-esm', 'bundler'];
-  return analysis.problems
-    .filter((p) => kinds.some((k) => problems.problemAffectsResolutionKind(p, k, analysis)))
-    .map((p) => {
-      const info = problems.problemKindInfo[p.kind];
-      const where = [
-        p.entrypoint && `"${p.entrypoint === '.' ? config.name : `${config.name}/${p.entrypoint.replace(/^\.\//, '')}`}"`,
-        p.resolutionKind && `under ${p.resolutionKind}`,
-        p.moduleSpecifier && `import "${p.moduleSpecifier}"`,
-        (p.fileName ?? p.typesFileName) && `in ${(p.fileName ?? p.typesFileName)!.replace(/^\/node_modules\/[^/]+(\/[^/]+)?\//, '')}`,
-      ].filter(Boolean);
-      const entry = p.entrypoint !== undefined && config.packageJson.exports !== undefined ? ['exports', p.entrypoint] : undefined;
-      return {
-        tool: 'attw' as const,
-        severity: 'warning' as const,
-        message: `${info?.title ?? p.kind}${where.length ? ` (${where.join(', ')})` : ''}: ${info?.shortDescription ?? ''} (${p.kind})`.replace(/: \(/, ' ('),
-        keys: entry,
-      };
-    });
+  // One finding per problem, whatever the number of resolution modes it shows under.
+  const grouped = new Map<string, { problem: AttwProblem; modes: string[] }>();
+  for (const p of analysis.problems) {
+    const modes = kinds.filter((k) => problems.problemAffectsResolutionKind(p, k, analysis));
+    if (!modes.length) continue;
+    const key = JSON.stringify([p.kind, p.entrypoint, p.fileName ?? p.typesFileName, p.moduleSpecifier]);
+    const seen = grouped.get(key);
+    if (seen) seen.modes.push(...modes.filter((m) => !seen.modes.includes(m)));
+    else grouped.set(key, { problem: p, modes });
+  }
+  return [...grouped.values()].map(({ problem: p, modes }) => {
+    const info = problems.problemKindInfo[p.kind];
+    const title = info?.title ?? p.kind;
+    const file = p.fileName ?? p.typesFileName;
+    const where = [
+      p.entrypoint && `"${p.entrypoint === '.' ? config.name : `${config.name}/${p.entrypoint.replace(/^\.\//, '')}`}"`,
+      `under ${RESOLUTION_KINDS.filter((k) => modes.includes(k)).join(', ')}`,
+      p.moduleSpecifier && `import "${p.moduleSpecifier}"`,
+      file && `in ${file.replace(/^\/node_modules\/(@[^/]+\/)?[^/]+\//, '')}`,
+    ].filter(Boolean);
+    const short = info && info.shortDescription !== title ? `: ${info.shortDescription}` : '';
+    const entry = p.entrypoint !== undefined && config.packageJson.exports !== undefined ? ['exports', p.entrypoint] : undefined;
+    return { tool: 'attw' as const, severity: 'warning' as const, message: `${title} (${where.join(', ')}) [${p.kind}${short}]`, keys: entry };
+  });
 }

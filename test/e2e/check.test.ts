@@ -26,10 +26,11 @@ describe('the check phase: package.json entry points against the outputs, publin
           config: config(''),
           files: source,
         },
-        // types of the ESM build handed to require(): attw's "masquerading as ESM"; publint flags the format too
+        // types of the ESM build handed to require(): attw's "masquerading as ESM"; `types` listed
+        // last, where TypeScript never reaches it: publint's EXPORTS_TYPES_SHOULD_BE_FIRST
         'packages/linted': {
           name: '@t/linted',
-          packageJson: { exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js', require: './dist/index.cjs' } } },
+          packageJson: { files: ['dist'], exports: { '.': { import: './dist/index.js', require: './dist/index.cjs', types: './dist/index.d.ts' } } },
           config: config(`\n  format: ['esm', 'cjs'],\n  dts: true,\n  check: { publint: true, attw: true },`),
           files: source,
         },
@@ -86,7 +87,7 @@ describe('the check phase: package.json entry points against the outputs, publin
     expect(attw[0]).toMatchObject({ level: 'warning', field: 'exports["."]', file: 'packages/linted/package.json' });
     const publint = checks.filter((c) => c.tool === 'publint');
     expect(publint.length, JSON.stringify(checks, null, 2)).toBeGreaterThan(0);
-    expect(publint.some((c) => c.field?.startsWith('exports["."]') && c.line > 0)).toBe(true);
+    expect(publint.find((c) => c.message.includes('EXPORTS_TYPES_SHOULD_BE_FIRST')), JSON.stringify(publint, null, 2)).toMatchObject({ level: 'warning', field: 'exports["."].types', line: expect.any(Number) });
     expect(r.output).toMatch(/warning: packages\/linted\/package\.json:\d+:\d+: \[attw\]/);
     expect(r.output).toMatch(/\[publint\]/);
   });
