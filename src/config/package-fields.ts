@@ -1,4 +1,6 @@
+import { posix } from 'node:path';
 import { entryOutputs, packageTypeOf, type PackageType } from './outputs';
+import { resolveEntries, type EntryPoint } from './resolve';
 import type { Format } from './schema';
 
 /**
@@ -143,11 +145,11 @@ function isUnder(path: string, dir: string, allowDirItself = false): boolean {
   return p.startsWith(`${dir}/`) || (allowDirItself && p === dir);
 }
 
-/** Top-level fields that differ; `exports` per subpath. */
+/** Top-level fields that differ, in the order of the new file (removed ones last); `exports` per subpath. */
 function changedFields(before: Json, after: Json): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const changed: string[] = [];
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+  for (const key of new Set([...Object.keys(after), ...Object.keys(before)])) {
     if (same(before[key], after[key])) continue;
     if (key !== 'exports' || !isPlainObject(after.exports) || !isPlainObject(before.exports)) {
       changed.push(key);
@@ -204,4 +206,39 @@ export function packageJsonInStep(
 export function formatLike(original: string, value: unknown): string {
   const indent = /^([ \t]+)"/m.exec(original)?.[1] ?? '  ';
   return JSON.stringify(value, null, indent) + (original === '' || original.endsWith('\n') ? '\n' : '');
+}
+
+/** What sync reads from a config. */
+export interface SyncConfig {
+  builder: string;
+  entries: EntryPoint[];
+  format: Format[];
+  outputDir: string;
+  dts: boolean;
+}
+
+/**
+ * The fields sync needs from a plain-data config (static-config.ts), with the environment's
+ * overrides and the defaults of config/resolve.ts; undefined when a field is not a plain value
+ * of the expected type (the caller then loads and validates the config for real).
+ */
+export function syncConfigFromStatic(raw: Record<string, unknown>, pkg: Json, environment = 'production'): SyncConfig | undefined {
+  const envs = raw.environments;
+  const env = (isPlainObject(envs) && isPlainObject(envs[environment]) ? envs[environment] : {}) as Json;
+  const pick = (key: string) => (env[key] !== undefined ? env[key] : raw[key]);
+  const builder = raw.builder ?? 'esbuild';
+  const entry = raw.entry ?? 'src/index.ts';
+  const outputDir = raw.outputDir ?? 'dist';
+  const format = pick('format') ?? 'esm';
+  const dts = pick('dts') ?? Boolean(pkg.types ?? pkg.typings);
+  const formats = Array.isArray(format) ? format : [format];
+  const entryOk =
+    (typeof entry === 'string' && entry !== '') ||
+    (Array.isArray(entry) && entry.length > 0 && entry.every((e) => typeof e === 'string' && e !== '')) ||
+    (isPlainObject(entry) && Object.values(entry).every((e) => typeof e === 'string' && e !== ''));
+  if (typeof builder !== 'string' || typeof outputDir !== 'string' || typeof dts !== 'boolean' || !entryOk) return undefined;
+  if (!formats.length || !formats.every((f) => f === 'esm' || f === 'cjs')) return undefined;
+  const dir = posix.normalize(outputDir.replace(/\\/g, '/')).replace(/^\.\//, '').replace(/\/+$/, '');
+  if (!dir || dir === '.' || dir.startsWith('../') || posix.isAbsolute(dir)) return undefined;
+  return { builder, entries: resolveEntries(entry as string), format: [...new Set(formats as Format[])], outputDir: dir, dts };
 }

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { getProjects, joinPathFragments, type Tree } from '@nx/devkit';
 import { CONFIG_FILE_NAMES } from '../../config/define';
 import { isOwnConfigSource } from '../../config/find';
-import { formatLike, packageJsonInStep } from '../../config/package-fields';
+import { formatLike, packageJsonInStep, syncConfigFromStatic, type SyncConfig } from '../../config/package-fields';
+import { readStaticConfig } from '../../config/static-config';
 import { loadProjectConfig } from '../../core/load-project-config';
 
 /** What Nx expects back from a sync generator (nx/src/utils/sync-generators). */
@@ -22,9 +23,8 @@ export async function syncGenerator(tree: Tree): Promise<SyncResult> {
     const inRoot = (p: string) => (root === '.' ? p : joinPathFragments(root, p));
     const configFile = CONFIG_FILE_NAMES.map(inRoot).find((f) => tree.exists(f));
     const pkgFile = inRoot('package.json');
-    if (!configFile || !tree.exists(pkgFile) || !isOwnConfigSource(tree.read(configFile, 'utf-8') ?? '')) continue;
-    const loaded = await loadProjectConfig({ workspaceRoot: tree.root, packageRoot: join(tree.root, root), environment: 'production' });
-    if (!loaded.ok) continue;
+    const source = configFile ? (tree.read(configFile, 'utf-8') ?? '') : '';
+    if (!configFile || !tree.exists(pkgFile) || !isOwnConfigSource(source)) continue;
     const text = tree.read(pkgFile, 'utf-8') ?? '';
     let pkg: Record<string, unknown>;
     try {
@@ -32,7 +32,9 @@ export async function syncGenerator(tree: Tree): Promise<SyncResult> {
     } catch {
       continue;
     }
-    const next = packageJsonInStep(loaded.value, pkg);
+    const config = await configOf(tree, root, source, pkg);
+    if (!config) continue;
+    const next = packageJsonInStep(config, pkg);
     if (!next?.changed.length) continue;
     tree.write(pkgFile, formatLike(text, next.pkg));
     details.push(`${pkgFile}: ${next.changed.join(', ')}`);
@@ -42,6 +44,18 @@ export async function syncGenerator(tree: Tree): Promise<SyncResult> {
     outOfSyncMessage: 'package.json entry points (main/module/types/exports) are out of step with build.config.ts',
     outOfSyncDetails: details,
   };
+}
+
+/**
+ * A plain-data config is read from the tree (what the config generator writes, and what a
+ * dry run sees); any other is loaded and validated from disk, as the build loads it.
+ */
+async function configOf(tree: Tree, root: string, source: string, pkg: Record<string, unknown>): Promise<SyncConfig | undefined> {
+  const raw = readStaticConfig(source);
+  const fromTree = raw && syncConfigFromStatic(raw, pkg);
+  if (fromTree) return fromTree;
+  const loaded = await loadProjectConfig({ workspaceRoot: tree.root, packageRoot: join(tree.root, root), environment: 'production' });
+  return loaded.ok ? loaded.value : undefined;
 }
 
 export default syncGenerator;
