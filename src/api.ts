@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { runBuild } from './core/pipeline';
 import { runClean, type CleanResult } from './core/clean';
+import { syncPackageJson } from './core/package-sync';
 import { loadProjectConfig } from './core/load-project-config';
 import { JsonRecordStore } from './core/records/json-store';
 import { isBuildJob, type RecordStore } from './core/records/store';
@@ -168,6 +169,34 @@ export async function loadBuildConfig(packageRoot: string, options: { environmen
   const root = resolve(packageRoot);
   const workspaceRoot = options.workspaceRoot ? resolve(options.workspaceRoot) : (findWorkspaceRoot(root)?.root ?? root);
   return loadProjectConfig({ workspaceRoot, packageRoot: root, environment: options.environment ?? 'production' });
+}
+
+export interface PackageSyncSummary {
+  name: string;
+  path: string;
+  /** package.json, workspace-relative. */
+  file?: string;
+  /** Fields out of step (written unless `check`): `main`, `exports["./cli"]`, … */
+  changed: string[];
+  written: boolean;
+  skipped?: string;
+  /** Present when the config does not load or package.json does not parse. */
+  errors?: BuildError[];
+}
+
+/**
+ * package.json `main`/`module`/`types`/`exports` brought in step with each package's build
+ * config (all buildable packages when none are named); with `check`, only reported.
+ */
+export async function syncPackages(projects: string[], options: WorkspaceOptions & { check?: boolean; environment?: string } = {}): Promise<Result<PackageSyncSummary[]>> {
+  const order = await buildOrder(projects, options);
+  if (!order.ok) return order;
+  const out: PackageSyncSummary[] = [];
+  for (const p of order.value.packages) {
+    const r = await syncPackageJson({ workspaceRoot: order.value.workspaceRoot, packageRoot: p.root, environment: options.environment, check: options.check });
+    out.push(r.ok ? { name: p.name, path: p.path, ...r.value } : { name: p.name, path: p.path, changed: [], written: false, errors: r.errors });
+  }
+  return ok(out);
 }
 
 /** Orders projects (names or paths) so dependencies build first. */

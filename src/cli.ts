@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate, packageAtCwd } from './api';
+import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate, packageAtCwd, syncPackages } from './api';
 import { runBuild } from './core/pipeline';
 import { runClean } from './core/clean';
 import { withCancellation } from './core/signals';
@@ -16,12 +16,15 @@ Commands:
   status <project>          the latest record and whether the outputs are stale
   history <project>         records, newest first (--limit N)
   clean <project>           remove outputs (--cache: and .build-cache)
+  sync [project…]           point package.json main/module/types/exports at the outputs
+                            (--check: only report; exit 1 when something is out of step)
 
 Options:
   --json                    print exactly one JSON document on stdout
   -c, --environment <name>  environment (development, ci, production, …); default production
   --limit <n>               with history: at most n records
   --cache                   with clean: also remove .build-cache
+  --check                   with sync: change nothing, fail when out of step
   -h, --help
 
 Exit codes: 0 success · 1 build failed · 2 invalid config or usage · 3 lock timeout · 130 cancelled`;
@@ -52,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         environment: { type: 'string', short: 'c' },
         limit: { type: 'string' },
         cache: { type: 'boolean', default: false },
+        check: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -76,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function run(command: string, projects: string[], values: { environment?: string; limit?: string; cache?: boolean }, io: Io): Promise<number> {
+async function run(command: string, projects: string[], values: { environment?: string; limit?: string; cache?: boolean; check?: boolean }, io: Io): Promise<number> {
   const environment = values.environment;
   switch (command) {
     case 'build':
@@ -98,6 +102,8 @@ async function run(command: string, projects: string[], values: { environment?: 
     case 'clean':
       if (projects.length !== 1) return usage(io, 'clean takes one project');
       return cleanCommand(projects[0], io, values.cache!, environment);
+    case 'sync':
+      return syncCommand(projects, io, values.check!, environment);
     default:
       return usage(io, `unknown command "${command}"`);
   }
@@ -221,6 +227,25 @@ async function cleanCommand(project: string, io: Io, cache: boolean, environment
   if (io.json) io.out(`${JSON.stringify({ project: located.value.pkg.name, ...result }, null, 2)}\n`);
   else if (result.exitCode === 0) io.out(`removed: ${result.removed.join(', ') || 'nothing'}\n`);
   return result.exitCode;
+}
+
+async function syncCommand(projects: string[], io: Io, check: boolean, environment?: string): Promise<number> {
+  const synced = await syncPackages(projects, { check, environment });
+  if (!synced.ok) return errorsOut(io, synced.errors, EXIT.invalid);
+  const packages = synced.value;
+  const outOfStep = packages.filter((p) => p.changed.length);
+  const exitCode = packages.some((p) => p.errors) ? EXIT.invalid : check && outOfStep.length ? EXIT.failed : EXIT.success;
+  if (io.json) {
+    io.out(`${JSON.stringify({ exitCode, check, packages }, null, 2)}\n`);
+    return exitCode;
+  }
+  for (const p of packages) {
+    for (const e of p.errors ?? []) process.stderr.write(`error: ${formatError(e)}\n`);
+    if (p.changed.length) io.out(`${p.file}: ${check ? 'out of step' : 'updated'}: ${p.changed.join(', ')}\n`);
+  }
+  if (!outOfStep.length) io.out(`package.json in step with the build config (${packages.length} package${packages.length === 1 ? '' : 's'})\n`);
+  else if (check) io.out(`run \`build-system sync\` (or \`nx sync\`) to update ${outOfStep.length === 1 ? 'it' : 'them'}\n`);
+  return exitCode;
 }
 
 function table(head: string[], rows: string[][]): string {

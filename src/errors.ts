@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'RUNTIME_VALIDATION_FAILED'
   /** The build read a file its cache key (the task's inputs) does not cover. */
   | 'UNDECLARED_INPUT'
+  /** A `check: 'strict'` finding (entry points, publint, attw). */
+  | 'CHECK_FAILED'
   | 'INTERNAL';
 
 export type PhaseName =

@@ -6,11 +6,11 @@ export { defineBuildConfig, CONFIG_FILE_NAMES, DEFAULT_ARTIFACT_GLOBS } from './
 export type { BuildConfigExport, ConfigContext } from './config/define';
 export type { PackageBuildConfig, ParsedBuildConfig, Builder, Format, Platform, Hook, HookContext, HookFunction, EnvironmentOverrides } from './config/schema';
 export type { ResolvedBuildConfig, EntryPoint } from './config/resolve';
-export type { BuildJob, Artifact, PhaseRecord, JobStatus, CacheStatus } from './core/records/types';
+export type { BuildJob, Artifact, PhaseRecord, JobStatus, CacheStatus, CheckFinding } from './core/records/types';
 export type { RecordStore } from './core/records/store';
 export type { BuildError, ErrorCode, PhaseName, Result } from './errors';
 export type { BuildSystemPluginOptions } from './plugin/options';
-export type { BuildOptions, CleanOptions, WorkspaceOptions, PackageSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
+export type { BuildOptions, CleanOptions, WorkspaceOptions, PackageSummary, PackageSyncSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
 
 import type * as Api from './api';
 
@@ -23,3 +23,4 @@ export const listPackages: typeof Api.listPackages = (...args) => api().listPack
 export const getBuildStatus: typeof Api.getBuildStatus = (...args) => api().getBuildStatus(...args);
 export const getBuildHistory: typeof Api.getBuildHistory = (...args) => api().getBuildHistory(...args);
 export const loadBuildConfig: typeof Api.loadBuildConfig = (...args) => api().loadBuildConfig(...args);
+export const syncPackages: typeof Api.syncPackages = (...args) => api().syncPackages(...args);

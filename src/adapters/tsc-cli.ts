@@ -61,6 +61,17 @@ export function findTscCompiler(config: Roots): string | undefined {
   return undefined;
 }
 
+/** The workspace's TypeScript version (`5.9.3`), undefined when it is not installed. */
+export function typescriptVersion(config: Roots): string | undefined {
+  const ts = workspaceTypeScript(config);
+  if (!ts) return undefined;
+  try {
+    return String(JSON.parse(readFileSync(join(ts.dir, 'package.json'), 'utf8')).version);
+  } catch {
+    return `${ts.major}.${ts.minor}`;
+  }
+}
+
 /** Whether the workspace's TypeScript is at least major.minor. */
 export function tsVersionAtLeast(config: Roots, major: number, minor: number): boolean {
   const ts = workspaceTypeScript(config);

@@ -84,6 +84,12 @@ export interface IncrementalTscOptions {
   outDir: string;
   /** The tsconfig to generate, given where its build info goes. */
   tsconfig: (buildInfo: string) => object;
+  /**
+   * What else decides the files written that the generated tsconfig does not show (formats,
+   * package type, entries, the TypeScript version): part of the reuse key, so a change to any
+   * of them gives a clean build.
+   */
+  key?: string;
 }
 
 /**
@@ -98,7 +104,7 @@ export function prepareIncrementalTsc(o: IncrementalTscOptions): IncrementalTscR
   const tsconfig = join(o.stateDir, `tsconfig.${o.name}.json`);
   const generated = JSON.stringify(o.tsconfig(buildInfo), null, 2);
   const state: ReuseInputs = {
-    configKey: configKeyOf(generated, tsconfigChainText(ownTsconfigPath(config))),
+    configKey: configKeyOf(generated, tsconfigChainText(ownTsconfigPath(config)), o.key ?? ''),
     // Outputs and build state may sit inside the sources root: they are not sources.
     sources: sourceTree(o.rootDir, [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)]),
     outDir: o.outDir,

@@ -1,15 +1,17 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
+import { jsExtension, packageTypeOf } from '../config/outputs';
 import { commonDir, NODE_BUILTINS, ownTsconfigPath, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { readCompilerOption, unsetInherited } from '../core/tsconfig-read';
 import { buildError, type BuildError } from '../errors';
+import { packageVersion } from '../version';
 import { walkFiles } from './files';
 import { locateSpecifier } from './locate';
 import { cannotHonour, checkBuilderOptions, rule, type OptionSchema } from './options';
-import { runTsc, tsVersionAtLeast } from './tsc-cli';
-import { hasIncrementalState, prepareIncrementalTsc } from './tsc-reuse';
+import { runTsc, tsVersionAtLeast, typescriptVersion } from './tsc-cli';
+import { sourceOf, writeEmittedOutputs } from './tsc-outputs';
+import { prepareIncrementalTsc } from './tsc-reuse';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
-import { requireTool } from './tool';
 
 const BUILDER_OPTIONS: OptionSchema = { compilerOptions: rule.plainObject };
 
@@ -26,14 +28,14 @@ export function tscTarget(targets: string[]): string {
 
 /**
  * tsc with the workspace's own TypeScript (5.x or the native 7.x): structure kept
- * (`src/x.ts` → `dist/x.js`), declarations emitted, incremental build info kept in the
- * state directory and dropped whenever the outputs it describes are not exactly there.
+ * (`src/x.ts` → `dist/x.js`), declarations emitted. tsc writes into the state directory,
+ * incrementally (its build info dropped whenever what it describes is not exactly there);
+ * the outputs are written from there on every build, one file per format (tsc-outputs.ts).
  */
 export const tscAdapter: BuilderAdapter = {
   name: 'tsc',
   toolPackage: 'typescript',
   emitsDeclarations: true,
-  reusesPreviousOutputs: (stateDir) => hasIncrementalState(stateDir, 'build'),
   validate(config) {
     const errors = checkBuilderOptions('tsc', config, BUILDER_OPTIONS);
     if (config.minify) errors.push(cannotHonour('tsc', config, 'minify', 'tsc does not minify; use esbuild, bun or rollup', 'true'));
@@ -50,24 +52,36 @@ export const tscAdapter: BuilderAdapter = {
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const { config } = ctx;
+    const emittedDir = join(ctx.stateDir, 'out');
     const run = prepareIncrementalTsc({
       config,
       stateDir: ctx.stateDir,
       name: 'build',
       rootDir: sourcesRoot(config),
-      outDir: ctx.outDir,
-      tsconfig: (buildInfo) => tscConfig(config, ctx.outDir, buildInfo),
+      outDir: emittedDir,
+      tsconfig: (buildInfo) => tscConfig(config, emittedDir, buildInfo),
+      key: reuseKey(config),
     });
     const errors: BuildError[] = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'build' });
     if (errors.length) return run.discard(), { errors };
-    if (config.format.includes('cjs')) {
-      const cjs = await emitCommonJs(ctx);
-      if (cjs.length) return run.discard(), { errors: cjs };
-    }
+    // tsc's own output is complete and matches its build info, whatever happens next.
     run.commit();
-    return { errors: [], warnings: aliasedImports(config, ctx.outDir), reads: run.programFiles() };
+    const written = await writeEmittedOutputs({ config, emittedDir, outDir: ctx.outDir, sourcesRoot: sourcesRoot(config) });
+    if (written.length) return { errors: written };
+    return { errors: [], warnings: aliasedImports(config, emittedDir), reads: run.programFiles() };
   },
 };
+
+/** What decides the files written beyond the generated tsconfig (tsc-reuse.ts, `key`). */
+function reuseKey(config: ResolvedBuildConfig): string {
+  return JSON.stringify({
+    format: config.format,
+    packageType: packageTypeOf(config.packageJson),
+    entries: config.entries,
+    typescript: typescriptVersion(config) ?? null,
+    plugin: packageVersion(),
+  });
+}
 
 /** The directory sources are compiled from: the entries' common directory. */
 function sourcesRoot(config: ResolvedBuildConfig): string {
@@ -147,7 +161,7 @@ function aliasedImports(config: ResolvedBuildConfig, outDir: string): BuildError
       reported.add(spec);
       const source = sourceOf(rootDir, relative(outDir, file));
       const at = source ? locateSpecifier(source, spec) : undefined;
-      const emitted = toPosix(relative(config.packageRoot, resolve(config.packageRoot, config.outputDir, relative(outDir, file))));
+      const emitted = toPosix(relative(config.packageRoot, resolve(config.packageRoot, config.outputDir, relative(outDir, file)))).replace(/\.js$/, jsExtension('esm', packageTypeOf(config.packageJson)));
       warnings.push(
         buildError('BUILDER_OPTION_UNSUPPORTED', `tsc does not rewrite the tsconfig \`paths\` alias "${alias.key}": ${emitted} imports "${spec}" unchanged, which will not resolve at run time; import it by a relative path, a workspace package name (a dependency), or build with esbuild, bun or rollup, which resolve aliases`, {
           phase: 'build',
@@ -161,30 +175,4 @@ function aliasedImports(config: ResolvedBuildConfig, outDir: string): BuildError
     }
   }
   return warnings;
-}
-
-/** The source an emitted `x.js` came from (`x.ts`, `x.tsx`, `x.mts`, … or `x.js` itself). */
-function sourceOf(rootDir: string, emitted: string): string | undefined {
-  const stem = join(rootDir, emitted.replace(/\.(c|m)?js$/, ''));
-  const ext = /\.(c|m)?js$/.exec(emitted)?.[1] ?? '';
-  for (const e of new Set([`.${ext}ts`, '.ts', '.tsx', `.${ext}js`, '.js', '.jsx'])) if (existsSync(stem + e)) return stem + e;
-  return undefined;
-}
-
-/**
- * CJS beside the ESM output: each emitted module converted with esbuild's transform (tsc
- * would need a second, differently configured program), relative `.js` specifiers → `.cjs`.
- */
-async function emitCommonJs(ctx: AdapterContext): Promise<BuildError[]> {
-  const esbuild = requireTool<typeof import('esbuild')>('esbuild', [ctx.config.packageRoot, ctx.config.workspaceRoot]);
-  if (!esbuild) return [buildError('BUILDER_UNAVAILABLE', 'format "cjs" with tsc needs esbuild installed (it converts the emitted ESM)', { phase: 'build' })];
-  for (const file of walkFiles(ctx.outDir)) {
-    if (!file.endsWith('.js') || file.includes(`${join(ctx.outDir, 'chunks')}`)) continue;
-    const source = readFileSync(file, 'utf8');
-    const out = await esbuild.transform(source, { format: 'cjs', loader: 'js', target: ctx.config.target, sourcefile: file, supported: { 'dynamic-import': true } });
-    const code = out.code.replace(/(require\(\s*["'])(\.{1,2}\/[^"']+?)\.js(["']\s*\))/g, '$1$2.cjs$3');
-    writeFileSync(file.replace(/\.js$/, '.cjs'), code);
-    if (!ctx.config.format.includes('esm')) rmSync(file);
-  }
-  return [];
 }

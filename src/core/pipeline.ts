@@ -6,6 +6,7 @@ import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError
 import { selectAdapter, type AdapterSelection } from '../adapters';
 import type { AdapterContext, AdapterResult } from '../adapters/types';
 import { collectArtifacts } from './artifacts';
+import { runChecks } from './check';
 import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
 import { brokenExtends } from './tsconfig-read';
@@ -42,11 +43,11 @@ export interface BuildRequest {
 }
 
 export const DEFAULT_ENVIRONMENT = 'production';
-const PHASE_ORDER: PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts'];
+const PHASE_ORDER: PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts', 'check'];
 
 /**
  * One build, phase by phase (DESIGN.md §5):
- * validate → lock → prebuild → build → dts → (swap) → postbuild → artifacts.
+ * validate → lock → prebuild → build → dts → (swap) → postbuild → artifacts → check.
  * Never throws: every outcome, cancellation included, is a BuildJob that has been saved.
  */
 export async function runBuild(req: BuildRequest): Promise<BuildJob> {
@@ -227,6 +228,17 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
       await saveFingerprint(config.packageRoot, { jobId: id, inputHash: job.inputHash, files });
       return { status: 'success', value: artifacts };
     });
+
+    // check: package.json entry points against what was just written (docs/records-and-cli.md)
+    if (config.check.mode === 'off') phases.skip('check');
+    else {
+      const checked = await phases.run('check', async () => {
+        const r = await runChecks(config, { env, signal, log });
+        return { status: r.errors.length ? 'failed' : 'success', value: r };
+      });
+      job.checks = checked.findings;
+      errors.push(...checked.errors);
+    }
     return await finish();
   } catch (err) {
     errors.push(errorFromUnknown('INTERNAL', err));

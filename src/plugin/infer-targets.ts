@@ -99,6 +99,8 @@ export function inferTargets(
       dependsOn: [`^${options.buildTargetName}`],
       inputs,
       outputs: [`{projectRoot}/${config.outputDir}`],
+      // package.json entry points follow the config (`nx sync`, `nx sync:check`).
+      syncGenerators: [`${PLUGIN_NAME}:sync`],
       // One configuration per environment: the built-in ones and any the config declares.
       configurations: Object.fromEntries([...new Set([...BUILT_IN_ENVIRONMENTS, ...config.environments])].map((environment) => [environment, { environment }])),
       metadata: {

@@ -66,7 +66,7 @@ describe('esbuild path end to end (real nx)', () => {
     expect(job.packageName).toBe('@t/util');
     expect(job.builder).toBe('esbuild');
     expect(job.inputHash).toMatch(/^\d+$/);
-    expect(job.phases.map((p: any) => p.name)).toEqual(['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts']);
+    expect(job.phases.map((p: any) => p.name)).toEqual(['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts', 'check']);
     const js = job.artifacts.find((a: any) => a.path === 'dist/index.js');
     expect(js.checksum).toBe(sha256(readFileSync(ws.path('packages/util/dist/index.js'))));
     expect(js.size).toBe(readFileSync(ws.path('packages/util/dist/index.js')).length);

@@ -125,7 +125,8 @@ export default defineBuildConfig({
     const written = job.artifacts.map((a: { path: string }) => a.path).sort();
     // every file package.json points at was written by the build
     const pkg = ws.json('packages/dual/package.json');
-    const pointed = [pkg.main, pkg.module, pkg.types, ...Object.values(pkg.exports['.'] as Record<string, string>)].map((p: string) => p.replace(/^\.\//, ''));
+    const leaves = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(leaves) : []);
+    const pointed = [pkg.main, pkg.module, pkg.types, ...leaves(pkg.exports['.'])].map((p: string) => p.replace(/^\.\//, ''));
     for (const p of new Set(pointed)) expect(written).toContain(p);
   });
 

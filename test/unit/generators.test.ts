@@ -3,7 +3,6 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { configGenerator } from '../../src/generators/config/generator';
 import { normalizeOptions } from '../../src/generators/config/lib/normalize-options';
-import { entryFiles, mergeExports } from '../../src/generators/config/lib/package-json';
 import { initGenerator } from '../../src/generators/init/generator';
 import { PRODUCTION_INPUT } from '../../src/generators/init/lib/named-inputs';
 
@@ -215,15 +214,17 @@ export default defineBuildConfig({
     expect(tree.exists('packages/util/build.config.ts')).toBe(false);
   });
 
-  it('--format esm,cjs maps import/require and main to the CJS file', async () => {
+  it('--format esm,cjs maps import/require, each with its own declarations, and main/types to the CJS files', async () => {
     await configGenerator(tree, { project: '@t/util', format: 'cjs,esm' });
     expect(config()).toContain(`  format: ['esm', 'cjs'],\n`);
     expect(pkg()).toMatchObject({
       type: 'module',
       main: './dist/index.cjs',
       module: './dist/index.js',
-      types: './dist/index.d.ts',
-      exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js', require: './dist/index.cjs' } },
+      types: './dist/index.d.cts',
+      exports: {
+        '.': { import: { types: './dist/index.d.ts', default: './dist/index.js' }, require: { types: './dist/index.d.cts', default: './dist/index.cjs' } },
+      },
     });
   });
 
@@ -264,11 +265,8 @@ export default defineBuildConfig({
     await configGenerator(tree, { project: '@t/util', entry: './src/main.ts, src/cli/index.ts', outputDir: 'lib/', format: 'esm,cjs' });
     expect(config()).toContain(`  entry: ['src/main.ts', 'src/cli/index.ts'],\n  outputDir: 'lib',\n`);
     expect(pkg().main).toBe('./lib/main.cjs');
-    expect(pkg().exports).toEqual({
-      '.': { types: './lib/main.d.ts', import: './lib/main.js', require: './lib/main.cjs' },
-      './cli': { types: './lib/cli/index.d.ts', import: './lib/cli/index.js', require: './lib/cli/index.cjs' },
-      './package.json': './package.json',
-    });
+    const both = (stem: string) => ({ import: { types: `./lib/${stem}.d.ts`, default: `./lib/${stem}.js` }, require: { types: `./lib/${stem}.d.cts`, default: `./lib/${stem}.cjs` } });
+    expect(pkg().exports).toEqual({ '.': both('main'), './cli': both('cli/index'), './package.json': './package.json' });
   });
 
   it('picks an existing entry when none is given', async () => {
@@ -347,9 +345,9 @@ export default defineBuildConfig({
     writeJson(tree, 'packages/util/package.json', { name: '@t/util', exports: { '.': './src/index.ts', './styles.css': './styles.css' } });
     await configGenerator(tree, { project: '@t/util', dts: false });
     expect(pkg().exports).toEqual({ '.': { default: './dist/index.js' }, './styles.css': './styles.css', './package.json': './package.json' });
-
-    expect(mergeExports({ import: './a.js', require: './a.cjs' }, [{ subpath: '.', esm: './dist/index.js' }])).toEqual({ '.': { default: './dist/index.js' }, './package.json': './package.json' });
-    expect(mergeExports('./index.js', [{ subpath: '.', cjs: './dist/index.cjs' }])).toEqual({ '.': { default: './dist/index.cjs' }, './package.json': './package.json' });
+    writeJson(tree, 'packages/util/package.json', { name: '@t/util', exports: { import: './a.js', require: './a.cjs' } });
+    await configGenerator(tree, { project: '@t/util', dts: false, force: true });
+    expect(pkg().exports).toEqual({ '.': { default: './dist/index.js' }, './package.json': './package.json' });
   });
 
   it('adds outputDir to an existing "files" list only when missing', async () => {
@@ -361,24 +359,23 @@ export default defineBuildConfig({
     expect(pkg().files).toEqual(['dist/**']);
   });
 
-  it('does not set "type": "module" when other .js files would change meaning, and warns', async () => {
+  it('does not set "type": "module" when other .js files would change meaning: ESM is then .mjs', async () => {
     tree.write('packages/util/scripts/gen.js', 'module.exports = 1;\n');
     tree.write('packages/util/dist/old.js', 'ignored: an output');
     tree.write('packages/util/node_modules/x/index.js', 'ignored: a dependency');
-    const warn = vi.spyOn((await import('@nx/devkit')).logger, 'warn');
+    const info = vi.spyOn((await import('@nx/devkit')).logger, 'info');
     await configGenerator(tree, { project: '@t/util' });
     expect(pkg().type).toBeUndefined();
-    expect(warn.mock.calls.flat().join('\n')).toContain('packages/util/package.json has no "type": "module", so Node loads the ESM output ./dist/index.js as CommonJS. Not changing it, because these .js files would change meaning: scripts/gen.js.');
-    warn.mockRestore();
+    expect(pkg()).toMatchObject({ main: './dist/index.mjs', types: './dist/index.d.mts', exports: { '.': { types: './dist/index.d.mts', default: './dist/index.mjs' } } });
+    expect(info.mock.calls.flat().join('\n')).toContain('packages/util/package.json has no "type": "module", so the ESM output is ./dist/index.mjs. Not setting it, because these .js files would change meaning: scripts/gen.js.');
+    info.mockRestore();
   });
 
-  it('warns and keeps an explicit "type": "commonjs" with ESM output', async () => {
+  it('keeps an explicit "type": "commonjs": ESM is written as .mjs, with .d.mts declarations', async () => {
     writeJson(tree, 'packages/util/package.json', { name: '@t/util', type: 'commonjs' });
-    const warn = vi.spyOn((await import('@nx/devkit')).logger, 'warn');
-    await configGenerator(tree, { project: '@t/util' });
+    await configGenerator(tree, { project: '@t/util', format: 'esm,cjs' });
     expect(pkg().type).toBe('commonjs');
-    expect(warn.mock.calls.flat().join('\n')).toMatch(/declares "type": "commonjs", so Node loads the ESM output \.\/dist\/index\.js as CommonJS/);
-    warn.mockRestore();
+    expect(pkg().exports['.']).toEqual({ import: { types: './dist/index.d.mts', default: './dist/index.mjs' }, require: { types: './dist/index.d.cts', default: './dist/index.cjs' } });
   });
 
   it('refuses invalid package.json JSON without writing the config', async () => {
@@ -465,7 +462,7 @@ export default defineBuildConfig({
   });
 });
 
-describe('normalizeOptions / entryFiles (pure)', () => {
+describe('normalizeOptions (pure)', () => {
   const ctx = { exists: () => true, hasTypeScript: false };
   it('complete defaults', () => {
     expect(normalizeOptions({ project: 'p' }, ctx)).toEqual({
@@ -480,10 +477,5 @@ describe('normalizeOptions / entryFiles (pure)', () => {
   it('rejects two entries with the same output name', () => {
     expect(normalizeOptions({ project: 'p', entry: 'src/a/index.ts,src/a/index.ts' }, ctx)).toMatchObject({ ok: false, error: expect.stringContaining('names two outputs the same') });
   });
-  it('entry files per format', () => {
-    expect(entryFiles({ entries: [{ name: 'cli', path: 'src/cli.ts' }, { name: 'index', path: 'src/index.ts' }], format: ['cjs'], outputDir: 'out', dts: true })).toEqual([
-      { subpath: '.', cjs: './out/index.cjs', dts: './out/index.d.ts' },
-      { subpath: './cli', cjs: './out/cli.cjs', dts: './out/cli.d.ts' },
-    ]);
-  });
+
 });

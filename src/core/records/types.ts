@@ -30,6 +30,9 @@ export interface CheckFinding {
   /** package.json field path, e.g. `exports["."].import`. */
   field?: string;
   file?: string;
+  /** Where the field is written in `file` (1-based). */
+  line?: number;
+  column?: number;
 }
 
 /** One invocation of one project's build (DESIGN.md §6). Schema version 1. */
