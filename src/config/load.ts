@@ -26,17 +26,56 @@ function getJiti() {
   return jitiInstance;
 }
 
-/** Loads a config module and resolves default / `buildConfig` exports, promises and functions. */
+export const DEFAULT_CONFIG_TIMEOUT_MS = 30_000;
+
+/** `BUILD_SYSTEM_CONFIG_TIMEOUT_MS`, else 30 s: how long loading one config may take. */
+export function configTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.BUILD_SYSTEM_CONFIG_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_CONFIG_TIMEOUT_MS;
+}
+
+export interface LoadOptions {
+  /** Give up after this long (default: configTimeoutFromEnv()). */
+  timeoutMs?: number;
+}
+
+/**
+ * Loads a config module and resolves default / `buildConfig` exports, promises and functions,
+ * within a time limit: a config whose promise never settles would otherwise hold a build (or
+ * the project graph) forever, or let a CLI process exit 0 with nothing done.
+ */
 export async function loadConfigModule(
   file: string,
   ctx: ConfigContext,
   workspaceRoot: string,
+  options: LoadOptions = {},
 ): Promise<Result<LoadedConfig>> {
   const rel = relative(workspaceRoot, file) || file;
   // Plain data (what the config generator writes) means the same thing read as executed,
   // without paying for jiti's transpiler on every build.
   const literal = readLiteral(file);
   if (literal) return ok({ file, raw: literal });
+  const timeoutMs = options.timeoutMs ?? configTimeoutFromEnv();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Result<LoadedConfig>>((res) => {
+    timer = setTimeout(() => res(fail(configTimeoutError(rel, timeoutMs))), timeoutMs);
+  });
+  try {
+    return await Promise.race([evaluateConfig(file, ctx, rel, workspaceRoot), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function configTimeoutError(rel: string, timeoutMs: number) {
+  return buildError(
+    'CONFIG_LOAD_FAILED',
+    `${rel} did not finish loading within ${timeoutMs} ms: does a promise it exports or awaits never settle? (the limit is BUILD_SYSTEM_CONFIG_TIMEOUT_MS)`,
+    { phase: 'validate', file: rel },
+  );
+}
+
+async function evaluateConfig(file: string, ctx: ConfigContext, rel: string, workspaceRoot: string): Promise<Result<LoadedConfig>> {
   let mod: Record<string, unknown>;
   try {
     mod = (await getJiti().import(file)) as Record<string, unknown>;
