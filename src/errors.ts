@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'WORKSPACE_INVALID'
   | 'USAGE'
   | 'RUNTIME_VALIDATION_FAILED'
+  /** A warning: a hook or command exited, leaving a process that holds its output open. */
+  | 'PROCESS_LEFT_RUNNING'
   | 'INTERNAL';
 
 export type PhaseName =

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { buildError, fail, ok, type Result } from '../errors';
+import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import type { ConfigContext } from './define';
 import { readStaticConfig } from './static-config';
 
@@ -58,7 +58,10 @@ export async function loadConfigModule(
   const timeoutMs = options.timeoutMs ?? configTimeoutFromEnv();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<Result<LoadedConfig>>((res) => {
-    timer = setTimeout(() => res(fail(configTimeoutError(rel, timeoutMs))), timeoutMs);
+    timer = setTimeout(() => {
+      abandoned++;
+      res(fail(configTimeoutError(rel, timeoutMs)));
+    }, timeoutMs);
   });
   try {
     return await Promise.race([evaluateConfig(file, ctx, rel, workspaceRoot), timedOut]);
@@ -67,10 +70,23 @@ export async function loadConfigModule(
   }
 }
 
-export function configTimeoutError(rel: string, timeoutMs: number) {
+let abandoned = 0;
+
+/** How many config loads this process gave up on (whatever they started may still be running). */
+export function abandonedConfigLoads(): number {
+  return abandoned;
+}
+
+export function isConfigTimeout(e: BuildError): boolean {
+  return e.code === 'CONFIG_LOAD_FAILED' && e.message.includes(TIMEOUT_TEXT);
+}
+
+const TIMEOUT_TEXT = 'did not finish loading within';
+
+export function configTimeoutError(rel: string, timeoutMs: number): BuildError {
   return buildError(
     'CONFIG_LOAD_FAILED',
-    `${rel} did not finish loading within ${timeoutMs} ms: does a promise it exports or awaits never settle? (the limit is BUILD_SYSTEM_CONFIG_TIMEOUT_MS)`,
+    `${rel} ${TIMEOUT_TEXT} ${timeoutMs} ms: does a promise it exports or awaits never settle? (the limit is BUILD_SYSTEM_CONFIG_TIMEOUT_MS)`,
     { phase: 'validate', file: rel },
   );
 }

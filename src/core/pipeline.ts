@@ -146,7 +146,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       const hook = config.hooks[name];
       if (!hook) return phases.skip(name), true;
       const hookErrors = await phases.run(name, async () => {
-        const e = await runHook({ phase: name, hook, config, env, log, signal });
+        const e = await runHook({ phase: name, hook, config, env, log, signal, warnings: job.warnings });
         return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
       });
       errors.push(...hookErrors);
