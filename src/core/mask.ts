@@ -34,34 +34,38 @@ export function createMasker(secrets: Iterable<string | undefined>): (text: stri
 }
 
 /**
- * Masks a stream cut into chunks anywhere, exactly as masking the whole text would: it holds
- * back the last (longest form − 1) characters, the only ones a secret could still be
- * completing, and decides a match only once every form starting there could fit.
+ * Masks a stream cut into chunks anywhere, exactly as masking the whole text would. It holds
+ * back only the end of a chunk that could still become a secret (a proper prefix of one of
+ * its forms), so a complete line is shown at once unless it ends in the start of a secret.
  */
 export class StreamMasker {
   private readonly pattern: RegExp | undefined;
-  private readonly holdBack: number;
+  private readonly forms: string[];
+  private readonly firstChars: Set<string>;
+  private readonly longest: number;
   private pending = '';
 
   constructor(secrets: Iterable<string | undefined>) {
-    const values = maskedStrings(secrets);
-    this.pattern = patternOf(values);
-    this.holdBack = values.length ? values[0].length - 1 : 0;
+    this.forms = maskedStrings(secrets);
+    this.pattern = patternOf(this.forms);
+    this.firstChars = new Set(this.forms.map((f) => f[0]));
+    this.longest = this.forms[0]?.length ?? 0;
   }
 
   /** Masked text that is final; the rest waits for the next chunk or `end`. */
   push(chunk: string): string {
     if (!this.pattern) return chunk;
     const text = this.pending + chunk;
-    const safeEnd = text.length - this.holdBack;
+    // A match starting before `hold` is final: no longer form starting there can extend past the text.
+    const hold = this.holdStart(text);
     let out = '';
     let pos = 0;
     this.pattern.lastIndex = 0;
-    for (let m = this.pattern.exec(text); m && m.index < safeEnd; m = this.pattern.exec(text)) {
+    for (let m = this.pattern.exec(text); m && m.index < hold; m = this.pattern.exec(text)) {
       out += text.slice(pos, m.index) + MASK;
       pos = m.index + m[0].length;
     }
-    const keepFrom = Math.max(pos, safeEnd);
+    const keepFrom = Math.max(pos, hold);
     out += text.slice(pos, keepFrom);
     this.pending = text.slice(keepFrom);
     return out;
@@ -72,6 +76,16 @@ export class StreamMasker {
     const rest = this.pending;
     this.pending = '';
     return this.pattern ? rest.replace(this.pattern, MASK) : rest;
+  }
+
+  /** The first position from which the rest of `text` is a proper prefix of some form (text.length if none). */
+  private holdStart(text: string): number {
+    for (let p = Math.max(0, text.length - this.longest + 1); p < text.length; p++) {
+      if (!this.firstChars.has(text[p])) continue;
+      const rest = text.length - p;
+      if (this.forms.some((f) => f.length > rest && text.startsWith(f.slice(0, rest), p))) return p;
+    }
+    return text.length;
   }
 }
 
