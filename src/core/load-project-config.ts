@@ -4,8 +4,8 @@ import { findConfigFile } from '../config/find';
 import { loadConfigModule } from '../config/load';
 import { resolveBuildConfig, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { secretNamesInSource, secretValuesOfRaw } from '../config/secrets';
-import { buildError, fail, type BuildError, type Result } from '../errors';
-import { createMasker, secretValues } from './mask';
+import { buildError, fail, type Result } from '../errors';
+import { createMasker, maskError, secretValues } from './mask';
 import { captureOutput } from './output-capture';
 
 export interface ConfigRequest {
@@ -67,10 +67,6 @@ async function loadAndResolve(req: ConfigRequest, processEnv: NodeJS.ProcessEnv)
 function secretsOf(result: Result<ResolvedBuildConfig>, known: string[], processEnv: NodeJS.ProcessEnv): string[] {
   const resolved = result.ok ? secretValues(result.value.secretEnv, result.value.env, processEnv) : [];
   return [...new Set([...known, ...resolved])];
-}
-
-function maskError(e: BuildError, mask: (text: string) => string): BuildError {
-  return { ...e, message: mask(e.message), ...(e.found ? { found: mask(e.found) } : {}), ...(e.expected ? { expected: mask(e.expected) } : {}) };
 }
 
 function readSource(file: string): string {

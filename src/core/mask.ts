@@ -1,3 +1,5 @@
+import type { BuildError } from '../errors';
+
 /** Values shorter than this are not masked: they would mask everything. */
 const MIN_SECRET_LENGTH = 3;
 export const MASK = '***';
@@ -87,6 +89,11 @@ export class StreamMasker {
     }
     return text.length;
   }
+}
+
+/** An error with its message and found/expected values masked. */
+export function maskError(e: BuildError, mask: (text: string) => string): BuildError {
+  return { ...e, message: mask(e.message), ...(e.found ? { found: mask(e.found) } : {}), ...(e.expected ? { expected: mask(e.expected) } : {}) };
 }
 
 function escapeRegExp(s: string): string {

@@ -13,6 +13,7 @@ import { buildCacheIgnored, NOT_IGNORED_WARNING } from './ignore-check';
 import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from './lock';
 import { loadProjectConfig } from './load-project-config';
 import { JobLog, type TerminalSink } from './log';
+import { maskError } from './mask';
 import { captureOutput, type OutputSink } from './output-capture';
 import { PhaseRecorder } from './phases';
 import { JsonRecordStore, newJobId } from './records/json-store';
@@ -232,8 +233,8 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     if (staging) discardStaging(staging);
     if (cancelled() && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'build cancelled'));
     const ended = Date.now();
-    job.errors = errors.map((e) => maskError(e, log));
-    job.warnings = (job.warnings ?? []).map((e) => maskError(e, log));
+    job.errors = errors.map((e) => maskError(e, (t) => log.maskText(t)));
+    job.warnings = (job.warnings ?? []).map((e) => maskError(e, (t) => log.maskText(t)));
     job.exitCode = exitCodeFor(errors);
     job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
     job.endTime = new Date(ended).toISOString();
@@ -250,8 +251,4 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     if (release) await release();
     return job;
   }
-}
-
-function maskError(e: BuildError, log: JobLog): BuildError {
-  return { ...e, message: log.maskText(e.message), ...(e.found ? { found: log.maskText(e.found) } : {}), ...(e.expected ? { expected: log.maskText(e.expected) } : {}) };
 }
