@@ -1,9 +1,12 @@
 #!/usr/bin/env node
+// First: listens for Ctrl-C and EPIPE while the rest loads.
+import { startupStop } from './cli-start';
 import { parseArgs } from 'node:util';
 import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate, packageAtCwd, syncPackages } from './api';
 import { runBuild } from './core/pipeline';
 import { runClean } from './core/clean';
-import { withCancellation } from './core/signals';
+import { abandonedConfigLoads } from './config/load';
+import { listenForStop, withCancellation } from './core/signals';
 import type { BuildJob } from './core/records/types';
 import { errorFromUnknown, EXIT, formatError, type BuildError } from './errors';
 
@@ -37,12 +40,22 @@ interface Io {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const stop = startupStop ?? listenForStop();
+  try {
+    return await mainListening(argv, stop.signal);
+  } finally {
+    stop.release();
+  }
+}
+
+async function mainListening(argv: string[], stopped: AbortSignal): Promise<number> {
   // Known before parsing, so that a parse error too answers with one JSON document.
   const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
   const json = options.some((a) => a === '--json' || a.startsWith('--json='));
+  let printed = false;
   const io: Io = {
     json,
-    out: (t) => process.stdout.write(t),
+    out: (t) => ((printed = true), process.stdout.write(t)),
     stream: (t) => (json ? process.stderr : process.stdout).write(t),
   };
   let parsed;
@@ -64,6 +77,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [command, ...projects] = positionals;
+  // Builds and clean stop themselves (and record it); any other command just ends, still
+  // answering with one JSON document if it had not printed yet.
+  if (!['build', 'rebuild', 'clean'].includes(command)) {
+    const interrupted = () => {
+      if (!printed) errorsOut(io, [{ code: 'CANCELLED', message: 'interrupted' }], EXIT.cancelled);
+      process.exit(EXIT.cancelled);
+    };
+    if (stopped.aborted) return (interrupted(), EXIT.cancelled);
+    stopped.addEventListener('abort', interrupted, { once: true });
+  }
   if (values.help || !command) {
     const exitCode = values.help ? EXIT.success : EXIT.invalid;
     if (!io.json) io.out(`${HELP}\n`);
@@ -133,7 +156,11 @@ async function buildCommand(projects: string[], opts: { environment?: string; io
   if (order.value.packages.length === 0) return errorsOut(io, [{ code: 'PROJECT_NOT_FOUND', message: 'no buildable projects (no build.config.* of ours) in this workspace' }], EXIT.invalid);
   const jobs: BuildJob[] = [];
   let exitCode: number = EXIT.success;
+  let stoppedBeforeStart = false;
   await withCancellation(async (signal) => {
+    // Stopped while the CLI started or looked for the packages: nothing ran, and it says so.
+    stoppedBeforeStart = signal.aborted;
+    if (stoppedBeforeStart) exitCode = EXIT.cancelled;
     for (const pkg of order.value.packages) {
       if (signal.aborted) break;
       if (opts.cleanFirst) {
@@ -153,7 +180,11 @@ async function buildCommand(projects: string[], opts: { environment?: string; io
       }
     }
   });
-  if (io.json) {
+  if (stoppedBeforeStart) {
+    const errors: BuildError[] = [{ code: 'CANCELLED', message: 'cancelled before any build started' }];
+    if (io.json) io.out(`${JSON.stringify({ exitCode, errors, jobs }, null, 2)}\n`);
+    else process.stderr.write(`error: ${formatError(errors[0])}\n`);
+  } else if (io.json) {
     if (!(opts.cleanFirst && exitCode !== 0 && jobs.length === 0)) io.out(`${JSON.stringify({ exitCode, jobs }, null, 2)}\n`);
   } else {
     io.out(`\n${table(['project', 'status', 'builder', 'duration', 'artifacts'], jobs.map((j) => [j.packageName, j.status, j.builder, `${j.durationMs} ms`, String(j.artifacts.length)]))}\n`);
@@ -258,10 +289,19 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // A config that never settled may keep handles open (a timer, a socket): its load was
+      // abandoned, so the CLI does not wait for them.
+      if (abandonedConfigLoads() > 0) exitAfterOutput(code);
     },
     (err) => {
       process.stderr.write(`internal error: ${(err as Error)?.stack ?? err}\n`);
       process.exitCode = EXIT.failed;
     },
   );
+}
+
+function exitAfterOutput(code: number): void {
+  const exit = () => process.exit(code);
+  setTimeout(exit, 1000).unref();
+  process.stdout.write('', exit);
 }

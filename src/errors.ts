@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'UNDECLARED_INPUT'
   /** A `check: 'strict'` finding (entry points, publint, attw). */
   | 'CHECK_FAILED'
+  /** A warning: a hook or command exited, leaving a process that holds its output open. */
+  | 'PROCESS_LEFT_RUNNING'
   | 'INTERNAL';
 
 export type PhaseName =

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface RunCommandOptions {
   cwd: string;
@@ -20,6 +21,16 @@ export interface CommandResult {
   cancelled: boolean;
   /** Set when the command could not be started at all (missing shell or cwd, EACCES...). */
   spawnError?: string;
+  /**
+   * Set when the command exited but something it started (`server &`) still holds its output
+   * open: the command's end is not delayed by it. The processes still in its group.
+   */
+  leftRunning?: LeftProcess[];
+}
+
+export interface LeftProcess {
+  pid: number;
+  command: string;
 }
 
 const MAX_CAPTURE = 1024 * 1024;
@@ -37,15 +48,16 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
+    const captured = new OutputTail(MAX_CAPTURE);
     let cancelled = false;
-    const collect = (buf: Buffer) => {
-      const text = buf.toString('utf8');
-      output = (output + text).slice(-MAX_CAPTURE);
+    const collect = (text: string) => {
+      captured.push(text);
       options.onOutput?.(text);
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    // Decoded as a stream: a character split across two chunks stays one character (and a
+    // secret containing it stays maskable).
+    child.stdout?.setEncoding('utf8').on('data', collect);
+    child.stderr?.setEncoding('utf8').on('data', collect);
     const kill = () => {
       cancelled = true;
       killTree(child.pid, 'SIGTERM');
@@ -55,18 +67,131 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
     options.signal?.addEventListener('abort', kill, { once: true });
     // Registered so the owning process, if it dies, takes its command tree with it.
     liveChildren.add(child.pid);
+    let settled = false;
     child.on('error', (err) => {
+      if (settled) return;
+      settled = true;
       liveChildren.delete(child.pid);
       options.signal?.removeEventListener('abort', kill);
-      resolvePromise({ exitCode: null, signal: null, output: `${output}${err.message}\n`, cancelled, spawnError: err.message });
+      resolvePromise({ exitCode: null, signal: null, output: `${captured.value()}${err.message}\n`, cancelled, spawnError: err.message });
     });
-    child.on('close', async (code, signal) => {
+    const finish = async (code: number | null, signal: NodeJS.Signals | null, pipesOpen: boolean) => {
+      if (settled) return;
+      settled = true;
       liveChildren.delete(child.pid);
       options.signal?.removeEventListener('abort', kill);
+      let leftRunning: LeftProcess[] | undefined;
+      if (pipesOpen) {
+        leftRunning = left ?? [];
+        // Still read (their output keeps going to the log), but no longer keep this process alive.
+        for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+      }
       if (!cancelled && options.signal && endedByStop(code, signal)) cancelled = await abortsWithin(options.signal, STOP_GRACE_MS);
-      resolvePromise({ exitCode: code, signal, output, cancelled });
+      resolvePromise({ exitCode: code, signal, output: captured.value(), cancelled, ...(leftRunning ? { leftRunning } : {}) });
+    };
+    let drain: NodeJS.Timeout | undefined;
+    let left: LeftProcess[] | undefined;
+    // 'close' waits for the pipes, which a process the command put in the background (`server
+    // &`) holds for as long as it lives: the command's own end is 'exit', plus a moment for
+    // the output still in the pipes (longer when no process of its group is left: a slow
+    // reader, or a holder that left the group).
+    child.on('exit', (code, signal) => {
+      drain = setTimeout(() => {
+        left = processesInGroup(child.pid);
+        if (left.length) void finish(code, signal, true);
+        else drain = setTimeout(() => void finish(code, signal, true), LONG_DRAIN_MS);
+      }, DRAIN_MS);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(drain);
+      void finish(code, signal, false);
     });
   });
+}
+
+/** How long output may keep arriving after a command exited before its pipes count as held by something it left running. */
+const DRAIN_MS = 250;
+const LONG_DRAIN_MS = 2000;
+
+/** The last `max` characters of a command's output, in amortized linear time. */
+class OutputTail {
+  private pieces: string[] = [];
+  private length = 0;
+  private cut = false;
+
+  constructor(private readonly max: number) {}
+
+  push(text: string): void {
+    this.pieces.push(text);
+    this.length += text.length;
+    if (this.length > 2 * this.max) this.compact();
+  }
+
+  value(): string {
+    this.compact();
+    return this.pieces.join('');
+  }
+
+  private compact(): void {
+    let all = this.pieces.join('');
+    if (all.length > this.max) {
+      all = all.slice(-this.max);
+      this.cut = true;
+    }
+    // A cut line may hold the end of a secret, which masking would no longer recognise.
+    if (this.cut) all = all.slice(all.indexOf('\n') + 1);
+    this.pieces = [all];
+    this.length = all.length;
+  }
+}
+
+/**
+ * The processes still in a command's process group (what `cmd &` left behind), with their
+ * command lines: /proc on Linux, `ps` elsewhere; empty when neither can tell.
+ */
+export function processesInGroup(pgid: number | undefined): LeftProcess[] {
+  if (!pgid || process.platform === 'win32') return [];
+  try {
+    const found: LeftProcess[] = [];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) !== pgid || fields[0] === 'Z') continue;
+        const command = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        found.push({ pid: Number(name), command });
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    return found;
+  } catch {
+    return processesInGroupByPs(pgid);
+  }
+}
+
+function processesInGroupByPs(pgid: number): LeftProcess[] {
+  try {
+    return execFileSync('ps', ['-A', '-o', 'pid=,pgid=,command='], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pgid)
+      .map((m) => ({ pid: Number(m[1]), command: m[3] }));
+  } catch {
+    return [];
+  }
+}
+
+/** Says what a command left running (for a warning), or undefined when it left nothing. */
+export function describeLeftRunning(what: string, result: Pick<CommandResult, 'leftRunning'>): string | undefined {
+  if (!result.leftRunning) return undefined;
+  const list = result.leftRunning.map((p) => `pid ${p.pid}: ${p.command}`).join('; ');
+  const left = result.leftRunning.length
+    ? `left ${result.leftRunning.length === 1 ? 'a process' : `${result.leftRunning.length} processes`} running (${list})`
+    : 'left a process running';
+  return `${what} ${left} that holds its output open; the phase did not wait for it. Redirect its output (\`cmd > cmd.log 2>&1 &\`) or stop it before the build ends`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { buildError } from '../errors';
-import { runCommand, tail } from '../spawn';
+import { describeLeftRunning, runCommand, tail } from '../spawn';
 import { configFileOf, unsupportedOptions } from './options';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 
@@ -51,7 +51,9 @@ export const customAdapter: BuilderAdapter = {
     ctx.log.info(`> ${command}`);
     const r = await runCommand(command!, { cwd: ctx.config.packageRoot, env: { ...ctx.env, OUT_DIR: ctx.outDir }, shell: true, signal: ctx.signal, onOutput: (c) => ctx.log.write(c) });
     if (r.cancelled) return { errors: [buildError('CANCELLED', 'custom build cancelled', { phase: 'build' })] };
-    if (r.exitCode === 0) return { errors: [] };
+    const left = describeLeftRunning(`the custom build \`${command}\``, r);
+    const warnings = left ? [buildError('PROCESS_LEFT_RUNNING', left, { phase: 'build' })] : [];
+    if (r.exitCode === 0) return { errors: [], warnings };
     const why = r.spawnError ? `could not be started: ${r.spawnError}` : r.exitCode === null ? `was killed by ${r.signal ?? 'a signal'}` : `exited with code ${r.exitCode}`;
     const out = tail(r.output);
     return { errors: [buildError('BUILD_FAILED', `\`${command}\` ${why}${out ? `:\n${out}` : ''}`, { phase: 'build' })] };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { buildError, fail, ok, type Result } from '../errors';
+import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import type { ConfigContext } from './define';
 import { readStaticConfig } from './static-config';
 
@@ -26,17 +26,72 @@ function getJiti() {
   return jitiInstance;
 }
 
-/** Loads a config module and resolves default / `buildConfig` exports, promises and functions. */
+export const DEFAULT_CONFIG_TIMEOUT_MS = 30_000;
+
+/** `BUILD_SYSTEM_CONFIG_TIMEOUT_MS`, else 30 s: how long loading one config may take. */
+export function configTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.BUILD_SYSTEM_CONFIG_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_CONFIG_TIMEOUT_MS;
+}
+
+export interface LoadOptions {
+  /** Give up after this long (default: configTimeoutFromEnv()). */
+  timeoutMs?: number;
+}
+
+/**
+ * Loads a config module and resolves default / `buildConfig` exports, promises and functions,
+ * within a time limit: a config whose promise never settles would otherwise hold a build (or
+ * the project graph) forever, or let a CLI process exit 0 with nothing done.
+ */
 export async function loadConfigModule(
   file: string,
   ctx: ConfigContext,
   workspaceRoot: string,
+  options: LoadOptions = {},
 ): Promise<Result<LoadedConfig>> {
   const rel = relative(workspaceRoot, file) || file;
   // Plain data (what the config generator writes) means the same thing read as executed,
   // without paying for jiti's transpiler on every build.
   const literal = readLiteral(file);
   if (literal) return ok({ file, raw: literal });
+  const timeoutMs = options.timeoutMs ?? configTimeoutFromEnv();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Result<LoadedConfig>>((res) => {
+    timer = setTimeout(() => {
+      abandoned++;
+      res(fail(configTimeoutError(rel, timeoutMs)));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([evaluateConfig(file, ctx, rel, workspaceRoot), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+let abandoned = 0;
+
+/** How many config loads this process gave up on (whatever they started may still be running). */
+export function abandonedConfigLoads(): number {
+  return abandoned;
+}
+
+export function isConfigTimeout(e: BuildError): boolean {
+  return e.code === 'CONFIG_LOAD_FAILED' && e.message.includes(TIMEOUT_TEXT);
+}
+
+const TIMEOUT_TEXT = 'did not finish loading within';
+
+export function configTimeoutError(rel: string, timeoutMs: number): BuildError {
+  return buildError(
+    'CONFIG_LOAD_FAILED',
+    `${rel} ${TIMEOUT_TEXT} ${timeoutMs} ms: does a promise it exports or awaits never settle? (the limit is BUILD_SYSTEM_CONFIG_TIMEOUT_MS)`,
+    { phase: 'validate', file: rel },
+  );
+}
+
+async function evaluateConfig(file: string, ctx: ConfigContext, rel: string, workspaceRoot: string): Promise<Result<LoadedConfig>> {
   let mod: Record<string, unknown>;
   try {
     mod = (await getJiti().import(file)) as Record<string, unknown>;

@@ -5,6 +5,7 @@ import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS, DEFAULT_ARTIFACT_GLOBS } from './define';
 import type { Builder, Format, Hook, Platform, ParsedBuildConfig } from './schema';
 import { packageVersion } from '../version';
+import { secretValuesOfRaw } from './secrets';
 import { validateWithCache } from './validation-cache';
 
 export interface EntryPoint {
@@ -109,7 +110,7 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
   const shape = await validateWithCache(input.raw, packageRoot, packageVersion(), async () => {
     const { validateConfigShape } = await import('./validate');
     return validateConfigShape(input.raw, fileRel ?? 'build options');
-  });
+  }, secretValuesOfRaw(input.raw, input.processEnv ?? process.env));
   const pkg = readPackageJson(packageRoot, workspaceRoot);
   if (!pkg.ok) return fail(...(shape.ok ? [] : shape.errors), ...pkg.errors);
   const packageJson = pkg.value;

@@ -7,7 +7,7 @@ import { runHook } from './hooks';
 import { acquireLock, describeHolder, lockOptionsFromEnv } from './lock';
 import { loadProjectConfig } from './load-project-config';
 import { JobLog, type TerminalSink } from './log';
-import { secretValues } from './mask';
+import { captureOutput, type OutputSink } from './output-capture';
 import { JsonRecordStore } from './records/json-store';
 import type { RecordStore } from './records/store';
 import { DEFAULT_ENVIRONMENT } from './pipeline';
@@ -36,8 +36,13 @@ export interface CleanResult {
 /**
  * Removes a package's outputs under its lock. Deletes nothing outside the package root, nor
  * the root itself, whatever the config says (outputDir is checked, symlinks are not followed).
+ * What a clean hook function prints goes through the log, masked.
  */
-export async function runClean(req: CleanRequest): Promise<CleanResult> {
+export function runClean(req: CleanRequest): Promise<CleanResult> {
+  return captureOutput((route) => cleanWithLog(req, route));
+}
+
+async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void): Promise<CleanResult> {
   const processEnv = req.processEnv ?? process.env;
   const terminal = req.terminal ?? ((t: string) => process.stdout.write(t));
   const signal = req.signal ?? new AbortController().signal;
@@ -53,7 +58,8 @@ export async function runClean(req: CleanRequest): Promise<CleanResult> {
   }
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const log = new JobLog(req.store ?? new JsonRecordStore(req.workspaceRoot), { id: 'clean', packagePath }, terminal);
-  log.setSecrets(secretValues(config.secretEnv, config.env, processEnv));
+  log.setSecrets(loaded.secrets);
+  route((text) => log.write(text));
   const lock = await acquireLock(config.packageRoot, {
     ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
     signal,

@@ -3,8 +3,8 @@ import { relative, resolve } from 'node:path';
 import { configFileOf } from '../adapters/options';
 import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import type { Hook, HookContext } from '../config/schema';
-import { buildError, type BuildError, type PhaseName } from '../errors';
-import { runCommand, tail } from '../spawn';
+import { buildError, formatError, type BuildError, type PhaseName } from '../errors';
+import { describeLeftRunning, runCommand, tail } from '../spawn';
 import type { JobLog } from './log';
 
 export interface HookRun {
@@ -14,10 +14,12 @@ export interface HookRun {
   env: NodeJS.ProcessEnv;
   log: JobLog;
   signal: AbortSignal;
+  /** Receives warnings (a process the hook left running); they are also logged. */
+  warnings?: BuildError[];
 }
 
 /** Runs a hook (command string, `{ cmd }`, or function) in the package root; returns its errors. */
-export async function runHook({ phase, hook, config, env, log, signal }: HookRun): Promise<BuildError[]> {
+export async function runHook({ phase, hook, config, env, log, signal, warnings }: HookRun): Promise<BuildError[]> {
   const label = `${phase} hook`;
   if (typeof hook === 'function') {
     const ctx: HookContext = {
@@ -53,6 +55,12 @@ export async function runHook({ phase, hook, config, env, log, signal }: HookRun
   log.info(`> ${cmd}`);
   const result = await runCommand(cmd, { cwd, env, shell: true, signal, onOutput: (c) => log.write(c) });
   if (result.cancelled) return [buildError('CANCELLED', `${label} cancelled`, { phase })];
+  const left = describeLeftRunning(`${label} \`${cmd}\``, result);
+  if (left) {
+    const warning = buildError('PROCESS_LEFT_RUNNING', left, { phase });
+    log.warn(formatError(warning));
+    warnings?.push(warning);
+  }
   if (result.exitCode === 0) return [];
   if (result.spawnError) return [buildError('HOOK_FAILED', `${label} \`${cmd}\` could not be started: ${result.spawnError}`, { phase })];
   const why = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;

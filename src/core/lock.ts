@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
@@ -73,6 +73,7 @@ export async function acquireLock(packageRoot: string, options: LockOptions): Pr
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
         return fail(buildError('LOCK_FAILED', `could not take the lock ${paths.lock}: ${(err as Error).message}`, { phase: 'lock' }));
       }
+      if (backdateFutureLock(paths.lock, options.staleMs)) continue;
     }
     if (!announced) {
       announced = true;
@@ -80,6 +81,23 @@ export async function acquireLock(packageRoot: string, options: LockOptions): Pr
     }
     if (Date.now() >= deadline) return fail(lockTimeoutError(packageRoot, options.timeoutMs));
     await sleep(75 + Math.random() * 100, options.signal);
+  }
+}
+
+/**
+ * proper-lockfile counts a lock as stale once its mtime is older than `staleMs`: one dated in
+ * the future (a clock set wrong, then corrected) never would be. A holder refreshes the mtime
+ * to its own now, so a lock more than `staleMs` ahead has no live holder on this clock: its
+ * mtime is set back, and the next attempt reclaims it by the usual rule.
+ */
+function backdateFutureLock(lock: string, staleMs: number): boolean {
+  try {
+    if (statSync(lock).mtimeMs <= Date.now() + staleMs) return false;
+    const past = new Date(Date.now() - 2 * staleMs);
+    utimesSync(lock, past, past);
+    return true;
+  } catch {
+    return false;
   }
 }
 

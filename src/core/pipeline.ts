@@ -14,7 +14,8 @@ import { buildCacheIgnored, NOT_IGNORED_WARNING } from './ignore-check';
 import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from './lock';
 import { loadProjectConfig } from './load-project-config';
 import { JobLog, type TerminalSink } from './log';
-import { secretValues } from './mask';
+import { maskError } from './mask';
+import { captureOutput, type OutputSink } from './output-capture';
 import { PhaseRecorder } from './phases';
 import { JsonRecordStore, newJobId } from './records/json-store';
 import { RETAINED_JOBS, type RecordStore } from './records/store';
@@ -49,8 +50,13 @@ const PHASE_ORDER: PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts'
  * One build, phase by phase (DESIGN.md §5):
  * validate → lock → prebuild → build → dts → (swap) → postbuild → artifacts → check.
  * Never throws: every outcome, cancellation included, is a BuildJob that has been saved.
+ * What the build's own code prints (a hook function's console.log) goes through its log.
  */
-export async function runBuild(req: BuildRequest): Promise<BuildJob> {
+export function runBuild(req: BuildRequest): Promise<BuildJob> {
+  return captureOutput((route) => buildWithLog(req, route));
+}
+
+async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void): Promise<BuildJob> {
   const processEnv = req.processEnv ?? process.env;
   const store = req.store ?? new JsonRecordStore(req.workspaceRoot);
   const signal = req.signal ?? new AbortController().signal;
@@ -80,6 +86,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     metadata: { ...(req.metadata ?? {}) },
   };
   const log = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
+  route((text) => log.write(text));
   const phases = new PhaseRecorder();
   job.phases = phases.phases;
   let release: Release | undefined;
@@ -90,8 +97,10 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
   try {
     // validate
     type Validated = { errors: BuildError[]; config?: ResolvedBuildConfig; selection?: AdapterSelection };
+    let secrets: string[] = [];
     const validated = await phases.run<Validated>('validate', async () => {
       const loaded = await loadProjectConfig({ ...req, environment: job.environment, processEnv });
+      secrets = loaded.secrets;
       if (!loaded.ok) return { status: 'failed', value: { errors: loaded.errors } };
       const config = loaded.value;
       const selection = selectAdapter(config);
@@ -107,10 +116,11 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     const manifest = validated.config ? undefined : readPackageJson(req.packageRoot, req.workspaceRoot);
     const manifestName = manifest?.ok && typeof manifest.value?.name === 'string' ? manifest.value.name : undefined;
     job.packageName = validated.config?.name ?? manifestName ?? packagePath;
+    // Known before validation, so even a validation error quoting a value is masked.
+    log.setSecrets(secrets);
     if (validated.config && validated.selection) {
       job.requestedBuilder = validated.config.builder;
       job.builder = validated.selection.builder;
-      log.setSecrets(secretValues(validated.config.secretEnv, validated.config.env, processEnv));
     }
     if (validated.errors.length) {
       errors.push(...validated.errors);
@@ -141,7 +151,7 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
       const hook = config.hooks[name];
       if (!hook) return phases.skip(name), true;
       const hookErrors = await phases.run(name, async () => {
-        const e = await runHook({ phase: name, hook, config, env, log, signal });
+        const e = await runHook({ phase: name, hook, config, env, log, signal, warnings: job.warnings });
         return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
       });
       errors.push(...hookErrors);
@@ -249,8 +259,8 @@ export async function runBuild(req: BuildRequest): Promise<BuildJob> {
     if (staging) discardStaging(staging);
     if (cancelled() && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'build cancelled'));
     const ended = Date.now();
-    job.errors = errors.map((e) => ({ ...e, message: log.maskText(e.message) }));
-    job.warnings = (job.warnings ?? []).map((e) => ({ ...e, message: log.maskText(e.message) }));
+    job.errors = errors.map((e) => maskError(e, (t) => log.maskText(t)));
+    job.warnings = (job.warnings ?? []).map((e) => maskError(e, (t) => log.maskText(t)));
     job.exitCode = exitCodeFor(errors);
     job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
     job.endTime = new Date(ended).toISOString();

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { isOwnConfigSource } from '../config/find';
-import { loadConfigModule } from '../config/load';
+import { configTimeoutFromEnv, isConfigTimeout, loadConfigModule } from '../config/load';
 import { readStaticConfig } from '../config/static-config';
 import { ok } from '../errors';
 import { findBinary } from '../adapters/tool';
@@ -27,6 +27,7 @@ export async function createNodesForConfigs(
   context: CreateNodesContext,
 ): Promise<Array<readonly [string, CreateNodesResult]>> {
   const options = normalizePluginOptions(rawOptions);
+  const timeoutMs = validTimeout(rawOptions?.configTimeoutMs) ?? configTimeoutFromEnv();
   const { workspaceRoot } = context;
   const candidates: { file: string; root: string; source: string }[] = [];
   for (const file of configFiles) {
@@ -73,7 +74,12 @@ export async function createNodesForConfigs(
       if (!targets) {
         // Plain-data configs are read without executing them (no transpile on a cold cache).
         const literal = readStaticConfig(c.source);
-        const loaded = literal ? ok({ file: c.file, raw: literal }) : await loadConfigModule(join(workspaceRoot, c.file), { environment: 'production' }, workspaceRoot);
+        const loaded = literal ? ok({ file: c.file, raw: literal }) : await loadConfigModule(join(workspaceRoot, c.file), { environment: 'production' }, workspaceRoot, { timeoutMs });
+        // The graph does not wait on a config that never settles: its project gets the default
+        // targets now (running them reports the error), the others are not held up.
+        if (!loaded.ok && loaded.errors.some(isConfigTimeout)) {
+          console.warn(`[@repo/build-system] ${c.file} did not finish loading within ${timeoutMs} ms: ${c.root} gets default targets until it does (plugin option configTimeoutMs, or BUILD_SYSTEM_CONFIG_TIMEOUT_MS)`);
+        }
         const graphConfig = readGraphConfig(loaded.ok ? loaded.value.raw : undefined);
         // Read from source, never executed: imported helpers, process.env reads, tsconfig chain.
         const dependencies = scanConfigDependencies(workspaceRoot, c.root, c.file, c.source, graphConfig.tsconfigs);
@@ -98,6 +104,10 @@ export async function createNodesForConfigs(
     cache.save();
   }
   return results;
+}
+
+function validTimeout(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
 function packageDeclaresTypes(root: string): boolean {

@@ -1,7 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { splitInclude } from '../config/cache-include';
 import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS } from '../config/define';
-import { TOOL_PACKAGES, PLUGIN_NAME, type BuildSystemPluginOptions } from './options';
+import { TOOL_PACKAGES, PLUGIN_NAME, type TargetOptions } from './options';
 
 /**
  * The fields of a config the graph needs, read without validation: graph time must stay
@@ -62,7 +62,7 @@ export function effectiveBuilder(builder: string, bunAvailable: boolean): string
 
 export function inferTargets(
   config: GraphConfig,
-  options: Required<BuildSystemPluginOptions>,
+  options: TargetOptions,
   ctx: InferContext,
 ): Record<string, TargetConfiguration> {
   const builder = effectiveBuilder(config.builder, ctx.bunAvailable);

@@ -2,9 +2,17 @@
 export interface BuildSystemPluginOptions {
   buildTargetName?: string;
   cleanTargetName?: string;
+  /**
+   * How long the graph waits for one config to load (default: BUILD_SYSTEM_CONFIG_TIMEOUT_MS,
+   * else 30 s). A config that takes longer gets default targets and a warning.
+   */
+  configTimeoutMs?: number;
 }
 
-export function normalizePluginOptions(options: BuildSystemPluginOptions | undefined): Required<BuildSystemPluginOptions> {
+/** The options that shape the targets (and key their cache). */
+export type TargetOptions = Required<Pick<BuildSystemPluginOptions, 'buildTargetName' | 'cleanTargetName'>>;
+
+export function normalizePluginOptions(options: BuildSystemPluginOptions | undefined): TargetOptions {
   return {
     buildTargetName: options?.buildTargetName ?? 'build',
     cleanTargetName: options?.cleanTargetName ?? 'clean',

@@ -37,11 +37,12 @@ export class JsonRecordStore implements RecordStore {
    * postTasksExecution), so an older job saved last must not hide a newer one. A latest.json
    * only counts when it is a record whose own job file still exists: every writer saves that
    * file first and prune never drops the newest, so a real newer latest always has one, while
-   * a damaged or foreign latest.json (no id, a far-future id) no longer freezes it.
+   * a damaged or foreign latest.json (no id, a far-future id) no longer freezes it. Nor does
+   * a record dated in the future (a clock set wrong, then corrected): no build has started yet.
    */
   private async mayReplaceLatest(job: BuildJob): Promise<boolean> {
     const current = await readJson(this.dir(job.packagePath, 'latest.json'));
-    if (!isBuildJob(current) || current.id <= job.id) return true;
+    if (!isBuildJob(current) || current.id <= job.id || startsInTheFuture(current)) return true;
     return (await this.job(job.packagePath, current.id)) === undefined;
   }
 
@@ -102,6 +103,16 @@ export class JsonRecordStore implements RecordStore {
 }
 
 const HISTORY_BATCH = 16;
+/** Clocks of processes writing one package's records may differ this much (a container, a VM). */
+const CLOCK_SKEW_MS = 60_000;
+
+/** By its start time or the time in its id (`newJobId`), which orders the records. */
+function startsInTheFuture(job: BuildJob): boolean {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(job.id);
+  const idTime = m ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z`) : NaN;
+  const limit = Date.now() + CLOCK_SKEW_MS;
+  return Date.parse(job.startTime) > limit || idTime > limit;
+}
 
 async function readJson(file: string): Promise<unknown> {
   try {

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { findConfigFile } from '../../config/find';
+import { secretNamesInSource } from '../../config/secrets';
 import { findBinary } from '../../adapters/tool';
 import { buildError, EXIT, type BuildError } from '../../errors';
 import { collectArtifacts } from '../artifacts';
 import { computeFingerprintFiles, readFingerprint, saveFingerprint } from '../fingerprint';
+import { createMasker } from '../mask';
 import { newJobId } from './json-store';
 import { RETAINED_JOBS, type RecordStore } from './store';
 import type { BuildJob, CacheStatus } from './types';
@@ -91,7 +93,11 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
     logs: store.logPath(packagePath, id),
     metadata: { runner: 'nx', recordedBy: 'postTasksExecution', nxStatus: t.status },
   };
-  if (t.terminalOutput) await store.appendLog(job, t.terminalOutput.endsWith('\n') ? t.terminalOutput : `${t.terminalOutput}\n`);
+  if (t.terminalOutput) {
+    // The executor masked what it printed; a second pass covers output Nx captured some other way.
+    const text = maskSecretsOfSource(packageRoot, t.terminalOutput);
+    await store.appendLog(job, text.endsWith('\n') ? text : `${text}\n`);
+  }
   await store.saveJob(job);
   await store.prune(packagePath, RETAINED_JOBS);
   return job;
@@ -116,6 +122,17 @@ async function recordedByExecutor(store: RecordStore, packagePath: string, t: Ta
     const start = Date.parse(j.startTime);
     return (t.startTime === undefined || start >= t.startTime) && (t.endTime === undefined || start <= t.endTime);
   });
+}
+
+/** Masks the process env's values of the `secretEnv` names the config's source lists (never executing it). */
+function maskSecretsOfSource(packageRoot: string, text: string): string {
+  const file = findConfigFile(packageRoot);
+  if (!file) return text;
+  try {
+    return createMasker(secretNamesInSource(readFileSync(file, 'utf8')).map((n) => process.env[n]))(text);
+  } catch {
+    return text;
+  }
 }
 
 function packageNameOf(root: string): string | undefined {
