@@ -70,7 +70,6 @@ export function findBun(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'works
 /** `bun build` through Bun.build (structured logs give located errors). */
 export const bunAdapter: BuilderAdapter = {
   name: 'bun',
-  toolPackage: 'bun',
   validate(config) {
     const errors = checkBuilderOptions('bun', config, BUILDER_OPTIONS);
     for (const t of config.target) {

@@ -83,7 +83,6 @@ export function esbuildMessageToError(m: Message, config: ResolvedBuildConfig, c
 
 export const esbuildAdapter: BuilderAdapter = {
   name: 'esbuild',
-  toolPackage: 'esbuild',
   validate(config) {
     return checkBuilderOptions('esbuild', config, BUILDER_OPTIONS);
   },

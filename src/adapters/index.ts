@@ -1,42 +1,29 @@
 import type { ResolvedBuildConfig } from '../config/resolve';
+import { BUILDER_REGISTRY, builderFacts, builderInEffect, fallbackReason, type BuilderFacts } from '../config/builders';
 import type { Builder } from '../config/schema';
 import type { BuilderAdapter } from './types';
+import { findBinary } from './tool';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-/** Adapters load lazily: a build loads only the one it runs, and the graph loads none. */
-const loaders: Record<Builder, () => BuilderAdapter> = {
-  esbuild: () => (require('./esbuild') as typeof import('./esbuild')).esbuildAdapter,
-  bun: () => (require('./bun') as typeof import('./bun')).bunAdapter,
-  tsc: () => (require('./tsc') as typeof import('./tsc')).tscAdapter,
-  rollup: () => (require('./rollup') as typeof import('./rollup')).rollupAdapter,
-  custom: () => (require('./custom') as typeof import('./custom')).customAdapter,
-};
-/* eslint-enable @typescript-eslint/no-require-imports */
-
+/** Adapters load lazily (where the registry says they live): a build loads only the one it runs, and the graph loads none. */
 export function loadAdapter(builder: Builder): BuilderAdapter | undefined {
-  return loaders[builder]?.();
+  const where = BUILDER_REGISTRY[builder]?.adapter;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return where ? (require(where.module) as Record<string, BuilderAdapter>)[where.export] : undefined;
 }
 
 export interface AdapterSelection {
   adapter: BuilderAdapter;
   /** What actually builds (differs from the requested builder on fallback). */
   builder: Builder;
+  /** The registry's facts about `builder`. */
+  facts: BuilderFacts;
   warning?: string;
 }
 
 /** The adapter for a config, with bun's documented fallback to esbuild where bun is absent. */
 export function selectAdapter(config: Pick<ResolvedBuildConfig, 'builder' | 'packageRoot' | 'workspaceRoot'>): AdapterSelection | undefined {
-  if (config.builder === 'bun') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { findBun } = require('./bun') as typeof import('./bun');
-    if (!findBun(config)) {
-      return {
-        adapter: loaders.esbuild(),
-        builder: 'esbuild',
-        warning: 'builder "bun" requested but no bun binary was found (node_modules/.bin or PATH): building with esbuild instead',
-      };
-    }
-  }
-  const adapter = loadAdapter(config.builder);
-  return adapter ? { adapter, builder: config.builder } : undefined;
+  const builder = builderInEffect(config.builder, (binary) => Boolean(findBinary(binary, [config.packageRoot, config.workspaceRoot]))) as Builder;
+  const adapter = loadAdapter(builder);
+  const facts = builderFacts(builder);
+  return adapter && facts ? { adapter, builder, facts, warning: fallbackReason(config.builder, builder) } : undefined;
 }

@@ -30,7 +30,6 @@ const TRANSFORMABLE = /\.(m|c)?[jt]sx?$/;
  */
 export const rollupAdapter: BuilderAdapter = {
   name: 'rollup',
-  toolPackage: 'rollup',
   validate(config) {
     return checkBuilderOptions('rollup', config, BUILDER_OPTIONS);
   },

@@ -34,8 +34,6 @@ export function tscTarget(targets: string[]): string {
  */
 export const tscAdapter: BuilderAdapter = {
   name: 'tsc',
-  toolPackage: 'typescript',
-  emitsDeclarations: true,
   validate(config) {
     const errors = checkBuilderOptions('tsc', config, BUILDER_OPTIONS);
     if (config.minify) errors.push(cannotHonour('tsc', config, 'minify', 'tsc does not minify; use esbuild, bun or rollup', 'true'));

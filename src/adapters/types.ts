@@ -35,14 +35,12 @@ export interface AdapterResult {
 
 /**
  * One builder behind one contract. Adapters know nothing of locks, hooks, records or Nx:
- * they turn a resolved config into files in `ctx.outDir` and report located errors.
+ * they turn a resolved config into files in `ctx.outDir` and report located errors. What
+ * other parts need to know about a builder (packages, fallback, declarations) is in the
+ * registry, `config/builders.ts`.
  */
 export interface BuilderAdapter {
-  readonly name: Exclude<Builder, 'bun'> | 'bun';
-  /** The npm package whose version belongs in the cache key (`externalDependencies`). */
-  readonly toolPackage?: string;
-  /** The builder writes declarations itself; the core skips its `dts` phase. */
-  readonly emitsDeclarations?: boolean;
+  readonly name: Builder;
   /**
    * Whether the previous outputs should be copied into `outDir` first: true only for an
    * incremental compiler that has the state to reuse them (copying is wasted otherwise).

@@ -4,7 +4,6 @@ import type { PackageBuildConfig } from './schema';
  * Kept free of zod and of the pipeline: every build.config.ts imports this module at graph
  * time, so it must cost nothing to load.
  */
-export const BUILDERS = ['bun', 'esbuild', 'tsc', 'rollup', 'custom'] as const;
 export const FORMATS = ['esm', 'cjs'] as const;
 export const PLATFORMS = ['node', 'browser', 'neutral'] as const;
 

@@ -5,9 +5,10 @@ import { z } from 'zod';
  * inferred from these schemas; nothing re-declares a field by hand.
  */
 
-import { BUILDERS, FORMATS, PLATFORMS } from './define';
+import { BUILDER_NAMES } from './builders';
+import { FORMATS, PLATFORMS } from './define';
 
-export const builderSchema = z.enum(BUILDERS);
+export const builderSchema = z.enum(BUILDER_NAMES);
 export const formatSchema = z.enum(FORMATS);
 export const platformSchema = z.enum(PLATFORMS);
 

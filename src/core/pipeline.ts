@@ -183,7 +183,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     const stopDts = () => dtsAbort.abort();
     signal.addEventListener('abort', stopDts, { once: true });
     const dtsRun =
-      config.dts && !selection.adapter.emitsDeclarations
+      config.dts && !selection.facts.emitsDeclarations
         ? phases.run('dts', async () => {
             // Loaded only for builds with declarations (it brings the tsc runners along).
             // eslint-disable-next-line @typescript-eslint/no-require-imports

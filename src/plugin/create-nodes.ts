@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
+import { allToolPackages } from '../config/builders';
 import { isOwnConfigSource } from '../config/find';
 import { configTimeoutFromEnv, isConfigTimeout, loadConfigModule } from '../config/load';
 import { readStaticConfig } from '../config/static-config';
 import { ok } from '../errors';
 import { findBinary } from '../adapters/tool';
 import { inferTargets, readGraphConfig } from './infer-targets';
-import { normalizePluginOptions, TOOL_PACKAGES, type BuildSystemPluginOptions } from './options';
+import { normalizePluginOptions, type BuildSystemPluginOptions } from './options';
 import { scanConfigDependencies } from './config-inputs';
 import { TargetsCache, hashFileGroups, hashProjects, type CacheEntry } from './targets-cache';
 
@@ -124,7 +125,6 @@ function packageDeclaresTypes(root: string): boolean {
  * inputs (Nx rejects names missing from its graph).
  */
 function detectInstalledTools(workspaceRoot: string): Set<string> {
-  const all = new Set(Object.values(TOOL_PACKAGES).flat());
   const found = new Set<string>();
   let declared: Record<string, string> = {};
   try {
@@ -133,7 +133,7 @@ function detectInstalledTools(workspaceRoot: string): Set<string> {
   } catch {
     /* no root package.json */
   }
-  for (const tool of all) if (tool in declared && existsSync(join(workspaceRoot, 'node_modules', tool, 'package.json'))) found.add(tool);
+  for (const tool of allToolPackages()) if (tool in declared && existsSync(join(workspaceRoot, 'node_modules', tool, 'package.json'))) found.add(tool);
   return found;
 }
 

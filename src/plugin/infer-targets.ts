@@ -1,7 +1,8 @@
 import type { TargetConfiguration } from '@nx/devkit';
+import { builderFacts, builderInEffect, toolPackages } from '../config/builders';
 import { splitInclude } from '../config/cache-include';
 import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS } from '../config/define';
-import { TOOL_PACKAGES, PLUGIN_NAME, type TargetOptions } from './options';
+import { PLUGIN_NAME, type TargetOptions } from './options';
 
 /**
  * The fields of a config the graph needs, read without validation: graph time must stay
@@ -56,23 +57,18 @@ export interface InferContext {
   projectRoot?: string;
 }
 
-export function effectiveBuilder(builder: string, bunAvailable: boolean): string {
-  return builder === 'bun' && !bunAvailable ? 'esbuild' : builder;
-}
-
 export function inferTargets(
   config: GraphConfig,
   options: TargetOptions,
   ctx: InferContext,
 ): Record<string, TargetConfiguration> {
-  const builder = effectiveBuilder(config.builder, ctx.bunAvailable);
+  // bun is the one builder with a binary to look for.
+  const builder = builderInEffect(config.builder, () => ctx.bunAvailable);
   const base = 'production' in ctx.namedInputs ? 'production' : 'default';
   const included = splitInclude(config.cache?.include ?? [], ctx.projectRoot);
   const include = [...(included.own.length ? included.own.map((g) => `{projectRoot}/${g}`) : [base]), ...included.outside];
   const exclude = (config.cache?.exclude ?? []).map((g) => `!{projectRoot}/${g}`);
-  const tools = new Set(TOOL_PACKAGES[builder] ?? []);
-  if (config.dts || ctx.packageHasTypes || builder === 'tsc') tools.add('typescript');
-  const externalDependencies = [...tools].filter((t) => ctx.installedTools.has(t)).sort();
+  const externalDependencies = toolPackages(builder, config.dts || ctx.packageHasTypes).filter((t) => ctx.installedTools.has(t));
   const inputs: TargetConfiguration['inputs'] = [
     ...include,
     `^${base}`,
@@ -87,7 +83,8 @@ export function inferTargets(
     ...[...new Set([...config.envKeys, ...(ctx.dependencies?.env ?? [])])].sort().map((env) => ({ env })),
   ];
   const fallback = builder !== config.builder;
-  const description = `Builds the package with ${builder}${fallback ? ` (bun is not installed here: falling back to esbuild)` : ''}`;
+  const binary = builderFacts(config.builder)?.binary;
+  const description = `Builds the package with ${builder}${fallback ? ` (${binary} is not installed here: falling back to ${builder})` : ''}`;
   const technologies = [builder === 'tsc' ? 'typescript' : builder];
   return {
     [options.buildTargetName]: {

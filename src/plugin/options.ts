@@ -19,13 +19,4 @@ export function normalizePluginOptions(options: BuildSystemPluginOptions | undef
   };
 }
 
-/** npm packages whose installed version is part of a builder's cache key. */
-export const TOOL_PACKAGES: Record<string, string[]> = {
-  esbuild: ['esbuild'],
-  bun: ['bun'],
-  tsc: ['typescript'],
-  rollup: ['rollup', 'esbuild'],
-  custom: [],
-};
-
 export const PLUGIN_NAME = '@repo/build-system';

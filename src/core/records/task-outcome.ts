@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { findConfigFile } from '../../config/find';
+import { builderInEffect } from '../../config/builders';
+import { builderInSource, findConfigFile } from '../../config/find';
 import { secretNamesInSource } from '../../config/secrets';
 import { findBinary } from '../../adapters/tool';
 import { buildError, EXIT, type BuildError } from '../../errors';
@@ -150,12 +151,8 @@ function packageNameOf(root: string): string | undefined {
  */
 function builderOf(packageRoot: string, workspaceRoot: string, latest: BuildJob | undefined, hash: string | undefined) {
   if (latest && hash && latest.inputHash === hash && latest.builder !== 'unknown') return { requested: latest.requestedBuilder, effective: latest.builder };
-  let requested = 'esbuild';
   const file = findConfigFile(packageRoot);
-  if (file) {
-    const m = /\bbuilder\s*:\s*['"](bun|esbuild|tsc|rollup|custom)['"]/.exec(readFileSync(file, 'utf8'));
-    if (m) requested = m[1];
-  }
-  const effective = requested === 'bun' && !findBinary('bun', [packageRoot, workspaceRoot]) ? 'esbuild' : requested;
+  const requested = (file && builderInSource(readFileSync(file, 'utf8'))) || 'esbuild';
+  const effective = builderInEffect(requested, (binary) => Boolean(findBinary(binary, [packageRoot, workspaceRoot])));
   return { requested, effective };
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { formatFiles, generateFiles, joinPathFragments, logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { builderFacts } from '../../config/builders';
 import { CONFIG_FILE_NAMES } from '../../config/define';
 import { isOwnConfigSource } from '../../config/find';
 import { normalizePluginOptions, PLUGIN_NAME } from '../../plugin/options';
@@ -9,14 +10,6 @@ import { normalizeOptions, type NormalizedConfigOptions } from './lib/normalize-
 import { updatePackageJson } from './lib/package-json';
 import { findProject, type TargetProject } from './lib/project';
 import type { ConfigGeneratorSchema } from './schema';
-
-/** Builder → the package that must be installed for it (bun falls back to esbuild). */
-const BUILDER_PACKAGES: Record<NormalizedConfigOptions['builder'], string[]> = {
-  bun: ['bun', 'esbuild'],
-  esbuild: ['esbuild'],
-  tsc: ['typescript'],
-  rollup: ['rollup'],
-};
 
 /**
  * `nx g @repo/build-system:config <project>`: a typed build.config.ts, the plugin registered
@@ -110,9 +103,12 @@ function warnShadowingTarget(tree: Tree, project: TargetProject) {
 
 function warnMissingTools(tree: Tree, root: string, options: NormalizedConfigOptions) {
   const has = (name: string) => declares(tree, 'package.json', name) || declares(tree, joinPathFragments(root, 'package.json'), name);
-  const needed = BUILDER_PACKAGES[options.builder];
-  if (!needed.some(has)) {
-    logger.warn(`builder "${options.builder}" needs ${needed.join(' or ')} in the workspace devDependencies: install it before building.`);
+  // Usable when its packages are declared, or its fallback's (bun builds with esbuild without a bun binary).
+  const facts = builderFacts(options.builder)!;
+  const choices = [facts.packages, ...(facts.fallback ? [builderFacts(facts.fallback)!.packages] : [])];
+  if (!choices.some((packages) => packages.every(has))) {
+    const needed = choices.map((packages) => packages.join(' and ')).join(' or ');
+    logger.warn(`builder "${options.builder}" needs ${needed} in the workspace devDependencies: install it before building.`);
   }
   if (options.dts && options.builder !== 'tsc' && !has('typescript')) {
     logger.warn('dts: true runs the workspace\'s TypeScript: add "typescript" to the workspace devDependencies.');

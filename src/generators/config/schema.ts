@@ -1,7 +1,9 @@
+import type { ScaffoldBuilder } from '../../config/builders';
+
 /** Options of the `config` generator as given (mirrors schema.json). */
 export interface ConfigGeneratorSchema {
   project: string;
-  builder?: 'bun' | 'esbuild' | 'tsc' | 'rollup';
+  builder?: ScaffoldBuilder;
   /** One path, or several separated by commas. */
   entry?: string;
   outputDir?: string;

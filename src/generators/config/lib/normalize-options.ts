@@ -1,16 +1,15 @@
 import { posix } from 'node:path';
+import { SCAFFOLD_BUILDERS, type ScaffoldBuilder } from '../../../config/builders';
 import { BUILD_CACHE_DIR, FORMATS } from '../../../config/define';
 import { resolveEntries, type EntryPoint } from '../../../config/resolve';
 import type { Format } from '../../../config/schema';
 import type { ConfigGeneratorSchema } from '../schema';
 
-export const GENERATOR_BUILDERS = ['bun', 'esbuild', 'tsc', 'rollup'] as const;
-export type GeneratorBuilder = (typeof GENERATOR_BUILDERS)[number];
 export const DEFAULT_ENTRY_CANDIDATES = ['src/index.ts', 'src/main.ts', 'index.ts'];
 
 /** Everything the generator writes, decided once. */
 export interface NormalizedConfigOptions {
-  builder: GeneratorBuilder;
+  builder: ScaffoldBuilder;
   /** As written into the config: a string for one entry, an array for several. */
   entry: string | string[];
   entries: EntryPoint[];
@@ -32,8 +31,8 @@ export interface NormalizeContext {
 /** Raw options → complete options, or a message naming the bad option. Pure. */
 export function normalizeOptions(schema: ConfigGeneratorSchema, ctx: NormalizeContext): { ok: true; value: NormalizedConfigOptions } | { ok: false; error: string } {
   const builder = schema.builder ?? 'bun';
-  if (!(GENERATOR_BUILDERS as readonly string[]).includes(builder)) {
-    return { ok: false, error: `--builder must be one of ${GENERATOR_BUILDERS.join(', ')} (got "${builder}")` };
+  if (!(SCAFFOLD_BUILDERS as readonly string[]).includes(builder)) {
+    return { ok: false, error: `--builder must be one of ${SCAFFOLD_BUILDERS.join(', ')} (got "${builder}")` };
   }
 
   const listed = splitList(schema.entry);
@@ -72,7 +71,7 @@ export function normalizeOptions(schema: ConfigGeneratorSchema, ctx: NormalizeCo
   return {
     ok: true,
     value: {
-      builder: builder as GeneratorBuilder,
+      builder: builder as ScaffoldBuilder,
       entry: paths.length === 1 ? paths[0] : paths,
       entries,
       outputDir,
