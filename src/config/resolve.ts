@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS, DEFAULT_ARTIFACT_GLOBS } from './define';
-import type { Builder, Format, Hook, Platform, ParsedBuildConfig } from './schema';
+import type { Format, Platform, ParsedBuildConfig } from './schema';
 import { packageVersion } from '../version';
 import { secretValuesOfRaw } from './secrets';
 import { validateWithCache } from './validation-cache';
@@ -29,8 +29,17 @@ export interface PackageJson {
   [key: string]: unknown;
 }
 
-/** A config with every default applied and every path checked: what adapters consume. */
-export interface ResolvedBuildConfig {
+/** Fields whose resolved value is the config's own with its default applied: typed by the schema. */
+type Defaulted = 'platform' | 'sourcemap' | 'minify' | 'noExternal' | 'define' | 'dts' | 'builderOptions' | 'artifactGlobs' | 'cache' | 'secretEnv';
+/** Fields that stay as parsed (the schema already defaults the required ones). */
+type AsParsed = 'builder' | 'outputDir' | 'tsconfig' | 'runtimeValidationSchema';
+
+/**
+ * A config with every default applied and every path checked: what adapters consume. Fields
+ * kept as configured take their types from the schema; the rest are computed by resolution.
+ */
+export interface ResolvedBuildConfig extends Required<Pick<ParsedBuildConfig, Defaulted>>, Pick<ParsedBuildConfig, AsParsed> {
+  /** The config's `name`, else package.json's. */
   name: string;
   workspaceRoot: string;
   packageRoot: string;
@@ -38,29 +47,16 @@ export interface ResolvedBuildConfig {
   packagePath: string;
   configFile?: string;
   environment: string;
-  builder: Builder;
+  /** From `entry`: one output name and source path per entry. */
   entries: EntryPoint[];
-  outputDir: string;
   format: Format[];
-  platform: Platform;
   target: string[];
-  sourcemap: boolean;
-  minify: boolean;
-  /** Package names kept out of bundles (`name` and `name/…`). Node builtins are always external. */
+  /** Package names kept out of bundles (`name` and `name/…`): dependencies and `external`. Node builtins are always external. */
   external: string[];
-  noExternal: string[];
-  define: Record<string, string>;
-  dts: boolean;
-  tsconfig?: string;
-  builderOptions: Record<string, unknown>;
-  artifactGlobs: string[];
-  cache: { include?: string[]; exclude?: string[] };
-  hooks: { prebuild?: Hook; postbuild?: Hook; clean?: Hook };
+  hooks: Pick<ParsedBuildConfig, 'prebuild' | 'postbuild' | 'clean'>;
   /** Config env overlaid by process.env (process.env wins), keys of `env` only. */
   env: Record<string, string>;
-  secretEnv: string[];
   packageJson: PackageJson;
-  runtimeValidationSchema?: ParsedBuildConfig['runtimeValidationSchema'];
   /** The `check` option resolved: `off` checks nothing, `strict` fails the build on a finding. */
   check: ResolvedCheck;
 }

@@ -1,0 +1,35 @@
+import type { PackageBuildConfig } from './schema';
+
+/**
+ * One sentence per config field, for the executors' schema.json (Nx Console, `nx show`).
+ * Every field of the schema must have one: a field added to `schema.ts` without it is a type
+ * error here. Defaults the schema applies are appended by the generator; defaults decided
+ * later (from package.json) are said here.
+ */
+export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: string } = {
+  name: 'Must equal package.json "name" when given.',
+  builder: 'Which adapter builds. bun falls back to esbuild where no bun binary exists.',
+  entry: 'Entry file(s) relative to the package root. An array names outputs after their path below the common directory; an object names them explicitly.',
+  outputDir: 'Output directory inside the package root (never the root, .build-cache or node_modules).',
+  tsconfig: 'tsconfig for declarations and tsc builds, relative to the package root (default tsconfig.json); must exist when given.',
+  format: 'esm writes <name>.js, cjs <name>.cjs (default esm).',
+  platform: 'Default node: node builtins stay external.',
+  target: 'Syntax target, e.g. node20 or es2022 (default from package.json engines.node, or node20; es2022 off node).',
+  sourcemap: 'Linked .map files (default false).',
+  minify: 'Minify the outputs (default false).',
+  external: 'Kept out of bundles, in addition to dependencies, peerDependencies and optionalDependencies.',
+  noExternal: 'Dependencies to bundle anyway (a private workspace package exporting TypeScript source).',
+  define: 'Compile-time replacements: identifier to code.',
+  dts: 'Emit declarations with the workspace TypeScript (default: on when package.json declares types).',
+  builderOptions: 'Builder-specific options, validated by the adapter.',
+  env: 'Defaults for child processes and the config; process.env wins. Every key is a cache input.',
+  artifactGlobs: 'Files recorded after a build (size, sha256, mime type), relative to the package root.',
+  cache: 'Narrows the target inputs: include and exclude globs relative to the package root.',
+  prebuild: 'Hook run in the package root before the build: a command, or { cmd, cwd } (a function only in build.config.ts).',
+  postbuild: 'Hook run in the package root after the build: a command, or { cmd, cwd } (a function only in build.config.ts).',
+  clean: 'Hook run by clean: a command, or { cmd, cwd } (a function only in build.config.ts).',
+  secretEnv: 'Environment keys whose values are masked in logs, terminal output and records.',
+  environments: 'Per-environment overrides of the common options, env, define and builderOptions, chosen with --configuration.',
+  runtimeValidationSchema: 'A zod schema checked against the resolved environment variables before a build (build.config.ts only).',
+  check: "What is checked after a build: package.json entry points unless false; publint and are-the-types-wrong on request; 'strict' fails the build on a finding.",
+};
