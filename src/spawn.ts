@@ -241,7 +241,7 @@ export function killTree(pid: number | undefined, signal: NodeJS.Signals): void 
   }
 }
 
-/** The last `n` non-empty lines of some output, for error messages. */
-export function tail(output: string, n = 20): string {
-  return output.split(/\r?\n/).filter((l) => l.trim() !== '').slice(-n).join('\n');
+/** The last 20 non-empty lines of some output, for error messages. */
+export function tail(output: string): string {
+  return output.split(/\r?\n/).filter((l) => l.trim() !== '').slice(-20).join('\n');
 }

@@ -63,7 +63,7 @@ interface BunLog {
   position?: { file?: string; line?: number; column?: number };
 }
 
-export function findBun(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
+function findBun(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>): string | undefined {
   return findBinary('bun', [config.packageRoot, config.workspaceRoot]);
 }
 

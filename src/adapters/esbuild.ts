@@ -1,4 +1,4 @@
-import { posix, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { BuildOptions, Message } from 'esbuild';
 import { NODE_BUILTINS, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
@@ -40,8 +40,8 @@ export function externalPatterns(config: ResolvedBuildConfig): string[] {
   return list;
 }
 
-/** esbuild options for one format; shared with the bun fallback and the rollup transform. */
-export function esbuildOptionsFor(config: ResolvedBuildConfig, outDir: string, format: 'esm' | 'cjs'): BuildOptions {
+/** esbuild options for one format. */
+function esbuildOptionsFor(config: ResolvedBuildConfig, outDir: string, format: 'esm' | 'cjs'): BuildOptions {
   const extra = config.builderOptions as Partial<BuildOptions>;
   return {
     absWorkingDir: config.packageRoot,
@@ -69,11 +69,11 @@ export function esbuildOptionsFor(config: ResolvedBuildConfig, outDir: string, f
  * and go into the message; a location in esbuild's own source (a bad option it threw on) is
  * dropped rather than reported as the file at fault.
  */
-export function esbuildMessageToError(m: Message, config: ResolvedBuildConfig, code: BuildError['code'] = 'COMPILE_ERROR'): BuildError {
+export function esbuildMessageToError(m: Message, config: ResolvedBuildConfig): BuildError {
   const loc = m.location;
   const file = workspaceLocation(config, loc?.file || undefined, ESBUILD_PACKAGES);
   const notes = (m.notes ?? []).map((n) => n.text.trim()).filter(Boolean);
-  return buildError(code, notes.length ? `${m.text} (${notes.join(' ')})` : m.text, {
+  return buildError('COMPILE_ERROR', notes.length ? `${m.text} (${notes.join(' ')})` : m.text, {
     phase: 'build',
     file,
     line: file ? loc?.line : undefined,
@@ -135,4 +135,3 @@ function pick<T extends object>(obj: T, keys: string[]): Partial<T> {
   return out as Partial<T>;
 }
 
-export const outputPathFor = (entryName: string, format: 'esm' | 'cjs') => posix.join(entryName + extensionFor(format));

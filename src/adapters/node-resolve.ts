@@ -77,7 +77,7 @@ function pickCondition(value: unknown): string | undefined {
   return undefined;
 }
 
-export function resolveFile(path: string): string | undefined {
+function resolveFile(path: string): string | undefined {
   if (isFile(path)) return path;
   // `./x.js` written for `./x.ts` (TypeScript's convention), and `./x` without extension.
   const stem = path.replace(/\.(m|c)?js$/, '');

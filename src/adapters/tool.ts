@@ -23,7 +23,7 @@ export function requireTool<T>(name: string, from: string[]): T | undefined {
 }
 
 /** A binary from `node_modules/.bin` of the package or any ancestor, then PATH. */
-export function findBinary(name: string, startDirs: string[], pathEnv = process.env.PATH ?? ''): string | undefined {
+export function findBinary(name: string, startDirs: string[]): string | undefined {
   const exe = process.platform === 'win32' ? [`${name}.cmd`, `${name}.exe`, name] : [name];
   for (const start of startDirs) {
     let dir = start;
@@ -37,7 +37,7 @@ export function findBinary(name: string, startDirs: string[], pathEnv = process.
       dir = parent;
     }
   }
-  for (const dir of pathEnv.split(delimiter).filter(Boolean)) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     for (const e of exe) {
       const candidate = join(dir, e);
       if (existsSync(candidate)) return candidate;

@@ -16,7 +16,7 @@ import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 const BUILDER_OPTIONS: OptionSchema = { compilerOptions: rule.plainObject };
 
 /** `node20` → `ES2023`: the ECMAScript level each Node line supports fully. */
-export function tscTarget(targets: string[]): string {
+function tscTarget(targets: string[]): string {
   const t = targets[0] ?? 'node20';
   const node = /^node(\d+)/.exec(t);
   if (node) {

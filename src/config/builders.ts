@@ -80,9 +80,9 @@ export type ScaffoldBuilder = { [B in RegisteredBuilder]: (typeof BUILDER_REGIST
 export const SCAFFOLD_BUILDERS = BUILDER_NAMES.filter((b): b is ScaffoldBuilder => BUILDER_REGISTRY[b].scaffold);
 
 /** Packages that declarations (`dts`) run, whichever builder bundles. */
-export const DECLARATION_PACKAGES: readonly string[] = ['typescript'];
+const DECLARATION_PACKAGES: readonly string[] = ['typescript'];
 
-export function isBuilder(name: string): name is RegisteredBuilder {
+function isBuilder(name: string): name is RegisteredBuilder {
   return Object.prototype.hasOwnProperty.call(BUILDER_REGISTRY, name);
 }
 

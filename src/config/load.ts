@@ -154,7 +154,7 @@ function firstLine(s: string): string {
  * (`ParseError: Unexpected token \n <file>:2:78`, babel's 0-based column); an error with `loc`
  * carries it as a property. Columns are returned 1-based like every other error's.
  */
-export function errorLocation(err: unknown, message: string): { file?: string; line?: number; column?: number } {
+function errorLocation(err: unknown, message: string): { file?: string; line?: number; column?: number } {
   const loc = (err as { loc?: { line?: unknown; column?: unknown } } | undefined)?.loc;
   if (loc && typeof loc.line === 'number') return { line: loc.line, column: typeof loc.column === 'number' ? loc.column + 1 : undefined };
   const m = /^\s*(.+?):(\d+):(\d+)\s*$/.exec(message.split('\n').slice(1).join('\n').trim());

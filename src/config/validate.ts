@@ -13,7 +13,7 @@ export function validateConfigShape(raw: unknown, file: string): Result<ParsedBu
   return fail(...result.error.issues.map((issue) => issueToError(issue, raw, file)));
 }
 
-export function issueToError(issue: z.core.$ZodIssue, raw: unknown, file: string): BuildError {
+function issueToError(issue: z.core.$ZodIssue, raw: unknown, file: string): BuildError {
   const path = issue.path.map(String);
   const value = valueAt(raw, issue.path);
   let expected: string | undefined;

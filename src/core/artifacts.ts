@@ -25,7 +25,7 @@ const MIME: Record<string, string> = {
   '.gz': 'application/gzip',
 };
 
-export function mimeTypeFor(path: string): string | undefined {
+function mimeTypeFor(path: string): string | undefined {
   if (path.endsWith('.d.ts') || path.endsWith('.d.mts') || path.endsWith('.d.cts')) return 'text/typescript';
   return MIME[extname(path).toLowerCase()];
 }

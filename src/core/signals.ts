@@ -5,7 +5,7 @@ import { killLiveChildren } from '../spawn';
  * SIGTERM to the executor twice within a millisecond (its tree kill, and its fork wrapper
  * forwarding its own), and exiting on the echo would lose the record and leave the lock.
  */
-export const REPEAT_WINDOW_MS = 500;
+const REPEAT_WINDOW_MS = 500;
 
 export interface StopListener {
   signal: AbortSignal;

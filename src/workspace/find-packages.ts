@@ -37,13 +37,9 @@ const IGNORE = ['**/node_modules/**', '**/.build-cache/**', '**/.nx/**', '**/dis
 
 /**
  * Buildable packages of a workspace: in npm/pnpm workspaces those matched by the workspace
- * globs, in an Nx workspace every directory with one of our build.config.* files.
+ * globs, in an Nx workspace every directory with one of our build.config.* files; and the
+ * directories with our config whose package.json cannot be read.
  */
-export async function findPackages(ws: WorkspaceRoot): Promise<WorkspacePackage[]> {
-  return (await scanPackages(ws)).packages;
-}
-
-/** findPackages, plus the packages with our config whose package.json cannot be read. */
 export async function scanPackages(ws: WorkspaceRoot): Promise<{ packages: WorkspacePackage[]; problems: PackageProblem[] }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fg = require('fast-glob') as typeof import('fast-glob');

@@ -5,7 +5,7 @@ import { resolveEntries, type EntryPoint } from '../../../config/resolve';
 import type { Format } from '../../../config/schema';
 import type { ConfigGeneratorSchema } from '../schema';
 
-export const DEFAULT_ENTRY_CANDIDATES = ['src/index.ts', 'src/main.ts', 'index.ts'];
+const DEFAULT_ENTRY_CANDIDATES = ['src/index.ts', 'src/main.ts', 'index.ts'];
 
 /** Everything the generator writes, decided once. */
 export interface NormalizedConfigOptions {
@@ -93,7 +93,7 @@ function splitList(value: string | string[] | undefined): string[] {
 }
 
 /** `./src//index.ts` → `src/index.ts`; null for absolute paths or paths leaving the project. */
-export function normalizeRelative(p: string): string | null {
+function normalizeRelative(p: string): string | null {
   const posixPath = p.replace(/\\/g, '/');
   if (posixPath.startsWith('/') || /^[a-zA-Z]:\//.test(posixPath)) return null;
   const n = posix.normalize(posixPath).replace(/\/+$/, '');

@@ -68,7 +68,7 @@ export function updatePackageJson(tree: Tree, projectRoot: string, projectName: 
  * `.js` files of the project that a `"type": "module"` would turn from CommonJS into ESM
  * (outputs, dependencies and nested packages aside).
  */
-export function plainJsFiles(tree: Tree, projectRoot: string, outputDir: string): string[] {
+function plainJsFiles(tree: Tree, projectRoot: string, outputDir: string): string[] {
   const found: string[] = [];
   const skip = new Set(['node_modules', BUILD_CACHE_DIR, '.git', '.nx']);
   const walk = (dir: string, rel: string) => {
