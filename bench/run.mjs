@@ -253,7 +253,9 @@ function versions() {
     for (const base of [join(benchDir, 'node_modules'), join(repoRoot, 'node_modules')]) {
       try {
         return JSON.parse(readFileSync(join(base, p, 'package.json'), 'utf8')).version;
-      } catch {}
+      } catch {
+        /* not installed here: try the next */
+      }
     }
     return null;
   };

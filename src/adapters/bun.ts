@@ -133,7 +133,9 @@ export const bunAdapter: BuilderAdapter = {
       for (const b of run.builtins ?? []) {
         const e = builtinOffNodeError(b.path, b.importer, config);
         const key = `${e.file}:${e.line}:${e.message}`;
-        if (!seen.has(key)) seen.add(key), errors.push(e);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        errors.push(e);
       }
       if (!run.success && !run.logs.some((l) => l.level === 'error')) errors.push(buildError('BUILD_FAILED', 'bun build failed without a message', { phase: 'build' }));
     }

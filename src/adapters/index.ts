@@ -21,8 +21,12 @@ export interface AdapterSelection {
 }
 
 /** The adapter for a config, with bun's documented fallback to esbuild where bun is absent. */
-export function selectAdapter(config: Pick<ResolvedBuildConfig, 'builder' | 'packageRoot' | 'workspaceRoot'>): AdapterSelection | undefined {
-  const builder = builderInEffect(config.builder, (binary) => Boolean(findBinary(binary, [config.packageRoot, config.workspaceRoot]))) as Builder;
+export function selectAdapter(
+  config: Pick<ResolvedBuildConfig, 'builder' | 'packageRoot' | 'workspaceRoot'>,
+): AdapterSelection | undefined {
+  const builder = builderInEffect(config.builder, (binary) =>
+    Boolean(findBinary(binary, [config.packageRoot, config.workspaceRoot])),
+  ) as Builder;
   const adapter = loadAdapter(builder);
   const facts = builderFacts(builder);
   return adapter && facts ? { adapter, builder, facts, warning: fallbackReason(config.builder, builder) } : undefined;

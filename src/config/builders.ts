@@ -76,7 +76,9 @@ export type RegisteredBuilder = keyof typeof BUILDER_REGISTRY;
 export const BUILDER_NAMES = Object.keys(BUILDER_REGISTRY) as [RegisteredBuilder, ...RegisteredBuilder[]];
 
 /** Builders the config generator offers. */
-export type ScaffoldBuilder = { [B in RegisteredBuilder]: (typeof BUILDER_REGISTRY)[B]['scaffold'] extends true ? B : never }[RegisteredBuilder];
+export type ScaffoldBuilder = {
+  [B in RegisteredBuilder]: (typeof BUILDER_REGISTRY)[B]['scaffold'] extends true ? B : never;
+}[RegisteredBuilder];
 export const SCAFFOLD_BUILDERS = BUILDER_NAMES.filter((b): b is ScaffoldBuilder => BUILDER_REGISTRY[b].scaffold);
 
 /** Packages that declarations (`dts`) run, whichever builder bundles. */

@@ -9,7 +9,8 @@ import type { PackageBuildConfig } from './schema';
 export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: string } = {
   name: 'Must equal package.json "name" when given.',
   builder: 'Which adapter builds. bun falls back to esbuild where no bun binary exists.',
-  entry: 'Entry file(s) relative to the package root. An array names outputs after their path below the common directory; an object names them explicitly.',
+  entry:
+    'Entry file(s) relative to the package root. An array names outputs after their path below the common directory; an object names them explicitly.',
   outputDir: 'Output directory inside the package root (never the root, .build-cache or node_modules).',
   tsconfig: 'tsconfig for declarations and tsc builds, relative to the package root (default tsconfig.json); must exist when given.',
   format: 'esm writes <name>.js, cjs <name>.cjs (default esm).',
@@ -31,5 +32,6 @@ export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: s
   secretEnv: 'Environment keys whose values are masked in logs, terminal output and records.',
   environments: 'Per-environment overrides of the common options, env, define and builderOptions, chosen with --configuration.',
   runtimeValidationSchema: 'A zod schema checked against the resolved environment variables before a build (build.config.ts only).',
-  check: "What is checked after a build: package.json entry points unless false; publint and are-the-types-wrong on request; 'strict' fails the build on a finding.",
+  check:
+    "What is checked after a build: package.json entry points unless false; publint and are-the-types-wrong on request; 'strict' fails the build on a finding.",
 };

@@ -43,7 +43,9 @@ function main(): number {
     }
     reached.push({ file, source, rel });
     for (const dep of relativeImports(source, file)) {
-      if (!seen.has(dep)) seen.add(dep), queue.push(dep);
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      queue.push(dep);
     }
   }
   if (readsFile) writeFileSync(readsFile, JSON.stringify(reached.map((r) => r.file)));

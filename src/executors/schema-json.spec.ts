@@ -9,7 +9,10 @@ const checkedIn = (name: string) => readFileSync(join(__dirname, name, 'schema.j
 
 describe("executors' schema.json, generated from the zod schema", () => {
   it('every executor in executors.json has one, and only those', () => {
-    const declared = JSON.parse(readFileSync(join(__dirname, '../../executors.json'), 'utf8')).executors as Record<string, { schema: string }>;
+    const declared = JSON.parse(readFileSync(join(__dirname, '../../executors.json'), 'utf8')).executors as Record<
+      string,
+      { schema: string }
+    >;
     expect(Object.keys(executorSchemas()).sort()).toEqual(Object.keys(declared).sort());
     for (const [name, e] of Object.entries(declared)) expect(e.schema).toBe(`./dist/executors/${name}/schema.json`);
   });

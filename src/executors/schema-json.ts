@@ -13,14 +13,26 @@ import type { CommonExecutorOptions } from './nx-request';
  */
 
 const commonOptions = z.object({
-  environment: z.string().optional().describe('Which `environments` entry of the config to apply; the inferred configurations development, ci and production set it. Default production.'),
+  environment: z
+    .string()
+    .optional()
+    .describe(
+      'Which `environments` entry of the config to apply; the inferred configurations development, ci and production set it. Default production.',
+    ),
   lockTimeoutMs: z
     .number()
     .optional()
-    .describe('How long to wait for another build of the same project before failing with LOCK_TIMEOUT (default 600000, or BUILD_SYSTEM_LOCK_TIMEOUT_MS).'),
+    .describe(
+      'How long to wait for another build of the same project before failing with LOCK_TIMEOUT (default 600000, or BUILD_SYSTEM_LOCK_TIMEOUT_MS).',
+    ),
 });
 const buildOptions = commonOptions.extend({
-  builder: z.string().optional().describe('Set by the plugin to the builder in effect (bun falls back to esbuild where bun is absent). Informational: the config decides.'),
+  builder: z
+    .string()
+    .optional()
+    .describe(
+      'Set by the plugin to the builder in effect (bun falls back to esbuild where bun is absent). Informational: the config decides.',
+    ),
 });
 const cleanOptions = commonOptions.extend({
   cache: z.boolean().optional().describe('Also remove .build-cache (records, logs, incremental state). Default false.'),
@@ -56,7 +68,7 @@ export function executorSchemas(configSchema: z.ZodObject = buildConfigSchema): 
     ),
     clean: executorSchema(
       'clean',
-      'Removes the project\'s outputDir and build state under its lock. Nothing outside the package root is ever deleted.',
+      "Removes the project's outputDir and build state under its lock. Nothing outside the package root is ever deleted.",
       toJson(cleanOptions),
     ),
   };
@@ -64,7 +76,9 @@ export function executorSchemas(configSchema: z.ZodObject = buildConfigSchema): 
   for (const builder of ADAPTER_EXECUTORS) {
     const fields = { ...config };
     delete fields.builder; // the executor is the builder
-    const note = builderFacts(builder)?.fallback ? ` Falls back to ${builderFacts(builder)?.fallback} where no ${builder} binary exists.` : '';
+    const note = builderFacts(builder)?.fallback
+      ? ` Falls back to ${builderFacts(builder)?.fallback} where no ${builder} binary exists.`
+      : '';
     out[builder] = executorSchema(
       builder,
       `Builds the project with ${builder} from options in project.json (the same options as build.config.ts), with the same lock, staging and records as the build executor.${note}`,

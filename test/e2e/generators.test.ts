@@ -10,7 +10,6 @@ const NX_JSON_WITHOUT_PLUGIN = {
   namedInputs: { default: ['{projectRoot}/**/*'] },
 };
 // The default builder is bun; builds with it need the bun adapter in dist/.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const hasBunAdapter = Boolean((require(join(REPO_ROOT, 'dist', 'adapters')) as { loadAdapter(b: string): unknown }).loadAdapter('bun'));
 
 const SOURCE = `export const double = (n: number): number => n * 2;\nexport const kind: string = 'lib';\n`;

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { cpSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicSources } from '../fixtures/packages';
