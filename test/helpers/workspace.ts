@@ -139,6 +139,7 @@ export interface WorkspaceOptions {
   noNx?: boolean;
 }
 
+const REPO_DEV_TOOLS = ['eslint', '@eslint/js', 'typescript-eslint', 'prettier'];
 const PRODUCTION_INPUTS = ['default', '!{projectRoot}/**/*.test.ts', '!{projectRoot}/**/*.spec.ts'];
 
 /** A real workspace in a temp directory, using this repo's node_modules (no install). */
@@ -146,7 +147,10 @@ export function createWorkspace(options: WorkspaceOptions = {}): TempWorkspace {
   const root = mkdtempSync(join(tmpdir(), 'bs-e2e-'));
   const ws = new TempWorkspace(root);
   const repoPkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-  ws.write('package.json', JSON.stringify({ name: 'test-workspace', private: true, workspaces: ['packages/*'], devDependencies: repoPkg.devDependencies }, null, 2));
+  // This repository's lint and format tools are not the test workspace's: a declared prettier
+  // would make `nx g` format generated files with prettier's defaults.
+  const devDependencies = Object.fromEntries(Object.entries(repoPkg.devDependencies).filter(([name]) => !REPO_DEV_TOOLS.includes(name)));
+  ws.write('package.json', JSON.stringify({ name: 'test-workspace', private: true, workspaces: ['packages/*'], devDependencies }, null, 2));
   // Nx reads external nodes (builder versions for `externalDependencies`) from the lockfile.
   cpSync(join(REPO_ROOT, 'package-lock.json'), ws.path('package-lock.json'));
   if (!options.noNx) {
