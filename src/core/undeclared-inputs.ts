@@ -139,23 +139,24 @@ export function globToRegExp(glob: string): RegExp {
       i += slash ? 2 : 1;
     } else if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
-    else if (c === '{') (braces++, (re += '(?:'));
-    else if (c === '}' && braces > 0) (braces--, (re += ')'));
-    else if (c === ',' && braces > 0) re += '|';
+    else if (c === '{') {
+      braces++;
+      re += '(?:';
+    } else if (c === '}' && braces > 0) {
+      braces--;
+      re += ')';
+    } else if (c === ',' && braces > 0) re += '|';
     else if (c === '[') {
       const end = glob.indexOf(']', i + 1);
       if (end === -1) re += '\\[';
-      else (re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`), (i = end);
+      else {
+        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
     } else re += c.replace(/[.+^$()|\\]/g, '\\$&');
   }
   const plain = !/[*?{[]/.test(glob);
   return new RegExp(`^${re}${plain ? '(?:/.*)?' : ''}$`);
-}
-
-export interface UndeclaredRead {
-  /** Workspace-relative (posix), or absolute when outside the workspace. */
-  file: string;
-  phase: 'build' | 'dts';
 }
 
 /**
