@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
@@ -137,9 +137,4 @@ export function buildInfoFiles(buildInfo: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** Whether a previous incremental run left build info and a manifest (cheap pre-check). */
-export function hasIncrementalState(stateDir: string, name: string): boolean {
-  return existsSync(join(stateDir, `${name}.tsbuildinfo`)) && existsSync(join(stateDir, `${name}-outputs.json`));
 }

@@ -67,7 +67,10 @@ export class JobLog {
   write(chunk: string): void {
     if (this.held) {
       if (this.heldLength + chunk.length > MAX_HELD) this.heldDropped += chunk.length;
-      else (this.held.push(chunk), (this.heldLength += chunk.length));
+      else {
+        this.held.push(chunk);
+        this.heldLength += chunk.length;
+      }
       return;
     }
     this.emit(this.size.push(this.lines.push(this.masker.push(chunk))));
