@@ -4,7 +4,7 @@ import { runBuild } from './core/pipeline';
 import { runClean, type CleanResult } from './core/clean';
 import { syncPackageJson } from './core/package-sync';
 import { loadProjectConfig } from './core/load-project-config';
-import { JsonRecordStore } from './core/records/json-store';
+import { openRecordReader, openRecordStore } from './core/records/open-store';
 import { isBuildJob, type RecordStore } from './core/records/store';
 import type { BuildJob } from './core/records/types';
 import { getBuildStatus as statusOf, type BuildStatus } from './core/status';
@@ -20,8 +20,10 @@ export type { WorkspacePackage } from './workspace/find-packages';
 export interface WorkspaceOptions {
   /** Where to look for the workspace (default: process.cwd()). */
   cwd?: string;
-  /** Where records live (default: the JSON files under each package's .build-cache). */
+  /** Where records live (default: the JSON files under each package's .build-cache, and the database when configured). */
   store?: RecordStore;
+  /** Environment variable holding the records database URL (default: the plugin option, else BUILD_SYSTEM_DATABASE_URL). */
+  databaseUrlEnv?: string;
 }
 
 export interface BuildOptions extends WorkspaceOptions {
@@ -108,7 +110,7 @@ export async function build(options: BuildOptions): Promise<BuildJob> {
     environment: options.environment,
     signal: options.signal,
     terminal: options.onOutput,
-    store: options.store,
+    store: options.store ?? openRecordStore(located.value.workspaceRoot, { urlEnv: options.databaseUrlEnv }),
     metadata: { runner: 'api' },
   });
 }
@@ -153,14 +155,14 @@ export async function getBuildStatus(project: string, options: WorkspaceOptions 
   const { workspaceRoot, pkg } = located.value;
   const cfg = await loadProjectConfig({ workspaceRoot, packageRoot: pkg.root, environment: 'production' });
   const outputDirs = cfg.ok ? [cfg.value.outputDir] : ['dist'];
-  return ok(await statusOf(options.store ?? new JsonRecordStore(workspaceRoot), pkg, outputDirs));
+  return ok(await statusOf(options.store ?? openRecordReader(workspaceRoot, { urlEnv: options.databaseUrlEnv }), pkg, outputDirs));
 }
 
 /** A project's records, newest first. */
 export async function getBuildHistory(project: string, options: WorkspaceOptions & { limit?: number } = {}): Promise<Result<BuildJob[]>> {
   const located = await locate(project, options);
   if (!located.ok) return located;
-  const store = options.store ?? new JsonRecordStore(located.value.workspaceRoot);
+  const store = options.store ?? openRecordReader(located.value.workspaceRoot, { urlEnv: options.databaseUrlEnv });
   return ok((await store.history(located.value.pkg.path, options.limit)).filter(isBuildJob));
 }
 

@@ -3,6 +3,8 @@
 import { startupStop } from './cli-start';
 import { parseArgs } from 'node:util';
 import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate, packageAtCwd, syncPackages } from './api';
+import { failuresCommand, historyAllCommand, recordsCommand, type CommandView } from './cli-records';
+import { openRecordStore } from './core/records/open-store';
 import { runBuild } from './core/pipeline';
 import { runClean } from './core/clean';
 import { abandonedConfigLoads } from './config/load';
@@ -18,6 +20,9 @@ Commands:
   list                      buildable projects and their resolved options
   status <project>          the latest record and whether the outputs are stale
   history <project>         records, newest first (--limit N)
+  history --all             records of every package (and host, with a database): --since 7d, --status failed
+  failures                  errors of builds with their packages (--unresolved: still open)
+  records import|sync       load the JSON records into the database | send the spooled records
   clean <project>           remove outputs (--cache: and .build-cache)
   sync [project…]           point package.json main/module/types/exports at the outputs
                             (--check: only report; exit 1 when something is out of step)
@@ -28,6 +33,7 @@ Options:
   --limit <n>               with history: at most n records
   --cache                   with clean: also remove .build-cache
   --check                   with sync: change nothing, fail when out of step
+  --database-url-env <NAME> the variable holding the records database URL (default BUILD_SYSTEM_DATABASE_URL)
   -h, --help
 
 Exit codes: 0 success · 1 build failed · 2 invalid config or usage · 3 lock timeout · 130 cancelled`;
@@ -69,6 +75,11 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
         limit: { type: 'string' },
         cache: { type: 'boolean', default: false },
         check: { type: 'boolean', default: false },
+        all: { type: 'boolean', default: false },
+        since: { type: 'string' },
+        status: { type: 'string' },
+        unresolved: { type: 'boolean', default: false },
+        'database-url-env': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -103,25 +114,46 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
   }
 }
 
-async function run(command: string, projects: string[], values: { environment?: string; limit?: string; cache?: boolean; check?: boolean }, io: Io): Promise<number> {
+interface Values {
+  environment?: string;
+  limit?: string;
+  cache?: boolean;
+  check?: boolean;
+  all?: boolean;
+  since?: string;
+  status?: string;
+  unresolved?: boolean;
+  'database-url-env'?: string;
+}
+
+async function run(command: string, projects: string[], values: Values, io: Io): Promise<number> {
   const environment = values.environment;
+  const databaseUrlEnv = values['database-url-env'];
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) return usage(io, '--limit takes a positive whole number');
+  const recordsOptions = { since: values.since, status: values.status, limit, unresolved: values.unresolved, databaseUrlEnv };
   switch (command) {
     case 'build':
-      return buildCommand(projects, { environment, io });
+      return buildCommand(projects, { environment, io, databaseUrlEnv });
     case 'rebuild':
       if (projects.length !== 1) return usage(io, 'rebuild takes one project');
-      return buildCommand(projects, { environment, io, cleanFirst: true });
+      return buildCommand(projects, { environment, io, cleanFirst: true, databaseUrlEnv });
     case 'list':
       return listCommand(io, environment);
     case 'status':
       if (projects.length !== 1) return usage(io, 'status takes one project');
-      return statusCommand(projects[0], io);
+      return statusCommand(projects[0], io, databaseUrlEnv);
     case 'history': {
-      if (projects.length !== 1) return usage(io, 'history takes one project');
-      const limit = values.limit === undefined ? undefined : Number(values.limit);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) return usage(io, '--limit takes a positive whole number');
-      return historyCommand(projects[0], io, limit);
+      if (values.all) return projects.length ? usage(io, 'history --all takes no project') : viewOut(io, await historyAllCommand(recordsOptions));
+      if (projects.length !== 1) return usage(io, 'history takes one project (or --all)');
+      return historyCommand(projects[0], io, limit, databaseUrlEnv);
     }
+    case 'failures':
+      if (projects.length) return usage(io, 'failures takes no project');
+      return viewOut(io, await failuresCommand(recordsOptions));
+    case 'records':
+      if (projects.length > 1) return usage(io, 'records takes one command: import or sync');
+      return viewOut(io, await recordsCommand(projects[0], recordsOptions));
     case 'clean':
       if (projects.length !== 1) return usage(io, 'clean takes one project');
       return cleanCommand(projects[0], io, values.cache!, environment);
@@ -136,13 +168,21 @@ function usage(io: Io, message: string): number {
   return errorsOut(io, [{ code: 'USAGE', message }], EXIT.invalid, !io.json ? `\n${HELP}` : '');
 }
 
+/** Prints what a records command produced. */
+function viewOut(io: Io, view: CommandView): number {
+  if (view.errors?.length) return errorsOut(io, view.errors, view.exitCode);
+  if (io.json) io.out(`${JSON.stringify(view.json, null, 2)}\n`);
+  else io.out(`${[view.table && table(view.table.head, view.table.rows), view.text].filter(Boolean).join('\n')}\n`);
+  return view.exitCode;
+}
+
 function errorsOut(io: Io, errors: BuildError[], exitCode: number, extra = ''): number {
   if (io.json) io.out(`${JSON.stringify({ exitCode, errors }, null, 2)}\n`);
   else process.stderr.write(`${errors.map((e) => `error: ${formatError(e)}`).join('\n')}${extra}\n`);
   return exitCode;
 }
 
-async function buildCommand(projects: string[], opts: { environment?: string; io: Io; cleanFirst?: boolean }): Promise<number> {
+async function buildCommand(projects: string[], opts: { environment?: string; io: Io; cleanFirst?: boolean; databaseUrlEnv?: string }): Promise<number> {
   const { io } = opts;
   let targets: string[] = projects;
   if (projects.length === 0) {
@@ -157,6 +197,8 @@ async function buildCommand(projects: string[], opts: { environment?: string; io
   const jobs: BuildJob[] = [];
   let exitCode: number = EXIT.success;
   let stoppedBeforeStart = false;
+  // One store for every package: one database connection, one warning when it is down.
+  const store = openRecordStore(order.value.workspaceRoot, { urlEnv: opts.databaseUrlEnv });
   await withCancellation(async (signal) => {
     // Stopped while the CLI started or looked for the packages: nothing ran, and it says so.
     stoppedBeforeStart = signal.aborted;
@@ -172,7 +214,7 @@ async function buildCommand(projects: string[], opts: { environment?: string; io
         }
       }
       if (!io.json) io.stream(`\n> build ${pkg.name}\n`);
-      const job = await runBuild({ workspaceRoot: order.value.workspaceRoot, packageRoot: pkg.root, environment: opts.environment, signal, terminal: io.stream, metadata: { runner: 'cli' } });
+      const job = await runBuild({ workspaceRoot: order.value.workspaceRoot, packageRoot: pkg.root, environment: opts.environment, signal, terminal: io.stream, store, metadata: { runner: 'cli' } });
       jobs.push(job);
       if (job.exitCode !== 0) {
         exitCode = job.exitCode ?? EXIT.failed;
@@ -206,8 +248,8 @@ async function listCommand(io: Io, environment?: string): Promise<number> {
   return EXIT.success;
 }
 
-async function statusCommand(project: string, io: Io): Promise<number> {
-  const status = await getBuildStatus(project);
+async function statusCommand(project: string, io: Io, databaseUrlEnv?: string): Promise<number> {
+  const status = await getBuildStatus(project, { databaseUrlEnv });
   if (!status.ok) return errorsOut(io, status.errors, EXIT.invalid);
   const s = status.value;
   const j = s.latest;
@@ -241,8 +283,8 @@ async function statusCommand(project: string, io: Io): Promise<number> {
   return EXIT.success;
 }
 
-async function historyCommand(project: string, io: Io, limit?: number): Promise<number> {
-  const history = await getBuildHistory(project, { limit });
+async function historyCommand(project: string, io: Io, limit?: number, databaseUrlEnv?: string): Promise<number> {
+  const history = await getBuildHistory(project, { limit, databaseUrlEnv });
   if (!history.ok) return errorsOut(io, history.errors, EXIT.invalid);
   if (io.json) io.out(`${JSON.stringify({ project, jobs: history.value }, null, 2)}\n`);
   else io.out(`${table(['id', 'status', 'cache', 'builder', 'environment', 'duration', 'started'], history.value.map((j) => [j.id, j.status, j.cache, j.builder, j.environment, `${j.durationMs} ms`, j.startTime]))}\n`);

@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'CHECK_FAILED'
   /** A warning: a hook or command exited, leaving a process that holds its output open. */
   | 'PROCESS_LEFT_RUNNING'
+  /** The records database could not be reached or refused a query (records commands). */
+  | 'DATABASE_UNAVAILABLE'
   | 'INTERNAL';
 
 export type PhaseName =

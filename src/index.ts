@@ -11,11 +11,15 @@ export type { RecordStore } from './core/records/store';
 export type { BuildError, ErrorCode, PhaseName, Result } from './errors';
 export type { BuildSystemPluginOptions } from './plugin/options';
 export type { BuildOptions, CleanOptions, WorkspaceOptions, PackageSummary, PackageSyncSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
+export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter, ImportResult, SyncResult } from './records-api';
 
 import type * as Api from './api';
+import type * as RecordsApi from './records-api';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const api = (): typeof Api => require('./api') as typeof Api;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const recordsApi = (): typeof RecordsApi => require('./records-api') as typeof RecordsApi;
 
 export const build: typeof Api.build = (...args) => api().build(...args);
 export const clean: typeof Api.clean = (...args) => api().clean(...args);
@@ -24,3 +28,7 @@ export const getBuildStatus: typeof Api.getBuildStatus = (...args) => api().getB
 export const getBuildHistory: typeof Api.getBuildHistory = (...args) => api().getBuildHistory(...args);
 export const loadBuildConfig: typeof Api.loadBuildConfig = (...args) => api().loadBuildConfig(...args);
 export const syncPackages: typeof Api.syncPackages = (...args) => api().syncPackages(...args);
+export const getAllBuildHistory: typeof RecordsApi.getAllBuildHistory = (...args) => recordsApi().getAllBuildHistory(...args);
+export const getBuildFailures: typeof RecordsApi.getBuildFailures = (...args) => recordsApi().getBuildFailures(...args);
+export const importRecords: typeof RecordsApi.importRecords = (...args) => recordsApi().importRecords(...args);
+export const syncRecords: typeof RecordsApi.syncRecords = (...args) => recordsApi().syncRecords(...args);

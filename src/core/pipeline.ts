@@ -17,7 +17,8 @@ import { JobLog, type TerminalSink } from './log';
 import { maskError } from './mask';
 import { captureOutput, type OutputSink } from './output-capture';
 import { PhaseRecorder } from './phases';
-import { JsonRecordStore, newJobId } from './records/json-store';
+import { newJobId } from './records/json-store';
+import { openRecordStore } from './records/open-store';
 import { RETAINED_JOBS, type RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
 import { commitStaging, discardStaging, prepareStaging, type Staging } from './staging';
@@ -58,7 +59,7 @@ export function runBuild(req: BuildRequest): Promise<BuildJob> {
 
 async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void): Promise<BuildJob> {
   const processEnv = req.processEnv ?? process.env;
-  const store = req.store ?? new JsonRecordStore(req.workspaceRoot);
+  const store = req.store ?? openRecordStore(req.workspaceRoot, { env: processEnv });
   const signal = req.signal ?? new AbortController().signal;
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const id = newJobId();
@@ -274,6 +275,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     } catch (err) {
       log.warn(`could not write the build record: ${(err as Error).message}`);
     }
+    await store.flush?.();
     if (release) await release();
     return job;
   }

@@ -7,6 +7,8 @@ export interface BuildSystemPluginOptions {
    * else 30 s). A config that takes longer gets default targets and a warning.
    */
   configTimeoutMs?: number;
+  /** Name of the environment variable holding the records database URL (default BUILD_SYSTEM_DATABASE_URL); never the URL itself. */
+  databaseUrlEnv?: string;
 }
 
 /** The options that shape the targets (and key their cache). */

@@ -32,8 +32,9 @@ export async function recordBuildTasks(rawOptions: BuildSystemPluginOptions | un
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { recordTaskOutcome } = require('../core/records/task-outcome') as typeof import('../core/records/task-outcome');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { JsonRecordStore } = require('../core/records/json-store') as typeof import('../core/records/json-store');
-  const store = new JsonRecordStore(context.workspaceRoot);
+  const { openRecordStore } = require('../core/records/open-store') as typeof import('../core/records/open-store');
+  // With a database: the records of this run go to it in one transaction, at the end.
+  const store = openRecordStore(context.workspaceRoot, { batch: true, urlEnv: rawOptions?.databaseUrlEnv });
   await Promise.all(
     ours.map((r) =>
       recordTaskOutcome(store, {
@@ -51,6 +52,7 @@ export async function recordBuildTasks(rawOptions: BuildSystemPluginOptions | un
       }),
     ),
   );
+  await store.flush?.();
 }
 
 function hasConfig(root: string): boolean {

@@ -16,6 +16,8 @@ export interface RecordStore {
   prune(packagePath: string, keep: number): Promise<void>;
   /** Path of a job's log as recorded in `BuildJob.logs`. */
   logPath(packagePath: string, id: string): string;
+  /** Waits for writes a store finishes in the background (a database's); never throws. */
+  flush?(): Promise<void>;
 }
 
 export const RETAINED_JOBS = 50;

@@ -1,0 +1,166 @@
+import { relative } from 'node:path';
+import type { RunMeta } from './build-rows';
+import type { JsonRecordStore } from './json-store';
+import type { JobToSave, PostgresRecordStore } from './postgres-store';
+import type { ClaimedEntry, Spool } from './spool';
+import type { RecordStore } from './store';
+import type { BuildJob } from './types';
+
+export interface MirrorOptions {
+  meta: RunMeta;
+  workspaceRoot: string;
+  /** Saves wait for flush() and go to the database in one transaction (one per Nx run for cache hits). */
+  batch?: boolean;
+  /** Where the one warning of an outage goes (default: stderr). */
+  warn?: (message: string) => void;
+  /** Spooled records one invocation replays; the rest wait for the next one or `records sync`. */
+  replayLimit?: number;
+}
+
+const REPLAY_BATCH = 50;
+const DEFAULT_REPLAY_LIMIT = 200;
+
+/**
+ * The JSON files first, the database in the background: a save returns once the JSON record
+ * is written, and the database write runs beside the build on a connection opened when the
+ * store was (so it is warm by the end); `flush()` waits for it. When the database cannot be
+ * reached, or a query fails or times out, the build goes on: one warning, and the records go
+ * to the spool (`.build-cache/spool/`), which the next invocation replays before its own.
+ * Reads, logs and pruning are the JSON store's: the database keeps the whole history.
+ */
+export class MirroredRecordStore implements RecordStore {
+  private readonly pending = new Map<string, BuildJob>();
+  private writing?: Promise<void>;
+  private down = false;
+  private warned = false;
+  private readonly connected: Promise<void>;
+
+  constructor(
+    readonly json: JsonRecordStore,
+    readonly db: PostgresRecordStore,
+    readonly spool: Spool,
+    private readonly opts: MirrorOptions,
+  ) {
+    // On a later turn: the caller's synchronous start (and loading `pg`) is not held up.
+    this.connected = new Promise<void>((r) => setImmediate(r)).then(() => this.connect());
+  }
+
+  logPath(packagePath: string, id: string): string {
+    return this.json.logPath(packagePath, id);
+  }
+
+  async saveJob(job: BuildJob): Promise<void> {
+    await this.json.saveJob(job);
+    // A copy: the caller goes on changing its job while the write waits.
+    this.pending.set(job.id, structuredClone(job));
+    if (!this.opts.batch) void this.drain();
+  }
+
+  /** Waits until every saved record is in the database or the spool. Never throws. */
+  async flush(): Promise<void> {
+    await this.connected;
+    while (this.pending.size || this.writing) await (this.writing ?? this.drain());
+  }
+
+  appendLog(job: Pick<BuildJob, 'id' | 'packagePath'>, text: string): Promise<void> {
+    return this.json.appendLog(job, text);
+  }
+
+  latest(packagePath: string): Promise<BuildJob | undefined> {
+    return this.json.latest(packagePath);
+  }
+
+  history(packagePath: string, limit?: number): Promise<BuildJob[]> {
+    return this.json.history(packagePath, limit);
+  }
+
+  job(packagePath: string, id: string): Promise<BuildJob | undefined> {
+    return this.json.job(packagePath, id);
+  }
+
+  readLog(packagePath: string, id: string): Promise<string | undefined> {
+    return this.json.readLog(packagePath, id);
+  }
+
+  prune(packagePath: string, keep: number): Promise<void> {
+    return this.json.prune(packagePath, keep);
+  }
+
+  private drain(): Promise<void> {
+    this.writing ??= this.writePending().finally(() => {
+      this.writing = undefined;
+      if (this.pending.size && !this.opts.batch) void this.drain();
+    });
+    return this.writing;
+  }
+
+  private async writePending(): Promise<void> {
+    await this.connected;
+    while (this.pending.size) {
+      const jobs = [...this.pending.values()];
+      this.pending.clear();
+      if (!this.down) {
+        try {
+          await this.db.saveJobs(await this.withLogs(jobs.map((job) => ({ job, meta: this.opts.meta }))));
+          continue;
+        } catch (err) {
+          this.fail(err);
+        }
+      }
+      await this.toSpool(jobs);
+    }
+  }
+
+  /** Opens the connection (migrating when needed), then sends what earlier invocations spooled. */
+  private async connect(): Promise<void> {
+    try {
+      await this.db.db.ready();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    const limit = this.opts.replayLimit ?? DEFAULT_REPLAY_LIMIT;
+    for (let sent = 0; sent < limit; ) {
+      const claimed = await this.spool.claim(Math.min(REPLAY_BATCH, limit - sent)).catch(() => [] as ClaimedEntry[]);
+      if (claimed.length === 0) return;
+      try {
+        await this.db.saveJobs(await this.withLogs(claimed));
+        await this.spool.done(claimed);
+        sent += claimed.length;
+      } catch (err) {
+        await this.spool.release(claimed);
+        this.fail(err);
+        return;
+      }
+    }
+  }
+
+  /** A finished build's log goes with its record. */
+  private withLogs(entries: JobToSave[]): Promise<JobToSave[]> {
+    return Promise.all(
+      entries.map(async (e) => (e.job.endTime ? { ...e, log: await this.json.readLog(e.job.packagePath, e.job.id) } : e)),
+    );
+  }
+
+  private async toSpool(jobs: BuildJob[]): Promise<void> {
+    for (const job of jobs) {
+      await this.spool.put({ job, meta: this.opts.meta }).catch((err: Error) => this.say(`could not spool the record ${job.id}: ${err.message}`));
+    }
+  }
+
+  /** The database is down for the rest of this invocation: later saves go straight to the spool. */
+  private fail(err: unknown): void {
+    this.down = true;
+    if (this.warned) return;
+    this.warned = true;
+    const spool = relative(this.opts.workspaceRoot, this.spool.dir) || this.spool.dir;
+    this.say(
+      `the build database could not take the records: ${(err as Error).message}. They are kept in ${spool}/ ` +
+        'and sent by the next build or `build-system records sync`',
+    );
+  }
+
+  private say(message: string): void {
+    (this.opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(message);
+  }
+}

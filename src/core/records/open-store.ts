@@ -1,0 +1,106 @@
+import { databaseConfig, type DatabaseConfig, type DatabaseOptions } from './database-config';
+import { DatabaseUnavailable, sharedDatabase } from './database';
+import { JsonRecordStore } from './json-store';
+import { MirroredRecordStore } from './mirrored-store';
+import { PostgresRecordStore } from './postgres-store';
+import { runMeta } from './run-meta';
+import { Spool } from './spool';
+import type { RecordStore } from './store';
+import type { BuildJob } from './types';
+
+export interface OpenStoreOptions extends DatabaseOptions {
+  /** Database writes wait for `flush()` and go in one transaction (postTasksExecution). */
+  batch?: boolean;
+  /** Where a warning about the database goes (default: stderr). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The store builds write to: the JSON files, and the database too when one is configured
+ * (docs/records-and-cli.md, "PostgreSQL"). Without a database nothing else is loaded.
+ */
+export function openRecordStore(workspaceRoot: string, opts: OpenStoreOptions = {}): RecordStore {
+  const json = new JsonRecordStore(workspaceRoot);
+  const config = databaseConfig(workspaceRoot, opts);
+  if (!config) return json;
+  const meta = runMeta(workspaceRoot);
+  const db = new PostgresRecordStore(sharedDatabase(config), meta);
+  return new MirroredRecordStore(json, db, new Spool(workspaceRoot), { meta, workspaceRoot, batch: opts.batch, warn: opts.warn });
+}
+
+/** The database store when one is configured, for commands that talk to it alone (import, sync). */
+export function openDatabaseStore(workspaceRoot: string, opts: DatabaseOptions & { timeoutMs?: number } = {}): PostgresRecordStore | undefined {
+  const config = databaseConfig(workspaceRoot, opts);
+  if (!config) return undefined;
+  const withTimeout: DatabaseConfig = opts.timeoutMs ? { ...config, timeoutMs: opts.timeoutMs } : config;
+  return new PostgresRecordStore(sharedDatabase(withTimeout), runMeta(workspaceRoot));
+}
+
+/**
+ * The store commands read (`status`, `history`, the API): the database when one is configured,
+ * the team's history; when it cannot be reached, this machine's JSON records, with a warning.
+ */
+export function openRecordReader(workspaceRoot: string, opts: OpenStoreOptions = {}): RecordStore {
+  const json = new JsonRecordStore(workspaceRoot);
+  const db = openDatabaseStore(workspaceRoot, opts);
+  return db ? new DatabaseFirstReader(db, json, opts.warn) : json;
+}
+
+/** Reads from the database until it fails once, then from the JSON files; writes go to the JSON files. */
+export class DatabaseFirstReader implements RecordStore {
+  private fallback = false;
+
+  constructor(
+    readonly db: PostgresRecordStore,
+    readonly json: JsonRecordStore,
+    private readonly warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+  ) {}
+
+  /** The database store while it answers; undefined once it has failed. */
+  get database(): PostgresRecordStore | undefined {
+    return this.fallback ? undefined : this.db;
+  }
+
+  /** Runs `read` on the database; on an outage warns once and runs `local`. */
+  async read<T>(read: (db: PostgresRecordStore) => Promise<T>, local: () => Promise<T>): Promise<T> {
+    if (!this.fallback) {
+      try {
+        return await read(this.db);
+      } catch (err) {
+        if (!(err instanceof DatabaseUnavailable)) throw err;
+        this.fallback = true;
+        this.warn(`the build database could not be read: ${err.message}. Showing this machine's records`);
+      }
+    }
+    return local();
+  }
+
+  logPath(packagePath: string, id: string): string {
+    return this.json.logPath(packagePath, id);
+  }
+  saveJob(job: BuildJob): Promise<void> {
+    return this.json.saveJob(job);
+  }
+  appendLog(job: Pick<BuildJob, 'id' | 'packagePath'>, text: string): Promise<void> {
+    return this.json.appendLog(job, text);
+  }
+  prune(packagePath: string, keep: number): Promise<void> {
+    return this.json.prune(packagePath, keep);
+  }
+  latest(packagePath: string): Promise<BuildJob | undefined> {
+    return this.read((db) => db.latest(packagePath), () => this.json.latest(packagePath));
+  }
+  history(packagePath: string, limit?: number): Promise<BuildJob[]> {
+    return this.read((db) => db.history(packagePath, limit), () => this.json.history(packagePath, limit));
+  }
+  job(packagePath: string, id: string): Promise<BuildJob | undefined> {
+    return this.read((db) => db.job(packagePath, id), () => this.json.job(packagePath, id));
+  }
+  readLog(packagePath: string, id: string): Promise<string | undefined> {
+    // Logs written on this machine are here even when the database kept only the record.
+    return this.read(
+      async (db) => (await db.readLog(packagePath, id)) ?? this.json.readLog(packagePath, id),
+      () => this.json.readLog(packagePath, id),
+    );
+  }
+}
