@@ -31,9 +31,10 @@ const DEFAULT_REPLAY_LIMIT = 200;
 export class MirroredRecordStore implements RecordStore {
   private readonly pending = new Map<string, BuildJob>();
   private writing?: Promise<void>;
-  private down = false;
+  /** Why the database is out of use for the rest of this invocation, once it failed. */
+  private down?: string;
   private warned = false;
-  private readonly connected: Promise<void>;
+  private connected?: Promise<void>;
 
   constructor(
     readonly json: JsonRecordStore,
@@ -41,8 +42,9 @@ export class MirroredRecordStore implements RecordStore {
     readonly spool: Spool,
     private readonly opts: MirrorOptions,
   ) {
-    // On a later turn: the caller's synchronous start (and loading `pg`) is not held up.
-    this.connected = new Promise<void>((r) => setImmediate(r)).then(() => this.connect());
+    // A build connects while it runs, so the write at its end finds the connection open. A
+    // batch (postTasksExecution) connects only once it has something to write.
+    if (!opts.batch) this.connectSoon();
   }
 
   logPath(packagePath: string, id: string): string {
@@ -53,6 +55,7 @@ export class MirroredRecordStore implements RecordStore {
     await this.json.saveJob(job);
     // A copy: the caller goes on changing its job while the write waits.
     this.pending.set(job.id, structuredClone(job));
+    this.connectSoon();
     if (!this.opts.batch) void this.drain();
   }
 
@@ -60,6 +63,11 @@ export class MirroredRecordStore implements RecordStore {
   async flush(): Promise<void> {
     await this.connected;
     while (this.pending.size || this.writing) await (this.writing ?? this.drain());
+  }
+
+  /** On a later turn: the caller's synchronous work (and loading `pg`) is not held up. */
+  private connectSoon(): void {
+    this.connected ??= new Promise<void>((r) => setImmediate(r)).then(() => this.connect());
   }
 
   appendLog(job: Pick<BuildJob, 'id' | 'packagePath'>, text: string): Promise<void> {
@@ -99,7 +107,7 @@ export class MirroredRecordStore implements RecordStore {
     while (this.pending.size) {
       const jobs = [...this.pending.values()];
       this.pending.clear();
-      if (!this.down) {
+      if (this.down === undefined) {
         try {
           await this.db.saveJobs(await this.withLogs(jobs.map((job) => ({ job, meta: this.opts.meta }))));
           continue;
@@ -108,6 +116,7 @@ export class MirroredRecordStore implements RecordStore {
         }
       }
       await this.toSpool(jobs);
+      this.warnOnce();
     }
   }
 
@@ -130,6 +139,7 @@ export class MirroredRecordStore implements RecordStore {
       } catch (err) {
         await this.spool.release(claimed);
         this.fail(err);
+        this.warnOnce();
         return;
       }
     }
@@ -148,16 +158,17 @@ export class MirroredRecordStore implements RecordStore {
     }
   }
 
-  /** The database is down for the rest of this invocation: later saves go straight to the spool. */
+  /** The database is out of use for the rest of this invocation: later saves go straight to the spool. */
   private fail(err: unknown): void {
-    this.down = true;
-    if (this.warned) return;
+    this.down ??= (err as Error)?.message ?? String(err);
+  }
+
+  /** Said once, when a record is spooled (not when the database failed with nothing to write). */
+  private warnOnce(): void {
+    if (this.warned || this.down === undefined) return;
     this.warned = true;
     const spool = relative(this.opts.workspaceRoot, this.spool.dir) || this.spool.dir;
-    this.say(
-      `the build database could not take the records: ${(err as Error).message}. They are kept in ${spool}/ ` +
-        'and sent by the next build or `build-system records sync`',
-    );
+    this.say(`the build database could not take the records: ${this.down}. They are kept in ${spool}/ and sent by the next build or \`build-system records sync\``);
   }
 
   private say(message: string): void {
