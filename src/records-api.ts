@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { WorkspaceOptions } from './api';
-import { databaseUrlEnvName, DATABASE_URL_ENV } from './core/records/database-config';
-import { DatabaseUnavailable } from './core/records/database';
+import { databaseUrlEnvName, DatabaseUnavailable, DATABASE_URL_ENV } from './core/records/database-config';
 import { hasSharedHistory, localSharedHistory, type FailureEntry, type FailureFilter, type HistoryEntry, type HistoryFilter, type SharedHistory } from './core/records/history';
 import { DatabaseFirstReader, openDatabaseStore, openRecordReader } from './core/records/open-store';
 import type { PostgresRecordStore } from './core/records/postgres-store';

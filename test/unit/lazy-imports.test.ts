@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
-const HEAVY = /[\\/]node_modules[\\/](esbuild|rollup|typescript|zod|jiti|fast-glob|proper-lockfile)[\\/]/;
+const HEAVY = /[\\/]node_modules[\\/](esbuild|rollup|typescript|zod|jiti|fast-glob|proper-lockfile|pg)[\\/]/;
 
 /** Modules a fresh Node process has loaded after requiring `entry` (and running `then`). */
 function loadedBy(entry: string, then = ''): string[] {
@@ -32,5 +32,13 @@ describe('lazy imports (graph time stays cheap)', () => {
     expect(loaded.filter((m) => /node_modules[\\/](rollup|typescript)[\\/]/.test(m))).toEqual([]);
     // declarations (and the tsc runners they need) load only for builds that have them
     expect(loaded.filter((m) => /dist[\\/](core[\\/]dts|adapters[\\/]tsc-[a-z]+)\.js$/.test(m))).toEqual([]);
+  });
+});
+
+describe('the records database', () => {
+  it('a build store without a database configured loads neither pg nor the database store', () => {
+    const open = `const s = require(${JSON.stringify(join(root, 'dist/core/records/open-store.js'))}).openRecordStore(${JSON.stringify(root)}, { env: {} });`;
+    const loaded = loadedBy('dist/executors/build/executor.js', open);
+    expect(loaded.filter((m) => /node_modules[\\/]pg[\\/]|records[\\/](database|mirrored-store|postgres-store|spool)\.js$/.test(m))).toEqual([]);
   });
 });

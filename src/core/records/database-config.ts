@@ -16,6 +16,14 @@ export interface DatabaseConfig {
   timeoutMs: number;
 }
 
+/** A database that failed: the message names the database with its password masked. */
+export class DatabaseUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUnavailable';
+  }
+}
+
 export interface DatabaseOptions {
   /** Name of the environment variable holding the URL (`--database-url-env`, plugin option `databaseUrlEnv`). */
   urlEnv?: string;

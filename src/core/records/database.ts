@@ -1,4 +1,4 @@
-import { databaseSecrets, maskDatabaseUrl, type DatabaseConfig } from './database-config';
+import { databaseSecrets, DatabaseUnavailable, maskDatabaseUrl, type DatabaseConfig } from './database-config';
 import { migrate } from './migrate';
 
 /** The part of the `pg` client used here (typed locally: `pg` is an optional peer, its types are not needed). */
@@ -15,14 +15,6 @@ interface PgPool extends PgClient {
 }
 interface PgModule {
   Pool: new (config: Record<string, unknown>) => PgPool;
-}
-
-/** A database that failed: the message names the database with its password masked. */
-export class DatabaseUnavailable extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseUnavailable';
-  }
 }
 
 /**

@@ -1,12 +1,19 @@
-import { databaseConfig, type DatabaseConfig, type DatabaseOptions } from './database-config';
-import { DatabaseUnavailable, sharedDatabase } from './database';
+import { databaseConfig, DatabaseUnavailable, type DatabaseConfig, type DatabaseOptions } from './database-config';
 import { JsonRecordStore } from './json-store';
-import { MirroredRecordStore } from './mirrored-store';
-import { PostgresRecordStore } from './postgres-store';
-import { runMeta } from './run-meta';
-import { Spool } from './spool';
+import type { PostgresRecordStore } from './postgres-store';
 import type { RecordStore } from './store';
 import type { BuildJob } from './types';
+
+// Loaded only when a database is configured: a build without one loads none of it.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const databaseModules = () => ({
+  ...(require('./database') as typeof import('./database')),
+  ...(require('./mirrored-store') as typeof import('./mirrored-store')),
+  ...(require('./postgres-store') as typeof import('./postgres-store')),
+  ...(require('./run-meta') as typeof import('./run-meta')),
+  ...(require('./spool') as typeof import('./spool')),
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface OpenStoreOptions extends DatabaseOptions {
   /** Database writes wait for `flush()` and go in one transaction (postTasksExecution). */
@@ -23,6 +30,7 @@ export function openRecordStore(workspaceRoot: string, opts: OpenStoreOptions = 
   const json = new JsonRecordStore(workspaceRoot);
   const config = databaseConfig(workspaceRoot, opts);
   if (!config) return json;
+  const { MirroredRecordStore, PostgresRecordStore, runMeta, sharedDatabase, Spool } = databaseModules();
   const meta = runMeta(workspaceRoot);
   const db = new PostgresRecordStore(sharedDatabase(config), meta);
   return new MirroredRecordStore(json, db, new Spool(workspaceRoot), { meta, workspaceRoot, batch: opts.batch, warn: opts.warn });
@@ -33,6 +41,7 @@ export function openDatabaseStore(workspaceRoot: string, opts: DatabaseOptions &
   const config = databaseConfig(workspaceRoot, opts);
   if (!config) return undefined;
   const withTimeout: DatabaseConfig = opts.timeoutMs ? { ...config, timeoutMs: opts.timeoutMs } : config;
+  const { PostgresRecordStore, runMeta, sharedDatabase } = databaseModules();
   return new PostgresRecordStore(sharedDatabase(withTimeout), runMeta(workspaceRoot));
 }
 
