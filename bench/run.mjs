@@ -16,8 +16,9 @@ const quick = args.includes('--quick');
 const runs = Number(args[args.indexOf('--runs') + 1]) || (quick ? 3 : 5);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 const GRAPH_PACKAGES = quick ? 100 : 500;
+const want = (s) => !only || only.includes(s);
 
-if (!existsSync(join(benchDir, 'node_modules', '@nx', 'esbuild'))) {
+if (['single', 'many', 'graph'].some(want) && !existsSync(join(benchDir, 'node_modules', '@nx', 'esbuild'))) {
   console.error('peer plugins missing: run `npm --prefix bench ci` (or install) first');
   process.exit(2);
 }
@@ -78,6 +79,27 @@ function measure(label, cmd, argv, cwd, { env = {}, before, warmup = 1 } = {}) {
 
 const nx = (...a) => [process.execPath, [nxBin, ...a]];
 
+/** Two variants of one command, their runs interleaved (A B A B …) so drift in the machine's load hits both alike. */
+function measurePair([labelA, envA], [labelB, envB], cmd, argv, cwd) {
+  timeOnce(cmd, argv, cwd, envA);
+  timeOnce(cmd, argv, cwd, envB);
+  const a = [];
+  const b = [];
+  for (let i = 0; i < runs; i++) {
+    a.push(timeOnce(cmd, argv, cwd, envA));
+    b.push(timeOnce(cmd, argv, cwd, envB));
+  }
+  const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return [
+    [labelA, a],
+    [labelB, b],
+  ].map(([label, samples]) => {
+    const result = { label, ms: Math.round(med(samples.map((s) => s.ms))), rssMb: Math.round(med(samples.map((s) => s.rss))) };
+    console.log(`  ${label.padEnd(48)} ${String(result.ms).padStart(7)} ms  ${String(result.rssMb).padStart(5)} MB`);
+    return result;
+  });
+}
+
 /**
  * Our own time in the last build, from its record: every phase but the builder's own
  * (`build`, `dts`), i.e. config load and validation, lock, hooks, artifacts and fingerprint.
@@ -92,7 +114,6 @@ function ownTime(ws) {
 const stopDaemon = (ws) => spawnSync(process.execPath, [nxBin, 'daemon', '--stop'], { cwd: ws, env: { ...baseEnv, NX_DAEMON: 'true', NX_CACHE_DIRECTORY: join(ws, '.nx', 'cache') } });
 const results = { machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version }, versions: versions(), runs, quick, scenarios: {} };
 mkdirSync(work, { recursive: true });
-const want = (s) => !only || only.includes(s);
 
 // 1. One 200-file package: executor overhead against the peers and the raw builders.
 if (want('single')) {
@@ -193,6 +214,35 @@ if (want('graph')) {
   results.scenarios.graph = s;
 }
 
+// 4. Records in PostgreSQL: the same commands with and without a database (our plugin only).
+if (want('postgres')) {
+  console.log('\n# records in PostgreSQL: the same commands with and without BUILD_SYSTEM_DATABASE_URL (runs interleaved)');
+  const { startPostgres } = await import('../scripts/postgres-server.mjs');
+  const server = await startPostgres({ password: 'bench-password' });
+  try {
+    const s = {};
+    const db = { BUILD_SYSTEM_DATABASE_URL: server.url };
+    const oursOnly = (name, opts) => {
+      const dir = join(work, name);
+      generateWorkspace({ dir, mode: 'ours', ...opts });
+      linkWorkspace(dir, readdirSync(join(dir, 'packages')).map((d) => `packages/${d}`));
+      return dir;
+    };
+    const single = oursOnly('pg-single', { packages: 1, files: 200 });
+    [s.buildJson, s.buildDb] = measurePair(['one build (200 files), JSON records', {}], ['one build (200 files), JSON + PostgreSQL', db], ...nx('run', '@bench/p0:build', '--skip-nx-cache'), single);
+    const many = oursOnly('pg-many', { packages: 10, files: 20 });
+    spawnSync(process.execPath, [nxBin, 'run-many', '-t', 'build'], { cwd: many, env: { ...baseEnv, NX_CACHE_DIRECTORY: join(many, '.nx', 'cache') } });
+    [s.cachedJson, s.cachedDb] = measurePair(['run-many 10, all cached, JSON records', {}], ['run-many 10, all cached, JSON + PostgreSQL', db], ...nx('run-many', '-t', 'build'), many);
+    // Every command above left its records in the database (a check, not a measurement).
+    const count = `const {Client}=require('pg');const c=new Client({connectionString:process.argv[1]});c.connect().then(()=>c.query('select count(*)::int n from builds')).then(r=>{console.log(r.rows[0].n);return c.end()})`;
+    results.postgresBuildRows = Number(spawnSync(process.execPath, ['-e', count, server.url], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim());
+    console.log(`  builds rows in the database: ${results.postgresBuildRows}`);
+    results.scenarios.postgres = s;
+  } finally {
+    server.dispose();
+  }
+}
+
 const ratio = (a, b) => (a && b ? Math.round((a.ms / b.ms) * 100) / 100 : null);
 const S = results.scenarios;
 const rows = [];
@@ -237,6 +287,10 @@ if (S.graph) {
   rows.push([`graph warm ${GRAPH_PACKAGES}, daemon: ours / static`, ratio(S.graph.oursWarmDaemon, S.graph.staticWarmDaemon), '≤ 1.10']);
   rows.push([`graph warm ${GRAPH_PACKAGES}: (static + no-op plugin) / static`, ratio(S.graph.staticNoopPluginWarm, S.graph.staticWarm), '—']);
   rows.push([`graph warm ${GRAPH_PACKAGES}: ours / (static + no-op plugin)`, ratio(S.graph.oursWarm, S.graph.staticNoopPluginWarm), '—']);
+}
+if (S.postgres) {
+  rows.push(['one build: JSON + PostgreSQL − JSON only (ms)', S.postgres.buildDb.ms - S.postgres.buildJson.ms, '≤ 20']);
+  rows.push(['run-many 10, all cached: JSON + PostgreSQL / JSON only', ratio(S.postgres.cachedDb, S.postgres.cachedJson), '≤ 1.05']);
 }
 results.ratios = Object.fromEntries(rows.map(([k, v, t]) => [k, { value: v, target: t }]));
 console.log('\n# ratios (same run)');
