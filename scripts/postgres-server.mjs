@@ -63,7 +63,8 @@ export async function startPostgres({ password } = {}) {
   const init = runAsServerUser(join(bin, 'initdb'), ['-D', data, ...auth]);
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   let port = await freePort();
-  const options = () => `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200`;
+  const options = () =>
+    `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200`;
 
   const server = {
     dir,
@@ -76,7 +77,18 @@ export async function startPostgres({ password } = {}) {
     },
     /** Starts it again on the same port (after stop). */
     start() {
-      const r = runAsServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options(), '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+      const r = runAsServerUser(join(bin, 'pg_ctl'), [
+        '-D',
+        data,
+        '-o',
+        options(),
+        '-l',
+        join(dir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        'start',
+      ]);
       if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr || r.stdout}`);
     },
     stop() {

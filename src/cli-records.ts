@@ -20,7 +20,10 @@ export interface RecordsCommandOptions {
 }
 
 const usage = (message: string): CommandView => ({ exitCode: EXIT.invalid, errors: [{ code: 'USAGE', message }] });
-const failed = (errors: BuildError[]): CommandView => ({ exitCode: errors.every((e) => e.code === 'USAGE' || e.code === 'PROJECT_NOT_FOUND') ? EXIT.invalid : EXIT.failed, errors });
+const failed = (errors: BuildError[]): CommandView => ({
+  exitCode: errors.every((e) => e.code === 'USAGE' || e.code === 'PROJECT_NOT_FOUND') ? EXIT.invalid : EXIT.failed,
+  errors,
+});
 const short = (sha: string | null) => (sha ? sha.slice(0, 10) : '');
 
 function since(text: string | undefined): Date | undefined | CommandView {
@@ -39,7 +42,17 @@ export async function historyAllCommand(o: RecordsCommandOptions): Promise<Comma
     json: { all: true, jobs: r.value },
     table: {
       head: ['started', 'project', 'status', 'cache', 'builder', 'duration', 'host', 'commit', 'id'],
-      rows: r.value.map((j) => [j.startTime, j.packageName, j.status, j.cache, j.builder, `${j.durationMs ?? '-'} ms`, j.host ?? '', short(j.commitSha), j.id]),
+      rows: r.value.map((j) => [
+        j.startTime,
+        j.packageName,
+        j.status,
+        j.cache,
+        j.builder,
+        `${j.durationMs ?? '-'} ms`,
+        j.host ?? '',
+        short(j.commitSha),
+        j.id,
+      ]),
     },
   };
 }
@@ -50,13 +63,23 @@ export async function failuresCommand(o: RecordsCommandOptions): Promise<Command
   if (from && !(from instanceof Date)) return from;
   const r = await getBuildFailures({ unresolved: o.unresolved, since: from, limit: o.limit, databaseUrlEnv: o.databaseUrlEnv });
   if (!r.ok) return failed(r.errors);
-  const where = (f: (typeof r.value)[number]) => (f.file ? `${f.file}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}` : (f.phase ?? ''));
+  const where = (f: (typeof r.value)[number]) =>
+    f.file ? `${f.file}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}` : (f.phase ?? '');
   return {
     exitCode: EXIT.success,
     json: { failures: r.value },
     table: {
       head: ['started', 'project', 'code', 'where', 'message', 'host', 'build', 'resolved'],
-      rows: r.value.map((f) => [f.startTime, f.packageName, f.code, where(f), f.message.split('\n')[0].slice(0, 100), f.host ?? '', f.jobId, f.resolved ? 'yes' : 'no']),
+      rows: r.value.map((f) => [
+        f.startTime,
+        f.packageName,
+        f.code,
+        where(f),
+        f.message.split('\n')[0].slice(0, 100),
+        f.host ?? '',
+        f.jobId,
+        f.resolved ? 'yes' : 'no',
+      ]),
     },
   };
 }

@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 import type { WorkspaceOptions } from './api';
 import { databaseUrlEnvName, DatabaseUnavailable, DATABASE_URL_ENV } from './core/records/database-config';
-import { hasSharedHistory, localSharedHistory, type FailureEntry, type FailureFilter, type HistoryEntry, type HistoryFilter, type SharedHistory } from './core/records/history';
+import {
+  hasSharedHistory,
+  localSharedHistory,
+  type FailureEntry,
+  type FailureFilter,
+  type HistoryEntry,
+  type HistoryFilter,
+  type SharedHistory,
+} from './core/records/history';
 import { DatabaseFirstReader, openDatabaseStore, openRecordReader } from './core/records/open-store';
 import type { PostgresRecordStore } from './core/records/postgres-store';
 import { importJsonRecords, syncSpool, type ImportResult, type SyncResult } from './core/records/sync';
@@ -29,7 +37,11 @@ export async function getBuildFailures(options: WorkspaceOptions & FailureFilter
 export async function importRecords(options: WorkspaceOptions = {}): Promise<Result<ImportResult>> {
   return withDatabase(options, async (db, ws) => {
     const { packages } = await scanPackages(ws);
-    return importJsonRecords(ws.root, packages.map((p) => p.path), db);
+    return importJsonRecords(
+      ws.root,
+      packages.map((p) => p.path),
+      db,
+    );
   });
 }
 
@@ -48,12 +60,21 @@ async function withSharedHistory<T>(options: WorkspaceOptions, query: (h: Shared
   const ws = workspaceOf(options);
   if ('ok' in ws) return ws;
   const store = options.store ?? openRecordReader(ws.root, { urlEnv: options.databaseUrlEnv });
-  const local = async () => query(localSharedHistory(store, (await scanPackages(ws)).packages.map((p) => p.path)));
+  const local = async () =>
+    query(
+      localSharedHistory(
+        store,
+        (await scanPackages(ws)).packages.map((p) => p.path),
+      ),
+    );
   if (store instanceof DatabaseFirstReader) return ok(await store.read((db) => query(db), local));
   return ok(hasSharedHistory(store) ? await query(store) : await local());
 }
 
-async function withDatabase<T>(options: WorkspaceOptions, fn: (db: PostgresRecordStore, ws: WorkspaceRoot) => Promise<T>): Promise<Result<T>> {
+async function withDatabase<T>(
+  options: WorkspaceOptions,
+  fn: (db: PostgresRecordStore, ws: WorkspaceRoot) => Promise<T>,
+): Promise<Result<T>> {
   const ws = workspaceOf(options);
   if ('ok' in ws) return ws;
   const db = openDatabaseStore(ws.root, { urlEnv: options.databaseUrlEnv, timeoutMs: COMMAND_TIMEOUT_MS });
@@ -71,7 +92,8 @@ async function withDatabase<T>(options: WorkspaceOptions, fn: (db: PostgresRecor
   try {
     return ok(await fn(db, ws));
   } catch (err) {
-    if (err instanceof DatabaseUnavailable) return fail(buildError('DATABASE_UNAVAILABLE', `the build database could not be reached: ${err.message}`));
+    if (err instanceof DatabaseUnavailable)
+      return fail(buildError('DATABASE_UNAVAILABLE', `the build database could not be reached: ${err.message}`));
     throw err;
   }
 }

@@ -72,11 +72,15 @@ export default defineBuildConfig({
         input_hash: latest.inputHash,
       });
       expect(b.record).toEqual(latest);
-      expect(await sql(server.url, 'SELECT name, path FROM projects WHERE name = $1', ['@pg/ok'])).toEqual([{ name: '@pg/ok', path: 'packages/ok' }]);
+      expect(await sql(server.url, 'SELECT name, path FROM projects WHERE name = $1', ['@pg/ok'])).toEqual([
+        { name: '@pg/ok', path: 'packages/ok' },
+      ]);
       const states = await childRows('build_states', latest.id);
       expect(states.map((s) => [s.phase, s.status])).toEqual(latest.phases.map((p: any) => [p.name, p.status]));
       const artifacts = await childRows('build_artifacts', latest.id);
-      expect(artifacts.map((a) => [a.path, Number(a.size), a.checksum])).toEqual(latest.artifacts.map((a: any) => [a.path, a.size, a.checksum]));
+      expect(artifacts.map((a) => [a.path, Number(a.size), a.checksum])).toEqual(
+        latest.artifacts.map((a: any) => [a.path, a.size, a.checksum]),
+      );
     })();
   });
 
@@ -95,7 +99,10 @@ export default defineBuildConfig({
       error_details: { phase: 'build', file: 'packages/broken/src/index.ts', line: 1, column: expect.any(Number) },
       resolved: false,
     });
-    expect((await childRows('build_states', latest.id)).find((s) => s.phase === 'build')).toMatchObject({ status: 'failed', error_message: failures[0].error_message });
+    expect((await childRows('build_states', latest.id)).find((s) => s.phase === 'build')).toMatchObject({
+      status: 'failed',
+      error_message: failures[0].error_message,
+    });
     const [log] = await sql(server.url, 'SELECT text FROM build_logs WHERE build_number = $1', [latest.id]);
     expect(log.text).toBe(readFileSync(ws.log(latest), 'utf8'));
     expect(log.text).toContain('COMPILE_ERROR');
@@ -135,7 +142,13 @@ export default defineBuildConfig({
 
     r = ws.cli(['failures', '--json'], env);
     const failures = JSON.parse(r.stdout).failures;
-    expect(failures[0]).toMatchObject({ packageName: '@pg/broken', code: 'COMPILE_ERROR', file: 'packages/broken/src/index.ts', line: 1, resolved: true });
+    expect(failures[0]).toMatchObject({
+      packageName: '@pg/broken',
+      code: 'COMPILE_ERROR',
+      file: 'packages/broken/src/index.ts',
+      line: 1,
+      resolved: true,
+    });
     r = ws.cli(['failures', '--unresolved', '--json'], env);
     expect(JSON.parse(r.stdout).failures).toEqual([]);
 
@@ -217,7 +230,9 @@ export default defineBuildConfig({
     expect(JSON.parse(r.stdout)).toEqual({ records: jsonRecords, created: jsonRecords });
     r = ws.cli(['records', 'import', '--json'], { ...env, BUILD_SYSTEM_DATABASE_URL: imported });
     expect(JSON.parse(r.stdout)).toEqual({ records: jsonRecords, created: 0 });
-    expect(await sql(imported, 'SELECT count(*)::int AS n, count(DISTINCT build_number)::int AS d FROM builds')).toEqual([{ n: jsonRecords, d: jsonRecords }]);
+    expect(await sql(imported, 'SELECT count(*)::int AS n, count(DISTINCT build_number)::int AS d FROM builds')).toEqual([
+      { n: jsonRecords, d: jsonRecords },
+    ]);
     expect((await sql(imported, 'SELECT count(*)::int AS n FROM build_logs'))[0].n).toBeGreaterThan(0);
 
     r = ws.cli(['records', 'sync'], { BUILD_SYSTEM_DATABASE_URL: '' });
@@ -228,7 +243,14 @@ export default defineBuildConfig({
   it('the plugin option and --database-url-env name the variable holding the URL', async () => {
     const named = await createDatabase(server.url, 'named');
     const nxJson = ws.json('nx.json');
-    ws.write('nx.json', JSON.stringify({ ...nxJson, plugins: [{ plugin: '@repo/build-system/plugin', options: { databaseUrlEnv: 'TEAM_DB_URL' } }] }, null, 2));
+    ws.write(
+      'nx.json',
+      JSON.stringify(
+        { ...nxJson, plugins: [{ plugin: '@repo/build-system/plugin', options: { databaseUrlEnv: 'TEAM_DB_URL' } }] },
+        null,
+        2,
+      ),
+    );
     try {
       ws.write('packages/ok/src/index.ts', 'export const ok = 3;\n');
       let r = ws.nx(['run', '@pg/ok:build'], { TEAM_DB_URL: named });

@@ -48,6 +48,8 @@ export async function createDatabase(serverUrl: string, name: string): Promise<s
 /** Every table's rows as text, to look for a value that must be in none of them. */
 export async function allRowsText(url: string): Promise<string> {
   const tables = await sql<{ table_name: string }>(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
-  const texts = await Promise.all(tables.map(async (t) => (await sql<{ t: string }>(url, `SELECT t::text AS t FROM "${t.table_name}" t`)).map((r) => r.t).join('\n')));
+  const texts = await Promise.all(
+    tables.map(async (t) => (await sql<{ t: string }>(url, `SELECT t::text AS t FROM "${t.table_name}" t`)).map((r) => r.t).join('\n')),
+  );
   return texts.join('\n');
 }

@@ -91,7 +91,14 @@ describe.each<Kind>(['json', 'postgres', 'mirrored'])('RecordStore contract: %s'
     const store = open(kind);
     const pkg = unique('b');
     const first = job(pkg, 0, { status: 'running', endTime: null, exitCode: null, durationMs: null, phases: [] });
-    const final = { ...first, status: 'success' as const, endTime: job(pkg, 5).endTime, exitCode: 0, durationMs: 6000, phases: job(pkg, 0).phases };
+    const final = {
+      ...first,
+      status: 'success' as const,
+      endTime: job(pkg, 5).endTime,
+      exitCode: 0,
+      durationMs: 6000,
+      phases: job(pkg, 0).phases,
+    };
     await store.saveJob(first);
     await store.saveJob(final);
     await store.saveJob(final);
@@ -152,23 +159,52 @@ describe('PostgresRecordStore', () => {
       ],
       errors: [{ code: 'COMPILE_ERROR', message: 'bad\u0000token', phase: 'build', file: `packages/${pkg}/src/a.ts`, line: 3, column: 7 }],
     });
-    const building = { ...done, status: 'running' as const, endTime: null, exitCode: null, durationMs: null, phases: done.phases.slice(0, 1), errors: [] };
+    const building = {
+      ...done,
+      status: 'running' as const,
+      endTime: null,
+      exitCode: null,
+      durationMs: null,
+      phases: done.phases.slice(0, 1),
+      errors: [],
+    };
     expect(await s.saveJobs([{ job: building }])).toBe(1);
     expect(await s.saveJobs([{ job: done, log: 'the log' }])).toBe(0);
     expect(await s.saveJobs([{ job: done, log: 'the log' }])).toBe(0);
     // A spooled older version replayed after the newer one was saved: ignored.
     expect(await s.saveJobs([{ job: building }])).toBe(0);
 
-    const [b] = await sql(url, 'SELECT status, current_state, host, commit_sha, created_by, exit_code FROM builds WHERE build_number = $1', [done.id]);
-    expect(b).toEqual({ status: 'failed', current_state: 100, host: 'test-host', commit_sha: 'a'.repeat(40), created_by: 'cli', exit_code: 1 });
+    const [b] = await sql(
+      url,
+      'SELECT status, current_state, host, commit_sha, created_by, exit_code FROM builds WHERE build_number = $1',
+      [done.id],
+    );
+    expect(b).toEqual({
+      status: 'failed',
+      current_state: 100,
+      host: 'test-host',
+      commit_sha: 'a'.repeat(40),
+      created_by: 'cli',
+      exit_code: 1,
+    });
     expect((await rows('build_states', done.id)).map((r) => [r.state, r.phase, r.status, r.error_message])).toEqual([
       [0, 'validate', 'success', null],
       [3, 'build', 'failed', 'badtoken'],
     ]);
-    expect((await rows('build_failures', done.id)).map((r) => [r.failure_type, r.error_message, r.error_details, r.component, r.resolved])).toEqual([
-      ['COMPILE_ERROR', 'badtoken', { phase: 'build', file: `packages/${pkg}/src/a.ts`, line: 3, column: 7 }, `packages/${pkg}/src/a.ts`, false],
+    expect(
+      (await rows('build_failures', done.id)).map((r) => [r.failure_type, r.error_message, r.error_details, r.component, r.resolved]),
+    ).toEqual([
+      [
+        'COMPILE_ERROR',
+        'badtoken',
+        { phase: 'build', file: `packages/${pkg}/src/a.ts`, line: 3, column: 7 },
+        `packages/${pkg}/src/a.ts`,
+        false,
+      ],
     ]);
-    expect((await rows('build_artifacts', done.id)).map((r) => [r.path, Number(r.size), r.checksum, r.mime_type])).toEqual([['dist/index.js', 3, 'sha256:00', 'text/javascript']]);
+    expect((await rows('build_artifacts', done.id)).map((r) => [r.path, Number(r.size), r.checksum, r.mime_type])).toEqual([
+      ['dist/index.js', 3, 'sha256:00', 'text/javascript'],
+    ]);
     expect(await s.readLog(done.packagePath, done.id)).toBe('the log');
   });
 
@@ -220,8 +256,14 @@ describe('PostgresRecordStore', () => {
         const s = new PostgresRecordStore(d, { host: `host-${w}`, commitSha: null });
         const ids: string[] = [];
         for (let i = 0; i < 20; i++) {
-          const j = job(`hot-${i % 5}`, w * 100 + i, i % 3 ? {} : { status: 'failed', exitCode: 1, errors: [{ code: 'BUILD_FAILED', message: 'no' }] });
-          await (i % 2 ? s.saveJob(j) : s.saveJobs([{ job: j }, { job: job(`hot-${(i + 1) % 5}`, w * 100 + i + 50) }]).then(() => undefined));
+          const j = job(
+            `hot-${i % 5}`,
+            w * 100 + i,
+            i % 3 ? {} : { status: 'failed', exitCode: 1, errors: [{ code: 'BUILD_FAILED', message: 'no' }] },
+          );
+          await (i % 2
+            ? s.saveJob(j)
+            : s.saveJobs([{ job: j }, { job: job(`hot-${(i + 1) % 5}`, w * 100 + i + 50) }]).then(() => undefined));
           ids.push(j.id);
         }
         return ids;
@@ -279,7 +321,9 @@ describe('MirroredRecordStore', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await pg.history(`packages/${pkg}`)).toEqual([]);
     await store.flush();
-    const [{ xmins }] = await sql(url, 'SELECT count(DISTINCT b.xmin::text)::int AS xmins FROM builds b WHERE b.build_number = ANY($1)', [jobs.map((j) => j.id)]);
+    const [{ xmins }] = await sql(url, 'SELECT count(DISTINCT b.xmin::text)::int AS xmins FROM builds b WHERE b.build_number = ANY($1)', [
+      jobs.map((j) => j.id),
+    ]);
     expect(xmins).toBe(1);
   });
 });

@@ -58,8 +58,26 @@ describe('toBuildRows', () => {
       },
       // One row per phase: the last record of a phase wins (an upsert may touch a row once).
       states: [
-        { state: 0, phase: 'validate', status: 'success', start_time: t(0), end_time: t(1), duration_ms: 1000, error_message: null, retry_count: 0 },
-        { state: 3, phase: 'build', status: 'failed', start_time: t(1), end_time: t(3), duration_ms: 2001, error_message: 'Expected ";"', retry_count: 0 },
+        {
+          state: 0,
+          phase: 'validate',
+          status: 'success',
+          start_time: t(0),
+          end_time: t(1),
+          duration_ms: 1000,
+          error_message: null,
+          retry_count: 0,
+        },
+        {
+          state: 3,
+          phase: 'build',
+          status: 'failed',
+          start_time: t(1),
+          end_time: t(3),
+          duration_ms: 2001,
+          error_message: 'Expected ";"',
+          retry_count: 0,
+        },
       ],
       failures: [
         {
@@ -71,7 +89,15 @@ describe('toBuildRows', () => {
           component: 'packages/core/src/a.ts',
           retry_attempt: 0,
         },
-        { ordinal: 1, state: 2, failure_type: 'HOOK_FAILED', error_message: 'exit 1', error_details: { phase: 'prebuild' }, component: 'prebuild', retry_attempt: 0 },
+        {
+          ordinal: 1,
+          state: 2,
+          failure_type: 'HOOK_FAILED',
+          error_message: 'exit 1',
+          error_details: { phase: 'prebuild' },
+          component: 'prebuild',
+          retry_attempt: 0,
+        },
       ],
       artifacts: [{ path: 'dist/index.js', size: 10, checksum: 'sha256:aa', mime_type: 'text/javascript', uri: null }],
       log: 'log text',

@@ -8,7 +8,17 @@ export interface RunMeta {
 }
 
 /** The pipeline's phases in order; a phase's index is its `state` in `build_states`. */
-export const PHASE_STATES: readonly PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts', 'check', 'upload'];
+export const PHASE_STATES: readonly PhaseName[] = [
+  'validate',
+  'lock',
+  'prebuild',
+  'build',
+  'dts',
+  'postbuild',
+  'artifacts',
+  'check',
+  'upload',
+];
 
 /** One BuildJob as the rows `build_system_save_builds` (migrations/001) takes; keys are column names. */
 export interface BuildRows {

@@ -56,7 +56,9 @@ export function localSharedHistory(store: RecordStore, packagePaths: string[]): 
     async builds(filter) {
       const entries = (await all())
         .flat()
-        .filter((j) => (!filter.since || Date.parse(j.startTime) >= filter.since.getTime()) && (!filter.status || j.status === filter.status))
+        .filter(
+          (j) => (!filter.since || Date.parse(j.startTime) >= filter.since.getTime()) && (!filter.status || j.status === filter.status),
+        )
         .sort(newestFirst)
         .map((j): HistoryEntry => ({ ...j, host, commitSha: null, createdBy: createdBy(j) }));
       return entries.slice(0, filter.limit ?? DEFAULT_SHARED_LIMIT);
@@ -100,7 +102,8 @@ function failuresOf(jobs: BuildJob[], host: string): FailureEntry[] {
   return out;
 }
 
-const newestFirst = (a: BuildJob, b: BuildJob) => (a.startTime === b.startTime ? (a.id < b.id ? 1 : -1) : a.startTime < b.startTime ? 1 : -1);
+const newestFirst = (a: BuildJob, b: BuildJob) =>
+  a.startTime === b.startTime ? (a.id < b.id ? 1 : -1) : a.startTime < b.startTime ? 1 : -1;
 
 /** `7d`, `12h`, `30m`, `2w` before now, or a date; undefined when it is neither. */
 export function parseSince(text: string, now = Date.now()): Date | undefined {

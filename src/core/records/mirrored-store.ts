@@ -129,7 +129,7 @@ export class MirroredRecordStore implements RecordStore {
       return;
     }
     const limit = this.opts.replayLimit ?? DEFAULT_REPLAY_LIMIT;
-    for (let sent = 0; sent < limit; ) {
+    for (let sent = 0; sent < limit;) {
       const claimed = await this.spool.claim(Math.min(REPLAY_BATCH, limit - sent)).catch(() => [] as ClaimedEntry[]);
       if (claimed.length === 0) return;
       try {
@@ -147,14 +147,14 @@ export class MirroredRecordStore implements RecordStore {
 
   /** A finished build's log goes with its record. */
   private withLogs(entries: JobToSave[]): Promise<JobToSave[]> {
-    return Promise.all(
-      entries.map(async (e) => (e.job.endTime ? { ...e, log: await this.json.readLog(e.job.packagePath, e.job.id) } : e)),
-    );
+    return Promise.all(entries.map(async (e) => (e.job.endTime ? { ...e, log: await this.json.readLog(e.job.packagePath, e.job.id) } : e)));
   }
 
   private async toSpool(jobs: BuildJob[]): Promise<void> {
     for (const job of jobs) {
-      await this.spool.put({ job, meta: this.opts.meta }).catch((err: Error) => this.say(`could not spool the record ${job.id}: ${err.message}`));
+      await this.spool
+        .put({ job, meta: this.opts.meta })
+        .catch((err: Error) => this.say(`could not spool the record ${job.id}: ${err.message}`));
     }
   }
 
@@ -168,7 +168,9 @@ export class MirroredRecordStore implements RecordStore {
     if (this.warned || this.down === undefined) return;
     this.warned = true;
     const spool = relative(this.opts.workspaceRoot, this.spool.dir) || this.spool.dir;
-    this.say(`the build database could not take the records: ${this.down}. They are kept in ${spool}/ and sent by the next build or \`build-system records sync\``);
+    this.say(
+      `the build database could not take the records: ${this.down}. They are kept in ${spool}/ and sent by the next build or \`build-system records sync\``,
+    );
   }
 
   private say(message: string): void {

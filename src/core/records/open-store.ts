@@ -37,7 +37,10 @@ export function openRecordStore(workspaceRoot: string, opts: OpenStoreOptions = 
 }
 
 /** The database store when one is configured, for commands that talk to it alone (import, sync). */
-export function openDatabaseStore(workspaceRoot: string, opts: DatabaseOptions & { timeoutMs?: number } = {}): PostgresRecordStore | undefined {
+export function openDatabaseStore(
+  workspaceRoot: string,
+  opts: DatabaseOptions & { timeoutMs?: number } = {},
+): PostgresRecordStore | undefined {
   const config = databaseConfig(workspaceRoot, opts);
   if (!config) return undefined;
   const withTimeout: DatabaseConfig = opts.timeoutMs ? { ...config, timeoutMs: opts.timeoutMs } : config;
@@ -97,13 +100,22 @@ export class DatabaseFirstReader implements RecordStore {
     return this.json.prune(packagePath, keep);
   }
   latest(packagePath: string): Promise<BuildJob | undefined> {
-    return this.read((db) => db.latest(packagePath), () => this.json.latest(packagePath));
+    return this.read(
+      (db) => db.latest(packagePath),
+      () => this.json.latest(packagePath),
+    );
   }
   history(packagePath: string, limit?: number): Promise<BuildJob[]> {
-    return this.read((db) => db.history(packagePath, limit), () => this.json.history(packagePath, limit));
+    return this.read(
+      (db) => db.history(packagePath, limit),
+      () => this.json.history(packagePath, limit),
+    );
   }
   job(packagePath: string, id: string): Promise<BuildJob | undefined> {
-    return this.read((db) => db.job(packagePath, id), () => this.json.job(packagePath, id));
+    return this.read(
+      (db) => db.job(packagePath, id),
+      () => this.json.job(packagePath, id),
+    );
   }
   readLog(packagePath: string, id: string): Promise<string | undefined> {
     // Logs written on this machine are here even when the database kept only the record.

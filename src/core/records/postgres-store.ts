@@ -3,7 +3,14 @@ import { posix } from 'node:path';
 import { BUILD_CACHE_DIR } from '../../config/define';
 import { toBuildRows, type BuildRows, type RunMeta } from './build-rows';
 import type { Database } from './database';
-import { DEFAULT_SHARED_LIMIT, type FailureEntry, type FailureFilter, type HistoryEntry, type HistoryFilter, type SharedHistory } from './history';
+import {
+  DEFAULT_SHARED_LIMIT,
+  type FailureEntry,
+  type FailureFilter,
+  type HistoryEntry,
+  type HistoryFilter,
+  type SharedHistory,
+} from './history';
 import { isBuildJob, type RecordStore } from './store';
 import type { BuildJob } from './types';
 
@@ -87,7 +94,10 @@ export class PostgresRecordStore implements RecordStore, SharedHistory {
   }
 
   async readLog(packagePath: string, id: string): Promise<string | undefined> {
-    const rows = await this.db.query<{ text: string }>('SELECT text FROM build_logs WHERE build_number = $1 AND package_path = $2', [id, packagePath]);
+    const rows = await this.db.query<{ text: string }>('SELECT text FROM build_logs WHERE build_number = $1 AND package_path = $2', [
+      id,
+      packagePath,
+    ]);
     return rows[0]?.text;
   }
 
@@ -111,7 +121,9 @@ export class PostgresRecordStore implements RecordStore, SharedHistory {
        ORDER BY b.start_time DESC, b.build_number DESC LIMIT $3`,
       [filter.since ?? null, filter.status ?? null, filter.limit ?? DEFAULT_SHARED_LIMIT],
     );
-    return rows.flatMap((r) => (isBuildJob(r.record) ? [{ ...r.record, host: r.host, commitSha: r.commit_sha, createdBy: r.created_by }] : []));
+    return rows.flatMap((r) =>
+      isBuildJob(r.record) ? [{ ...r.record, host: r.host, commitSha: r.commit_sha, createdBy: r.created_by }] : [],
+    );
   }
 
   async failures(filter: FailureFilter): Promise<FailureEntry[]> {

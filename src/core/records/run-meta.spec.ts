@@ -7,7 +7,8 @@ import { gitCommit } from './run-meta';
 
 const dir = mkdtempSync(join(tmpdir(), 'bs-git-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.test', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.email=t@example.test', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' }).trim();
 
 describe('gitCommit (read from .git, no git process)', () => {
   it('follows HEAD to a loose ref, a packed ref, a detached HEAD and a linked worktree; null outside git and before the first commit', () => {

@@ -51,7 +51,13 @@ export class Spool {
       if (claimed.length >= limit) break;
       const base = CLAIM.exec(name)?.[1] ?? name;
       const file = join(this.dir, `${base}.${process.pid}.sending`);
-      if (!(await rename(join(this.dir, name), file).then(() => true, () => false))) continue;
+      if (
+        !(await rename(join(this.dir, name), file).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       const entry = parseEntry(await readFile(file, 'utf8').catch(() => ''));
       if (entry) claimed.push({ ...entry, file, name: base });
       else await rename(file, join(this.dir, `${base}.invalid`)).catch(() => undefined);
@@ -69,7 +75,13 @@ export class Spool {
     await Promise.all(
       entries.map(async (e) => {
         const original = join(this.dir, e.name);
-        if (await stat(original).then(() => true, () => false)) await rm(e.file, { force: true });
+        if (
+          await stat(original).then(
+            () => true,
+            () => false,
+          )
+        )
+          await rm(e.file, { force: true });
         else await rename(e.file, original).catch(() => undefined);
       }),
     );

@@ -23,7 +23,11 @@ export async function syncSpool(workspaceRoot: string, db: PostgresRecordStore):
     const claimed = await spool.claim(BATCH);
     if (claimed.length === 0) break;
     try {
-      await db.saveJobs(await Promise.all(claimed.map(async (e) => ({ ...e, log: e.job.endTime ? await json.readLog(e.job.packagePath, e.job.id) : undefined }))));
+      await db.saveJobs(
+        await Promise.all(
+          claimed.map(async (e) => ({ ...e, log: e.job.endTime ? await json.readLog(e.job.packagePath, e.job.id) : undefined })),
+        ),
+      );
     } catch (err) {
       await spool.release(claimed);
       throw err;
@@ -54,7 +58,9 @@ export async function importJsonRecords(workspaceRoot: string, packagePaths: str
   for (const path of packagePaths) {
     const jobs = (await json.history(path)).filter(isBuildJob).reverse();
     for (let i = 0; i < jobs.length; i += BATCH) {
-      const batch: JobToSave[] = await Promise.all(jobs.slice(i, i + BATCH).map(async (job) => ({ job, meta, log: await json.readLog(path, job.id) })));
+      const batch: JobToSave[] = await Promise.all(
+        jobs.slice(i, i + BATCH).map(async (job) => ({ job, meta, log: await json.readLog(path, job.id) })),
+      );
       created += await db.saveJobs(batch);
       records += batch.length;
     }
