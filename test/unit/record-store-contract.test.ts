@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -279,6 +280,67 @@ describe('PostgresRecordStore', () => {
 });
 
 describe('MirroredRecordStore', () => {
+  /** A store on `database` whose warnings are collected; its records go to a fresh spool. */
+  function mirrored(database: Database | ReturnType<typeof sharedDatabase>) {
+    const root = tempDir();
+    const warnings: string[] = [];
+    const spool = new Spool(root);
+    const store = new MirroredRecordStore(new JsonRecordStore(root), new PostgresRecordStore(database, meta), spool, {
+      meta,
+      workspaceRoot: root,
+      warn: (m) => warnings.push(m),
+    });
+    return { store, spool, warnings };
+  }
+
+  it('a database that accepts the connection and never answers: the save still returns, spooled, one warning after the time limit', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const { store, spool, warnings } = mirrored(new Database(config(`postgres://postgres:contract-pw@127.0.0.1:${port}/postgres`, 500)));
+      const j = job(unique('slow'), 0);
+      const started = Date.now();
+      await store.saveJob(j);
+      await store.flush();
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(readdirSync(spool.dir)).toEqual([`${j.id}.json`]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/timeout|timed out/i);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
+  it('a query the database refuses: spooled with one warning naming the error, and sent once it is fixed', async () => {
+    const broken = await createDatabase(url, 'refuses');
+    const { store, spool, warnings } = mirrored(new Database(config(broken)));
+    await store.flush(); // nothing saved: nothing to say
+    expect(warnings).toEqual([]);
+    const ready = new Database(config(broken));
+    await ready.ready();
+    await sql(broken, 'ALTER FUNCTION build_system_save_builds(jsonb) RENAME TO renamed');
+    const j = job(unique('refused'), 0);
+    await store.saveJob(j);
+    await store.saveJob({ ...j, durationMs: 2 });
+    await store.flush();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('build_system_save_builds');
+    expect(readdirSync(spool.dir)).toEqual([`${j.id}.json`]);
+    await sql(broken, 'ALTER FUNCTION renamed(jsonb) RENAME TO build_system_save_builds');
+    const again = new MirroredRecordStore(new JsonRecordStore(tempDir()), new PostgresRecordStore(ready, meta), spool, {
+      meta,
+      workspaceRoot: tempDir(),
+    });
+    await again.saveJob(job(unique('after'), 10));
+    await again.flush();
+    expect(readdirSync(spool.dir)).toEqual([]);
+    expect(await sql(broken, "SELECT record->>'durationMs' AS d FROM builds WHERE build_number = $1", [j.id])).toEqual([{ d: '2' }]);
+    await ready.close();
+  });
+
   it('spools what an unreachable database does not take, warns once, and the next store replays it exactly once', async () => {
     const root = tempDir();
     const down = `postgres://postgres:contract-pw@127.0.0.1:${server.port + 1}/postgres`;

@@ -84,9 +84,9 @@ export class Database {
       idleTimeoutMillis: 10_000,
       // An idle connection never keeps a CLI or an executor process alive.
       allowExitOnIdle: true,
+      // Client-side limits only: no session settings in the startup packet, which PgBouncer refuses.
       connectionTimeoutMillis: t,
       query_timeout: t,
-      statement_timeout: t,
       application_name: 'build-system',
     });
     // A server restart breaks idle connections: the pool drops them, the next query reconnects.
