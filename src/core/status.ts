@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from './artifacts';
 import { computeFingerprintFiles, diffFingerprints, readFingerprint, type FingerprintDiff } from './fingerprint';
-import { isBuildJob, type RecordStore } from './records/store';
+import { isBuildJob, RETAINED_JOBS, type RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
 
 export interface BuildStatus {
@@ -22,12 +22,13 @@ export interface BuildStatus {
 export async function getBuildStatus(store: RecordStore, pkg: { name: string; path: string; root: string }, outputDirs: string[]): Promise<BuildStatus> {
   // Checked again here: a store given through the API may hand back anything it read.
   const stored = await store.latest(pkg.path);
-  const latest = isBuildJob(stored) ? stored : ((await store.history(pkg.path)).find(isBuildJob) ?? null);
+  const latest = isBuildJob(stored) ? stored : ((await store.history(pkg.path, RETAINED_JOBS)).find(isBuildJob) ?? null);
   const base = { packageName: pkg.name, packagePath: pkg.path, latest };
   if (!latest) return { ...base, stale: true, reasons: ['never built'] };
   const reasons: string[] = [];
   if (latest.status !== 'success') reasons.push(`the last build ${latest.status === 'cancelled' ? 'was cancelled' : 'failed'}`);
-  const lastGood = latest.status === 'success' ? latest : (await store.history(pkg.path)).find((j) => isBuildJob(j) && j.status === 'success');
+  // As far back as the JSON files go (a database keeps every build: it is not read whole).
+  const lastGood = latest.status === 'success' ? latest : (await store.history(pkg.path, RETAINED_JOBS)).find((j) => isBuildJob(j) && j.status === 'success');
   if (lastGood) {
     for (const a of lastGood.artifacts) {
       const file = join(pkg.root, a.path);
