@@ -15,6 +15,7 @@ import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from '.
 import { loadProjectConfig } from './load-project-config';
 import { JobLog, type TerminalSink } from './log';
 import { maskError } from './mask';
+import { databaseConfig, databaseSecrets } from './records/database-config';
 import { captureOutput, type OutputSink } from './output-capture';
 import { PhaseRecorder } from './phases';
 import { newJobId } from './records/json-store';
@@ -118,7 +119,9 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     const manifestName = manifest?.ok && typeof manifest.value?.name === 'string' ? manifest.value.name : undefined;
     job.packageName = validated.config?.name ?? manifestName ?? packagePath;
     // Known before validation, so even a validation error quoting a value is masked.
-    log.setSecrets(secrets);
+    // The database URL's password is as secret as any secretEnv value (a hook printing its env).
+    const database = databaseConfig(req.workspaceRoot, { env: processEnv });
+    log.setSecrets(database ? [...secrets, ...databaseSecrets(database.url)] : secrets);
     if (validated.config && validated.selection) {
       job.requestedBuilder = validated.config.builder;
       job.builder = validated.selection.builder;
