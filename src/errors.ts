@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'HOOK_FAILED'
   | 'LOCK_TIMEOUT'
   | 'LOCK_FAILED'
+  /** Another process took the lock over while this build held it: the build stopped. */
+  | 'LOCK_LOST'
   | 'CANCELLED'
   | 'UNSAFE_PATH'
   | 'PROJECT_NOT_FOUND'

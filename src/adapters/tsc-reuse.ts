@@ -21,12 +21,19 @@ interface OutputManifest {
   sources: string[];
   /** Output path → sha1 of its bytes. */
   outputs: Record<string, string>;
+  /**
+   * sha1 of the build info these outputs came with. tsc writes its build info before we
+   * record the outputs: a build killed in between leaves build info that no manifest vouches
+   * for, and reusing it would skip emitting what it claims was emitted.
+   */
+  buildInfo: string;
 }
 
 interface ReuseInputs {
   configKey: string;
   sources: string[];
   outDir: string;
+  buildInfo: string;
 }
 
 function configKeyOf(...parts: string[]): string {
@@ -47,6 +54,7 @@ function canReuseOutputs(manifestFile: string, now: ReuseInputs): boolean {
     return false;
   }
   if (manifest.configKey !== now.configKey || !sameList(manifest.sources, now.sources)) return false;
+  if (!manifest.buildInfo || manifest.buildInfo !== sha1OrEmpty(now.buildInfo)) return false;
   const present = listPackageFiles(now.outDir, []);
   if (!sameList(present, Object.keys(manifest.outputs ?? {}).sort())) return false;
   return present.every((rel) => sha1File(join(now.outDir, rel)) === manifest.outputs[rel]);
@@ -55,8 +63,16 @@ function canReuseOutputs(manifestFile: string, now: ReuseInputs): boolean {
 function writeOutputManifest(manifestFile: string, now: ReuseInputs): void {
   const outputs: Record<string, string> = {};
   for (const rel of listPackageFiles(now.outDir, [])) outputs[rel] = sha1File(join(now.outDir, rel));
-  const manifest: OutputManifest = { configKey: now.configKey, sources: now.sources, outputs };
+  const manifest: OutputManifest = { configKey: now.configKey, sources: now.sources, outputs, buildInfo: sha1OrEmpty(now.buildInfo) };
   writeFileSync(manifestFile, JSON.stringify(manifest));
+}
+
+function sha1OrEmpty(file: string): string {
+  try {
+    return sha1File(file);
+  } catch {
+    return '';
+  }
 }
 
 function sameList(a: string[] | undefined, b: string[]): boolean {
@@ -108,6 +124,7 @@ export function prepareIncrementalTsc(o: IncrementalTscOptions): IncrementalTscR
     // Outputs and build state may sit inside the sources root: they are not sources.
     sources: sourceTree(o.rootDir, [resolve(config.packageRoot, config.outputDir), join(config.packageRoot, BUILD_CACHE_DIR)]),
     outDir: o.outDir,
+    buildInfo,
   };
   if (!canReuseOutputs(manifestFile, state)) {
     // A clean build: no build info claiming outputs exist, no outputs it would not write.

@@ -41,11 +41,6 @@ export interface AdapterResult {
  */
 export interface BuilderAdapter {
   readonly name: Builder;
-  /**
-   * Whether the previous outputs should be copied into `outDir` first: true only for an
-   * incremental compiler that has the state to reuse them (copying is wasted otherwise).
-   */
-  reusesPreviousOutputs?(stateDir: string): boolean;
   /** Errors for options this builder cannot honour or builderOptions it does not accept. */
   validate(config: ResolvedBuildConfig): BuildError[];
   build(ctx: AdapterContext): Promise<AdapterResult>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unsafeBuildCache } from './build-cache';
 import { BUILD_CACHE_DIR } from './define';
 import type { ParsedBuildConfig } from './schema';
 import type { Result } from '../errors';
@@ -33,7 +34,8 @@ export async function validateWithCache(
     /* no cache yet */
   }
   const result = await validate();
-  if (result.ok) {
+  // Never written through a symlinked .build-cache (the build then refuses it, located).
+  if (result.ok && !unsafeBuildCache(packageRoot)) {
     try {
       mkdirSync(join(packageRoot, BUILD_CACHE_DIR, 'state'), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { extname, isAbsolute, join } from 'node:path';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
+import { realpathInside } from '../config/resolve';
 import type { Artifact } from './records/types';
 import { expandSimpleGlobs } from './simple-glob';
 
@@ -30,13 +31,26 @@ function mimeTypeFor(path: string): string | undefined {
   return MIME[extname(path).toLowerCase()];
 }
 
-/** Expands artifact globs inside the package root; sorted, so records are reproducible. */
+/**
+ * Expands artifact globs inside the package root; sorted, so records are reproducible. Never
+ * through a symlink out of the package: a glob whose leading directories (`lib` in `lib/**`)
+ * lead out matches nothing, and a file found otherwise is kept only if it resolves inside.
+ */
 export async function collectArtifacts(packageRoot: string, globs: string[]): Promise<Artifact[]> {
-  const files = expandSimpleGlobs(packageRoot, globs, [BUILD_CACHE_DIR]) ?? (await expandGlobs(packageRoot, globs));
+  const inside = globs.filter((g) => realpathInside(resolve(packageRoot, staticBase(g)), packageRoot));
+  const simple = expandSimpleGlobs(packageRoot, inside, [BUILD_CACHE_DIR]);
+  const files = simple ?? (await expandGlobs(packageRoot, inside)).filter((f) => realpathInside(join(packageRoot, f), packageRoot));
   const out: Artifact[] = [];
   // Validation refuses globs that leave the package; never record a file outside it anyway.
   for (const path of files) if (!isAbsolute(path) && !path.split('/').includes('..')) out.push(await describeFile(packageRoot, path));
   return out;
+}
+
+/** The directories a glob starts with before its first pattern segment (`dist/esm` of `dist/esm/*.js`). */
+function staticBase(glob: string): string {
+  const segments = glob.split('/');
+  const first = segments.findIndex((s) => /[*?[\]{}()!+@]/.test(s));
+  return segments.slice(0, first === -1 ? segments.length - 1 : first).join('/');
 }
 
 async function expandGlobs(packageRoot: string, globs: string[]): Promise<string[]> {

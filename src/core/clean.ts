@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { unsafeBuildCache } from '../config/build-cache';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { checkOutputDir, toPosix } from '../config/resolve';
+import { removeTree } from '../adapters/files';
 import { errorFromUnknown, exitCodeFor, formatError, type BuildError } from '../errors';
 import { runHook } from './hooks';
 import { acquireLock, describeHolder, lockOptionsFromEnv } from './lock';
@@ -35,8 +37,9 @@ export interface CleanResult {
 
 /**
  * Removes a package's outputs under its lock. Deletes nothing outside the package root, nor
- * the root itself, whatever the config says (outputDir is checked, symlinks are not followed).
- * What a clean hook function prints goes through the log, masked.
+ * the root itself, whatever the config says (outputDir is checked, symlinks are not followed,
+ * a `.build-cache` that is or holds a symlink is refused). What a clean hook function prints
+ * goes through the log, masked.
  */
 export function runClean(req: CleanRequest): Promise<CleanResult> {
   return captureOutput((route) => cleanWithLog(req, route));
@@ -56,6 +59,8 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
     const file = config.configFile ? toPosix(relative(config.workspaceRoot, config.configFile)) : undefined;
     return done(safe.errors.map((e) => ({ ...e, phase: 'clean' as const, file, field: 'outputDir' })));
   }
+  const unsafeCache = unsafeBuildCache(config.packageRoot, config.workspaceRoot);
+  if (unsafeCache) return done([{ ...unsafeCache, phase: 'clean' }]);
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const log = new JobLog(req.store ?? new JsonRecordStore(req.workspaceRoot), { id: 'clean', packagePath }, terminal);
   log.setSecrets(loaded.secrets);
@@ -63,6 +68,7 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
   const lock = await acquireLock(config.packageRoot, {
     ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
     signal,
+    workspaceRoot: config.workspaceRoot,
     onWait: (h) => log.info(`waiting for the build lock of ${config.name}${h ? `, held by ${describeHolder(h)}` : ''}`),
   });
   if (!lock.ok) return done(lock.errors);
@@ -72,25 +78,24 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
     }
     const out = join(config.packageRoot, safe.value);
     if (existsSync(out)) {
-      rmSync(out, { recursive: true, force: true });
+      removeTree(out);
       removed.push(safe.value);
     }
     const cacheDir = join(config.packageRoot, BUILD_CACHE_DIR);
-    // Without --cache only build state goes; records and logs stay for `history`.
-    const keep = req.cache ? new Set(['build.lock', 'build.lock.owner.json']) : new Set(['build.lock', 'build.lock.owner.json', 'jobs', 'logs', 'latest.json']);
+    // Without --cache only build state goes; records and logs stay for `history`. The lock
+    // (build.lock*) stays while held: a build waiting for it takes it next.
+    const keep = new Set(req.cache ? [] : ['jobs', 'logs', 'latest.json']);
     for (const name of existsSync(cacheDir) ? readdirSync(cacheDir) : []) {
-      if (keep.has(name)) continue;
-      rmSync(join(cacheDir, name), { recursive: true, force: true });
+      if (keep.has(name) || name.startsWith('build.lock')) continue;
+      removeTree(join(cacheDir, name));
       removed.push(`${BUILD_CACHE_DIR}/${name}`);
     }
   } catch (err) {
     errors.push(errorFromUnknown('INTERNAL', err, { phase: 'clean' }));
   } finally {
-    await lock.value();
-    if (req.cache && errors.length === 0) {
-      rmSync(join(config.packageRoot, BUILD_CACHE_DIR), { recursive: true, force: true });
-      removed.push(BUILD_CACHE_DIR);
-    }
+    await lock.value.release();
+    // Empty now, unless a waiting build has taken the lock meanwhile (or it is a mount point).
+    if (req.cache && errors.length === 0 && removeIfEmpty(join(config.packageRoot, BUILD_CACHE_DIR))) removed.push(BUILD_CACHE_DIR);
   }
   for (const e of errors) log.error(formatError(e));
 
@@ -102,3 +107,11 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
   }
 }
 
+function removeIfEmpty(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}

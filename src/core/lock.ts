@@ -1,19 +1,23 @@
-import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { buildError, type BuildError, type Result, fail, ok } from '../errors';
+import { unsafeBuildCache } from '../config/build-cache';
 
 export interface LockOptions {
   /** Give up waiting after this long (exit code 3). */
   timeoutMs: number;
-  /** A lock not refreshed for this long belongs to a dead process and is reclaimed. */
+  /** A lock not refreshed for this long may be reclaimed, unless its owner is alive on this host. */
   staleMs: number;
   signal?: AbortSignal;
   /** Called once when the lock is found held. */
   onWait?: (holder: LockHolder | undefined) => void;
-  /** Called if the lock is lost while held (event loop stalled past `staleMs`). */
-  onCompromised?: (err: Error) => void;
+  /** Called once if another process took the lock over while it was held: the holder must stop. */
+  onLost?: (reason: string) => void;
+  /** For error messages: the workspace root that paths are shown relative to. */
+  workspaceRoot?: string;
 }
 
 export interface LockHolder {
@@ -21,9 +25,19 @@ export interface LockHolder {
   host: string;
   since: string;
   command?: string;
+  /** Names one acquisition: tells a holder whether the lock is still its own. */
+  token?: string;
+  /** When the owner process started (Linux), so that a reused pid does not pass for it. */
+  pidStart?: string;
 }
 
-export type Release = () => Promise<void>;
+export interface HeldLock {
+  /** Whether the lock is still ours, checked now (before anything irreversible). */
+  held(): boolean;
+  /** Why it was lost, once it was. */
+  lostReason(): string | undefined;
+  release(): Promise<void>;
+}
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 10 * 60 * 1000;
 export const DEFAULT_LOCK_STALE_MS = 10 * 1000;
@@ -32,7 +46,6 @@ export function lockOptionsFromEnv(env: NodeJS.ProcessEnv, timeoutMs?: number): 
   const num = (v: string | undefined) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : undefined);
   return {
     timeoutMs: timeoutMs ?? num(env.BUILD_SYSTEM_LOCK_TIMEOUT_MS) ?? DEFAULT_LOCK_TIMEOUT_MS,
-    // proper-lockfile refuses less than 2 s.
     staleMs: Math.max(2000, num(env.BUILD_SYSTEM_LOCK_STALE_MS) ?? DEFAULT_LOCK_STALE_MS),
   };
 }
@@ -40,41 +53,31 @@ export function lockOptionsFromEnv(env: NodeJS.ProcessEnv, timeoutMs?: number): 
 export const lockPaths = (packageRoot: string) => ({
   lock: join(packageRoot, BUILD_CACHE_DIR, 'build.lock'),
   owner: join(packageRoot, BUILD_CACHE_DIR, 'build.lock.owner.json'),
+  /** Taken (mkdir) by whoever reclaims an abandoned lock, so that two never do at once. */
+  reclaim: join(packageRoot, BUILD_CACHE_DIR, 'build.lock.reclaim'),
 });
 
+type LockPaths = ReturnType<typeof lockPaths>;
+
 /**
- * The per-project lock (DESIGN.md §5): proper-lockfile's mkdir lock on
- * `.build-cache/build.lock`, refreshed while held, reclaimed once stale.
+ * The per-project lock (docs/safety.md): a directory `.build-cache/build.lock` made with
+ * mkdir (atomic), its owner beside it, its mtime refreshed while held. A waiter reclaims it
+ * once it is stale, unless its owner is a live process on this host: staleness alone would
+ * hand the lock of a build whose event loop is merely blocked to a second build.
  */
-export async function acquireLock(packageRoot: string, options: LockOptions): Promise<Result<Release>> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
+export async function acquireLock(packageRoot: string, options: LockOptions): Promise<Result<HeldLock>> {
   const paths = lockPaths(packageRoot);
-  mkdirSync(join(packageRoot, BUILD_CACHE_DIR), { recursive: true });
   const deadline = Date.now() + options.timeoutMs;
+  const token = randomBytes(8).toString('hex');
   let announced = false;
   for (;;) {
     if (options.signal?.aborted) return fail(buildError('CANCELLED', 'cancelled while waiting for the lock', { phase: 'lock' }));
-    try {
-      const release = await lockfile.lock(packageRoot, {
-        lockfilePath: paths.lock,
-        realpath: false,
-        stale: options.staleMs,
-        update: Math.max(1000, Math.floor(options.staleMs / 4)),
-        retries: 0,
-        onCompromised: (err) => options.onCompromised?.(err),
-      });
-      writeOwner(paths.owner);
-      return ok(async () => {
-        rmSync(paths.owner, { force: true });
-        await release().catch(() => undefined);
-      });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        return fail(buildError('LOCK_FAILED', `could not take the lock ${paths.lock}: ${(err as Error).message}`, { phase: 'lock' }));
-      }
-      if (backdateFutureLock(paths.lock, options.staleMs)) continue;
-    }
+    const unsafe = unsafeBuildCache(packageRoot, options.workspaceRoot);
+    if (unsafe) return fail({ ...unsafe, phase: 'lock' });
+    const taken = tryTake(paths, token);
+    if (!taken.ok) return taken;
+    if (taken.value) return ok(holdLock(paths, token, options));
+    if (reclaimIfAbandoned(paths, options.staleMs)) continue;
     if (!announced) {
       announced = true;
       options.onWait?.(readLockHolder(packageRoot));
@@ -84,20 +87,158 @@ export async function acquireLock(packageRoot: string, options: LockOptions): Pr
   }
 }
 
-/**
- * proper-lockfile counts a lock as stale once its mtime is older than `staleMs`: one dated in
- * the future (a clock set wrong, then corrected) never would be. A holder refreshes the mtime
- * to its own now, so a lock more than `staleMs` ahead has no live holder on this clock: its
- * mtime is set back, and the next attempt reclaims it by the usual rule.
- */
-function backdateFutureLock(lock: string, staleMs: number): boolean {
+/** Makes the lock directory; false when it exists. A missing `.build-cache` (a clean removed it) is made again. */
+function tryTake(paths: LockPaths, token: string): Result<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      mkdirSync(paths.lock);
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return ok(false);
+      if (code !== 'ENOENT' || attempt > 2) return fail(lockFailed(paths, err));
+      try {
+        mkdirSync(dirname(paths.lock), { recursive: true });
+      } catch (e) {
+        return fail(lockFailed(paths, e));
+      }
+    }
+  }
   try {
-    if (statSync(lock).mtimeMs <= Date.now() + staleMs) return false;
-    const past = new Date(Date.now() - 2 * staleMs);
-    utimesSync(lock, past, past);
-    return true;
-  } catch {
+    writeOwner(paths.owner, token);
+    return ok(true);
+  } catch (err) {
+    rmSync(paths.lock, { recursive: true, force: true });
+    return fail(lockFailed(paths, err));
+  }
+}
+
+const lockFailed = (paths: LockPaths, err: unknown): BuildError =>
+  buildError('LOCK_FAILED', `could not take the lock ${paths.lock}: ${(err as Error).message}`, { phase: 'lock' });
+
+function holdLock(paths: LockPaths, token: string, options: LockOptions): HeldLock {
+  let lost: string | undefined;
+  let released = false;
+  const isOurs = () => existsDir(paths.lock) && readHolder(paths.owner)?.token === token;
+  const check = () => {
+    if (released || lost) return false;
+    if (isOurs()) return true;
+    const now = readHolder(paths.owner);
+    lost = `another process took the build lock over${now ? ` (${describeHolder(now)})` : ''}`;
+    stop();
+    options.onLost?.(lost);
     return false;
+  };
+  const refresh = () => {
+    if (!check()) return;
+    const now = new Date();
+    try {
+      utimesSync(paths.lock, now, now);
+    } catch {
+      check();
+    }
+  };
+  const timer = setInterval(refresh, Math.max(250, Math.floor(options.staleMs / 4)));
+  timer.unref();
+  releaseAtExit(releaseNow);
+  function stop() {
+    clearInterval(timer);
+    releasedAtExit.delete(releaseNow);
+  }
+  function releaseNow() {
+    if (released) return;
+    const ours = !lost && isOurs();
+    released = true;
+    stop();
+    if (!ours) return;
+    // The owner file first: the directory first would let the next holder in before we
+    // delete what is then its owner file.
+    rmSync(paths.owner, { force: true });
+    try {
+      rmdirSync(paths.lock);
+    } catch {
+      /* already gone */
+    }
+  }
+  return {
+    held: check,
+    lostReason: () => (check(), lost),
+    release: async () => releaseNow(),
+  };
+}
+
+/** A process that exits without releasing (a second Ctrl-C, an uncaught error) frees its locks anyway. */
+const releasedAtExit = new Set<() => void>();
+function releaseAtExit(release: () => void) {
+  if (!process.listeners('exit').includes(releaseAllAtExit)) process.on('exit', releaseAllAtExit);
+  releasedAtExit.add(release);
+}
+function releaseAllAtExit() {
+  for (const release of [...releasedAtExit]) release();
+}
+
+/**
+ * Removes a lock nobody keeps: not refreshed for `staleMs` (mtimes in the future count too,
+ * a clock can jump back), and its owner is not a live process on this host (an owner on
+ * another host, or an unknown one, is judged by staleness alone). Reclaimers take turns through
+ * `build.lock.reclaim` and look again once they hold it, so one never removes the lock another
+ * has just taken. True when the caller should try again at once.
+ */
+function reclaimIfAbandoned(paths: LockPaths, staleMs: number): boolean {
+  const first = abandonedLock(paths, staleMs);
+  if (!first) return first === undefined;
+  try {
+    mkdirSync(paths.reclaim);
+  } catch {
+    // Another waiter is reclaiming; one killed while doing so leaves this behind.
+    if (isStale(paths.reclaim, staleMs)) rmSync(paths.reclaim, { recursive: true, force: true });
+    return false;
+  }
+  try {
+    const again = abandonedLock(paths, staleMs);
+    if (!again || again.mtimeMs !== first.mtimeMs) return again === undefined;
+    rmSync(paths.owner, { force: true });
+    rmSync(paths.lock, { recursive: true, force: true });
+    return true;
+  } finally {
+    rmSync(paths.reclaim, { recursive: true, force: true });
+  }
+}
+
+/** The lock's mtime when it is abandoned; false when it is kept; undefined when it is gone. */
+function abandonedLock(paths: LockPaths, staleMs: number): { mtimeMs: number } | false | undefined {
+  const st = statSync(paths.lock, { throwIfNoEntry: false });
+  if (!st) return undefined;
+  if (Math.abs(Date.now() - st.mtimeMs) < staleMs) return false;
+  const holder = readHolder(paths.owner);
+  if (holder && ownerAlive(holder)) return false;
+  return { mtimeMs: st.mtimeMs };
+}
+
+function isStale(path: string, staleMs: number): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return !!st && Math.abs(Date.now() - st.mtimeMs) >= staleMs;
+}
+
+/** Whether the owner is a live process of this host (a pid reused by another process is not). */
+export function ownerAlive(holder: LockHolder): boolean {
+  if (holder.host !== hostname() || !Number.isInteger(holder.pid) || holder.pid <= 0) return false;
+  try {
+    process.kill(holder.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const started = processStart(holder.pid);
+  return !(holder.pidStart && started && started !== holder.pidStart);
+}
+
+/** A process's start time in clock ticks since boot (Linux /proc), undefined elsewhere. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 
@@ -107,8 +248,12 @@ function lockTimeoutError(packageRoot: string, timeoutMs: number): BuildError {
 }
 
 export function readLockHolder(packageRoot: string): LockHolder | undefined {
+  return readHolder(lockPaths(packageRoot).owner);
+}
+
+function readHolder(file: string): LockHolder | undefined {
   try {
-    return JSON.parse(readFileSync(lockPaths(packageRoot).owner, 'utf8')) as LockHolder;
+    return JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
   } catch {
     return undefined;
   }
@@ -118,18 +263,23 @@ export function describeHolder(h: LockHolder): string {
   return `pid ${h.pid} on ${h.host} since ${h.since}${h.command ? ` (${h.command})` : ''}`;
 }
 
-function writeOwner(file: string) {
+/** Written whole (temp file, rename): a reader sees the previous owner or this one, never half. */
+function writeOwner(file: string, token: string) {
   const holder: LockHolder = {
     pid: process.pid,
     host: hostname(),
     since: new Date().toISOString(),
     command: process.argv.slice(1, 4).map((a) => a.split(/[\\/]/).pop()).join(' '),
+    token,
+    pidStart: processStart(process.pid),
   };
-  try {
-    writeFileSync(file, JSON.stringify(holder));
-  } catch {
-    /* informational only */
-  }
+  const tmp = `${file}.${token}.tmp`;
+  writeFileSync(tmp, JSON.stringify(holder));
+  renameSync(tmp, file);
+}
+
+function existsDir(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 /** Resolves after `ms` or on abort, whichever comes first; leaves no listener behind (one sleep per retry). */

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { unsafeBuildCache } from '../config/build-cache';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { ownTsconfigPath, readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
@@ -11,7 +12,7 @@ import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
 import { brokenExtends } from './tsconfig-read';
 import { buildCacheIgnored, NOT_IGNORED_WARNING } from './ignore-check';
-import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from './lock';
+import { acquireLock, describeHolder, lockOptionsFromEnv, type HeldLock } from './lock';
 import { loadProjectConfig } from './load-project-config';
 import { JobLog, type TerminalSink } from './log';
 import { maskError } from './mask';
@@ -61,7 +62,13 @@ export function runBuild(req: BuildRequest): Promise<BuildJob> {
 async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void): Promise<BuildJob> {
   const processEnv = req.processEnv ?? process.env;
   const store = req.store ?? openRecordStore(req.workspaceRoot, { env: processEnv });
-  const signal = req.signal ?? new AbortController().signal;
+  const userSignal = req.signal ?? new AbortController().signal;
+  // Stops the builder and hooks on cancellation, and when another process took the lock over.
+  const stop = new AbortController();
+  const signal = stop.signal;
+  const onUserAbort = () => stop.abort();
+  userSignal.addEventListener('abort', onUserAbort, { once: true });
+  if (userSignal.aborted) stop.abort();
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const id = newJobId();
   const started = Date.now();
@@ -91,10 +98,12 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
   route((text) => log.write(text));
   const phases = new PhaseRecorder();
   job.phases = phases.phases;
-  let release: Release | undefined;
+  let lock: HeldLock | undefined;
   let staging: Staging | undefined;
+  let swapped = false;
   const errors: BuildError[] = [];
-  const cancelled = () => signal.aborted;
+  const cancelled = () => userSignal.aborted;
+  const lockLost = () => lock?.lostReason();
 
   try {
     // validate
@@ -131,6 +140,11 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       return await finish();
     }
     const { config, selection } = validated as { config: ResolvedBuildConfig; selection: AdapterSelection };
+    const unsafeCache = unsafeBuildCache(config.packageRoot, config.workspaceRoot);
+    if (unsafeCache) {
+      errors.push({ ...unsafeCache, phase: 'validate' });
+      return await finish();
+    }
     if (selection.warning) log.warn(selection.warning);
     if (buildCacheIgnored(config.workspaceRoot, config.packageRoot) === false) log.warn(NOT_IGNORED_WARNING);
 
@@ -139,8 +153,12 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       const r = await acquireLock(config.packageRoot, {
         ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
         signal,
+        workspaceRoot: config.workspaceRoot,
         onWait: (holder) => log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
-        onCompromised: (err) => log.warn(`the build lock was lost while held: ${err.message}`),
+        onLost: (reason) => {
+          log.warn(`${reason}: this build stops`);
+          stop.abort();
+        },
       });
       return { status: r.ok ? 'success' : cancelled() ? 'cancelled' : 'failed', value: r };
     });
@@ -148,7 +166,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       errors.push(...lockResult.errors);
       return await finish();
     }
-    release = lockResult.value;
+    lock = lockResult.value;
 
     const env: NodeJS.ProcessEnv = { ...processEnv, ...config.env };
     const hookPhase = async (name: 'prebuild' | 'postbuild') => {
@@ -164,9 +182,9 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
 
     if (!(await hookPhase('prebuild'))) return await finish();
 
-    // build, into staging
+    // build, into this invocation's own staging directory
     const stateDir = join(config.packageRoot, BUILD_CACHE_DIR, 'state', selection.builder);
-    staging = prepareStaging(config.packageRoot, config.outputDir, selection.adapter.reusesPreviousOutputs?.(stateDir) ?? false);
+    staging = prepareStaging(config.packageRoot, config.outputDir, id);
     const ctx: AdapterContext = {
       config,
       outDir: staging.dir,
@@ -229,10 +247,14 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     if (selection.builder === 'custom' && readdirSync(staging.dir).length === 0) {
       log.warn(`the custom build wrote nothing to $OUT_DIR (${toPosix(relative(config.packageRoot, staging.dir))}): ${config.outputDir} is now empty; write the outputs there, they are swapped into ${config.outputDir}`);
     }
+    // Checked right before the swap, whatever the refresh timer saw: never swap in without the lock.
+    if (!lock.held()) return await finish();
     commitStaging(staging, config.packageRoot, id);
     staging = undefined;
+    swapped = true;
 
     if (!(await hookPhase('postbuild'))) return await finish();
+    if (!lock.held()) return await finish();
 
     job.artifacts = await phases.run('artifacts', async () => {
       const [artifacts, files] = await Promise.all([
@@ -260,7 +282,15 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
   }
 
   async function finish(): Promise<BuildJob> {
+    userSignal.removeEventListener('abort', onUserAbort);
     if (staging) discardStaging(staging);
+    const lost = lockLost();
+    if (lost) {
+      // What failed after the lock was lost failed because the build was stopped.
+      const own = errors.filter((e) => e.code !== 'CANCELLED' || cancelled());
+      const outputs = swapped ? 'after its outputs were swapped in' : 'without swapping its outputs in';
+      errors.splice(0, errors.length, buildError('LOCK_LOST', `${lost}: this build stopped ${outputs}`, { phase: phases.phases.at(-1)?.name }), ...own);
+    }
     if (cancelled() && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'build cancelled'));
     const ended = Date.now();
     job.errors = errors.map((e) => maskError(e, (t) => log.maskText(t)));
@@ -279,7 +309,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       log.warn(`could not write the build record: ${(err as Error).message}`);
     }
     await store.flush?.();
-    if (release) await release();
+    if (lock) await lock.release();
     return job;
   }
 }

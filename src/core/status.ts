@@ -27,8 +27,8 @@ export async function getBuildStatus(store: RecordStore, pkg: { name: string; pa
   if (!latest) return { ...base, stale: true, reasons: ['never built'] };
   const reasons: string[] = [];
   if (latest.status !== 'success') reasons.push(`the last build ${latest.status === 'cancelled' ? 'was cancelled' : 'failed'}`);
-  // As far back as the JSON files go (a database keeps every build: it is not read whole).
-  const lastGood = latest.status === 'success' ? latest : (await store.history(pkg.path, RETAINED_JOBS)).find((j) => isBuildJob(j) && j.status === 'success');
+  const fp = await readFingerprint(pkg.root);
+  const lastGood = latest.status === 'success' ? latest : await lastSuccess(store, pkg.path, fp?.jobId);
   if (lastGood) {
     for (const a of lastGood.artifacts) {
       const file = join(pkg.root, a.path);
@@ -36,7 +36,6 @@ export async function getBuildStatus(store: RecordStore, pkg: { name: string; pa
       else if (`sha256:${await sha256File(file)}` !== a.checksum) reasons.push(`output ${a.path} was modified`);
     }
   }
-  const fp = await readFingerprint(pkg.root);
   let changes: FingerprintDiff | undefined;
   if (fp) {
     changes = diffFingerprints(fp.files, await computeFingerprintFiles(pkg.root, outputDirs));
@@ -48,4 +47,15 @@ export async function getBuildStatus(store: RecordStore, pkg: { name: string; pa
     reasons.push('no record of the sources the outputs were built from');
   }
   return { ...base, stale: reasons.length > 0, reasons: [...new Set(reasons)], ...(changes ? { changes } : {}) };
+}
+
+/**
+ * The job whose outputs are on disk: the one that fingerprinted them (under the lock, after
+ * its swap), else the newest success by start time.
+ */
+async function lastSuccess(store: RecordStore, packagePath: string, fingerprintJob: string | undefined): Promise<BuildJob | undefined> {
+  const fingerprinted = fingerprintJob ? await store.job(packagePath, fingerprintJob) : undefined;
+  if (isBuildJob(fingerprinted) && fingerprinted.status === 'success') return fingerprinted;
+  // As far back as the JSON files go (a database keeps every build: it is not read whole).
+  return (await store.history(packagePath, RETAINED_JOBS)).find((j) => isBuildJob(j) && j.status === 'success');
 }

@@ -19,7 +19,7 @@ const write = (rel: string, content: string) => {
 describe('staging', () => {
   it('swaps a complete new output tree in and drops stale files', () => {
     write('dist/old.js', 'old');
-    const staging = prepareStaging(root, 'dist', false);
+    const staging = prepareStaging(root, 'dist', 'job1');
     writeFileSync(join(staging.dir, 'index.js'), 'new');
     expect(readdirSync(join(root, 'dist'))).toEqual(['old.js']);
     commitStaging(staging, root, 'job1');
@@ -27,10 +27,20 @@ describe('staging', () => {
     expect(existsSync(join(root, '.build-cache', 'trash', 'job1'))).toBe(false);
   });
 
-  it('seeds staging with the previous outputs for incremental builders', () => {
-    write('dist/a.js', 'a');
-    const staging = prepareStaging(root, 'dist', true);
-    expect(readFileSync(join(staging.dir, 'a.js'), 'utf8')).toBe('a');
+  it('gives each invocation its own staging directory and drops what killed builds left there', () => {
+    write('.build-cache/staging/job0/half.js', 'left by a killed build');
+    const staging = prepareStaging(root, 'dist', 'job1');
+    expect(staging.dir).toBe(join(root, '.build-cache', 'staging', 'job1'));
+    expect(readdirSync(join(root, '.build-cache', 'staging'))).toEqual(['job1']);
+    expect(readdirSync(staging.dir)).toEqual([]);
+  });
+
+  it('puts the previous outputs back from beside them too (a swap across file systems)', () => {
+    write('.dist.trash-job0/index.js', 'previous');
+    write('.dist.incoming-job1/index.js', 'half a copy');
+    recoverInterruptedSwap(root, 'dist');
+    expect(readFileSync(join(root, 'dist', 'index.js'), 'utf8')).toBe('previous');
+    expect(readdirSync(root).filter((n) => n.startsWith('.dist.'))).toEqual([]);
   });
 
   it('puts the previous outputs back when a swap was interrupted between its two renames', () => {
@@ -42,7 +52,7 @@ describe('staging', () => {
 
   it('rewrites source map sources from the staging directory to the final one', () => {
     write('src/index.ts', '');
-    const staging = prepareStaging(root, 'dist', false);
+    const staging = prepareStaging(root, 'dist', 'job2');
     writeFileSync(join(staging.dir, 'index.js.map'), JSON.stringify({ version: 3, sources: ['../../../src/index.ts'], mappings: '' }));
     commitStaging(staging, root, 'job2');
     expect(JSON.parse(readFileSync(join(root, 'dist', 'index.js.map'), 'utf8')).sources).toEqual(['../src/index.ts']);

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { unsafeBuildCache } from '../../config/build-cache';
 import { BUILD_CACHE_DIR } from '../../config/define';
 import { isBuildJob, type RecordStore } from './store';
 import type { BuildJob } from './types';
@@ -25,7 +26,14 @@ export class JsonRecordStore implements RecordStore {
     return posix.join(packagePath, BUILD_CACHE_DIR, 'logs', `${id}.log`);
   }
 
+  /** Records are never written through a symlinked `.build-cache` (or one inside it). */
+  private refuseUnsafe(packagePath: string): void {
+    const unsafe = unsafeBuildCache(join(this.workspaceRoot, packagePath), this.workspaceRoot);
+    if (unsafe) throw new Error(`refused to write through ${unsafe.file} (${unsafe.code})`);
+  }
+
   async saveJob(job: BuildJob): Promise<void> {
+    this.refuseUnsafe(job.packagePath);
     const json = `${JSON.stringify(job, null, 2)}\n`;
     await mkdir(this.dir(job.packagePath, 'jobs'), { recursive: true });
     await atomicWrite(this.dir(job.packagePath, 'jobs', `${job.id}.json`), json);
@@ -33,20 +41,23 @@ export class JsonRecordStore implements RecordStore {
   }
 
   /**
+   * latest.json is the job that finished last: builds finish (and save) under the lock, so
+   * among them that is the one whose outputs are on disk, whatever order they started in.
    * Writers race without the build lock (validation failures, cache-hit records from
-   * postTasksExecution), so an older job saved last must not hide a newer one. A latest.json
+   * postTasksExecution), so a job that finished earlier, saved last, must not hide it. A latest.json
    * only counts when it is a record whose own job file still exists: every writer saves that
    * file first and prune never drops the newest, so a real newer latest always has one, while
    * a damaged or foreign latest.json (no id, a far-future id) no longer freezes it. Nor does
-   * a record dated in the future (a clock set wrong, then corrected): no build has started yet.
+   * a record dated in the future (a clock set wrong, then corrected): no build has ended yet.
    */
   private async mayReplaceLatest(job: BuildJob): Promise<boolean> {
     const current = await readJson(this.dir(job.packagePath, 'latest.json'));
-    if (!isBuildJob(current) || current.id <= job.id || startsInTheFuture(current)) return true;
+    if (!isBuildJob(current) || finishOrder(current) <= finishOrder(job) || datedInTheFuture(current)) return true;
     return (await this.job(job.packagePath, current.id)) === undefined;
   }
 
   async appendLog(job: Pick<BuildJob, 'id' | 'packagePath'>, text: string): Promise<void> {
+    this.refuseUnsafe(job.packagePath);
     await mkdir(this.dir(job.packagePath, 'logs'), { recursive: true });
     await appendFile(this.dir(job.packagePath, 'logs', `${job.id}.log`), text);
   }
@@ -106,13 +117,16 @@ const HISTORY_BATCH = 16;
 /** Clocks of processes writing one package's records may differ this much (a container, a VM). */
 const CLOCK_SKEW_MS = 60_000;
 
-/** By its start time or the time in its id (`newJobId`), which orders the records. */
-function startsInTheFuture(job: BuildJob): boolean {
+/** By its start or end time, or the time in its id (`newJobId`): what orders the records. */
+function datedInTheFuture(job: BuildJob): boolean {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(job.id);
   const idTime = m ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z`) : NaN;
   const limit = Date.now() + CLOCK_SKEW_MS;
-  return Date.parse(job.startTime) > limit || idTime > limit;
+  return Date.parse(job.startTime) > limit || Date.parse(job.endTime ?? '') > limit || idTime > limit;
 }
+
+/** End time, then id: ISO strings and ids both sort by time. */
+const finishOrder = (j: BuildJob) => `${j.endTime ?? j.startTime}\u0000${j.id}`;
 
 async function readJson(file: string): Promise<unknown> {
   try {
