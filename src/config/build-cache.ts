@@ -16,10 +16,15 @@ export function unsafeBuildCache(packageRoot: string, workspaceRoot?: string): B
   const top = lstatOrUndefined(root);
   if (!top) return undefined;
   const refuse = (p: string, why: string) =>
-    buildError('UNSAFE_PATH', `${toPosix(relative(packageRoot, p))} ${why}: builds write and clean deletes under ${BUILD_CACHE_DIR}, only inside the package; remove it (builds recreate what they need)`, {
-      file: toPosix(workspaceRoot ? relative(workspaceRoot, p) : p),
-    });
-  const check = (p: string, st: Stats): BuildError | undefined => (st.isSymbolicLink() ? refuse(p, `is a symbolic link (to ${linkTarget(p)})`) : undefined);
+    buildError(
+      'UNSAFE_PATH',
+      `${toPosix(relative(packageRoot, p))} ${why}: builds write and clean deletes under ${BUILD_CACHE_DIR}, only inside the package; remove it (builds recreate what they need)`,
+      {
+        file: toPosix(workspaceRoot ? relative(workspaceRoot, p) : p),
+      },
+    );
+  const check = (p: string, st: Stats): BuildError | undefined =>
+    st.isSymbolicLink() ? refuse(p, `is a symbolic link (to ${linkTarget(p)})`) : undefined;
   const bad = check(root, top);
   if (bad) return bad;
   if (!top.isDirectory()) return refuse(root, 'is not a directory');

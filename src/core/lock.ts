@@ -244,7 +244,11 @@ function processStart(pid: number): string | undefined {
 
 function lockTimeoutError(packageRoot: string, timeoutMs: number): BuildError {
   const holder = readLockHolder(packageRoot);
-  return buildError('LOCK_TIMEOUT', `timed out after ${timeoutMs} ms waiting for the build lock${holder ? ` held by ${describeHolder(holder)}` : ''}`, { phase: 'lock' });
+  return buildError(
+    'LOCK_TIMEOUT',
+    `timed out after ${timeoutMs} ms waiting for the build lock${holder ? ` held by ${describeHolder(holder)}` : ''}`,
+    { phase: 'lock' },
+  );
 }
 
 export function readLockHolder(packageRoot: string): LockHolder | undefined {
@@ -269,7 +273,10 @@ function writeOwner(file: string, token: string) {
     pid: process.pid,
     host: hostname(),
     since: new Date().toISOString(),
-    command: process.argv.slice(1, 4).map((a) => a.split(/[\\/]/).pop()).join(' '),
+    command: process.argv
+      .slice(1, 4)
+      .map((a) => a.split(/[\\/]/).pop())
+      .join(' '),
     token,
     pidStart: processStart(process.pid),
   };

@@ -24,7 +24,9 @@ describe('.build-cache that is a symlink, or has one inside', () => {
     'jobs/keep.txt': 'precious jobs',
   };
   beforeAll(() => {
-    ws = createWorkspace({ packages: { 'packages/a': { name: '@t/a', config: esbuildConfig(), files: { 'src/index.ts': 'export const a = 1;\n' } } } });
+    ws = createWorkspace({
+      packages: { 'packages/a': { name: '@t/a', config: esbuildConfig(), files: { 'src/index.ts': 'export const a = 1;\n' } } },
+    });
     for (const [f, c] of Object.entries(OUTSIDE)) ws.write(`outside/${f}`, c);
     expect(ws.cli(['build', '@t/a']).code).toBe(0);
   });
@@ -69,7 +71,9 @@ describe('.build-cache that is a symlink, or has one inside', () => {
 describe('artifactGlobs never follow a symlink out of the package', () => {
   let ws: TempWorkspace;
   beforeAll(() => {
-    ws = createWorkspace({ packages: { 'packages/b': { name: '@t/b', config: esbuildConfig(), files: { 'src/index.ts': 'export const b = 1;\n' } } } });
+    ws = createWorkspace({
+      packages: { 'packages/b': { name: '@t/b', config: esbuildConfig(), files: { 'src/index.ts': 'export const b = 1;\n' } } },
+    });
     // A "system" directory outside the workspace package, reached through lib/ and build/.
     for (let i = 0; i < 30; i++) ws.write(`system/share/f${i}.js`, `// ${i}\n`);
     ws.write('system/share/deep/x.txt', 'x');
@@ -151,7 +155,9 @@ describe('.build-cache on another file system than the outputs', () => {
   let mounted = false;
   const cacheDir = () => ws.path('packages/d/.build-cache');
   beforeAll(() => {
-    ws = createWorkspace({ packages: { 'packages/d': { name: '@t/d', config: esbuildConfig(), files: { 'src/index.ts': 'export const d = 1;\n' } } } });
+    ws = createWorkspace({
+      packages: { 'packages/d': { name: '@t/d', config: esbuildConfig(), files: { 'src/index.ts': 'export const d = 1;\n' } } },
+    });
     mkdirSync(cacheDir());
     // A tmpfs needs root (CAP_SYS_ADMIN): elsewhere this test cannot set the situation up.
     mounted = spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', cacheDir()]).status === 0;

@@ -62,10 +62,14 @@ const marker = (ws: TempWorkspace) => ws.path('markers', `m${++markers}`);
 
 /** Resolves once the lock has not been refreshed for longer than the stale window. */
 const lockStale = (ws: TempWorkspace) =>
-  waitFor(() => {
-    const st = statSync(ws.path(PKG, '.build-cache/build.lock'), { throwIfNoEntry: false });
-    return !!st && Date.now() - st.mtimeMs > Number(STALE.BUILD_SYSTEM_LOCK_STALE_MS) + 1500;
-  }, 60_000, 'the lock to go stale');
+  waitFor(
+    () => {
+      const st = statSync(ws.path(PKG, '.build-cache/build.lock'), { throwIfNoEntry: false });
+      return !!st && Date.now() - st.mtimeMs > Number(STALE.BUILD_SYSTEM_LOCK_STALE_MS) + 1500;
+    },
+    60_000,
+    'the lock to go stale',
+  );
 
 /** The tags of the files in dist, counted. */
 function distTags(ws: TempWorkspace): Record<string, number> {
@@ -175,7 +179,10 @@ describe('the build lock when its holder stalls or loses it (real processes)', (
     const cleaning = marker(ws);
     const go = marker(ws);
     const hook = `touch ${cleaning}; while [ ! -f ${go} ]; do sleep 0.05; done`;
-    ws.write(`${PKG}/build.config.ts`, CONFIG.replace("artifactGlobs: ['dist/**'],", `artifactGlobs: ['dist/**'],\n  clean: { cmd: '${hook}' },`));
+    ws.write(
+      `${PKG}/build.config.ts`,
+      CONFIG.replace("artifactGlobs: ['dist/**'],", `artifactGlobs: ['dist/**'],\n  clean: { cmd: '${hook}' },`),
+    );
     const cleaner = spawnCli(ws, ['clean', '@t/lib', '--cache'], {});
     await waitFor(() => existsSync(cleaning), 60_000, 'clean to hold the lock');
     const build = spawnCli(ws, ['build', '@t/lib'], { BUILD_TAG: 'after' });

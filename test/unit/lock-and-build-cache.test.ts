@@ -59,7 +59,7 @@ describe('reclaiming the build lock', () => {
     expect((await acquireLock(root, options)).ok).toBe(false);
   });
 
-  it('a holder notices a takeover, and its release leaves the new holder\'s lock alone', async () => {
+  it("a holder notices a takeover, and its release leaves the new holder's lock alone", async () => {
     const r = await acquireLock(root, { ...options, staleMs: 60_000 });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -92,7 +92,13 @@ describe('unsafeBuildCache', () => {
   it('refuses a symlinked .build-cache, or a symlink among its entries, those of state/ and of each builder state', () => {
     const outside = mkdtempSync(join(tmpdir(), 'bs-outside-'));
     try {
-      for (const link of ['.build-cache', '.build-cache/trash', '.build-cache/fingerprint.json', '.build-cache/state/tsc', '.build-cache/state/tsc/out']) {
+      for (const link of [
+        '.build-cache',
+        '.build-cache/trash',
+        '.build-cache/fingerprint.json',
+        '.build-cache/state/tsc',
+        '.build-cache/state/tsc/out',
+      ]) {
         rmSync(join(root, '.build-cache'), { recursive: true, force: true });
         mkdirSync(join(root, link, '..'), { recursive: true });
         symlinkSync(outside, join(root, link));
