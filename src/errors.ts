@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'PROCESS_LEFT_RUNNING'
   /** The records database could not be reached or refused a query (records commands). */
   | 'DATABASE_UNAVAILABLE'
+  /** Uploading the outputs gave up (an error when `upload.required`, else a warning). */
+  | 'UPLOAD_FAILED'
   | 'INTERNAL';
 
 export type PhaseName =

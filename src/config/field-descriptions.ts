@@ -24,6 +24,8 @@ export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: s
   dts: 'Emit declarations with the workspace TypeScript (default: on when package.json declares types).',
   builderOptions: 'Builder-specific options, validated by the adapter.',
   env: 'Defaults for child processes and the config; process.env wins. Every key is a cache input.',
+  upload:
+    "Upload the outputs after a build: { to: 'file:///dir' | 'dir' | 'https://…' | 's3://bucket/prefix', pack: 'tgz' | 'files', required, attempts, timeoutMs, deadlineMs, backoff, headers }; false turns it off (docs/upload.md).",
   artifactGlobs: 'Files recorded after a build (size, sha256, mime type), relative to the package root.',
   cache: 'Narrows the target inputs: include and exclude globs relative to the package root.',
   prebuild: 'Hook run in the package root before the build: a command, or { cmd, cwd } (a function only in build.config.ts).',

@@ -6,6 +6,7 @@ import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS, DEFAULT_ARTIFACT_GLOBS } from '
 import type { Format, Platform, ParsedBuildConfig } from './schema';
 import { packageVersion } from '../version';
 import { secretValuesOfRaw } from './secrets';
+import { resolveUpload, type ResolvedUpload } from './upload';
 import { validateWithCache } from './validation-cache';
 
 export interface EntryPoint {
@@ -59,6 +60,8 @@ export interface ResolvedBuildConfig extends Required<Pick<ParsedBuildConfig, De
   packageJson: PackageJson;
   /** The `check` option resolved: `off` checks nothing, `strict` fails the build on a finding. */
   check: ResolvedCheck;
+  /** Where the outputs are uploaded after a build; absent when not configured (docs/upload.md). */
+  upload?: ResolvedUpload;
 }
 
 export interface ResolvedCheck {
@@ -162,7 +165,10 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     }
   }
 
-  if (errors.length) return fail(...errors);
+  const upload = resolveUpload(merged.upload, { workspaceRoot, packageRoot }, fileRel);
+  if (!upload.ok) errors.push(...upload.errors);
+
+  if (errors.length || !upload.ok) return fail(...errors);
 
   const noExternal = merged.noExternal ?? [];
   const deps = [
@@ -204,6 +210,7 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     packageJson,
     runtimeValidationSchema: merged.runtimeValidationSchema,
     check: resolveCheck(merged.check),
+    ...(upload.value ? { upload: upload.value } : {}),
   });
 }
 

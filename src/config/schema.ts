@@ -39,6 +39,24 @@ const entrySchema = z.union([
   z.record(z.string().min(1), z.string().min(1)),
 ]);
 
+const positiveMs = z.number().int().positive();
+
+/**
+ * Where the outputs go after a build (docs/upload.md): a directory (`file:///…` or a path
+ * relative to the workspace root), an `http(s)://` URL (PUT) or `s3://bucket/prefix`.
+ * Credentials come only from the environment, never from here.
+ */
+export const uploadSchema = z.strictObject({
+  to: z.string().min(1),
+  pack: z.enum(['tgz', 'files']).optional(),
+  required: z.boolean().optional(),
+  attempts: z.number().int().min(1).max(100).optional(),
+  timeoutMs: positiveMs.optional(),
+  deadlineMs: positiveMs.optional(),
+  backoff: z.strictObject({ baseMs: z.number().int().min(0).optional(), capMs: z.number().int().min(0).optional() }).optional(),
+  headers: z.record(z.string().min(1), z.string()).optional(),
+});
+
 /** Options every adapter maps; also what `environments.<name>` may override. */
 export const commonOptionsShape = {
   format: z.union([formatSchema, z.array(formatSchema).min(1)]).optional(),
@@ -52,6 +70,8 @@ export const commonOptionsShape = {
   dts: z.boolean().optional(),
   builderOptions: z.record(z.string(), z.unknown()).optional(),
   env: z.record(z.string(), z.string()).optional(),
+  /** `false` in an environment turns off an upload configured for all. */
+  upload: z.union([uploadSchema, z.literal(false)]).optional(),
 };
 
 export const environmentOverridesSchema = z.strictObject(commonOptionsShape);
@@ -101,4 +121,5 @@ export type Format = z.infer<typeof formatSchema>;
 export type Platform = z.infer<typeof platformSchema>;
 export type Hook = z.infer<typeof hookSchema>;
 export type EnvironmentOverrides = z.infer<typeof environmentOverridesSchema>;
+export type UploadConfig = z.infer<typeof uploadSchema>;
 

@@ -19,6 +19,29 @@ export interface Artifact {
   checksum: string;
   mimeType?: string;
   publishedUri?: string;
+  /** Where the upload put it (its own object, or the tarball holding it); absent until uploaded. */
+  uri?: string;
+}
+
+/** One attempt of one upload: the HTTP status, or the error code when there was no answer. */
+export interface UploadAttempt {
+  status?: number;
+  /** `ECONNRESET`, `TIMEOUT`, `ENOSPC`, … */
+  code?: string;
+  durationMs: number;
+}
+
+/** One object uploaded (or not) by the `upload` phase (docs/upload.md). */
+export interface UploadRecord {
+  /** What was uploaded: the tarball's name, or the artifact's path. */
+  file: string;
+  /** Where it was going: `s3://bucket/key`, the URL, or `file:///…`. */
+  target: string;
+  attempts: UploadAttempt[];
+  /** Set on success. */
+  uri?: string;
+  /** Why it gave up: the last failure, and why no further attempt was made. */
+  reason?: string;
 }
 
 /** One finding of the `check` phase, located in package.json where it can be. */
@@ -66,5 +89,7 @@ export interface BuildJob {
   trigger?: 'nx' | 'cli' | 'watch' | 'page' | 'api';
   /** Findings of the `check` phase (entry points, publint, attw). */
   checks?: CheckFinding[];
+  /** What the `upload` phase did; absent when no upload is configured. */
+  uploads?: UploadRecord[];
   metadata: Record<string, unknown>;
 }
