@@ -4,6 +4,7 @@ import { startupStop } from './cli-start';
 import { parseArgs } from 'node:util';
 import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate, packageAtCwd, syncPackages } from './api';
 import { failuresCommand, historyAllCommand, recordsCommand, type CommandView } from './cli-records';
+import { uploadCommand } from './cli-upload';
 import { openRecordStore } from './core/records/open-store';
 import { runBuild } from './core/pipeline';
 import { runClean } from './core/clean';
@@ -24,6 +25,7 @@ Commands:
   failures                  errors of builds with their packages (--unresolved: still open)
   records import|sync       load the JSON records into the database | send the spooled records
   clean <project>           remove outputs (--cache: and .build-cache)
+  upload <project…>         upload the outputs of the last successful build again (docs/upload.md)
   sync [project…]           point package.json main/module/types/exports at the outputs
                             (--check: only report; exit 1 when something is out of step)
 
@@ -90,7 +92,7 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
   const [command, ...projects] = positionals;
   // Builds and clean stop themselves (and record it); any other command just ends, still
   // answering with one JSON document if it had not printed yet.
-  if (!['build', 'rebuild', 'clean'].includes(command)) {
+  if (!['build', 'rebuild', 'clean', 'upload'].includes(command)) {
     const interrupted = () => {
       if (!printed) errorsOut(io, [{ code: 'CANCELLED', message: 'interrupted' }], EXIT.cancelled);
       process.exit(EXIT.cancelled);
@@ -159,6 +161,8 @@ async function run(command: string, projects: string[], values: Values, io: Io):
       return cleanCommand(projects[0], io, values.cache!, environment);
     case 'sync':
       return syncCommand(projects, io, values.check!, environment);
+    case 'upload':
+      return viewOut(io, await uploadCommand(projects, { environment, databaseUrlEnv, json: io.json, stream: io.stream }));
     default:
       return usage(io, `unknown command "${command}"`);
   }

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { unsafeBuildCache } from '../config/build-cache';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { ownTsconfigPath, readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { uploadSecrets } from '../config/upload';
 import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
 import { selectAdapter, type AdapterSelection } from '../adapters';
 import type { AdapterContext, AdapterResult } from '../adapters/types';
@@ -24,6 +25,7 @@ import { openRecordStore } from './records/open-store';
 import { RETAINED_JOBS, type RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
 import { commitStaging, discardStaging, prepareStaging, type Staging } from './staging';
+import { runUploadPhase } from './upload/phase';
 import { UndeclaredInputCheck, type DeclaredInputs } from './undeclared-inputs';
 
 export interface BuildRequest {
@@ -48,10 +50,12 @@ export interface BuildRequest {
 
 export const DEFAULT_ENVIRONMENT = 'production';
 const PHASE_ORDER: PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts', 'check'];
+/** `upload` is a phase of the builds that configure it only. */
+const RECORD_ORDER: PhaseName[] = [...PHASE_ORDER, 'upload'];
 
 /**
  * One build, phase by phase (DESIGN.md §5):
- * validate → lock → prebuild → build → dts → (swap) → postbuild → artifacts → check.
+ * validate → lock → prebuild → build → dts → (swap) → postbuild → artifacts → check → upload.
  * Never throws: every outcome, cancellation included, is a BuildJob that has been saved.
  * What the build's own code prints (a hook function's console.log) goes through its log.
  */
@@ -130,7 +134,8 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     // Known before validation, so even a validation error quoting a value is masked.
     // The database URL's password is as secret as any secretEnv value (a hook printing its env).
     const database = databaseConfig(req.workspaceRoot, { env: processEnv });
-    log.setSecrets(database ? [...secrets, ...databaseSecrets(database.url)] : secrets);
+    const uploadCredentials = uploadSecrets(validated.config?.upload, { ...processEnv, ...validated.config?.env });
+    log.setSecrets([...secrets, ...uploadCredentials, ...(database ? databaseSecrets(database.url) : [])]);
     if (validated.config && validated.selection) {
       job.requestedBuilder = validated.config.builder;
       job.builder = validated.selection.builder;
@@ -275,6 +280,11 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       job.checks = checked.findings;
       errors.push(...checked.errors);
     }
+
+    // upload, when configured, of outputs that passed (docs/upload.md)
+    const upload = config.upload;
+    if (upload && errors.length) phases.skip('upload');
+    else if (upload) errors.push(...(await phases.run('upload', () => runUploadPhase(config, upload, job, { env, log, signal }))));
     return await finish();
   } catch (err) {
     errors.push(errorFromUnknown('INTERNAL', err));
@@ -298,7 +308,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     job.exitCode = exitCodeFor(errors);
     job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
     job.endTime = new Date(ended).toISOString();
-    job.phases.sort((a, b) => PHASE_ORDER.indexOf(a.name) - PHASE_ORDER.indexOf(b.name));
+    job.phases.sort((a, b) => RECORD_ORDER.indexOf(a.name) - RECORD_ORDER.indexOf(b.name));
     job.durationMs = ended - started;
     for (const e of job.errors) log.error(formatError(e));
     await log.flush();

@@ -74,7 +74,6 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'EAGAIN',
   'EMFILE',
   'ENFILE',
-  'CHECKSUM_MISMATCH',
 ]);
 
 export function isRetryableCode(code: string): boolean {
