@@ -42,7 +42,10 @@ export async function uploadCommand(projects: string[], o: UploadCommandOptions)
   return {
     exitCode,
     json: { exitCode, jobs, ...(errors.length ? { errors } : {}) },
-    table: { head: ['project', 'status', 'uploaded', 'duration', 'to'], rows: jobs.map((j) => [j.packageName, j.status, uploaded(j), `${j.durationMs} ms`, j.uploads?.[0]?.target ?? '']) },
+    table: {
+      head: ['project', 'status', 'uploaded', 'duration', 'to'],
+      rows: jobs.map((j) => [j.packageName, j.status, uploaded(j), `${j.durationMs} ms`, j.uploads?.[0]?.target ?? '']),
+    },
     ...(errors.length ? { text: errors.map((e) => `error: ${formatError(e)}`).join('\n') } : {}),
   };
 }

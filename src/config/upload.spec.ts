@@ -34,9 +34,18 @@ describe('resolveUpload', () => {
   it('applies the defaults; false and undefined mean no upload', () => {
     expect(resolveUpload({ to: 's3://bkt/p' }, roots)).toEqual({
       ok: true,
-      value: { to: 's3://bkt/p', target: { kind: 's3', bucket: 'bkt', prefix: 'p' }, ...UPLOAD_DEFAULTS, backoff: { ...UPLOAD_DEFAULTS.backoff }, headers: {} },
+      value: {
+        to: 's3://bkt/p',
+        target: { kind: 's3', bucket: 'bkt', prefix: 'p' },
+        ...UPLOAD_DEFAULTS,
+        backoff: { ...UPLOAD_DEFAULTS.backoff },
+        headers: {},
+      },
     });
-    expect(resolveUpload({ to: 'x', backoff: { baseMs: 2 } }, roots)).toMatchObject({ ok: true, value: { backoff: { baseMs: 2, capMs: UPLOAD_DEFAULTS.backoff.capMs } } });
+    expect(resolveUpload({ to: 'x', backoff: { baseMs: 2 } }, roots)).toMatchObject({
+      ok: true,
+      value: { backoff: { baseMs: 2, capMs: UPLOAD_DEFAULTS.backoff.capMs } },
+    });
     expect(resolveUpload(false, roots)).toEqual({ ok: true, value: undefined });
     expect(resolveUpload(undefined, roots)).toEqual({ ok: true, value: undefined });
   });
@@ -62,14 +71,23 @@ describe('resolveUpload', () => {
 
 describe('header variables and what is masked', () => {
   it('fills ${NAME} from the environment, or names what is missing', () => {
-    expect(expandHeaders({ Authorization: 'Bearer ${TOKEN}', 'x-a': '${A}-${A}' }, { TOKEN: 't0k', A: 'a' })).toEqual({ ok: true, value: { Authorization: 'Bearer t0k', 'x-a': 'a-a' } });
+    expect(expandHeaders({ Authorization: 'Bearer ${TOKEN}', 'x-a': '${A}-${A}' }, { TOKEN: 't0k', A: 'a' })).toEqual({
+      ok: true,
+      value: { Authorization: 'Bearer t0k', 'x-a': 'a-a' },
+    });
     const missing = expandHeaders({ Authorization: 'Bearer ${TOKEN}' }, {});
     expect(missing.ok || missing.errors[0].message).toBe('upload headers name TOKEN, not set in the environment');
   });
 
   it('S3 credentials and header variables are secrets, listed in secretEnv or not', () => {
     const s3 = resolveUpload({ to: 's3://bkt/p', headers: { 'x-team': '${TEAM}' } }, roots);
-    const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-key', AWS_SESSION_TOKEN: 'session', TEAM: 'team-x', OTHER: 'other' };
+    const env = {
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret-key',
+      AWS_SESSION_TOKEN: 'session',
+      TEAM: 'team-x',
+      OTHER: 'other',
+    };
     expect(uploadSecrets(s3.ok ? s3.value : undefined, env).sort()).toEqual(['AKIDEXAMPLE', 'secret-key', 'session', 'team-x']);
     const http = resolveUpload({ to: 'https://h' }, roots);
     expect(uploadSecrets(http.ok ? http.value : undefined, env)).toEqual([]);

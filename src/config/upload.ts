@@ -5,9 +5,7 @@ import type { UploadConfig } from './schema';
 
 /** Where an upload goes, parsed from `upload.to` (docs/upload.md). */
 export type UploadTarget =
-  | { kind: 'directory'; dir: string }
-  | { kind: 'http'; url: string }
-  | { kind: 's3'; bucket: string; prefix: string };
+  { kind: 'directory'; dir: string } | { kind: 'http'; url: string } | { kind: 's3'; bucket: string; prefix: string };
 
 export interface BackoffSettings {
   baseMs: number;
@@ -72,12 +70,20 @@ export function resolveUpload(
   }
   for (const [name, value] of Object.entries(upload.headers ?? {})) {
     const lower = name.toLowerCase();
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) errors.push(at(`headers.${name}`, 'not a valid header name', 'letters, digits and - _ .', JSON.stringify(name)));
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      errors.push(at(`headers.${name}`, 'not a valid header name', 'letters, digits and - _ .', JSON.stringify(name)));
     else if (OWN_HEADERS.has(lower) || (target.ok && target.value.kind === 's3' && S3_OWN_HEADERS.has(lower))) {
       errors.push(at(`headers.${name}`, `${name} is set by the upload itself`, 'another header', JSON.stringify(name)));
     } else if (CREDENTIAL_HEADERS.has(lower) && headerVariables({ [name]: value }).length === 0) {
       // A credential written into build.config.ts is committed, and quoted by every tool that prints the config.
-      errors.push(at(`headers.${name}`, 'credentials come from the environment', 'a value naming a variable, e.g. "Bearer ${ARTIFACT_TOKEN}"', 'a literal value'));
+      errors.push(
+        at(
+          `headers.${name}`,
+          'credentials come from the environment',
+          'a value naming a variable, e.g. "Bearer ${ARTIFACT_TOKEN}"',
+          'a literal value',
+        ),
+      );
     }
   }
   if (errors.length || !target.ok) return fail(...errors);
@@ -89,14 +95,18 @@ export function resolveUpload(
     attempts: upload.attempts ?? UPLOAD_DEFAULTS.attempts,
     timeoutMs: upload.timeoutMs ?? UPLOAD_DEFAULTS.timeoutMs,
     deadlineMs: upload.deadlineMs ?? UPLOAD_DEFAULTS.deadlineMs,
-    backoff: { baseMs: upload.backoff?.baseMs ?? UPLOAD_DEFAULTS.backoff.baseMs, capMs: upload.backoff?.capMs ?? UPLOAD_DEFAULTS.backoff.capMs },
+    backoff: {
+      baseMs: upload.backoff?.baseMs ?? UPLOAD_DEFAULTS.backoff.baseMs,
+      capMs: upload.backoff?.capMs ?? UPLOAD_DEFAULTS.backoff.capMs,
+    },
     headers: upload.headers ?? {},
   });
 }
 
 /** `s3://bucket/prefix`, `http(s)://…`, `file:///…` or a directory (relative to the workspace root). */
 export function parseUploadTarget(to: string, workspaceRoot: string): Result<UploadTarget> {
-  const wrong = (message: string) => fail<UploadTarget>(buildError('CONFIG_INVALID', message, { phase: 'validate', expected: TARGET_EXPECTED, found: JSON.stringify(to) }));
+  const wrong = (message: string) =>
+    fail<UploadTarget>(buildError('CONFIG_INVALID', message, { phase: 'validate', expected: TARGET_EXPECTED, found: JSON.stringify(to) }));
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(to)?.[1]?.toLowerCase();
   // `C:\dir` is a Windows path, not a URL with scheme "c".
   if (!scheme || /^[a-z]:[\\/]/i.test(to)) return ok({ kind: 'directory', dir: isAbsolute(to) ? resolve(to) : resolve(workspaceRoot, to) });
@@ -129,7 +139,8 @@ export function headerVariables(headers: Record<string, string>): string[] {
 /** Header values with their variables filled in from `env`, or the variables that are not set. */
 export function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv): Result<Record<string, string>> {
   const missing = headerVariables(headers).filter((n) => !env[n]);
-  if (missing.length) return fail(buildError('UPLOAD_FAILED', `upload headers name ${missing.join(', ')}, not set in the environment`, { phase: 'upload' }));
+  if (missing.length)
+    return fail(buildError('UPLOAD_FAILED', `upload headers name ${missing.join(', ')}, not set in the environment`, { phase: 'upload' }));
   return ok(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.replace(VARIABLE, (_, n: string) => env[n]!)])));
 }
 

@@ -27,7 +27,9 @@ describe('upload: retries against a fault-injecting HTTP server', () => {
 
   beforeAll(async () => {
     server = await startFaultServer();
-    ws = createWorkspace({ packages: { [PKG]: { name: '@t/up', config: config('false'), files: { 'src/index.ts': 'export const answer: number = 42;\n' } } } });
+    ws = createWorkspace({
+      packages: { [PKG]: { name: '@t/up', config: config('false'), files: { 'src/index.ts': 'export const answer: number = 42;\n' } } },
+    });
   });
   afterAll(async () => {
     ws?.dispose();
@@ -53,19 +55,30 @@ describe('upload: retries against a fault-injecting HTTP server', () => {
     expect(r.output).toContain(`upload ${upload.file}: attempt 1 failed (503 Slow Down), retrying in`);
     expect(r.output).toContain(`upload ${upload.file}: attempt 2 failed (503 Service Unavailable), retrying in`);
     // the body was sent again in full each time, and what was stored is the tarball of the outputs
-    expect(server.requests.map((q) => q.body.length)).toEqual([server.requests[2].body.length, server.requests[2].body.length, server.requests[2].body.length]);
+    expect(server.requests.map((q) => q.body.length)).toEqual([
+      server.requests[2].body.length,
+      server.requests[2].body.length,
+      server.requests[2].body.length,
+    ]);
     const entries = untgz(server.stored.get(`/store/${upload.file}`)!);
     expect([...entries.keys()]).toEqual(job.artifacts.map((a: any) => a.path));
     for (const [path, bytes] of outputs()) expect(entries.get(path)!.equals(bytes), path).toBe(true);
   });
 
   it('a reset connection and a stalled server (abandoned at the timeout) are retried', async () => {
-    ws.write(`${PKG}/build.config.ts`, config(`{ to: '${server.url}/store', attempts: 5, timeoutMs: 1500, backoff: { baseMs: 1, capMs: 5 } }`));
+    ws.write(
+      `${PKG}/build.config.ts`,
+      config(`{ to: '${server.url}/store', attempts: 5, timeoutMs: 1500, backoff: { baseMs: 1, capMs: 5 } }`),
+    );
     server.script('reset', 'stall', 200);
     const r = await runAsync(ws, ['build', PKG]);
     expect(r.code, r.output).toBe(0);
     const [upload] = ws.latest(PKG).uploads;
-    expect(upload.attempts.map((a: any) => a.code ?? a.status)).toEqual([expect.stringMatching(/^(ECONNRESET|UND_ERR_SOCKET|EPIPE)$/), 'TIMEOUT', 200]);
+    expect(upload.attempts.map((a: any) => a.code ?? a.status)).toEqual([
+      expect.stringMatching(/^(ECONNRESET|UND_ERR_SOCKET|EPIPE)$/),
+      'TIMEOUT',
+      200,
+    ]);
     expect(r.output).toContain('attempt 2 failed (no answer within 1500 ms)');
     expect(upload.uri).toBeDefined();
   });
@@ -99,13 +112,22 @@ describe('upload: retries against a fault-injecting HTTP server', () => {
   });
 
   it('required: true fails the build with UPLOAD_FAILED and exit 1, after the configured attempts (CLI and Nx)', async () => {
-    ws.write(`${PKG}/build.config.ts`, config(`{ to: '${server.url}/store', required: true, attempts: 3, timeoutMs: 3000, backoff: { baseMs: 1, capMs: 5 } }`));
+    ws.write(
+      `${PKG}/build.config.ts`,
+      config(`{ to: '${server.url}/store', required: true, attempts: 3, timeoutMs: 3000, backoff: { baseMs: 1, capMs: 5 } }`),
+    );
     server.script(503, 503, 503, 503, 503, 503, 503);
     const r = await runAsync(ws, ['build', PKG]);
     expect(r.code, r.output).toBe(1);
     const job = ws.latest(PKG);
     expect(job).toMatchObject({ status: 'failed', exitCode: 1 });
-    expect(job.errors).toEqual([{ code: 'UPLOAD_FAILED', phase: 'upload', message: `upload ${job.uploads[0].file} → ${server.url}/store/${job.uploads[0].file} failed after 3 attempts (last: 503 Service Unavailable)` }]);
+    expect(job.errors).toEqual([
+      {
+        code: 'UPLOAD_FAILED',
+        phase: 'upload',
+        message: `upload ${job.uploads[0].file} → ${server.url}/store/${job.uploads[0].file} failed after 3 attempts (last: 503 Service Unavailable)`,
+      },
+    ]);
     expect(server.requests).toHaveLength(3);
     expect(r.output).toContain('error: [UPLOAD_FAILED] upload');
 
@@ -117,7 +139,12 @@ describe('upload: retries against a fault-injecting HTTP server', () => {
   });
 
   it('pack: files puts each output at its own key, byte for byte; a header credential never shows', async () => {
-    ws.write(`${PKG}/build.config.ts`, config(`{ to: '${server.url}/files', pack: 'files', headers: { Authorization: 'Bearer \${ARTIFACT_TOKEN}', 'x-team': 'build' }, ${fast} }`));
+    ws.write(
+      `${PKG}/build.config.ts`,
+      config(
+        `{ to: '${server.url}/files', pack: 'files', headers: { Authorization: 'Bearer \${ARTIFACT_TOKEN}', 'x-team': 'build' }, ${fast} }`,
+      ),
+    );
     server.script();
     const r = await runAsync(ws, ['build', PKG, '--json'], { ARTIFACT_TOKEN: TOKEN });
     expect(r.code, r.output).toBe(0);
@@ -134,12 +161,17 @@ describe('upload: retries against a fault-injecting HTTP server', () => {
   });
 
   it('a header variable that is not set: not started, said plainly', async () => {
-    ws.write(`${PKG}/build.config.ts`, config(`{ to: '${server.url}/store', headers: { Authorization: 'Bearer \${ARTIFACT_TOKEN}' }, ${fast} }`));
+    ws.write(
+      `${PKG}/build.config.ts`,
+      config(`{ to: '${server.url}/store', headers: { Authorization: 'Bearer \${ARTIFACT_TOKEN}' }, ${fast} }`),
+    );
     server.script();
     const r = await runAsync(ws, ['build', PKG], { ARTIFACT_TOKEN: undefined });
     expect(r.code, r.output).toBe(0);
     expect(server.requests).toHaveLength(0);
-    expect(ws.latest(PKG).warnings).toContainEqual(expect.objectContaining({ code: 'UPLOAD_FAILED', message: expect.stringContaining('ARTIFACT_TOKEN, not set in the environment') }));
+    expect(ws.latest(PKG).warnings).toContainEqual(
+      expect.objectContaining({ code: 'UPLOAD_FAILED', message: expect.stringContaining('ARTIFACT_TOKEN, not set in the environment') }),
+    );
   });
 
   it('an upload configured for ci only runs with -c ci', async () => {
@@ -158,7 +190,9 @@ describe('upload: retries against a fault-injecting HTTP server', () => {
     ws.write(`${PKG}/build.config.ts`, config(`{ to: 'ftp://host/x' }`));
     const r = await runAsync(ws, ['build', PKG]);
     expect(r.code).toBe(2);
-    expect(ws.latest(PKG).errors).toEqual([expect.objectContaining({ code: 'CONFIG_INVALID', field: 'upload.to', message: 'unsupported scheme "ftp:"' })]);
+    expect(ws.latest(PKG).errors).toEqual([
+      expect.objectContaining({ code: 'CONFIG_INVALID', field: 'upload.to', message: 'unsupported scheme "ftp:"' }),
+    ]);
   });
 });
 
@@ -167,7 +201,15 @@ describe('upload to a directory, and build-system upload', () => {
   let outside: string;
   beforeAll(() => {
     outside = mkdtempSync(join(tmpdir(), 'upload-dir-'));
-    ws = createWorkspace({ packages: { [PKG]: { name: '@t/up', config: config(`{ to: 'artifact-store' }`), files: { 'src/index.ts': 'export const answer: number = 42;\n' } } } });
+    ws = createWorkspace({
+      packages: {
+        [PKG]: {
+          name: '@t/up',
+          config: config(`{ to: 'artifact-store' }`),
+          files: { 'src/index.ts': 'export const answer: number = 42;\n' },
+        },
+      },
+    });
   });
   afterAll(() => {
     ws?.dispose();
@@ -205,7 +247,10 @@ describe('upload to a directory, and build-system upload', () => {
     expect(r.code, r.output).toBe(1);
     const failed = ws.latest(PKG);
     expect(failed.uploads[0].attempts.map((a: any) => a.code)).toEqual(['ENOTDIR']);
-    expect(failed.errors[0]).toMatchObject({ code: 'UPLOAD_FAILED', message: expect.stringMatching(/failed after 1 attempt \(last: ENOTDIR.*; not retried\)$/) });
+    expect(failed.errors[0]).toMatchObject({
+      code: 'UPLOAD_FAILED',
+      message: expect.stringMatching(/failed after 1 attempt \(last: ENOTDIR.*; not retried\)$/),
+    });
   });
 
   it('build-system upload re-uploads the last successful build as its own job; changed outputs are refused', async () => {
@@ -222,7 +267,12 @@ describe('upload to a directory, and build-system upload', () => {
     expect(r.code, r.output).toBe(0);
     const job = ws.latest(PKG);
     expect(job.id).not.toBe(built.id);
-    expect(job).toMatchObject({ status: 'success', exitCode: 0, inputHash: built.inputHash, metadata: expect.objectContaining({ command: 'upload', uploadOf: built.id }) });
+    expect(job).toMatchObject({
+      status: 'success',
+      exitCode: 0,
+      inputHash: built.inputHash,
+      metadata: expect.objectContaining({ command: 'upload', uploadOf: built.id }),
+    });
     expect(job.phases.map((p: any) => p.name)).toEqual(['validate', 'lock', 'upload']);
     expect(job.uploads.map((u: any) => u.file)).toEqual(built.artifacts.map((a: any) => a.path));
     for (const a of job.artifacts) expect(readFileSync(new URL(a.uri)).equals(readFileSync(ws.path(PKG, a.path)))).toBe(true);
@@ -233,7 +283,10 @@ describe('upload to a directory, and build-system upload', () => {
     const refused = await runAsync(ws, ['upload', PKG, '--json']);
     expect(refused.code).toBe(1);
     const out = JSON.parse(refused.stdout);
-    expect(out.jobs[0].errors[0]).toMatchObject({ code: 'UPLOAD_FAILED', message: expect.stringContaining('dist/index.js changed since the build recorded it') });
+    expect(out.jobs[0].errors[0]).toMatchObject({
+      code: 'UPLOAD_FAILED',
+      message: expect.stringContaining('dist/index.js changed since the build recorded it'),
+    });
     expect(existsSync(ws.path('artifact-store'))).toBe(false);
   });
 

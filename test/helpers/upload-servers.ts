@@ -36,7 +36,13 @@ export async function startFaultServer() {
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const reply = script.length ? script.shift()! : 200;
-    const seen: ReceivedRequest = { method: req.method!, path: decodeURIComponent(req.url!), headers: req.headers, body: Buffer.alloc(0), reply: typeof reply === 'object' ? String(reply.status) : String(reply) };
+    const seen: ReceivedRequest = {
+      method: req.method!,
+      path: decodeURIComponent(req.url!),
+      headers: req.headers,
+      body: Buffer.alloc(0),
+      reply: typeof reply === 'object' ? String(reply.status) : String(reply),
+    };
     requests.push(seen);
     if (reply === 'reset') return void req.socket.resetAndDestroy();
     const chunks: Buffer[] = [];
@@ -74,7 +80,6 @@ export async function startFaultServer() {
  * signature gets S3's own answer, which quotes the string to sign and the signature sent.
  */
 export async function startS3(secretAccessKey: string, bucket = 'artifacts') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver');
   const directory = mkdtempSync(join(tmpdir(), 's3rver-'));
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
@@ -128,12 +133,23 @@ export async function startS3(secretAccessKey: string, bucket = 'artifacts') {
 
 /** Why a request is refused, or undefined when its signature and checksums hold. */
 async function verify(req: http.IncomingMessage, body: Buffer, auth: string, secretAccessKey: string): Promise<string | undefined> {
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
   if (!m) return `not a SigV4 authorization: ${auth}`;
   const [, accessKeyId, , region, signedHeaders, signature] = m;
   const headers: Record<string, string> = {};
   for (const name of signedHeaders.split(';')) if (name !== 'host') headers[name] = String(req.headers[name] ?? '');
-  const signer = new AwsV4Signer({ method: req.method, url: `http://${req.headers.host}${req.url}`, headers, accessKeyId, secretAccessKey, service: 's3', region, datetime: String(req.headers['x-amz-date']), allHeaders: true });
+  const signer = new AwsV4Signer({
+    method: req.method,
+    url: `http://${req.headers.host}${req.url}`,
+    headers,
+    accessKeyId,
+    secretAccessKey,
+    service: 's3',
+    region,
+    datetime: String(req.headers['x-amz-date']),
+    allHeaders: true,
+  });
   const expected = /Signature=([0-9a-f]{64})/.exec((await signer.sign()).headers.get('authorization')!)![1];
   if (expected !== signature) return `AWS4-HMAC-SHA256\n${req.headers['x-amz-date']}\n(signature mismatch)`;
   if (req.method === 'PUT') {
@@ -145,7 +161,12 @@ async function verify(req: http.IncomingMessage, body: Buffer, auth: string, sec
 }
 
 /** The CLI (or nx) as a child process that leaves the test's event loop free to serve. */
-export function runAsync(ws: TempWorkspace, args: string[], extraEnv: Record<string, string | undefined> = {}, bin: 'cli' | 'nx' = 'cli'): Promise<RunResult> {
+export function runAsync(
+  ws: TempWorkspace,
+  args: string[],
+  extraEnv: Record<string, string | undefined> = {},
+  bin: 'cli' | 'nx' = 'cli',
+): Promise<RunResult> {
   const script = bin === 'cli' ? join(REPO_ROOT, 'dist', 'cli.js') : NX_BIN;
   const child = spawn(process.execPath, [script, ...args], { cwd: ws.root, env: ws.env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -159,10 +180,14 @@ export function runAsync(ws: TempWorkspace, args: string[], extraEnv: Record<str
 export function untgz(tgz: Buffer): Map<string, Buffer> {
   const tar = gunzipSync(tgz);
   const out = new Map<string, Buffer>();
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const h = tar.subarray(at, at + 512);
     if (h.every((b) => b === 0)) break;
-    const str = (o: number, l: number) => h.subarray(o, o + l).toString('utf8').replace(/\0.*$/s, '');
+    const str = (o: number, l: number) =>
+      h
+        .subarray(o, o + l)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(str(124, 12), 8);
     const prefix = str(345, 155);
     out.set(prefix ? `${prefix}/${str(0, 100)}` : str(0, 100), Buffer.from(tar.subarray(at + 512, at + 512 + size)));

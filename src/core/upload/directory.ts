@@ -25,7 +25,12 @@ export function directoryTarget(dir: string): UploadTarget {
         await pipeline(createReadStream(object.source), tap, createWriteStream(temp, { flags: 'wx' }), { signal });
         if (hash.digest('hex') !== object.sha256) {
           rmSync(temp, { force: true });
-          return { ok: false, code: 'CHECKSUM_MISMATCH', detail: `${object.file} no longer has the sha256 recorded for it`, retryable: false };
+          return {
+            ok: false,
+            code: 'CHECKSUM_MISMATCH',
+            detail: `${object.file} no longer has the sha256 recorded for it`,
+            retryable: false,
+          };
         }
         renameSync(temp, dest);
         return { ok: true };

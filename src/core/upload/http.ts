@@ -39,7 +39,11 @@ export function fileBody(object: UploadObject): ReadableStream {
 }
 
 /** 2xx is done; anything else is a failure with its status (the body is read only for `extra`). */
-export async function responseOutcome(response: Response, signal: AbortSignal, extra?: (body: string) => string | undefined): Promise<AttemptOutcome> {
+export async function responseOutcome(
+  response: Response,
+  signal: AbortSignal,
+  extra?: (body: string) => string | undefined,
+): Promise<AttemptOutcome> {
   const body = response.ok || !extra ? await discard(response) : await readSome(response, 64 * 1024, signal);
   if (response.ok) return { ok: true, status: response.status };
   const said = body && extra?.(body);

@@ -10,7 +10,10 @@ import type { Artifact } from '../records/types';
 
 /** npm pack's file name for a package name: `@acme/utils` → `acme-utils`. */
 export function safePackageName(name: string): string {
-  return name.replace(/^@/, '').replace(/\//g, '-').replace(/[^A-Za-z0-9._-]/g, '_');
+  return name
+    .replace(/^@/, '')
+    .replace(/\//g, '-')
+    .replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 /** 12 hex characters of the sha256 of the sorted `path NUL checksum` lines. */
@@ -19,6 +22,10 @@ export function outputsHash(artifacts: readonly Pick<Artifact, 'path' | 'checksu
   return createHash('sha256').update(lines.join('')).digest('hex').slice(0, 12);
 }
 
-export function objectStem(packageName: string, version: string | undefined, artifacts: readonly Pick<Artifact, 'path' | 'checksum'>[]): string {
+export function objectStem(
+  packageName: string,
+  version: string | undefined,
+  artifacts: readonly Pick<Artifact, 'path' | 'checksum'>[],
+): string {
   return `${safePackageName(packageName)}-${version || '0.0.0'}-${outputsHash(artifacts)}`;
 }

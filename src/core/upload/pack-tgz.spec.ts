@@ -35,17 +35,30 @@ function writeTree(root: string, mtime: Date): TarEntry[] {
 /** The entries of a tar, read back field by field. */
 function readTar(tar: Buffer) {
   const out: { name: string; mode: number; uid: number; gid: number; size: number; mtime: number; uname: string; body: Buffer }[] = [];
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const h = tar.subarray(at, at + 512);
     if (h.every((b) => b === 0)) break;
-    const str = (o: number, l: number) => h.subarray(o, o + l).toString('utf8').replace(/\0.*$/s, '');
+    const str = (o: number, l: number) =>
+      h
+        .subarray(o, o + l)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const num = (o: number, l: number) => parseInt(str(o, l), 8);
     const prefix = str(345, 155);
     const size = num(124, 12);
     let sum = 0;
     h.forEach((b, i) => (sum += i >= 148 && i < 156 ? 0x20 : b));
     expect(num(148, 8), 'header checksum').toBe(sum);
-    out.push({ name: prefix ? `${prefix}/${str(0, 100)}` : str(0, 100), mode: num(100, 8), uid: num(108, 8), gid: num(116, 8), size, mtime: num(136, 12), uname: str(265, 32), body: tar.subarray(at + 512, at + 512 + size) });
+    out.push({
+      name: prefix ? `${prefix}/${str(0, 100)}` : str(0, 100),
+      mode: num(100, 8),
+      uid: num(108, 8),
+      gid: num(116, 8),
+      size,
+      mtime: num(136, 12),
+      uname: str(265, 32),
+      body: tar.subarray(at + 512, at + 512 + size),
+    });
     at += 512 + Math.ceil(size / 512) * 512;
   }
   return out;
@@ -81,6 +94,8 @@ describe('packTgz', () => {
   it('a file that changed size since it was described fails the pack', async () => {
     const file = join(dir, 'changing.js');
     writeFileSync(file, 'abc');
-    await expect(packTgz([{ name: 'changing.js', file, size: 10 }], join(dir, 'd.tgz'))).rejects.toThrow('changing.js changed while it was packed');
+    await expect(packTgz([{ name: 'changing.js', file, size: 10 }], join(dir, 'd.tgz'))).rejects.toThrow(
+      'changing.js changed while it was packed',
+    );
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { attemptTimeout, backoffDelay, decideRetry, isRetryable, parseRetryAfter, withRetries, type AttemptOutcome, type Clock, type RetryPolicy } from './retry';
+import {
+  attemptTimeout,
+  backoffDelay,
+  decideRetry,
+  isRetryable,
+  parseRetryAfter,
+  withRetries,
+  type AttemptOutcome,
+  type Clock,
+  type RetryPolicy,
+} from './retry';
 
 const policy: RetryPolicy = { attempts: 5, baseMs: 100, capMs: 1000, timeoutMs: 2000, deadlineMs: 60_000 };
 
@@ -29,7 +39,12 @@ function scripted(outcomes: AttemptOutcome[], advance: (ms: number) => void, tak
   return { attempt, timeouts, calls: () => i };
 }
 
-const http = (status: number, text = '', retryAfterMs?: number): AttemptOutcome => ({ ok: false, status, detail: `${status} ${text}`.trim(), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+const http = (status: number, text = '', retryAfterMs?: number): AttemptOutcome => ({
+  ok: false,
+  status,
+  detail: `${status} ${text}`.trim(),
+  ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+});
 const error = (code: string): AttemptOutcome => ({ ok: false, code, detail: code });
 
 describe('retry classification', () => {
@@ -95,14 +110,20 @@ describe('full-jitter backoff', () => {
     const base = { policy, attempt: 1, now: 0, deadlineAt: 60_000, random: () => 0.5 };
     expect(decideRetry({ ...base, outcome: http(429, 'Too Many Requests', 5000) })).toEqual({ retry: true, delayMs: 5000 });
     expect(decideRetry({ ...base, outcome: http(503, '', 10) })).toEqual({ retry: true, delayMs: 50 });
-    expect(decideRetry({ ...base, outcome: http(503, 'Slow Down', 120_000) })).toEqual({ retry: false, why: 'Retry-After 120 s past the deadline of 60 s' });
+    expect(decideRetry({ ...base, outcome: http(503, 'Slow Down', 120_000) })).toEqual({
+      retry: false,
+      why: 'Retry-After 120 s past the deadline of 60 s',
+    });
   });
 
   it('stops at the attempt limit, at the deadline, and at once for what would fail again', () => {
     const base = { policy, now: 0, deadlineAt: 60_000, random: () => 0.5 };
     expect(decideRetry({ ...base, attempt: 5, outcome: http(503) })).toEqual({ retry: false });
     expect(decideRetry({ ...base, attempt: 1, outcome: http(403, 'Forbidden') })).toEqual({ retry: false, why: 'not retried' });
-    expect(decideRetry({ ...base, attempt: 2, now: 59_950, outcome: http(503) })).toEqual({ retry: false, why: 'past the deadline of 60 s' });
+    expect(decideRetry({ ...base, attempt: 2, now: 59_950, outcome: http(503) })).toEqual({
+      retry: false,
+      why: 'past the deadline of 60 s',
+    });
   });
 
   it('an attempt gets its timeout, or what is left before the deadline', () => {
@@ -116,8 +137,21 @@ describe('withRetries (fake clock, scripted attempts)', () => {
     const { clock, slept, advance } = fakeClock();
     const run = scripted([http(503, 'Slow Down'), http(503, 'Slow Down'), { ok: true, status: 200 }], advance);
     const retried: number[] = [];
-    const r = await withRetries(run.attempt, { policy, deadlineAt: clock.now() + policy.deadlineMs, clock, random: () => 0.5, onRetry: (_n, _o, d) => retried.push(d) });
-    expect(r).toEqual({ ok: true, attempts: [{ status: 503, durationMs: 10 }, { status: 503, durationMs: 10 }, { status: 200, durationMs: 10 }] });
+    const r = await withRetries(run.attempt, {
+      policy,
+      deadlineAt: clock.now() + policy.deadlineMs,
+      clock,
+      random: () => 0.5,
+      onRetry: (_n, _o, d) => retried.push(d),
+    });
+    expect(r).toEqual({
+      ok: true,
+      attempts: [
+        { status: 503, durationMs: 10 },
+        { status: 503, durationMs: 10 },
+        { status: 200, durationMs: 10 },
+      ],
+    });
     expect(slept).toEqual([50, 100]);
     expect(retried).toEqual(slept);
   });

@@ -17,8 +17,7 @@ export interface RetryPolicy {
 
 /** What one attempt came to. `detail` is what a person reads: `503 Slow Down`, `ECONNRESET`. */
 export type AttemptOutcome =
-  | { ok: true; status?: number }
-  | { ok: false; status?: number; code?: string; detail: string; retryAfterMs?: number; retryable?: boolean };
+  { ok: true; status?: number } | { ok: false; status?: number; code?: string; detail: string; retryAfterMs?: number; retryable?: boolean };
 
 export type FailedOutcome = Extract<AttemptOutcome, { ok: false }>;
 
@@ -119,7 +118,8 @@ export function decideRetry(input: {
   // A server that says when to come back is believed, even past the cap; never past the deadline.
   const delayMs = outcome.retryAfterMs !== undefined ? Math.max(jitter, outcome.retryAfterMs) : jitter;
   if (now + delayMs >= deadlineAt) {
-    const after = outcome.retryAfterMs !== undefined && outcome.retryAfterMs >= jitter ? `Retry-After ${seconds(outcome.retryAfterMs)} ` : '';
+    const after =
+      outcome.retryAfterMs !== undefined && outcome.retryAfterMs >= jitter ? `Retry-After ${seconds(outcome.retryAfterMs)} ` : '';
     return { retry: false, why: `${after}past the deadline of ${seconds(policy.deadlineMs)}` };
   }
   return { retry: true, delayMs };
@@ -148,7 +148,10 @@ export interface RetryOptions {
 }
 
 /** Runs `attempt` until it succeeds, fails for good, runs out of attempts or meets the deadline. */
-export async function withRetries(attempt: (n: number, timeoutMs: number) => Promise<AttemptOutcome>, options: RetryOptions): Promise<RetryResult> {
+export async function withRetries(
+  attempt: (n: number, timeoutMs: number) => Promise<AttemptOutcome>,
+  options: RetryOptions,
+): Promise<RetryResult> {
   const { policy, deadlineAt, signal } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
@@ -159,7 +162,11 @@ export async function withRetries(attempt: (n: number, timeoutMs: number) => Pro
     if (timeoutMs <= 0) return { ok: false, attempts, reason: `no time left before the deadline of ${seconds(policy.deadlineMs)}` };
     const start = clock.now();
     const outcome = await attempt(n, timeoutMs);
-    attempts.push({ ...(outcome.status !== undefined ? { status: outcome.status } : {}), ...(!outcome.ok && outcome.code ? { code: outcome.code } : {}), durationMs: clock.now() - start });
+    attempts.push({
+      ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+      ...(!outcome.ok && outcome.code ? { code: outcome.code } : {}),
+      durationMs: clock.now() - start,
+    });
     if (outcome.ok) return { ok: true, attempts };
     if (signal?.aborted) return { ok: false, attempts, reason: 'cancelled' };
     const decision = decideRetry({ policy, attempt: n, outcome, now: clock.now(), deadlineAt, random });

@@ -15,11 +15,19 @@ export interface S3Location {
  * endpoint (MinIO, R2, a test server) is addressed path-style. The payload hash is signed and
  * `x-amz-checksum-sha256` and `Content-MD5` are sent, so S3 stores the bytes read here or nothing.
  */
-export function s3Target(location: S3Location, env: NodeJS.ProcessEnv, headers: Record<string, string>, now: () => number = Date.now): Result<UploadTarget> {
+export function s3Target(
+  location: S3Location,
+  env: NodeJS.ProcessEnv,
+  headers: Record<string, string>,
+  now: () => number = Date.now,
+): Result<UploadTarget> {
   const credentials = s3Credentials(env);
   if (!credentials.ok) return credentials;
   const region = S3_ENV.region.map((n) => env[n]).find(Boolean) ?? 'us-east-1';
-  const endpoint = S3_ENV.endpoint.map((n) => env[n]).find(Boolean)?.replace(/\/+$/, '');
+  const endpoint = S3_ENV.endpoint
+    .map((n) => env[n])
+    .find(Boolean)
+    ?.replace(/\/+$/, '');
   const keyOf = (key: string) => (location.prefix ? `${location.prefix}/${key}` : key);
   const urlOf = (key: string) => {
     const path = encodeKey(keyOf(key));
@@ -66,7 +74,9 @@ function s3Credentials(env: NodeJS.ProcessEnv): Result<S3Credentials> {
   const secretAccessKey = env[S3_ENV.secretAccessKey];
   if (!accessKeyId || !secretAccessKey) {
     const missing = [!accessKeyId && S3_ENV.accessKeyId, !secretAccessKey && S3_ENV.secretAccessKey].filter(Boolean).join(' and ');
-    return fail(buildError('UPLOAD_FAILED', `no S3 credentials: set ${missing} in the environment (list them in secretEnv)`, { phase: 'upload' }));
+    return fail(
+      buildError('UPLOAD_FAILED', `no S3 credentials: set ${missing} in the environment (list them in secretEnv)`, { phase: 'upload' }),
+    );
   }
   const sessionToken = env[S3_ENV.sessionToken];
   return ok({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });

@@ -10,7 +10,14 @@ const signatureOf = (authorization: string) => /Signature=([0-9a-f]{64})$/.exec(
 describe('SigV4 for S3', () => {
   it('matches the documented GET Object example', () => {
     const headers = signS3Request(
-      { method: 'GET', url: new URL('https://examplebucket.s3.amazonaws.com/test.txt'), headers: { Range: 'bytes=0-9' }, payloadHash: EMPTY_SHA256, region: 'us-east-1', now },
+      {
+        method: 'GET',
+        url: new URL('https://examplebucket.s3.amazonaws.com/test.txt'),
+        headers: { Range: 'bytes=0-9' },
+        payloadHash: EMPTY_SHA256,
+        region: 'us-east-1',
+        now,
+      },
       credentials,
     );
     expect(headers.authorization).toBe(
@@ -38,7 +45,11 @@ describe('SigV4 for S3', () => {
   it('agrees with aws4fetch on a path-style PUT with a session token and checksum headers', async () => {
     const url = new URL(`http://127.0.0.1:9000/bucket/${encodeKey("builds/@acme/utils (1)/dist/it's*.js")}`);
     const payloadHash = 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9';
-    const base = { 'content-type': 'text/javascript', 'content-md5': 'XrY7u+Ae7tCTyyK7j1rNww==', 'x-amz-checksum-sha256': 'uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=' };
+    const base = {
+      'content-type': 'text/javascript',
+      'content-md5': 'XrY7u+Ae7tCTyyK7j1rNww==',
+      'x-amz-checksum-sha256': 'uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=',
+    };
     const session = { ...credentials, sessionToken: 'FQoGZXIvYXdzE//token' };
     const ours = signS3Request({ method: 'PUT', url, headers: base, payloadHash, region: 'eu-west-3', now }, session);
     const theirs = await new AwsV4Signer({

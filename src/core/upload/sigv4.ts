@@ -43,10 +43,20 @@ export function signS3Request(input: SignInput, credentials: S3Credentials): Rec
   const names = Object.keys(signed).sort();
   const canonicalHeaders = names.map((n) => `${n}:${signed[n as keyof typeof signed].trim().replace(/\s+/g, ' ')}\n`).join('');
   const signedHeaders = names.join(';');
-  const canonicalRequest = [input.method.toUpperCase(), canonicalUri(input.url), canonicalQuery(input.url), canonicalHeaders, signedHeaders, input.payloadHash].join('\n');
+  const canonicalRequest = [
+    input.method.toUpperCase(),
+    canonicalUri(input.url),
+    canonicalQuery(input.url),
+    canonicalHeaders,
+    signedHeaders,
+    input.payloadHash,
+  ].join('\n');
   const scope = `${day}/${input.region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const key = [day, input.region, service, 'aws4_request'].reduce<Buffer | string>((k, part) => hmac(k, part), `AWS4${credentials.secretAccessKey}`);
+  const key = [day, input.region, service, 'aws4_request'].reduce<Buffer | string>(
+    (k, part) => hmac(k, part),
+    `AWS4${credentials.secretAccessKey}`,
+  );
   const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return headers;
@@ -59,7 +69,12 @@ export function encodeKey(key: string): string {
 
 /** S3 signs the path as sent, encoded once (other services normalize it; S3 does not). */
 function canonicalUri(url: URL): string {
-  return url.pathname.split('/').map((s) => encodeRfc3986(safeDecode(s))).join('/') || '/';
+  return (
+    url.pathname
+      .split('/')
+      .map((s) => encodeRfc3986(safeDecode(s)))
+      .join('/') || '/'
+  );
 }
 
 function canonicalQuery(url: URL): string {

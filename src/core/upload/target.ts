@@ -28,10 +28,16 @@ export interface UploadTarget {
  * One attempt under its own timeout: the target's `put`, aborted after `timeoutMs` or when the
  * build is cancelled. A local file that is gone (or changed size) fails without a retry.
  */
-export async function attemptPut(target: UploadTarget, object: UploadObject, timeoutMs: number, cancel?: AbortSignal): Promise<AttemptOutcome> {
+export async function attemptPut(
+  target: UploadTarget,
+  object: UploadObject,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+): Promise<AttemptOutcome> {
   const local = statSync(object.source, { throwIfNoEntry: false });
   if (!local?.isFile()) return { ok: false, code: 'ENOENT', detail: `${object.file} is missing`, retryable: false };
-  if (local.size !== object.size) return { ok: false, code: 'ECHANGED', detail: `${object.file} changed since it was recorded`, retryable: false };
+  if (local.size !== object.size)
+    return { ok: false, code: 'ECHANGED', detail: `${object.file} changed since it was recorded`, retryable: false };
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs);

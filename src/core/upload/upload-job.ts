@@ -43,8 +43,15 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const started = Date.now();
   const phases = new PhaseRecorder();
-  const source = (await store.history(packagePath, RETAINED_JOBS)).find((j) => isBuildJob(j) && j.status === 'success' && j.artifacts.length > 0);
-  if (!source) return { errors: [buildError('USAGE', `nothing to upload: no successful build of ${packagePath || '.'} with outputs is recorded; build it first`)] };
+  const source = (await store.history(packagePath, RETAINED_JOBS)).find(
+    (j) => isBuildJob(j) && j.status === 'success' && j.artifacts.length > 0,
+  );
+  if (!source)
+    return {
+      errors: [
+        buildError('USAGE', `nothing to upload: no successful build of ${packagePath || '.'} with outputs is recorded; build it first`),
+      ],
+    };
   const environment = req.environment ?? source.environment;
   const loaded = await phases.run('validate', async () => {
     const r = await loadProjectConfig({ workspaceRoot: req.workspaceRoot, packageRoot: req.packageRoot, environment, processEnv });
@@ -53,7 +60,12 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   if (!loaded.ok) return { errors: loaded.errors };
   const config = loaded.value;
   const upload = config.upload;
-  if (!upload) return { errors: [buildError('USAGE', `no upload configured for ${config.name} (environment ${environment}): add \`upload\` to its build config`)] };
+  if (!upload)
+    return {
+      errors: [
+        buildError('USAGE', `no upload configured for ${config.name} (environment ${environment}): add \`upload\` to its build config`),
+      ],
+    };
 
   const id = newJobId();
   // The same outputs as the build it uploads: its hash, builder and checks carry over.

@@ -69,8 +69,17 @@ export async function uploadArtifacts(req: UploadRequest): Promise<UploadResult>
       return result;
     }
     const objects = prepared.value;
-    req.log.info(mask(`upload: ${upload.pack === 'tgz' ? objects[0].file : `${objects.length} files`} → ${upload.pack === 'tgz' ? target.value.uriOf(objects[0].key) : upload.to}`));
-    const policy: RetryPolicy = { attempts: upload.attempts, timeoutMs: upload.timeoutMs, deadlineMs: upload.deadlineMs, ...upload.backoff };
+    req.log.info(
+      mask(
+        `upload: ${upload.pack === 'tgz' ? objects[0].file : `${objects.length} files`} → ${upload.pack === 'tgz' ? target.value.uriOf(objects[0].key) : upload.to}`,
+      ),
+    );
+    const policy: RetryPolicy = {
+      attempts: upload.attempts,
+      timeoutMs: upload.timeoutMs,
+      deadlineMs: upload.deadlineMs,
+      ...upload.backoff,
+    };
     let gaveUp = false;
     let next = 0;
     const worker = async () => {
@@ -88,7 +97,8 @@ export async function uploadArtifacts(req: UploadRequest): Promise<UploadResult>
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, objects.length) }, worker));
     const notTried = objects.length - result.uploads.length;
-    if (notTried > 0 && result.failures.length) result.failures[0].message += `; ${notTried} more file${notTried === 1 ? '' : 's'} not attempted`;
+    if (notTried > 0 && result.failures.length)
+      result.failures[0].message += `; ${notTried} more file${notTried === 1 ? '' : 's'} not attempted`;
     // Workers finish in any order: the record lists objects as they were planned.
     const order = new Map(objects.map((o, i) => [o.file, i]));
     result.uploads.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
@@ -113,7 +123,13 @@ function openTarget(upload: ResolvedUpload, env: NodeJS.ProcessEnv): Result<Uplo
   return s3Target(t, env, headers.value);
 }
 
-async function uploadOne(req: UploadRequest, target: UploadTarget, object: UploadObject, policy: RetryPolicy, deadlineAt: number): Promise<UploadRecord> {
+async function uploadOne(
+  req: UploadRequest,
+  target: UploadTarget,
+  object: UploadObject,
+  policy: RetryPolicy,
+  deadlineAt: number,
+): Promise<UploadRecord> {
   const { mask } = req;
   const uri = target.uriOf(object.key);
   const r = await withRetries((_n, timeoutMs) => attemptPut(target, object, timeoutMs, req.signal), {
@@ -122,7 +138,8 @@ async function uploadOne(req: UploadRequest, target: UploadTarget, object: Uploa
     clock: req.clock,
     random: req.random,
     signal: req.signal,
-    onRetry: (n, outcome, delayMs) => req.log.info(mask(`upload ${object.file}: attempt ${n} failed (${outcome.detail}), retrying in ${delayMs} ms`)),
+    onRetry: (n, outcome, delayMs) =>
+      req.log.info(mask(`upload ${object.file}: attempt ${n} failed (${outcome.detail}), retrying in ${delayMs} ms`)),
   });
   const record: UploadRecord = { file: object.file, target: mask(uri), attempts: r.attempts };
   if (r.ok) {
@@ -142,20 +159,39 @@ async function prepareObjects(req: UploadRequest, stem: string, tarball: string)
     const source = join(req.packageRoot, a.path);
     const hashed = await hashFile(source).catch(() => undefined);
     if (!hashed) errors.push(buildError('UPLOAD_FAILED', `upload not started: ${a.path} is missing`, { phase: 'upload' }));
-    else if (`sha256:${hashed.sha256}` !== a.checksum) errors.push(buildError('UPLOAD_FAILED', `upload not started: ${a.path} changed since the build recorded it`, { phase: 'upload' }));
-    else described.push({ file: a.path, source, key: `${stem}/${a.path}`, ...hashed, contentType: a.mimeType ?? 'application/octet-stream' });
+    else if (`sha256:${hashed.sha256}` !== a.checksum)
+      errors.push(buildError('UPLOAD_FAILED', `upload not started: ${a.path} changed since the build recorded it`, { phase: 'upload' }));
+    else
+      described.push({ file: a.path, source, key: `${stem}/${a.path}`, ...hashed, contentType: a.mimeType ?? 'application/octet-stream' });
   }
   if (errors.length) return fail(...errors);
   if (req.upload.pack === 'files') return ok(described);
-  const entries = described.map((o) => ({ name: o.file, file: o.source, size: o.size, executable: (statSync(o.source).mode & 0o111) !== 0 }));
+  const entries = described.map((o) => ({
+    name: o.file,
+    file: o.source,
+    size: o.size,
+    executable: (statSync(o.source).mode & 0o111) !== 0,
+  }));
   let packed;
   try {
     packed = await packTgz(entries, tarball, req.signal);
   } catch (err) {
-    return fail(buildError('UPLOAD_FAILED', `upload not started: packing ${stem}.tgz failed: ${(err as Error).message}`, { phase: 'upload' }));
+    return fail(
+      buildError('UPLOAD_FAILED', `upload not started: packing ${stem}.tgz failed: ${(err as Error).message}`, { phase: 'upload' }),
+    );
   }
   const name = `${stem}.tgz`;
-  return ok([{ file: name, source: packed.file, key: name, size: packed.size, sha256: packed.sha256, md5: packed.md5, contentType: 'application/gzip' }]);
+  return ok([
+    {
+      file: name,
+      source: packed.file,
+      key: name,
+      size: packed.size,
+      sha256: packed.sha256,
+      md5: packed.md5,
+      contentType: 'application/gzip',
+    },
+  ]);
 }
 
 function setUris(artifacts: Artifact[], path: string | undefined, uri: string): void {
