@@ -129,7 +129,7 @@ describe('upload to an S3-compatible server (s3rver, signatures checked)', () =>
     expect(ws.latest(PKG).warnings).toContainEqual({
       code: 'UPLOAD_FAILED',
       phase: 'upload',
-      message: `upload to s3://${s3.bucket}/none not started: no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (list them in secretEnv)`,
+      message: `upload to s3://${s3.bucket}/none not started: no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment`,
     });
   });
 });
