@@ -25,7 +25,6 @@ import { openRecordStore } from './records/open-store';
 import { RETAINED_JOBS, type RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
 import { commitStaging, discardStaging, prepareStaging, type Staging } from './staging';
-import { runUploadPhase } from './upload/phase';
 import { UndeclaredInputCheck, type DeclaredInputs } from './undeclared-inputs';
 
 export interface BuildRequest {
@@ -284,7 +283,11 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     // upload, when configured, of outputs that passed (docs/upload.md)
     const upload = config.upload;
     if (upload && errors.length) phases.skip('upload');
-    else if (upload) errors.push(...(await phases.run('upload', () => runUploadPhase(config, upload, job, { env, log, signal }))));
+    else if (upload) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runUploadPhase } = require('./upload/phase') as typeof import('./upload/phase');
+      errors.push(...(await phases.run('upload', () => runUploadPhase(config, upload, job, { env, log, signal }))));
+    }
     return await finish();
   } catch (err) {
     errors.push(errorFromUnknown('INTERNAL', err));
