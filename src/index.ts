@@ -12,14 +12,20 @@ export type { BuildError, ErrorCode, PhaseName, Result } from './errors';
 export type { BuildSystemPluginOptions } from './plugin/options';
 export type { BuildOptions, CleanOptions, WorkspaceOptions, PackageSummary, PackageSyncSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
 export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter, ImportResult, SyncResult } from './records-api';
+export type { UploadOptions } from './upload-api';
+export type { UploadAttempt, UploadRecord } from './core/records/types';
+export type { UploadConfig } from './config/schema';
 
 import type * as Api from './api';
 import type * as RecordsApi from './records-api';
+import type * as UploadApi from './upload-api';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const api = (): typeof Api => require('./api') as typeof Api;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const recordsApi = (): typeof RecordsApi => require('./records-api') as typeof RecordsApi;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const uploadApi = (): typeof UploadApi => require('./upload-api') as typeof UploadApi;
 
 export const build: typeof Api.build = (...args) => api().build(...args);
 export const clean: typeof Api.clean = (...args) => api().clean(...args);
@@ -32,3 +38,4 @@ export const getAllBuildHistory: typeof RecordsApi.getAllBuildHistory = (...args
 export const getBuildFailures: typeof RecordsApi.getBuildFailures = (...args) => recordsApi().getBuildFailures(...args);
 export const importRecords: typeof RecordsApi.importRecords = (...args) => recordsApi().importRecords(...args);
 export const syncRecords: typeof RecordsApi.syncRecords = (...args) => recordsApi().syncRecords(...args);
+export const upload: typeof UploadApi.upload = (...args) => uploadApi().upload(...args);
