@@ -74,9 +74,7 @@ function s3Credentials(env: NodeJS.ProcessEnv): Result<S3Credentials> {
   const secretAccessKey = env[S3_ENV.secretAccessKey];
   if (!accessKeyId || !secretAccessKey) {
     const missing = [!accessKeyId && S3_ENV.accessKeyId, !secretAccessKey && S3_ENV.secretAccessKey].filter(Boolean).join(' and ');
-    return fail(
-      buildError('UPLOAD_FAILED', `no S3 credentials: set ${missing} in the environment`, { phase: 'upload' }),
-    );
+    return fail(buildError('UPLOAD_FAILED', `no S3 credentials: set ${missing} in the environment`, { phase: 'upload' }));
   }
   const sessionToken = env[S3_ENV.sessionToken];
   return ok({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });

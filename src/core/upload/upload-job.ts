@@ -4,7 +4,7 @@ import { toPosix } from '../../config/resolve';
 import { uploadSecrets } from '../../config/upload';
 import { buildError, exitCodeFor, formatError, type BuildError } from '../../errors';
 import { loadProjectConfig } from '../load-project-config';
-import { acquireLock, describeHolder, lockOptionsFromEnv, type Release } from '../lock';
+import { acquireLock, describeHolder, lockOptionsFromEnv, type HeldLock } from '../lock';
 import { JobLog, type TerminalSink } from '../log';
 import { maskError } from '../mask';
 import { PhaseRecorder } from '../phases';
@@ -39,7 +39,7 @@ export type UploadJobResult = { job: BuildJob } | { errors: BuildError[] };
 export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResult> {
   const processEnv = req.processEnv ?? process.env;
   const store = req.store ?? openRecordStore(req.workspaceRoot, { env: processEnv });
-  const signal = req.signal ?? new AbortController().signal;
+  const userSignal = req.signal ?? new AbortController().signal;
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const started = Date.now();
   const phases = new PhaseRecorder();
@@ -93,19 +93,30 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   log.setSecrets([...loaded.secrets, ...uploadSecrets(upload, env), ...(database ? databaseSecrets(database.url) : [])]);
   log.info(`uploading the outputs of build ${source.id}`);
   const errors: BuildError[] = [];
-  let release: Release | undefined;
+  // Stopped by the user, or by losing the lock: the outputs may be replaced under us then.
+  const stop = new AbortController();
+  const onUserAbort = () => stop.abort();
+  if (userSignal.aborted) stop.abort();
+  else userSignal.addEventListener('abort', onUserAbort, { once: true });
+  const signal = stop.signal;
+  let lock: HeldLock | undefined;
   try {
     const locked = await phases.run('lock', async () => {
       const r = await acquireLock(config.packageRoot, {
         ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
         signal,
+        workspaceRoot: req.workspaceRoot,
         onWait: (holder) => log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+        onLost: (reason) => {
+          log.warn(`${reason}: this upload stops`);
+          stop.abort();
+        },
       });
-      return { status: r.ok ? 'success' : signal.aborted ? 'cancelled' : 'failed', value: r };
+      return { status: r.ok ? 'success' : userSignal.aborted ? 'cancelled' : 'failed', value: r };
     });
     if (!locked.ok) errors.push(...locked.errors);
     else {
-      release = locked.value;
+      lock = locked.value;
       await phases.run('upload', async () => {
         const r = await uploadArtifacts({
           upload,
@@ -129,7 +140,10 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   } catch (err) {
     errors.push(buildError('INTERNAL', (err as Error).message));
   }
-  if (signal.aborted && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'upload cancelled'));
+  userSignal.removeEventListener('abort', onUserAbort);
+  const lost = lock?.lostReason();
+  if (lost) errors.splice(0, errors.length, buildError('LOCK_LOST', `${lost}: this upload stopped`, { phase: 'upload' }));
+  else if (userSignal.aborted && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'upload cancelled'));
   const ended = Date.now();
   job.errors = errors.map((e) => maskError(e, (t) => log.maskText(t)));
   job.exitCode = exitCodeFor(errors);
@@ -145,6 +159,6 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
     log.warn(`could not write the upload record: ${(err as Error).message}`);
   }
   await store.flush?.();
-  if (release) await release();
+  if (lock) await lock.release();
   return { job };
 }
