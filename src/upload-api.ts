@@ -21,6 +21,7 @@ export async function upload(options: UploadOptions): Promise<Result<BuildJob>> 
     signal: options.signal,
     terminal: options.onOutput,
     store: options.store ?? openRecordStore(located.value.workspaceRoot, { urlEnv: options.databaseUrlEnv }),
+    trigger: 'api',
   });
   return 'job' in r ? ok(r.job) : fail(...r.errors);
 }

@@ -25,6 +25,8 @@ export interface UploadJobRequest {
   signal?: AbortSignal;
   processEnv?: NodeJS.ProcessEnv;
   lockTimeoutMs?: number;
+  /** Who asked (recorded as `trigger` and `metadata.runner`); default `cli`. */
+  trigger?: 'cli' | 'api';
 }
 
 /** The upload job's record, or why there is nothing to upload (no successful build, no `upload`). */
@@ -83,8 +85,8 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
     errors: [],
     warnings: [],
     logs: store.logPath(packagePath, id),
-    trigger: 'cli',
-    metadata: { ...source.metadata, runner: 'cli', command: 'upload', uploadOf: source.id },
+    trigger: req.trigger ?? 'cli',
+    metadata: { ...source.metadata, runner: req.trigger ?? 'cli', command: 'upload', uploadOf: source.id },
   };
   delete job.uploads;
   const env: NodeJS.ProcessEnv = { ...processEnv, ...config.env };
