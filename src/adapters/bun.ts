@@ -26,7 +26,7 @@ const BUN_SCRIPT = `
 const spec = JSON.parse(process.env.BUILD_SYSTEM_BUN_SPEC);
 const results = [];
 for (const format of spec.formats) {
-  const ext = format === 'esm' ? 'js' : 'cjs';
+  const ext = spec.extensions[format].slice(1);
   const builtins = [];
   // Off node, bun resolves a node builtin to a polyfill or an empty shim that throws at run
   // time; esbuild fails. Seen here, failed by the adapter.
@@ -89,6 +89,7 @@ export const bunAdapter: BuilderAdapter = {
     const external = new Set(config.external);
     const spec = {
       formats: config.format,
+      extensions: { esm: extensionFor(config, 'esm'), cjs: extensionFor(config, 'cjs') },
       builtins: config.platform === 'node' ? [] : [...NODE_BUILTINS].filter((b) => !external.has(b)),
       external: config.external,
       builtinFilter: builtinFilter(config),
@@ -170,7 +171,7 @@ function renameNamedEntries(ctx: AdapterContext, root: string) {
     const natural = toPosix(relative(root, resolve(ctx.config.packageRoot, e.path))).replace(/\.[cm]?[jt]sx?$/, '');
     if (natural === e.name) continue;
     for (const format of ctx.config.format) {
-      const ext = extensionFor(format);
+      const ext = extensionFor(ctx.config, format);
       renameSync(join(ctx.outDir, natural + ext), join(ctx.outDir, e.name + ext));
     }
   }

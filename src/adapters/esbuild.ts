@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { BuildOptions, Message } from 'esbuild';
+import { jsExtension, packageTypeOf, type JsExtension } from '../config/outputs';
 import { NODE_BUILTINS, type ResolvedBuildConfig } from '../config/resolve';
+import type { Format } from '../config/schema';
 import { buildError, type BuildError } from '../errors';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
@@ -31,8 +33,11 @@ const PASSED_THROUGH = Object.keys(BUILDER_OPTIONS).filter((k) => k !== 'splitti
 /** Where esbuild's JS API places errors it throws for bad options (its own frames). */
 export const ESBUILD_PACKAGES = ['esbuild', '@esbuild'];
 
-/** Output file name for an entry in a format: ESM `.js`, CJS `.cjs` (DESIGN.md §3). */
-export const extensionFor = (format: 'esm' | 'cjs') => (format === 'esm' ? '.js' : '.cjs');
+/**
+ * Output extension of a format for this package (config/outputs.ts): ESM `.js` in a
+ * `"type": "module"` package and `.mjs` elsewhere, CJS `.cjs`.
+ */
+export const extensionFor = (config: Pick<ResolvedBuildConfig, 'packageJson'>, format: Format): JsExtension => jsExtension(format, packageTypeOf(config.packageJson));
 
 export function externalPatterns(config: ResolvedBuildConfig): string[] {
   const list = [...config.external, ...config.external.map((e) => `${e}/*`)];
@@ -57,7 +62,7 @@ function esbuildOptionsFor(config: ResolvedBuildConfig, outDir: string, format: 
     external: externalPatterns(config),
     splitting: extra.splitting ?? (format === 'esm' && config.entries.length > 1),
     chunkNames: 'chunks/[name]-[hash]',
-    outExtension: { '.js': extensionFor(format) },
+    outExtension: { '.js': extensionFor(config, format) },
     logLevel: 'silent',
     write: true,
     ...pick(extra, PASSED_THROUGH),
@@ -134,4 +139,3 @@ function pick<T extends object>(obj: T, keys: string[]): Partial<T> {
   for (const k of keys) if (k in obj) out[k] = (obj as Record<string, unknown>)[k];
   return out as Partial<T>;
 }
-

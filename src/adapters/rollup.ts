@@ -66,8 +66,8 @@ export const rollupAdapter: BuilderAdapter = {
           bundle!.write({
             dir: ctx.outDir,
             format: format === 'esm' ? 'es' : 'cjs',
-            entryFileNames: `[name]${extensionFor(format)}`,
-            chunkFileNames: `chunks/[name]-[hash]${extensionFor(format)}`,
+            entryFileNames: `[name]${extensionFor(config, format)}`,
+            chunkFileNames: `chunks/[name]-[hash]${extensionFor(config, format)}`,
             sourcemap: config.sourcemap,
             exports: 'named',
             interop: (opts.interop as 'auto' | undefined) ?? 'auto',

@@ -110,10 +110,18 @@ export function fallbackReason(requested: string, inEffect: string): string | un
   return `builder "${requested}" requested but no ${binary} binary was found (node_modules/.bin or PATH): building with ${inEffect} instead`;
 }
 
-/** The npm packages whose versions a build's outputs depend on: the builder's, and TypeScript's for declarations. */
-export function toolPackages(builder: string, declarations: boolean): string[] {
-  const tools = new Set<string>(builderFacts(builder)?.packages ?? []);
-  if (declarations || builderFacts(builder)?.emitsDeclarations) for (const p of DECLARATION_PACKAGES) tools.add(p);
+/** Packages that write bundled declarations (with rollup-plugin-dts, a dependency of ours: its version is ours). */
+const BUNDLED_DECLARATION_PACKAGES: readonly string[] = ['rollup'];
+
+/**
+ * The npm packages whose versions a build's outputs depend on: the builder's, TypeScript's for
+ * declarations, and rollup's where the pipeline bundles them (not for a builder that writes its own).
+ */
+export function toolPackages(builder: string, declarations: boolean, bundledDeclarations = false): string[] {
+  const facts = builderFacts(builder);
+  const tools = new Set<string>(facts?.packages ?? []);
+  if (declarations || facts?.emitsDeclarations) for (const p of DECLARATION_PACKAGES) tools.add(p);
+  if (declarations && bundledDeclarations && !facts?.emitsDeclarations) for (const p of BUNDLED_DECLARATION_PACKAGES) tools.add(p);
   return [...tools].sort();
 }
 

@@ -31,7 +31,7 @@ export interface PackageJson {
 }
 
 /** Fields whose resolved value is the config's own with its default applied: typed by the schema. */
-type Defaulted = 'platform' | 'sourcemap' | 'minify' | 'noExternal' | 'define' | 'dts' | 'builderOptions' | 'artifactGlobs' | 'cache' | 'secretEnv';
+type Defaulted = 'platform' | 'sourcemap' | 'minify' | 'noExternal' | 'define' | 'builderOptions' | 'artifactGlobs' | 'cache' | 'secretEnv';
 /** Fields that stay as parsed (the schema already defaults the required ones). */
 type AsParsed = 'builder' | 'outputDir' | 'tsconfig' | 'runtimeValidationSchema';
 
@@ -55,6 +55,10 @@ export interface ResolvedBuildConfig extends Required<Pick<ParsedBuildConfig, De
   /** Package names kept out of bundles (`name` and `name/…`): dependencies and `external`. Node builtins are always external. */
   external: string[];
   hooks: Pick<ParsedBuildConfig, 'prebuild' | 'postbuild' | 'clean'>;
+  /** Declarations on (`dts: true` or an object). */
+  dts: boolean;
+  /** Declarations bundled per entry and format (the default), or one file per source (`dts: { bundle: false }`). */
+  dtsBundle: boolean;
   /** Config env overlaid by process.env (process.env wins), keys of `env` only. */
   env: Record<string, string>;
   packageJson: PackageJson;
@@ -199,7 +203,8 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     external,
     noExternal,
     define: merged.define ?? {},
-    dts: merged.dts ?? Boolean(packageJson.types ?? packageJson.typings),
+    dts: merged.dts === undefined ? Boolean(packageJson.types ?? packageJson.typings) : merged.dts !== false,
+    dtsBundle: typeof merged.dts === 'object' ? merged.dts.bundle !== false : true,
     tsconfig: merged.tsconfig,
     builderOptions: merged.builderOptions ?? {},
     artifactGlobs: merged.artifactGlobs ?? [...new Set([`${outDir}/**`, ...DEFAULT_ARTIFACT_GLOBS])],
@@ -348,12 +353,41 @@ export function isInside(child: string, parent: string): boolean {
   return rel !== '' ? !rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`) : true;
 }
 
-/** A path a tool reported (relative to the package, or absolute) as errors show it: workspace-relative, posix. */
-/** The package's own tsconfig (`tsconfig` option, default `tsconfig.json`), absolute. */
-export function ownTsconfigPath(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'tsconfig'>): string {
-  return resolve(config.packageRoot, config.tsconfig ?? 'tsconfig.json');
+/**
+ * Where a package's tsconfig.json may be, nearest first: the package root, then each directory
+ * up to the workspace root (as tsc and tsdown look for it). Only the package root when the
+ * package is not inside the workspace root.
+ */
+export function tsconfigCandidates(packageRoot: string, workspaceRoot: string): string[] {
+  const root = resolve(workspaceRoot);
+  const candidates = [join(resolve(packageRoot), 'tsconfig.json')];
+  if (!isInside(packageRoot, root)) return candidates;
+  for (let dir = resolve(packageRoot); dir !== root && dirname(dir) !== dir; ) {
+    dir = dirname(dir);
+    candidates.push(join(dir, 'tsconfig.json'));
+  }
+  return candidates;
 }
 
+/**
+ * The tsconfig a package really builds with, absolute: the `tsconfig` option, else the nearest
+ * tsconfig.json from the package root up to the workspace root; undefined when there is none.
+ * tsc builds, declarations, the config-inputs scan and the record all take it from here.
+ */
+export function packageTsconfig(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot' | 'tsconfig'>): string | undefined {
+  if (config.tsconfig !== undefined) return resolve(config.packageRoot, config.tsconfig);
+  return tsconfigCandidates(config.packageRoot, config.workspaceRoot).find((f) => existsSync(f));
+}
+
+/**
+ * The tsconfig a package builds with (packageTsconfig), or the package's `tsconfig.json` path
+ * when there is none (callers test that it exists before extending it).
+ */
+export function ownTsconfigPath(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot' | 'tsconfig'>): string {
+  return packageTsconfig(config) ?? resolve(config.packageRoot, 'tsconfig.json');
+}
+
+/** A path a tool reported (relative to the package, or absolute) as errors show it: workspace-relative, posix. */
 export function workspacePath(config: Pick<ResolvedBuildConfig, 'workspaceRoot' | 'packageRoot'>, file: string): string {
   return toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, file)));
 }

@@ -67,7 +67,11 @@ export const commonOptionsShape = {
   external: stringList.optional(),
   noExternal: stringList.optional(),
   define: z.record(z.string(), z.string()).optional(),
-  dts: z.boolean().optional(),
+  /**
+   * Declarations beside the modules. `true` (or `{}`) bundles them per entry and format
+   * (`index.d.ts`, `index.d.mts`, `index.d.cts`); `{ bundle: false }` keeps one file per source.
+   */
+  dts: z.union([z.boolean(), z.strictObject({ bundle: z.boolean().optional() })]).optional(),
   builderOptions: z.record(z.string(), z.unknown()).optional(),
   env: z.record(z.string(), z.string()).optional(),
   /** `false` in an environment turns off an upload configured for all. */

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { unsafeBuildCache } from '../config/build-cache';
 import { BUILD_CACHE_DIR } from '../config/define';
-import { ownTsconfigPath, readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { ownTsconfigPath, packageTsconfig, readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { uploadSecrets } from '../config/upload';
 import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
 import { selectAdapter, type AdapterSelection } from '../adapters';
@@ -149,6 +149,8 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       errors.push({ ...unsafeCache, phase: 'validate' });
       return await finish();
     }
+    const tsconfig = config.dts || config.builder === 'tsc' ? packageTsconfig(config) : undefined;
+    if (tsconfig) job.tsconfig = toPosix(relative(config.workspaceRoot, tsconfig));
     if (selection.warning) log.warn(selection.warning);
     if (buildCacheIgnored(config.workspaceRoot, config.packageRoot) === false) log.warn(NOT_IGNORED_WARNING);
 

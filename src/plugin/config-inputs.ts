@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { resolveModule } from '../adapters/node-resolve';
+import { tsconfigCandidates } from '../config/resolve';
 import { stripComments } from '../config/strip-comments';
 import { tsconfigChainFiles } from '../core/tsconfig-read';
 
@@ -233,22 +234,16 @@ export function scanConfigDependencies(workspaceRoot: string, projectRoot: strin
     }
   }
 
-  // tsconfig chains: each builder reads the package's tsconfig.json (esbuild and bun find the
-  // nearest one above the sources), tsc and declarations the `tsconfig` option.
+  // tsconfig chains: the nearest tsconfig.json from the package up (what esbuild and bun find,
+  // and tsc and declarations use without a `tsconfig` option: packageTsconfig), and the
+  // `tsconfig` option. Each candidate up to the one found is watched: one created nearer
+  // changes which is read.
   const starts = new Set<string>();
-  const own = join(pkgAbs, 'tsconfig.json');
-  watched.add(inWorkspace(own) ?? 'tsconfig.json');
-  if (existsSync(own)) starts.add(own);
-  else {
-    for (let d = dirname(pkgAbs); inWorkspace(d) !== undefined || d === root; d = dirname(d)) {
-      const candidate = join(d, 'tsconfig.json');
-      const rel = inWorkspace(candidate);
-      if (rel) watched.add(rel);
-      if (existsSync(candidate)) {
-        starts.add(candidate);
-        break;
-      }
-      if (d === root) break;
+  for (const candidate of tsconfigCandidates(pkgAbs, root)) {
+    watched.add(inWorkspace(candidate) ?? 'tsconfig.json');
+    if (existsSync(candidate)) {
+      starts.add(candidate);
+      break;
     }
   }
   for (const t of tsconfigs) starts.add(resolve(pkgAbs, t));

@@ -14,6 +14,8 @@ export interface GraphConfig {
   cache?: { include?: string[]; exclude?: string[] };
   envKeys: string[];
   dts: boolean;
+  /** Declarations, when on, are bundled (rollup and rollup-plugin-dts write them): no `dts: { bundle: false }`. */
+  dtsBundle: boolean;
   /** Keys of `environments`, sorted. */
   environments: string[];
   name?: string;
@@ -31,17 +33,23 @@ export function readGraphConfig(raw: unknown): GraphConfig {
     ...(strings(c.secretEnv) ?? []),
     ...Object.values(envs).flatMap((e) => Object.keys(e?.env ?? {})),
   ]);
+  const dtsValues = [c.dts, ...Object.values(envs).map((e) => (e as { dts?: unknown })?.dts)].filter(dtsOn);
   return {
     builder: typeof c.builder === 'string' ? c.builder : 'esbuild',
     outputDir: typeof c.outputDir === 'string' ? c.outputDir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '') : 'dist',
     cache: { include: strings(cache.include), exclude: strings(cache.exclude) },
     envKeys: [...envKeys].sort(),
-    dts: c.dts === true || Object.values(envs).some((e) => (e as { dts?: unknown })?.dts === true),
+    dts: dtsValues.length > 0,
+    // Bundled (the default) unless every `dts` the config sets says `{ bundle: false }`.
+    dtsBundle: dtsValues.length === 0 || dtsValues.some((d) => (d as { bundle?: unknown }).bundle !== false),
     environments: Object.keys(envs).sort(),
     name: typeof c.name === 'string' ? c.name : undefined,
     tsconfigs: [...new Set([c.tsconfig, ...Object.values(envs).map((e) => (e as { tsconfig?: unknown })?.tsconfig)].filter((t): t is string => typeof t === 'string' && t.length > 0))].sort(),
   };
 }
+
+/** `dts: true` or `dts: { … }` (an object turns declarations on, `bundle` chooses their shape). */
+const dtsOn = (d: unknown): boolean => d === true || (typeof d === 'object' && d !== null);
 
 export interface InferContext {
   configFileName: string;
@@ -68,7 +76,8 @@ export function inferTargets(
   const included = splitInclude(config.cache?.include ?? [], ctx.projectRoot);
   const include = [...(included.own.length ? included.own.map((g) => `{projectRoot}/${g}`) : [base]), ...included.outside];
   const exclude = (config.cache?.exclude ?? []).map((g) => `!{projectRoot}/${g}`);
-  const externalDependencies = toolPackages(builder, config.dts || ctx.packageHasTypes).filter((t) => ctx.installedTools.has(t));
+  const declarations = config.dts || ctx.packageHasTypes;
+  const externalDependencies = toolPackages(builder, declarations, declarations && config.dtsBundle).filter((t) => ctx.installedTools.has(t));
   const inputs: TargetConfiguration['inputs'] = [
     ...include,
     `^${base}`,
