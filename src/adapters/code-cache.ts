@@ -48,6 +48,23 @@ export function requireWithCodeCache(file: string, cacheFile: string): unknown {
   return mod.exports;
 }
 
+/**
+ * Loads a CommonJS file with requireWithCodeCache and registers it as `require` would, so a
+ * later `require` of the same file (by a library that loads it itself) gets this instance.
+ */
+export function preloadWithCodeCache(file: string, cacheFile: string): unknown {
+  const cached = require.cache[file];
+  if (cached) return cached.exports;
+  const exports = requireWithCodeCache(file, cacheFile);
+  const mod = new Module(file);
+  mod.filename = file;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
+  mod.exports = exports;
+  mod.loaded = true;
+  require.cache[file] = mod;
+  return exports;
+}
+
 function saveCodeCache(script: Script, cacheFile: string) {
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });

@@ -1,78 +1,231 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
-import { commonDir, ownTsconfigPath, type ResolvedBuildConfig } from '../config/resolve';
-import type { AdapterContext, AdapterResult } from '../adapters/types';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import { dtsExtension, jsExtension, packageTypeOf, type DtsExtension, type JsExtension } from '../config/outputs';
+import { commonDir, packageTsconfig, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
+import { buildError, type BuildError } from '../errors';
+import type { AdapterContext } from '../adapters/types';
 import { codeCacheEnabled, codeCachePath } from '../adapters/code-cache';
-import { findTranspileDeclarationApi, runTsc } from '../adapters/tsc-cli';
+import { walkRelative } from '../adapters/files';
+import { resolveModule } from '../adapters/node-resolve';
+import { resolveToolModule } from '../adapters/tool';
+import { findTranspileDeclarationApi, parseTscDiagnostics, runTsc } from '../adapters/tsc-cli';
 import { prepareIncrementalTsc } from '../adapters/tsc-reuse';
+import { runCommand } from '../spawn';
+import { DTS_BUNDLE_MARKER, type DtsBundleResult, type DtsBundleSpec, type IsolatedDtsOptions } from './dts-bundle';
+import { bareSpecifiers, declarationPathOf, declarationStem, perFileSpecifier, rewriteRelativeSpecifiers } from './dts-specifiers';
 import { readCompilerOption, unsetInherited } from './tsconfig-read';
 
-/**
- * Declarations for bundled builds: per-file `.d.ts` next to the bundles (`src/index.ts` →
- * `dist/index.d.ts`), from the workspace's own TypeScript. Per-file rather than rolled up: it
- * is exact for every TypeScript version, including 7, and needs no extra dependency.
- *
- * Two ways, same files: by default the workspace's tsc emits them (type-checking on the way,
- * so a type error fails the build; incremental, exact as the tsc builder's build info is). Where the project's tsconfig sets `isolatedDeclarations`
- * and its TypeScript has `transpileDeclaration` (5.5–6.x), each file's declarations are
- * transpiled from its own syntax with no program and no type-check, several times faster:
- * type errors are then the `typecheck` target's business, as with tsdown and oxc.
- */
-export async function emitDeclarations(ctx: AdapterContext): Promise<AdapterResult> {
-  const { config } = ctx;
-  const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
-  if (isolatedApi) {
-    const tsconfigPath = join(ctx.stateDir, 'tsconfig.dts-isolated.json');
-    mkdirSync(ctx.stateDir, { recursive: true });
-    writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, ctx.outDir), null, 2));
-    const readsFile = join(ctx.stateDir, 'dts-isolated-reads.json');
-    const args = [isolatedApi, codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '', tsconfigPath, readsFile];
-    const errors = await runTsc({ ctx, config, args, phase: 'dts', script: ISOLATED_DTS_WORKER });
-    return { errors, reads: errors.length ? [] : readList(readsFile) };
-  }
-  // Checked: tsc writes into its own directory under the state dir, incrementally (an edit
-  // re-checks what it affects), and the declarations are copied beside the bundles.
-  const dtsDir = join(ctx.stateDir, 'dts');
-  const run = prepareIncrementalTsc({
-    config,
-    stateDir: ctx.stateDir,
-    name: 'dts',
-    rootDir: resolve(config.packageRoot, entriesRoot(config)),
-    outDir: dtsDir,
-    tsconfig: (buildInfo) => dtsTsconfig(config, dtsDir, buildInfo),
-  });
-  const errors = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'dts' });
-  if (errors.length) return run.discard(), { errors };
-  run.commit();
-  cpSync(dtsDir, ctx.outDir, { recursive: true });
-  return { errors: [], reads: run.programFiles() };
+export interface DeclarationsResult {
+  errors: BuildError[];
+  warnings: BuildError[];
 }
 
-function readList(file: string): string[] {
-  try {
-    const list = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [];
-  } catch {
-    return [];
+/**
+ * Declarations for bundled builds (docs/builders.md, "Declarations"), in two steps:
+ *
+ * 1. Per-file `.d.ts` from the workspace's own TypeScript, into the state directory, mirroring
+ *    the workspace (so a private workspace package the bundle inlines is emitted too). By default
+ *    the workspace's tsc emits them (type-checking on the way; incremental, exact as the tsc
+ *    builder's build info is). Where the tsconfig sets `isolatedDeclarations` and TypeScript has
+ *    `transpileDeclaration` (5.5–6.x), each file's declarations come from its own syntax, with
+ *    no program and no type-check, several times faster.
+ * 2. Bundled (the default): one rollup run with rollup-plugin-dts over those files writes each
+ *    entry's declarations once per format beside its module (`index.d.ts`/`.d.mts`/`.d.cts`),
+ *    externals kept as imports, inlined packages' types inlined. `dts: { bundle: false }`
+ *    copies the per-file tree instead, once per format, specifiers rewritten to the modules.
+ */
+export async function emitDeclarations(ctx: AdapterContext): Promise<DeclarationsResult> {
+  const { config } = ctx;
+  const tools = config.dtsBundle ? bundleTools(config) : undefined;
+  if (typeof tools === 'string') return { errors: [buildError('BUILDER_UNAVAILABLE', tools, { phase: 'dts' })], warnings: [] };
+  const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
+  const declarationsDir = join(ctx.stateDir, isolatedApi ? 'dts-isolated' : 'dts');
+  const bundle = tools && bundleSpec(ctx, declarationsDir, tools);
+  let emitted: DeclarationsResult;
+  if (isolatedApi) {
+    // Not incremental: written afresh, so no file of a removed source stays behind.
+    rmSync(declarationsDir, { recursive: true, force: true });
+    mkdirSync(declarationsDir, { recursive: true });
+    const tsconfigPath = join(ctx.stateDir, 'tsconfig.dts-isolated.json');
+    const optionsPath = join(ctx.stateDir, 'dts-isolated-options.json');
+    writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, declarationsDir), null, 2));
+    const options: IsolatedDtsOptions = { external: config.external, builtinsExternal: config.platform === 'node', bundle };
+    writeFileSync(optionsPath, JSON.stringify(options));
+    const args = [ISOLATED_DTS_WORKER, isolatedApi, codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '', tsconfigPath, optionsPath];
+    emitted = await runWorker(ctx, args);
+    if (bundle || emitted.errors.length) return emitted;
+  } else {
+    // Checked: tsc writes into its own directory under the state dir, incrementally (an edit
+    // re-checks what it affects).
+    const run = prepareIncrementalTsc({
+      config,
+      stateDir: ctx.stateDir,
+      name: 'dts',
+      rootDir: resolve(config.packageRoot, entriesRoot(config)),
+      outDir: declarationsDir,
+      tsconfig: (buildInfo) => dtsTsconfig(config, declarationsDir, buildInfo),
+    });
+    const errors = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'dts' });
+    if (errors.length) return run.discard(), { errors, warnings: [] };
+    run.commit();
+    if (bundle) return bundleInWorker(ctx, bundle);
+    emitted = { errors: [], warnings: [] };
   }
+  return { errors: [], warnings: [...emitted.warnings, ...copyPerFile(config, declarationsDir, ctx.outDir)] };
 }
 
 const ISOLATED_DTS_WORKER = join(__dirname, 'isolated-dts-worker.js');
+const DTS_BUNDLE_WORKER = join(__dirname, 'dts-bundle-worker.js');
+
+/** rollup (a peer: the workspace's) and rollup-plugin-dts (ours), or what to install. */
+function bundleTools(config: ResolvedBuildConfig): { rollup: string; plugin: string } | string {
+  const from = [config.packageRoot, config.workspaceRoot];
+  const rollup = resolveToolModule('rollup', from);
+  const plugin = resolveToolModule('rollup-plugin-dts', from);
+  if (rollup && plugin) return typeScriptApiFor(plugin) ?? { rollup, plugin };
+  const missing = [rollup ? '' : 'rollup', plugin ? '' : 'rollup-plugin-dts'].filter(Boolean).join(' ');
+  return `bundled declarations are written by rollup with rollup-plugin-dts: install ${missing} in the workspace (npm i -D ${missing}), or set dts: { bundle: false } for one declaration file per source`;
+}
+
+/**
+ * rollup-plugin-dts parses with TypeScript's JS API, from the `typescript` it finds; TypeScript 7
+ * (native) has none, and needs the `@typescript/typescript6` compatibility package beside it.
+ */
+function typeScriptApiFor(plugin: string): string | undefined {
+  const found = (name: string) => resolveToolModule(`${name}/package.json`, [dirname(plugin)]);
+  const ts = found('typescript');
+  if (!ts) return 'bundled declarations need the typescript package (npm i -D typescript), or set dts: { bundle: false }';
+  let major = NaN;
+  try {
+    major = Number(String(JSON.parse(readFileSync(ts, 'utf8')).version).split('.')[0]);
+  } catch {
+    /* unreadable: the worker finds out */
+  }
+  if (major >= 7 && !found('@typescript/typescript6')) {
+    return `bundled declarations are parsed with TypeScript's JS API, which TypeScript ${major} does not have: install the compatibility package (npm i -D @typescript/typescript6), or set dts: { bundle: false }`;
+  }
+  return undefined;
+}
 
 function usesIsolatedDeclarations(config: ResolvedBuildConfig): boolean {
-  const own = ownTsconfigPath(config);
-  return existsSync(own) && readCompilerOption(own, 'isolatedDeclarations') === true;
+  const tsconfig = packageTsconfig(config);
+  return !!tsconfig && existsSync(tsconfig) && readCompilerOption(tsconfig, 'isolatedDeclarations') === true;
+}
+
+/** What the per-file declarations and their bundle need from the package's config. */
+function bundleSpec(ctx: AdapterContext, declarationsDir: string, tools: { rollup: string; plugin: string }): DtsBundleSpec {
+  const { config } = ctx;
+  const packageType = packageTypeOf(config.packageJson);
+  return {
+    workspaceRoot: config.workspaceRoot,
+    packageRoot: config.packageRoot,
+    tsconfig: packageTsconfig(config),
+    declarationsDir,
+    outDir: ctx.outDir,
+    inputs: Object.fromEntries(config.entries.map((e) => [e.name, emittedDeclaration(config, declarationsDir, resolve(config.packageRoot, e.path))])),
+    outputs: [...new Set(config.format.map((f) => jsExtension(f, packageType)))].map((js) => ({ js, dts: dtsExtension(js) })),
+    external: config.external,
+    builtinsExternal: config.platform === 'node',
+    ...tools,
+  };
+}
+
+/** Where the declarations of a source land in the mirrored tree; a `.d.ts` entry is its own. */
+function emittedDeclaration(config: ResolvedBuildConfig, declarationsDir: string, source: string): string {
+  if (/\.d\.[cm]?ts$/.test(source)) return source;
+  return join(declarationsDir, relative(config.workspaceRoot, declarationPathOf(source)));
+}
+
+async function bundleInWorker(ctx: AdapterContext, spec: DtsBundleSpec): Promise<DeclarationsResult> {
+  const specPath = join(ctx.stateDir, 'dts-bundle.json');
+  writeFileSync(specPath, JSON.stringify(spec));
+  return runWorker(ctx, [DTS_BUNDLE_WORKER, specPath]);
+}
+
+/** Runs a declarations worker: tsc-style diagnostics, then the bundle's result line, if any. */
+async function runWorker(ctx: AdapterContext, argv: string[]): Promise<DeclarationsResult> {
+  const { config } = ctx;
+  const result = await runCommand(process.execPath, {
+    args: argv,
+    cwd: config.packageRoot,
+    env: ctx.env,
+    signal: ctx.signal,
+    onOutput: (c) => {
+      if (!c.includes(DTS_BUNDLE_MARKER)) ctx.log.write(c);
+    },
+  });
+  if (result.cancelled) return { errors: [buildError('CANCELLED', 'declarations cancelled', { phase: 'dts' })], warnings: [] };
+  const marker = result.output.lastIndexOf(DTS_BUNDLE_MARKER);
+  const diagnostics = parseTscDiagnostics(marker === -1 ? result.output : result.output.slice(0, marker), config, 'dts');
+  const bundled = marker === -1 ? undefined : (JSON.parse(result.output.slice(marker + DTS_BUNDLE_MARKER.length).split('\n')[0]) as DtsBundleResult);
+  const located = (m: DtsBundleResult['errors'][number], code: BuildError['code']) => {
+    const file = m.file ? workspacePath(config, declarationSource(config, m.file)) : undefined;
+    return buildError(code, m.message, { phase: 'dts', file, line: file ? m.line : undefined, column: file ? m.column : undefined });
+  };
+  const errors = [...diagnostics, ...(bundled?.errors ?? []).map((m) => located(m, 'COMPILE_ERROR'))];
+  if (result.exitCode !== 0 && errors.length === 0) {
+    errors.push(buildError('BUILD_FAILED', `declarations failed (exit code ${result.exitCode}): ${result.output.trim().split('\n').slice(-5).join('\n')}`, { phase: 'dts' }));
+  }
+  return { errors, warnings: (bundled?.warnings ?? []).map((m) => located(m, 'COMPILE_WARNING')) };
+}
+
+/** A file in the mirrored declarations tree names its source's place in the workspace. */
+function declarationSource(config: ResolvedBuildConfig, file: string): string {
+  const rel = toPosix(relative(config.workspaceRoot, file));
+  const mirrored = /\/\.build-cache\/state\/[^/]+\/dts(?:-isolated)?\/(.*)$/.exec(`/${rel}`);
+  return mirrored ? join(config.workspaceRoot, mirrored[1]) : file;
+}
+
+/**
+ * `dts: { bundle: false }`: the package's per-file declarations, once per format with that
+ * format's extension (`.d.ts` beside `.js`, `.d.mts` beside `.mjs`, `.d.cts` beside `.cjs`),
+ * relative specifiers naming the modules (`./text.ts` → `./text.js`), so they resolve under
+ * node16, nodenext and bundler. Returns a warning per inlined package the files still import.
+ */
+function copyPerFile(config: ResolvedBuildConfig, declarationsDir: string, outDir: string): BuildError[] {
+  const root = join(declarationsDir, relative(config.workspaceRoot, resolve(config.packageRoot, entriesRoot(config))));
+  const stems = new Set<string>();
+  const files: { rel: string; stem: string }[] = [];
+  for (const rel of walkRelative(root)) {
+    const stem = declarationStem(rel);
+    if (stem !== undefined) stems.add(stem), files.push({ rel, stem });
+  }
+  const packageType = packageTypeOf(config.packageJson);
+  const kinds = [...new Set(config.format.map((f) => jsExtension(f, packageType)))].map((js) => ({ js, dts: dtsExtension(js) }));
+  const inlined = new Map<string, string>();
+  for (const { rel, stem } of files) {
+    const code = readFileSync(join(root, rel), 'utf8');
+    for (const spec of bareSpecifiers(code)) if (isInlined(config, spec)) inlined.set(spec, rel);
+    for (const kind of kinds) writePerFile(join(outDir, stem + kind.dts), code, `${stem}${kind.dts}`, kind, (s) => stems.has(s));
+  }
+  return [...inlined].map(([spec, rel]) =>
+    buildError('COMPILE_WARNING', `declarations per file (dts: { bundle: false }) keep the import of "${spec}", which the bundle inlines: consumers cannot resolve it; bundle the declarations (dts: true) to inline its types`, {
+      phase: 'dts',
+      file: workspacePath(config, resolve(config.packageRoot, entriesRoot(config), rel)),
+    }),
+  );
+}
+
+function writePerFile(target: string, code: string, rel: string, kind: { js: JsExtension; dts: DtsExtension }, exists: (stem: string) => boolean) {
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, rewriteRelativeSpecifiers(code, (s) => perFileSpecifier(s, rel, kind.js, exists)));
+}
+
+/** An import the JavaScript bundle inlines: not external, not a node builtin. */
+function isInlined(config: ResolvedBuildConfig, spec: string): boolean {
+  if (spec.startsWith('node:') || builtinModules.includes(spec)) return false;
+  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+  return !config.external.includes(name);
 }
 
 export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string, buildInfo?: string): object {
-  const own = ownTsconfigPath(config);
-  const hasOwn = existsSync(own);
+  const own = packageTsconfig(config);
+  const hasOwn = !!own && existsSync(own);
   return {
     ...(hasOwn ? { extends: own } : {}),
     compilerOptions: {
-      ...(hasOwn
-        ? {}
-        : { target: 'es2022', module: 'preserve', moduleResolution: 'bundler', strict: true, esModuleInterop: true, resolveJsonModule: true }),
+      ...(hasOwn ? moduleDefaults(own!) : { target: 'es2022', ...MODULE_DEFAULTS, strict: true, esModuleInterop: true, resolveJsonModule: true }),
       allowImportingTsExtensions: true,
       declaration: true,
       emitDeclarationOnly: true,
@@ -84,14 +237,66 @@ export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string, buildIn
       composite: false,
       skipLibCheck: true,
       // The user's own output settings must not send declarations elsewhere than ours.
-      ...(hasOwn ? unsetInherited(own, ['outFile']) : {}),
+      ...(hasOwn ? unsetInherited(own!, ['outFile']) : {}),
       declarationDir: outDir,
       outDir,
-      rootDir: resolve(config.packageRoot, entriesRoot(config)),
+      // The tree mirrors the workspace: a workspace package the bundle inlines (reached through
+      // its exports or a `paths` alias) is emitted too, rather than failing TS6059.
+      rootDir: config.workspaceRoot,
     },
-    files: config.entries.map((e) => resolve(config.packageRoot, e.path)),
+    files: [...config.entries.map((e) => resolve(config.packageRoot, e.path)), ...inlinedWorkspaceSources(config)],
     include: [],
   };
+}
+
+const MODULE_DEFAULTS = { module: 'preserve', moduleResolution: 'bundler' };
+
+/** A root tsconfig may say nothing of modules (a solution-style one): resolve as a bundler does. */
+function moduleDefaults(tsconfig: string): object {
+  const set = (o: string) => readCompilerOption(tsconfig, o) !== undefined;
+  return set('module') || set('moduleResolution') ? {} : MODULE_DEFAULTS;
+}
+
+/**
+ * The TypeScript sources of workspace packages the bundle inlines (`noExternal`, or
+ * devDependencies, which are not external) that their `exports` point at. As root files of the
+ * declarations program they are emitted, where an import through `node_modules` alone would
+ * make them an external library's files, which tsc does not emit.
+ */
+export function inlinedWorkspaceSources(config: ResolvedBuildConfig): string[] {
+  const names = new Set([...config.noExternal, ...Object.keys(config.packageJson.devDependencies ?? {})]);
+  const importer = join(config.packageRoot, 'package.json');
+  const sources = new Set<string>();
+  for (const name of names) {
+    if (config.external.includes(name)) continue;
+    const manifest = installedManifest(name, config.packageRoot);
+    if (!manifest) continue;
+    let dir: string;
+    let exportsMap: unknown;
+    try {
+      dir = realpathSync(dirname(manifest));
+      exportsMap = JSON.parse(readFileSync(manifest, 'utf8')).exports;
+    } catch {
+      continue;
+    }
+    if (/[\\/]node_modules[\\/]/.test(dir)) continue;
+    const subpaths = exportsMap && typeof exportsMap === 'object' && !Array.isArray(exportsMap) && Object.keys(exportsMap).some((k) => k.startsWith('.')) ? Object.keys(exportsMap) : ['.'];
+    for (const sub of subpaths) {
+      if (sub.includes('*')) continue;
+      const file = resolveModule(sub === '.' ? name : posix.join(name, sub), importer);
+      if (file && /\.[cm]?tsx?$/.test(file) && !/\.d\.[cm]?tsx?$/.test(file)) sources.add(realpathSync(file));
+    }
+  }
+  return [...sources].sort();
+}
+
+/** `node_modules/<name>/package.json` from a directory up, as Node looks for it. */
+function installedManifest(name: string, from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(file)) return file;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 /** The directory the entries' outputs are named from (their common directory). */

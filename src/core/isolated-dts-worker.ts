@@ -4,17 +4,23 @@
  * each file's `.d.ts` follows from its own syntax, which is what `isolatedDeclarations`
  * guarantees (and what tsc enforces in the type-check).
  *
- * argv: <typescript module> <code cache file, or ''> <tsconfig> [<reads file>]. Diagnostics are
- * printed the way `tsc --pretty false` prints them, so the caller parses one format; exit code
- * 2 when there are any. The reads file, when given, receives the JSON list of the sources read.
+ * argv: <typescript module> <code cache file, or ''> <tsconfig> [<options json file>].
+ * Diagnostics are printed the way `tsc --pretty false` prints them, so the caller parses one
+ * format; exit code 2 when there are any. The options name the packages that stay external
+ * (imports of any other package resolving to workspace TypeScript are followed, as the bundle
+ * inlines them) and, for bundled declarations, the bundle to write from the emitted files in
+ * this same process (its TypeScript is loaded already).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type * as TS from 'typescript';
-import { requireWithCodeCache } from '../adapters/code-cache';
+import { preloadWithCodeCache } from '../adapters/code-cache';
+import type { IsolatedDtsOptions } from './dts-bundle';
 
-const [tsModule, cacheFile, tsconfigPath, readsFile] = process.argv.slice(2);
-const ts = requireWithCodeCache(tsModule, cacheFile) as typeof TS;
+const [tsModule, cacheFile, tsconfigPath, optionsFile] = process.argv.slice(2);
+const ts = preloadWithCodeCache(tsModule, cacheFile) as typeof TS;
+const workerOptions: IsolatedDtsOptions = optionsFile ? JSON.parse(readFileSync(optionsFile, 'utf8')) : { external: [], builtinsExternal: true };
 
 function main(): number {
   const parsed = ts.getParsedCommandLineOfConfigFile(tsconfigPath, {}, {
@@ -42,13 +48,10 @@ function main(): number {
       continue;
     }
     reached.push({ file, source, rel });
-    for (const dep of relativeImports(source, file)) {
-      if (seen.has(dep)) continue;
-      seen.add(dep);
-      queue.push(dep);
+    for (const dep of followedImports(source, file, options)) {
+      if (!seen.has(dep)) seen.add(dep), queue.push(dep);
     }
   }
-  if (readsFile) writeFileSync(readsFile, JSON.stringify(reached.map((r) => r.file)));
   const { outputs, diagnostics } = transpileDeclarations(reached, options);
   for (const { file, rel } of reached) {
     const target = join(outDir, rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`));
@@ -157,18 +160,38 @@ interface Symbol {
     readonly [Symbol.toStringTag]: string;
 }`;
 
-/** The TypeScript files a module's relative imports and re-exports name, as tsc would find them. */
-function relativeImports(source: string, file: string): string[] {
+/**
+ * The TypeScript files a module's imports and re-exports name, as tsc would find them: relative
+ * ones, and packages that are not external whose imports resolve to TypeScript source in the
+ * workspace (a private package whose exports point at its sources, a `paths` alias).
+ */
+function followedImports(source: string, file: string, options: TS.CompilerOptions): string[] {
   const found: string[] = [];
   const specifiers = ts.preProcessFile(source, true, true).importedFiles.map((r) => r.fileName);
   // preProcessFile does not report `export * as ns from '…'`.
   for (const m of source.matchAll(/export\s*\*\s*as\s+[\w$]+\s+from\s*['"]([^'"]+)['"]/g)) specifiers.push(m[1]);
   for (const spec of specifiers) {
-    if (!spec.startsWith('.')) continue;
-    const hit = candidates(resolve(dirname(file), spec)).find((c) => existsSync(c));
-    if (hit) found.push(hit);
+    if (spec.startsWith('.')) {
+      const hit = candidates(resolve(dirname(file), spec)).find((c) => existsSync(c));
+      if (hit) found.push(hit);
+    } else if (!isExternal(spec)) {
+      const hit = ts.resolveModuleName(spec, file, resolutionOptions(options), ts.sys).resolvedModule?.resolvedFileName;
+      if (hit && /\.[cm]?tsx?$/.test(hit) && !/\.d\.[cm]?tsx?$/.test(hit) && !/[\\/]node_modules[\\/]/.test(hit)) found.push(resolve(hit));
+    }
   }
   return found;
+}
+
+function isExternal(spec: string): boolean {
+  if (spec.startsWith('node:') || builtinModules.includes(spec)) return workerOptions.builtinsExternal;
+  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+  return workerOptions.external.includes(name);
+}
+
+let bundlerOptions: TS.CompilerOptions | undefined;
+/** As a bundler resolves: package `exports`, `paths`. */
+function resolutionOptions(options: TS.CompilerOptions): TS.CompilerOptions {
+  return (bundlerOptions ??= { ...options, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowImportingTsExtensions: true });
 }
 
 function candidates(base: string): string[] {
@@ -192,4 +215,20 @@ function report(diagnostics: readonly TS.Diagnostic[]) {
   }
 }
 
-process.exitCode = main();
+async function run(): Promise<number> {
+  const code = main();
+  if (code !== 0 || !workerOptions.bundle) return code;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { bundleDeclarations, printBundleResult } = require('./dts-bundle') as typeof import('./dts-bundle');
+  const result = await bundleDeclarations(workerOptions.bundle);
+  printBundleResult(result);
+  return result.errors.length ? 1 : 0;
+}
+
+run().then(
+  (code) => (process.exitCode = code),
+  (err) => {
+    process.stdout.write(`error TS0: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -217,6 +217,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { emitDeclarations } = require('./dts') as typeof import('./dts');
             const r = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
+            r.warnings?.forEach(warn);
             const unread = r.errors.length ? undefined : inputCheck.check(r.reads, 'dts');
             unread?.warnings.forEach(warn);
             const e = [...r.errors, ...(unread?.errors ?? [])];

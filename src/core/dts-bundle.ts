@@ -1,0 +1,233 @@
+/**
+ * Bundled declarations (docs/builders.md, "Declarations"): one rollup run over the per-file
+ * declarations the workspace's TypeScript emitted, with rollup-plugin-dts, written once per
+ * format (`index.d.ts`, `index.d.mts`, `index.d.cts`), shared types in `chunks/`.
+ *
+ * Runs in a worker process (dts-bundle-worker.ts, or the isolated-declarations worker after its
+ * emit): rollup-plugin-dts parses with TypeScript's JS API, which is loaded there once, from a
+ * code cache. The same TypeScript resolves imports, so `paths`, `exports` conditions, `types`
+ * fields and `@types` resolve as the compiler resolved them.
+ */
+import { existsSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type * as TS from 'typescript';
+import type { Plugin, RollupLog } from 'rollup';
+import type { DtsExtension, JsExtension } from '../config/outputs';
+import { codeCacheEnabled, codeCachePath, preloadWithCodeCache } from '../adapters/code-cache';
+import { chunkSpecifiersToModules, declarationPathOf } from './dts-specifiers';
+
+export interface DtsBundleSpec {
+  workspaceRoot: string;
+  packageRoot: string;
+  /** The tsconfig the package builds with: its module resolution options are used. */
+  tsconfig?: string;
+  /** Where the per-file declarations were emitted, mirroring the workspace root. */
+  declarationsDir: string;
+  outDir: string;
+  /** Entry name (`index`, `cli/index`) → its declaration file, absolute. */
+  inputs: Record<string, string>;
+  /** One output per format. */
+  outputs: { dts: DtsExtension; js: JsExtension }[];
+  /** Package names that stay imports (`name` and `name/…`). */
+  external: string[];
+  /** Node builtins stay imports (platform node). */
+  builtinsExternal: boolean;
+  /** Resolved module paths of rollup and rollup-plugin-dts. */
+  rollup: string;
+  plugin: string;
+}
+
+/** What the isolated-declarations worker is told besides its tsconfig. */
+export interface IsolatedDtsOptions {
+  /** Package names that stay imports: their imports are not followed. */
+  external: string[];
+  builtinsExternal: boolean;
+  /** Bundle the emitted files in the same process. */
+  bundle?: DtsBundleSpec;
+}
+
+export interface DtsBundleMessage {
+  message: string;
+  /** Absolute. */
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface DtsBundleResult {
+  errors: DtsBundleMessage[];
+  warnings: DtsBundleMessage[];
+}
+
+type TypeScript = typeof TS;
+
+/**
+ * The TypeScript whose JS API rollup-plugin-dts uses, as it finds it: `typescript` beside it,
+ * else the `@typescript/typescript6` compatibility package (TypeScript 7 has no JS API).
+ */
+export function loadTypeScriptFor(pluginPath: string): TypeScript | string {
+  const req = createRequire(pluginPath);
+  let ts: (TypeScript & { version?: string }) | undefined;
+  try {
+    ts = req('typescript') as TypeScript;
+  } catch {
+    /* not installed, or not loadable with require */
+  }
+  if (ts && typeof ts.createProgram === 'function') return ts;
+  try {
+    return req('@typescript/typescript6') as TypeScript;
+  } catch {
+    return ts
+      ? `bundled declarations parse with TypeScript's JS API, which typescript@${ts.version} does not have: install @typescript/typescript6 beside it (npm i -D @typescript/typescript6), or set dts: { bundle: false }`
+      : 'bundled declarations need the typescript package (npm i -D typescript)';
+  }
+}
+
+/** What the worker prints before its one-line JSON result (the parent parses it). */
+export const DTS_BUNDLE_MARKER = '@@BUILD_SYSTEM_DTS_BUNDLE@@';
+
+export function printBundleResult(result: DtsBundleResult): void {
+  process.stdout.write(`\n${DTS_BUNDLE_MARKER}${JSON.stringify(result)}\n`);
+}
+
+/**
+ * TypeScript 5.x/6.x is one 9 MB file compiled on every start: loaded from the V8 code cache
+ * (adapters/code-cache.ts) before rollup-plugin-dts requires it, which then gets that instance.
+ */
+export function preloadTypeScript(spec: Pick<DtsBundleSpec, 'plugin' | 'workspaceRoot'>): void {
+  if (!codeCacheEnabled()) return;
+  let file: string;
+  try {
+    file = createRequire(spec.plugin).resolve('typescript');
+  } catch {
+    return;
+  }
+  // The JS compiler API's file (TypeScript 7's entry is a stub: the plugin finds its fallback).
+  if (!/[\\/]lib[\\/]typescript\.js$/.test(file)) return;
+  preloadWithCodeCache(file, codeCachePath(spec.workspaceRoot, file));
+}
+
+export async function bundleDeclarations(spec: DtsBundleSpec): Promise<DtsBundleResult> {
+  const result: DtsBundleResult = { errors: [], warnings: [] };
+  const ts = loadTypeScriptFor(spec.plugin);
+  if (typeof ts === 'string') return result.errors.push({ message: ts }), result;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const rollup = require(spec.rollup) as typeof import('rollup');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { dts } = require(spec.plugin) as typeof import('rollup-plugin-dts');
+  let bundle: import('rollup').RollupBuild | undefined;
+  try {
+    bundle = await rollup.rollup({
+      input: spec.inputs,
+      plugins: [declarationResolver(ts, spec, result), dts()],
+      onLog: (level, log) => {
+        if (level === 'warn' && log.code !== 'CIRCULAR_DEPENDENCY' && log.code !== 'EMPTY_BUNDLE') result.warnings.push(fromLog(log));
+      },
+    });
+    if (result.errors.length) return result;
+    // One rollup run; each format is one more write of the same bundle.
+    for (const out of spec.outputs) {
+      await bundle.write({
+        dir: spec.outDir,
+        format: 'es',
+        entryFileNames: `[name]${out.dts}`,
+        // A chunk is named after its first module, a declaration file (`types.d`): `chunks/types-<hash>.d.ts`.
+        chunkFileNames: (chunk) => `chunks/${chunk.name.replace(/\.d$/, '')}-[hash]${out.dts}`,
+        plugins: [{ name: 'build-system:dts-chunk-specifiers', renderChunk: (code) => ({ code: chunkSpecifiersToModules(code, out.dts, out.js), map: null }) }],
+      });
+    }
+  } catch (err) {
+    if (!result.errors.length) result.errors.push(fromLog(err as RollupLog));
+  } finally {
+    await bundle?.close();
+  }
+  return result;
+}
+
+function fromLog(log: RollupLog): DtsBundleMessage {
+  const file = log.loc?.file ?? log.id;
+  return { message: (log.message ?? String(log)).replace(/^.*?\(\d+:\d+\): /, ''), file: file && isAbsolute(file) ? file : undefined, line: log.loc?.line, column: log.loc?.column !== undefined ? log.loc.column + 1 : undefined };
+}
+
+const BUILTINS = new Set(builtinModules);
+const packageName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+
+/**
+ * Where each import of a declaration file leads: external packages (dependencies, builtins on
+ * node) stay imports, as in the JavaScript bundle; anything else is inlined from its
+ * declarations — the emitted ones for workspace sources (a `noExternal` package whose exports
+ * point at TypeScript, a `paths` alias), a package's own `.d.ts` otherwise. A relative import
+ * whose declarations are missing is an error; a package with no declarations stays an import,
+ * with a warning.
+ */
+function declarationResolver(ts: TypeScript, spec: DtsBundleSpec, result: DtsBundleResult): Plugin {
+  const options = resolutionOptions(ts, spec);
+  const host = ts.sys;
+  const emitted = (source: string) => join(spec.declarationsDir, relative(spec.workspaceRoot, declarationPathOf(source)));
+  const insideWorkspace = (file: string) => {
+    const rel = relative(spec.workspaceRoot, file);
+    return !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('node_modules');
+  };
+  /** A declaration file in the emitted tree stands for the source it came from (imports resolve from there). */
+  const sourceSide = (importer: string) => {
+    const rel = relative(spec.declarationsDir, importer);
+    return rel.startsWith('..') || isAbsolute(rel) ? importer : join(spec.workspaceRoot, rel);
+  };
+  const warned = new Set<string>();
+  return {
+    name: 'build-system:dts-resolve',
+    resolveId(source, importer) {
+      if (!importer || source.startsWith('\0')) return null;
+      const relativeImport = source.startsWith('.') || isAbsolute(source);
+      if (!relativeImport) {
+        const name = packageName(source.replace(/^node:/, ''));
+        if (source.startsWith('node:') || BUILTINS.has(source)) {
+          if (spec.builtinsExternal) return { id: source, external: true };
+        } else if (spec.external.includes(name)) return { id: source, external: true };
+      }
+      const from = sourceSide(importer);
+      const resolved = ts.resolveModuleName(source, from, options, host).resolvedModule?.resolvedFileName;
+      const file = resolved && declarationFor(resolve(resolved));
+      if (file) return file;
+      if (relativeImport) {
+        const what = resolved ? `no declarations were emitted for ${relative(spec.workspaceRoot, resolved)}` : 'it does not resolve';
+        result.errors.push({ message: `declarations import "${source}" but ${what}`, file: from });
+        return { id: source, external: true };
+      }
+      if (!warned.has(source)) {
+        warned.add(source);
+        result.warnings.push({ message: `declarations keep the import of "${source}": it is not a dependency and has no declarations to inline (consumers need it installed)`, file: from });
+      }
+      return { id: source, external: true };
+    },
+  };
+
+  function declarationFor(file: string): string | undefined {
+    if (/\.d\.[cm]?ts$/.test(file)) return file;
+    if (/\.json$/.test(file)) return undefined;
+    // A workspace source: the declarations the compiler emitted for it.
+    if (insideWorkspace(file)) {
+      const out = emitted(file);
+      if (existsSync(out)) return out;
+    }
+    // JavaScript with hand-written declarations beside it.
+    const beside = declarationPathOf(file);
+    return beside !== file && existsSync(beside) ? beside : undefined;
+  }
+}
+
+/**
+ * The package's compiler options, for resolution only: its `paths`, `baseUrl`,
+ * `customConditions`, `types`; resolved as a bundler resolves (package `exports` with the
+ * `types` and `import` conditions, extensionless and `.ts` relative imports).
+ */
+function resolutionOptions(ts: TypeScript, spec: DtsBundleSpec): TS.CompilerOptions {
+  let options: TS.CompilerOptions = {};
+  if (spec.tsconfig && existsSync(spec.tsconfig)) {
+    // Only the options: no `include` expansion (a workspace-wide glob would walk every file).
+    const parsed = ts.parseJsonConfigFileContent({ extends: spec.tsconfig, files: [], include: [] }, ts.sys, dirname(spec.tsconfig), undefined, join(dirname(spec.tsconfig), '__dts_bundle__.json'));
+    options = parsed.options;
+  }
+  return { ...options, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowImportingTsExtensions: true, resolveJsonModule: true, allowJs: true };
+}
