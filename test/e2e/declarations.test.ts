@@ -21,8 +21,9 @@ export function area(s: Shape): number {
 };
 const SHAPES_DTS = ['index.d.ts', 'shapes/area.d.ts', 'shapes/globals.d.ts', 'shapes/index.d.ts', 'shapes/measure.d.ts', 'shapes/units.d.ts', 'text.d.ts'];
 const entry = `['src/index.ts', 'src/shapes/index.ts']`;
+// esbuild packages keep one declaration file per source; rollup packages bundle them (the default).
 const config = (builder: string) => `import { defineBuildConfig } from '@repo/build-system';
-export default defineBuildConfig({ builder: '${builder}', entry: ${entry}, dts: true });
+export default defineBuildConfig({ builder: '${builder}', entry: ${entry}, dts: ${builder === 'esbuild' ? '{ bundle: false }' : 'true'} });
 `;
 const tsconfig = (isolated: boolean) =>
   JSON.stringify({
@@ -41,6 +42,8 @@ function dtsFiles(ws: TempWorkspace, dir: string, sub = ''): string[] {
     .flatMap((e) => (e.isDirectory() ? dtsFiles(ws, dir, `${sub}${e.name}/`) : e.name.endsWith('.d.ts') ? [`${sub}${e.name}`] : []))
     .sort();
 }
+
+const relativeImports = (code: string) => [...code.matchAll(/from '(\.[^']*)'/g)].map((m) => m[1]);
 
 describe('declarations: type-checked by tsc, or transpiled per file under isolatedDeclarations', () => {
   let ws: TempWorkspace;
@@ -66,10 +69,11 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
   });
   afterAll(() => ws?.dispose());
 
-  it('the isolated path writes byte for byte the declarations tsc writes, for the files the entries reach', () => {
+  it('the isolated path writes byte for byte the declarations tsc writes, per file and bundled', () => {
     for (const builder of ['esbuild', 'rollup']) {
       const checked = dtsFiles(ws, `packages/checked-${builder}`);
-      expect(checked).toEqual(SHAPES_DTS);
+      if (builder === 'esbuild') expect(checked).toEqual(SHAPES_DTS);
+      else expect(checked.filter((f) => !f.startsWith('chunks/'))).toEqual(['index.d.ts', 'shapes/index.d.ts']);
       expect(dtsFiles(ws, `packages/isolated-${builder}`), builder).toEqual(checked);
       for (const f of checked) {
         expect(ws.read(`packages/isolated-${builder}/dist/${f}`), `${builder} ${f}`).toBe(ws.read(`packages/checked-${builder}/dist/${f}`));
@@ -78,6 +82,23 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
       expect(job.status).toBe('success');
       expect(job.phases.find((p: any) => p.name === 'dts')).toMatchObject({ status: 'success' });
     }
+  });
+
+  it('per-file declarations name the modules their imports stand for (./x.ts → ./x.js, a directory → its index)', () => {
+    const read = (f: string) => ws.read(`packages/checked-esbuild/dist/${f}`);
+    expect(relativeImports(read('shapes/index.d.ts'))).toEqual(['./area.js', './units.js', './measure.js']);
+    expect(relativeImports(read('shapes/measure.d.ts'))).toEqual(['./area.js']);
+    expect(read('shapes/index.d.ts')).toContain(`import './globals.js';`);
+  });
+
+  it('bundled declarations hold each entry’s types, with only chunks of their own as relative imports', () => {
+    const dir = 'packages/checked-rollup/dist';
+    const shapes = ws.read(`${dir}/shapes/index.d.ts`);
+    for (const spec of relativeImports(shapes)) expect(spec).toMatch(/^\.\.\/chunks\/[\w.-]+\.js$/);
+    const chunk = relativeImports(shapes).length ? ws.read(`${dir}/${relativeImports(shapes)[0].slice(3).replace(/\.js$/, '.d.ts')}`) : shapes;
+    expect(`${shapes}\n${chunk}`).toContain('declare function area(s: Shape): number;');
+    expect(`${shapes}\n${chunk}`).toContain('declare class Ruler');
+    expect(ws.read(`${dir}/index.d.ts`)).toContain('interface Greeting');
   });
 
   it('a declarationDir in the package tsconfig does not send declarations out of dist', () => {
@@ -124,16 +145,16 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
   it('a type error inside a body fails the checked build, not the isolated one (that is typecheck’s job)', () => {
     const body = `${basicSources['src/text.ts']}export function count(s: string): number {\n  const n: number = s;\n  return n;\n}\n`;
     for (const kind of ['checked', 'isolated']) {
-      ws.write(`packages/${kind}-rollup/src/text.ts`, body);
-      const r = ws.nx(['run', `@t/${kind}-rollup:build`, '--skip-nx-cache']);
-      const job = ws.latest(`packages/${kind}-rollup`);
+      ws.write(`packages/${kind}-esbuild/src/text.ts`, body);
+      const r = ws.nx(['run', `@t/${kind}-esbuild:build`, '--skip-nx-cache']);
+      const job = ws.latest(`packages/${kind}-esbuild`);
       if (kind === 'checked') {
         expect(r.code).not.toBe(0);
-        expect(job.errors[0]).toMatchObject({ code: 'TYPE_ERROR', phase: 'dts', file: 'packages/checked-rollup/src/text.ts', line: 3 });
+        expect(job.errors[0]).toMatchObject({ code: 'TYPE_ERROR', phase: 'dts', file: 'packages/checked-esbuild/src/text.ts', line: 3 });
       } else {
         expect(r.code, r.output).toBe(0);
         expect(job.status).toBe('success');
-        expect(ws.read('packages/isolated-rollup/dist/text.d.ts')).toContain('export declare function count(s: string): number;');
+        expect(ws.read('packages/isolated-esbuild/dist/text.d.ts')).toContain('export declare function count(s: string): number;');
       }
     }
   });

@@ -140,7 +140,7 @@ describe('esbuild path end to end (real nx)', () => {
     ws.write('packages/leaf/build.config.ts', esbuildConfig(`\n  dts: true,`));
     let r = ws.nx(['run', '@t/leaf:build']);
     expect(r.code, r.output).toBe(0);
-    expect(ws.read('packages/leaf/dist/index.d.ts')).toContain('export declare const leaf = "leaf";');
+    expect(ws.read('packages/leaf/dist/index.d.ts')).toContain('declare const leaf = "leaf";');
     const before = ws.read('packages/leaf/dist/index.js');
     ws.write('packages/leaf/src/index.ts', `export const leaf: number = 'leaf';\n`);
     r = ws.nx(['run', '@t/leaf:build']);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isOwnConfigSource } from '../../src/config/find';
-import { checkOutputDir, resolveBuildConfig, resolveEntries } from '../../src/config/resolve';
+import { checkOutputDir, packageTsconfig, resolveBuildConfig, resolveEntries, tsconfigCandidates } from '../../src/config/resolve';
 import { loadProjectConfig } from '../../src/core/load-project-config';
 import { exitCodeFor, formatError } from '../../src/errors';
 
@@ -43,6 +43,38 @@ describe('resolveBuildConfig', () => {
       packagePath: 'packages/a',
     });
     expect(r.value.artifactGlobs).toEqual(['dist/**', 'build/**', 'lib/**', '*.tgz']);
+  });
+
+  it('dts: true and {} bundle declarations, { bundle: false } keeps them per file; anything else is invalid', async () => {
+    const shape = async (dts: unknown) => {
+      const r = await resolve({ dts });
+      return r.ok ? [r.value.dts, r.value.dtsBundle] : r.errors.map((e) => e.field);
+    };
+    expect(await shape(true)).toEqual([true, true]);
+    expect(await shape({})).toEqual([true, true]);
+    expect(await shape({ bundle: false })).toEqual([true, false]);
+    expect(await shape(false)).toEqual([false, true]);
+    expect(await shape({ bundel: true })).toEqual(['dts.bundel']);
+  });
+
+  it('the tsconfig a package uses: the option, else the nearest tsconfig.json up to the workspace root', async () => {
+    const found = async () => {
+      const r = await resolve({});
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return packageTsconfig(r.value);
+    };
+    expect(await found()).toBeUndefined();
+    writeFileSync(join(root, 'tsconfig.json'), '{}');
+    expect(await found()).toBe(join(root, 'tsconfig.json'));
+    mkdirSync(join(root, 'packages'), { recursive: true });
+    writeFileSync(join(root, 'packages', 'tsconfig.json'), '{}');
+    expect(await found()).toBe(join(root, 'packages', 'tsconfig.json'));
+    write('tsconfig.json', '{}');
+    expect(await found()).toBe(join(pkgDir(), 'tsconfig.json'));
+    write('tsconfig.lib.json', '{}');
+    const r = await resolve({ tsconfig: 'tsconfig.lib.json' });
+    expect(r.ok && packageTsconfig(r.value)).toBe(join(pkgDir(), 'tsconfig.lib.json'));
+    expect(tsconfigCandidates(pkgDir(), root)).toEqual([join(pkgDir(), 'tsconfig.json'), join(root, 'packages', 'tsconfig.json'), join(root, 'tsconfig.json')]);
   });
 
   it('reports every problem at once, naming file, field, expected and found', async () => {
