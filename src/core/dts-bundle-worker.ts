@@ -3,10 +3,12 @@
  * result line after DTS_BUNDLE_MARKER; exit code 1 when it holds errors.
  */
 import { readFileSync } from 'node:fs';
-import { bundleDeclarations, preloadTypeScript, printBundleResult, type DtsBundleSpec } from './dts-bundle';
+import { bundleDeclarations, preloadTypeScript, printBundleResult, reuseBundle, type DtsBundleSpec } from './dts-bundle';
 
 async function main(): Promise<number> {
   const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as DtsBundleSpec;
+  // Nothing it reads changed: the previous bundle, without loading TypeScript.
+  if (reuseBundle(spec)) return printBundleResult({ errors: [], warnings: [] }), 0;
   preloadTypeScript(spec);
   const result = await bundleDeclarations(spec);
   printBundleResult(result);

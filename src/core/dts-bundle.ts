@@ -8,13 +8,16 @@
  * code cache. The same TypeScript resolves imports, so `paths`, `exports` conditions, `types`
  * fields and `@types` resolve as the compiler resolved them.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type * as TS from 'typescript';
 import type { Plugin, RollupLog } from 'rollup';
 import type { DtsExtension, JsExtension } from '../config/outputs';
 import { codeCacheEnabled, codeCachePath, preloadWithCodeCache } from '../adapters/code-cache';
+import { walkRelative } from '../adapters/files';
+import { tsconfigChainText } from './tsconfig-read';
 import { chunkSpecifiersToModules, declarationPathOf } from './dts-specifiers';
 
 export interface DtsBundleSpec {
@@ -108,8 +111,85 @@ export function preloadTypeScript(spec: Pick<DtsBundleSpec, 'plugin' | 'workspac
   preloadWithCodeCache(file, codeCachePath(spec.workspaceRoot, file));
 }
 
+/**
+ * Bundling is skipped when nothing it reads changed: an edit inside a function body re-emits
+ * the same declarations, and their bundle is then the previous one, kept in the state
+ * directory. The key covers the spec, the rollup and rollup-plugin-dts versions, the tsconfig
+ * chain (resolution options), every file of the emitted tree (a new file may change what an
+ * import resolves to) and every other file the last bundle read (hand-written `.d.ts`, a
+ * package's types).
+ */
+interface BundleManifest {
+  key: string;
+  /** Absolute files outside the emitted tree that the bundle read. */
+  outside: string[];
+  /** The files written, relative to outDir. */
+  outputs: string[];
+}
+
+const bundleStore = (spec: DtsBundleSpec) => ({ dir: `${spec.declarationsDir}-bundled`, manifest: `${spec.declarationsDir}-bundled.json` });
+
+function bundleKey(spec: DtsBundleSpec, outside: readonly string[]): string {
+  const hash = createHash('sha1');
+  const version = (module: string) => {
+    for (let dir = dirname(module); dirname(dir) !== dir; dir = dirname(dir)) {
+      try {
+        return String(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version);
+      } catch {
+        /* keep looking up */
+      }
+    }
+    return '';
+  };
+  const { outDir: _outDir, ...rest } = spec;
+  hash.update(JSON.stringify(rest)).update(`\0${version(spec.rollup)}\0${version(spec.plugin)}\0`);
+  if (spec.tsconfig) hash.update(tsconfigChainText(spec.tsconfig));
+  const fileHash = (file: string) => {
+    try {
+      return createHash('sha1').update(readFileSync(file)).digest('hex');
+    } catch {
+      return 'missing';
+    }
+  };
+  for (const rel of [...walkRelative(spec.declarationsDir)].sort()) hash.update(`\0${rel}\0${fileHash(join(spec.declarationsDir, rel))}`);
+  for (const file of outside) hash.update(`\0${file}\0${fileHash(file)}`);
+  return hash.digest('hex');
+}
+
+/** Writes the previous bundle into outDir when nothing it read changed; false otherwise. */
+export function reuseBundle(spec: DtsBundleSpec): boolean {
+  const store = bundleStore(spec);
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(readFileSync(store.manifest, 'utf8')) as BundleManifest;
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(manifest.outside) || !Array.isArray(manifest.outputs)) return false;
+  if (manifest.key !== bundleKey(spec, manifest.outside) || !manifest.outputs.every((f) => existsSync(join(store.dir, f)))) return false;
+  for (const f of manifest.outputs) {
+    mkdirSync(dirname(join(spec.outDir, f)), { recursive: true });
+    copyFileSync(join(store.dir, f), join(spec.outDir, f));
+  }
+  return true;
+}
+
+function saveBundle(spec: DtsBundleSpec, read: string[], outputs: string[]): void {
+  const store = bundleStore(spec);
+  rmSync(store.dir, { recursive: true, force: true });
+  for (const f of outputs) {
+    mkdirSync(dirname(join(store.dir, f)), { recursive: true });
+    copyFileSync(join(spec.outDir, f), join(store.dir, f));
+  }
+  const outside = read.filter((f) => isAbsolute(f) && relative(spec.declarationsDir, f).startsWith('..')).sort();
+  const manifest: BundleManifest = { key: bundleKey(spec, outside), outside, outputs };
+  writeFileSync(store.manifest, JSON.stringify(manifest));
+}
+
 export async function bundleDeclarations(spec: DtsBundleSpec): Promise<DtsBundleResult> {
   const result: DtsBundleResult = { errors: [], warnings: [] };
+  if (reuseBundle(spec)) return result;
+  rmSync(bundleStore(spec).manifest, { force: true });
   const ts = loadTypeScriptFor(spec.plugin);
   if (typeof ts === 'string') return result.errors.push({ message: ts }), result;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -127,8 +207,9 @@ export async function bundleDeclarations(spec: DtsBundleSpec): Promise<DtsBundle
     });
     if (result.errors.length) return result;
     // One rollup run; each format is one more write of the same bundle.
+    const written: string[] = [];
     for (const out of spec.outputs) {
-      await bundle.write({
+      const { output } = await bundle.write({
         dir: spec.outDir,
         format: 'es',
         entryFileNames: `[name]${out.dts}`,
@@ -136,7 +217,9 @@ export async function bundleDeclarations(spec: DtsBundleSpec): Promise<DtsBundle
         chunkFileNames: (chunk) => `chunks/${chunk.name.replace(/\.d$/, '')}-[hash]${out.dts}`,
         plugins: [{ name: 'build-system:dts-chunk-specifiers', renderChunk: (code) => ({ code: chunkSpecifiersToModules(code, out.dts, out.js), map: null }) }],
       });
+      written.push(...output.map((o) => o.fileName));
     }
+    if (!result.errors.length && !result.warnings.length) saveBundle(spec, bundle.watchFiles, written);
   } catch (err) {
     if (!result.errors.length) result.errors.push(fromLog(err as RollupLog));
   } finally {

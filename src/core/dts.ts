@@ -12,7 +12,7 @@ import { resolveToolModule } from '../adapters/tool';
 import { findTranspileDeclarationApi, parseTscDiagnostics, runTsc } from '../adapters/tsc-cli';
 import { prepareIncrementalTsc } from '../adapters/tsc-reuse';
 import { runCommand } from '../spawn';
-import { DTS_BUNDLE_MARKER, type DtsBundleResult, type DtsBundleSpec, type IsolatedDtsOptions } from './dts-bundle';
+import { DTS_BUNDLE_MARKER, reuseBundle, type DtsBundleResult, type DtsBundleSpec, type IsolatedDtsOptions } from './dts-bundle';
 import { bareSpecifiers, declarationPathOf, declarationStem, perFileSpecifier, rewriteRelativeSpecifiers } from './dts-specifiers';
 import { readCompilerOption, unsetInherited } from './tsconfig-read';
 
@@ -69,7 +69,8 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<Declaration
     const errors = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'dts' });
     if (errors.length) return run.discard(), { errors, warnings: [] };
     run.commit();
-    if (bundle) return bundleInWorker(ctx, bundle);
+    // The same declarations as last time (an edit inside a body): the same bundle, no worker.
+    if (bundle) return reuseBundle(bundle) ? { errors: [], warnings: [] } : bundleInWorker(ctx, bundle);
     emitted = { errors: [], warnings: [] };
   }
   return { errors: [], warnings: [...emitted.warnings, ...copyPerFile(config, declarationsDir, ctx.outDir)] };
