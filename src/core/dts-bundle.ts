@@ -82,7 +82,8 @@ export function loadTypeScriptFor(pluginPath: string): TypeScript | string {
     return req('@typescript/typescript6') as TypeScript;
   } catch {
     return ts
-      ? `bundled declarations parse with TypeScript's JS API, which typescript@${ts.version} does not have: install @typescript/typescript6 beside it (npm i -D @typescript/typescript6), or set dts: { bundle: false }`
+      ? `bundled declarations parse with TypeScript's JS API, which typescript@${ts.version} does not have: ` +
+          'install @typescript/typescript6 beside it (npm i -D @typescript/typescript6), or set dts: { bundle: false }'
       : 'bundled declarations need the typescript package (npm i -D typescript)';
   }
 }
@@ -215,7 +216,7 @@ export async function bundleDeclarations(spec: DtsBundleSpec): Promise<DtsBundle
         entryFileNames: `[name]${out.dts}`,
         // A chunk is named after its first module, a declaration file (`types.d`): `chunks/types-<hash>.d.ts`.
         chunkFileNames: (chunk) => `chunks/${chunk.name.replace(/\.d$/, '')}-[hash]${out.dts}`,
-        plugins: [{ name: 'build-system:dts-chunk-specifiers', renderChunk: (code) => ({ code: chunkSpecifiersToModules(code, out.dts, out.js), map: null }) }],
+        plugins: [{ name: 'build-system:dts-chunk-specifiers', renderChunk: (code) => ({ code: chunkSpecifiersToModules(code, out.dts, out.js) }) }],
       });
       written.push(...output.map((o) => o.fileName));
     }
@@ -230,7 +231,12 @@ export async function bundleDeclarations(spec: DtsBundleSpec): Promise<DtsBundle
 
 function fromLog(log: RollupLog): DtsBundleMessage {
   const file = log.loc?.file ?? log.id;
-  return { message: (log.message ?? String(log)).replace(/^.*?\(\d+:\d+\): /, ''), file: file && isAbsolute(file) ? file : undefined, line: log.loc?.line, column: log.loc?.column !== undefined ? log.loc.column + 1 : undefined };
+  return {
+    message: (log.message ?? String(log)).replace(/^.*?\(\d+:\d+\): /, ''),
+    file: file && isAbsolute(file) ? file : undefined,
+    line: log.loc?.line,
+    column: log.loc?.column !== undefined ? log.loc.column + 1 : undefined,
+  };
 }
 
 const BUILTINS = new Set(builtinModules);
@@ -280,7 +286,10 @@ function declarationResolver(ts: TypeScript, spec: DtsBundleSpec, result: DtsBun
       }
       if (!warned.has(source)) {
         warned.add(source);
-        result.warnings.push({ message: `declarations keep the import of "${source}": it is not a dependency and has no declarations to inline (consumers need it installed)`, file: from });
+        const message =
+          `declarations keep the import of "${source}": it is not a dependency and has no declarations to inline ` +
+          '(consumers need it installed)';
+        result.warnings.push({ message, file: from });
       }
       return { id: source, external: true };
     },
@@ -309,8 +318,10 @@ function resolutionOptions(ts: TypeScript, spec: DtsBundleSpec): TS.CompilerOpti
   let options: TS.CompilerOptions = {};
   if (spec.tsconfig && existsSync(spec.tsconfig)) {
     // Only the options: no `include` expansion (a workspace-wide glob would walk every file).
-    const parsed = ts.parseJsonConfigFileContent({ extends: spec.tsconfig, files: [], include: [] }, ts.sys, dirname(spec.tsconfig), undefined, join(dirname(spec.tsconfig), '__dts_bundle__.json'));
-    options = parsed.options;
+    const dir = dirname(spec.tsconfig);
+    const json = { extends: spec.tsconfig, files: [], include: [] };
+    options = ts.parseJsonConfigFileContent(json, ts.sys, dir, undefined, join(dir, '__dts_bundle__.json')).options;
   }
-  return { ...options, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowImportingTsExtensions: true, resolveJsonModule: true, allowJs: true };
+  const bundler = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
+  return { ...options, ...bundler, allowImportingTsExtensions: true, resolveJsonModule: true, allowJs: true };
 }

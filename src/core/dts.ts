@@ -52,7 +52,8 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<Declaration
     writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, declarationsDir), null, 2));
     const options: IsolatedDtsOptions = { external: config.external, builtinsExternal: config.platform === 'node', bundle };
     writeFileSync(optionsPath, JSON.stringify(options));
-    const args = [ISOLATED_DTS_WORKER, isolatedApi, codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '', tsconfigPath, optionsPath];
+    const cache = codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '';
+    const args = [ISOLATED_DTS_WORKER, isolatedApi, cache, tsconfigPath, optionsPath];
     emitted = await runWorker(ctx, args);
     if (bundle || emitted.errors.length) return emitted;
   } else {
@@ -86,7 +87,10 @@ function bundleTools(config: ResolvedBuildConfig): { rollup: string; plugin: str
   const plugin = resolveToolModule('rollup-plugin-dts', from);
   if (rollup && plugin) return typeScriptApiFor(plugin) ?? { rollup, plugin };
   const missing = [rollup ? '' : 'rollup', plugin ? '' : 'rollup-plugin-dts'].filter(Boolean).join(' ');
-  return `bundled declarations are written by rollup with rollup-plugin-dts: install ${missing} in the workspace (npm i -D ${missing}), or set dts: { bundle: false } for one declaration file per source`;
+  return (
+    `bundled declarations are written by rollup with rollup-plugin-dts: install ${missing} in the workspace ` +
+    `(npm i -D ${missing}), or set dts: { bundle: false } for one declaration file per source`
+  );
 }
 
 /**
@@ -104,7 +108,10 @@ function typeScriptApiFor(plugin: string): string | undefined {
     /* unreadable: the worker finds out */
   }
   if (major >= 7 && !found('@typescript/typescript6')) {
-    return `bundled declarations are parsed with TypeScript's JS API, which TypeScript ${major} does not have: install the compatibility package (npm i -D @typescript/typescript6), or set dts: { bundle: false }`;
+    return (
+      `bundled declarations are parsed with TypeScript's JS API, which TypeScript ${major} does not have: ` +
+      'install the compatibility package (npm i -D @typescript/typescript6), or set dts: { bundle: false }'
+    );
   }
   return undefined;
 }
@@ -166,7 +173,8 @@ async function runWorker(ctx: AdapterContext, argv: string[]): Promise<Declarati
   };
   const errors = [...diagnostics, ...(bundled?.errors ?? []).map((m) => located(m, 'COMPILE_ERROR'))];
   if (result.exitCode !== 0 && errors.length === 0) {
-    errors.push(buildError('BUILD_FAILED', `declarations failed (exit code ${result.exitCode}): ${result.output.trim().split('\n').slice(-5).join('\n')}`, { phase: 'dts' }));
+    const last = result.output.trim().split('\n').slice(-5).join('\n');
+    errors.push(buildError('BUILD_FAILED', `declarations failed (exit code ${result.exitCode}): ${last}`, { phase: 'dts' }));
   }
   return { errors, warnings: (bundled?.warnings ?? []).map((m) => located(m, 'COMPILE_WARNING')) };
 }
@@ -201,10 +209,12 @@ function copyPerFile(config: ResolvedBuildConfig, declarationsDir: string, outDi
     for (const kind of kinds) writePerFile(join(outDir, stem + kind.dts), code, `${stem}${kind.dts}`, kind, (s) => stems.has(s));
   }
   return [...inlined].map(([spec, rel]) =>
-    buildError('COMPILE_WARNING', `declarations per file (dts: { bundle: false }) keep the import of "${spec}", which the bundle inlines: consumers cannot resolve it; bundle the declarations (dts: true) to inline its types`, {
-      phase: 'dts',
-      file: workspacePath(config, resolve(config.packageRoot, entriesRoot(config), rel)),
-    }),
+    buildError(
+      'COMPILE_WARNING',
+      `declarations per file (dts: { bundle: false }) keep the import of "${spec}", which the bundle inlines: ` +
+        'consumers cannot resolve it; bundle the declarations (dts: true) to inline its types',
+      { phase: 'dts', file: workspacePath(config, resolve(config.packageRoot, entriesRoot(config), rel)) },
+    ),
   );
 }
 
@@ -281,7 +291,8 @@ export function inlinedWorkspaceSources(config: ResolvedBuildConfig): string[] {
       continue;
     }
     if (/[\\/]node_modules[\\/]/.test(dir)) continue;
-    const subpaths = exportsMap && typeof exportsMap === 'object' && !Array.isArray(exportsMap) && Object.keys(exportsMap).some((k) => k.startsWith('.')) ? Object.keys(exportsMap) : ['.'];
+    const keys = exportsMap && typeof exportsMap === 'object' && !Array.isArray(exportsMap) ? Object.keys(exportsMap) : [];
+    const subpaths = keys.some((k) => k.startsWith('.')) ? keys : ['.'];
     for (const sub of subpaths) {
       if (sub.includes('*')) continue;
       const file = resolveModule(sub === '.' ? name : posix.join(name, sub), importer);

@@ -81,12 +81,12 @@ describe.each(['typescript6', 'typescript7'])('declarations in a workspace on %s
   it('a package without a tsconfig builds with the nearest one (types: ["node"]), and the record names it', () => {
     const job = ws.latest('packages/no-tsconfig');
     expect(job).toMatchObject({ status: 'success', tsconfig: 'tsconfig.json' });
-    expect(ws.read('packages/no-tsconfig/dist/index.d.mts')).toContain('declare const fmt: (s: string, n: number) => string;');
+    expect(ws.read('packages/no-tsconfig/dist/index.d.ts')).toContain('declare const fmt: (s: string, n: number) => string;');
     expect(ws.latest('packages/inferred').tsconfig).toBe('packages/inferred/tsconfig.json');
   });
 
   it('a private package reached through a paths alias is inlined (no TS6059), types and all', () => {
-    for (const f of ['index.d.mts', 'index.d.cts']) {
+    for (const f of ['index.d.ts', 'index.d.cts']) {
       const dts = ws.read(`packages/inlines/dist/${f}`);
       expect(dts).toContain('interface Point');
       expect(dts).toContain('declare const start: () => Point;');
@@ -95,7 +95,7 @@ describe.each(['typescript6', 'typescript7'])('declarations in a workspace on %s
   });
 
   it('an inferred type naming a type the entry does not export is inlined from its module', () => {
-    const dts = ws.read('packages/inferred/dist/index.d.mts');
+    const dts = ws.read('packages/inferred/dist/index.d.ts');
     expect(dts).toContain('interface Model');
     expect(dts).toContain('declare const item: Model;');
     expect(dts).not.toMatch(/from '\.|import\("\./);

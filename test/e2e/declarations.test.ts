@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicSources } from '../fixtures/packages';
 import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
@@ -99,6 +99,29 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
     expect(`${shapes}\n${chunk}`).toContain('declare function area(s: Shape): number;');
     expect(`${shapes}\n${chunk}`).toContain('declare class Ruler');
     expect(ws.read(`${dir}/index.d.ts`)).toContain('interface Greeting');
+  });
+
+  it('bundling is skipped when the declarations did not change, and redone when they did', () => {
+    const dir = 'packages/checked-rollup';
+    const manifest = `${dir}/.build-cache/state/rollup/dts-bundled.json`;
+    const build = () => {
+      const r = ws.nx(['run', '@t/checked-rollup:build', '--skip-nx-cache']);
+      expect(r.code, r.output).toBe(0);
+    };
+    const before = { manifest: ws.read(manifest), mtime: statSync(ws.path(manifest)).mtimeMs, dts: ws.read(`${dir}/dist/index.d.ts`) };
+    // an edit inside a body: the same declarations, the previous bundle
+    ws.write(`${dir}/src/text.ts`, basicSources['src/text.ts'].replace("+ '!'", "+ '!!'"));
+    build();
+    expect(ws.read(`${dir}/dist/index.js`)).toMatch(/["']!!["']/);
+    expect(statSync(ws.path(manifest)).mtimeMs).toBe(before.mtime);
+    expect(ws.read(`${dir}/dist/index.d.ts`)).toBe(before.dts);
+    // a changed export type: bundled again
+    ws.write(`${dir}/src/index.ts`, basicSources['src/index.ts'].replace('export const answer = 42;', "export const answer = 'forty-two';"));
+    build();
+    expect(ws.read(manifest)).not.toBe(before.manifest);
+    expect(ws.read(`${dir}/dist/index.d.ts`)).toContain('declare const answer = "forty-two";');
+    ws.write(`${dir}/src/index.ts`, basicSources['src/index.ts']);
+    ws.write(`${dir}/src/text.ts`, basicSources['src/text.ts']);
   });
 
   it('a declarationDir in the package tsconfig does not send declarations out of dist', () => {
