@@ -107,6 +107,8 @@ const multiImports = `import * as multi from '@t/multi';\nimport * as multiExtra
 const multiChecks = `
 {
   const shared: string = multi.label(multiExtra.makeTag('a'));
+  const greeting: { to: string } = multi.toGreeting(multiExtra.makeTag('c'));
+  void greeting;
   const tag: multi.Tag = multiExtra.makeTag('b');
   results['@t/multi'] = [shared, tag.name, multiExtra.tagCount()];
 }`;
@@ -167,13 +169,14 @@ describe('consumers of what each builder ships (declarations and modules, checke
     const both = (sub: string) => ({ import: { types: `./dist/${sub}.d.ts`, default: `./dist/${sub}.js` }, require: { types: `./dist/${sub}.d.cts`, default: `./dist/${sub}.cjs` } });
     packages['packages/multi'] = {
       name: '@t/multi',
-      packageJson: { type: 'module', main: './dist/index.cjs', types: './dist/index.d.cts', exports: { '.': both('index'), './extra': both('extra/index') } },
+      // A dependency stays external: its types stay an import of it.
+      packageJson: { type: 'module', main: './dist/index.cjs', types: './dist/index.d.cts', exports: { '.': both('index'), './extra': both('extra/index') }, dependencies: { '@t/esm-esbuild': '*' } },
       config: `import { defineBuildConfig } from '@repo/build-system';
 export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', 'src/extra/index.ts'], format: ['esm', 'cjs'], dts: true });
 `,
       files: {
         'src/tag.ts': `export interface Tag { readonly name: string }\nlet made = 0;\nexport const makeTag = (name: string): Tag => (made++, { name });\nexport const tagCount = (): number => made;\n`,
-        'src/index.ts': `import type { Tag } from './tag.ts';\nexport const label = (t: Tag): string => \`<\${t.name}>\`;\nexport type { Tag };\n`,
+        'src/index.ts': `import type { Tag } from './tag.ts';\nimport type { Greeting } from '@t/esm-esbuild';\nexport const label = (t: Tag): string => \`<\${t.name}>\`;\nexport const toGreeting = (t: Tag): Greeting => ({ to: t.name });\nexport type { Tag };\n`,
         'src/extra/index.ts': `export { makeTag, tagCount } from '../tag.ts';\n`,
       },
     };
@@ -236,9 +239,9 @@ export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', '
     for (const mode of MODES) expect(errorsOf(mode, 'extra'), mode).toEqual([]);
     for (const mode of ['nodenext', 'node16'] as const) {
       const imported = run(mode, 'esm-extra.mjs');
-      expect(imported['@t/multi']).toEqual(['<a>', 'b', 2]);
+      expect(imported['@t/multi']).toEqual(['<a>', 'b', 3]);
       for (const p of INLINE) expect(imported[p], p).toEqual([1, 3, 'inlined']);
-      expect(run(mode, 'cjs-extra.cjs')['@t/multi']).toEqual(['<a>', 'b', 2]);
+      expect(run(mode, 'cjs-extra.cjs')['@t/multi']).toEqual(['<a>', 'b', 3]);
     }
   });
 
@@ -262,6 +265,8 @@ export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', '
     expect(chunkImport('index.d.cts')).toBe(chunk!.replace(/\.js$/, '.cjs'));
     expect(ws.read(`${dist}/${chunk!.replace(/\.js$/, '.d.ts')}`)).toContain('interface Tag');
     expect(ws.exists(`${dist}/${chunk!.replace(/\.js$/, '.d.cts')}`)).toBe(true);
+    // the dependency's types stay an import of it, in both formats
+    for (const f of ['index.d.ts', 'index.d.cts']) expect(ws.read(`${dist}/${f}`), f).toMatch(/import \{ Greeting \} from '@t\/esm-esbuild';/);
   });
 
   it.each(BUILDERS)('%s: a type error in a consumer against our declarations is reported, located (the types are not any)', (b) => {

@@ -214,4 +214,18 @@ describe('inferTargets with config dependencies', () => {
     // A path that would leave the workspace stays as written (Nx matches nothing with it).
     expect(infer(['../../../x.ts'])[0]).toBe('{projectRoot}/../../../x.ts');
   });
+
+  it('bundled declarations make rollup (which writes them) part of the key; per-file ones do not', () => {
+    const tools = (raw: object) => {
+      const ctx = { configFileName: 'build.config.ts', namedInputs: {}, installedTools: new Set(['esbuild', 'rollup', 'typescript']), bunAvailable: true, packageHasTypes: false, projectRoot: 'packages/a' };
+      const inputs = inferTargets(readGraphConfig(raw), normalizePluginOptions(undefined), ctx).build.inputs!;
+      return inputs.find((i): i is { externalDependencies: string[] } => typeof i === 'object' && 'externalDependencies' in i)?.externalDependencies;
+    };
+    expect(tools({})).toEqual(['esbuild']);
+    expect(tools({ dts: true })).toEqual(['esbuild', 'rollup', 'typescript']);
+    expect(tools({ dts: {} })).toEqual(['esbuild', 'rollup', 'typescript']);
+    expect(tools({ dts: { bundle: false } })).toEqual(['esbuild', 'typescript']);
+    expect(tools({ environments: { production: { dts: true } } })).toEqual(['esbuild', 'rollup', 'typescript']);
+    expect(tools({ builder: 'tsc', dts: true })).toEqual(['typescript']);
+  });
 });
