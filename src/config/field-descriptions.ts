@@ -12,8 +12,9 @@ export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: s
   entry:
     'Entry file(s) relative to the package root. An array names outputs after their path below the common directory; an object names them explicitly.',
   outputDir: 'Output directory inside the package root (never the root, .build-cache or node_modules).',
-  tsconfig: 'tsconfig for declarations and tsc builds, relative to the package root (default tsconfig.json); must exist when given.',
-  format: 'esm writes <name>.js, cjs <name>.cjs (default esm).',
+  tsconfig:
+    'tsconfig for declarations and tsc builds, relative to the package root (default: the nearest tsconfig.json from the package root up to the workspace root); must exist when given.',
+  format: 'esm writes <name>.js in a "type": "module" package and <name>.mjs otherwise, cjs <name>.cjs (default esm).',
   platform: 'Default node: node builtins stay external.',
   target: 'Syntax target, e.g. node20 or es2022 (default from package.json engines.node, or node20; es2022 off node).',
   sourcemap: 'Linked .map files (default false).',
@@ -21,7 +22,8 @@ export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: s
   external: 'Kept out of bundles, in addition to dependencies, peerDependencies and optionalDependencies.',
   noExternal: 'Dependencies to bundle anyway (a private workspace package exporting TypeScript source).',
   define: 'Compile-time replacements: identifier to code.',
-  dts: 'Emit declarations with the workspace TypeScript (default: on when package.json declares types).',
+  dts:
+    'Emit declarations with the workspace TypeScript, bundled per entry and format (.d.ts/.d.mts/.d.cts beside each module); { bundle: false } keeps one file per source (default: on when package.json declares types).',
   builderOptions: 'Builder-specific options, validated by the adapter.',
   env: 'Defaults for child processes and the config; process.env wins. Every key is a cache input.',
   upload:

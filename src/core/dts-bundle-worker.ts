@@ -8,7 +8,10 @@ import { bundleDeclarations, preloadTypeScript, printBundleResult, reuseBundle, 
 async function main(): Promise<number> {
   const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as DtsBundleSpec;
   // Nothing it reads changed: the previous bundle, without loading TypeScript.
-  if (reuseBundle(spec)) return printBundleResult({ errors: [], warnings: [] }), 0;
+  if (reuseBundle(spec)) {
+    printBundleResult({ errors: [], warnings: [] });
+    return 0;
+  }
   preloadTypeScript(spec);
   const result = await bundleDeclarations(spec);
   printBundleResult(result);

@@ -46,6 +46,8 @@ export interface IsolatedDtsOptions {
   /** Package names that stay imports: their imports are not followed. */
   external: string[];
   builtinsExternal: boolean;
+  /** Where to write the JSON list of the sources read. */
+  readsFile?: string;
   /** Bundle the emitted files in the same process. */
   bundle?: DtsBundleSpec;
 }
@@ -192,7 +194,7 @@ export async function bundleDeclarations(spec: DtsBundleSpec): Promise<DtsBundle
   if (reuseBundle(spec)) return result;
   rmSync(bundleStore(spec).manifest, { force: true });
   const ts = loadTypeScriptFor(spec.plugin);
-  if (typeof ts === 'string') return result.errors.push({ message: ts }), result;
+  if (typeof ts === 'string') return { errors: [{ message: ts }], warnings: [] };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const rollup = require(spec.rollup) as typeof import('rollup');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -216,7 +218,9 @@ export async function bundleDeclarations(spec: DtsBundleSpec): Promise<DtsBundle
         entryFileNames: `[name]${out.dts}`,
         // A chunk is named after its first module, a declaration file (`types.d`): `chunks/types-<hash>.d.ts`.
         chunkFileNames: (chunk) => `chunks/${chunk.name.replace(/\.d$/, '')}-[hash]${out.dts}`,
-        plugins: [{ name: 'build-system:dts-chunk-specifiers', renderChunk: (code) => ({ code: chunkSpecifiersToModules(code, out.dts, out.js) }) }],
+        plugins: [
+          { name: 'build-system:dts-chunk-specifiers', renderChunk: (code) => ({ code: chunkSpecifiersToModules(code, out.dts, out.js) }) },
+        ],
       });
       written.push(...output.map((o) => o.fileName));
     }

@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { bareSpecifiers, chunkSpecifiersToModules, declarationPathOf, declarationStem, perFileSpecifier, relativeSpecifiers, rewriteRelativeSpecifiers } from './dts-specifiers';
+import {
+  bareSpecifiers,
+  chunkSpecifiersToModules,
+  declarationPathOf,
+  declarationStem,
+  perFileSpecifier,
+  relativeSpecifiers,
+  rewriteRelativeSpecifiers,
+} from './dts-specifiers';
 
 describe('declaration file names', () => {
   it('follow their source: .ts/.tsx/.js → .d.ts, .mts/.mjs → .d.mts, .cts/.cjs → .d.cts; a .d.ts stays', () => {
-    expect(['a.ts', 'a.tsx', 'a.js', 'a.jsx', 'a.mts', 'a.mjs', 'a.cts', 'a.cjs', 'a.d.ts', 'a.d.mts', 'dir/a.b.ts'].map(declarationPathOf)).toEqual([
-      'a.d.ts',
-      'a.d.ts',
-      'a.d.ts',
-      'a.d.ts',
-      'a.d.mts',
-      'a.d.mts',
-      'a.d.cts',
-      'a.d.cts',
-      'a.d.ts',
-      'a.d.mts',
-      'dir/a.b.d.ts',
-    ]);
+    expect(
+      ['a.ts', 'a.tsx', 'a.js', 'a.jsx', 'a.mts', 'a.mjs', 'a.cts', 'a.cjs', 'a.d.ts', 'a.d.mts', 'dir/a.b.ts'].map(declarationPathOf),
+    ).toEqual(['a.d.ts', 'a.d.ts', 'a.d.ts', 'a.d.ts', 'a.d.mts', 'a.d.mts', 'a.d.cts', 'a.d.cts', 'a.d.ts', 'a.d.mts', 'dir/a.b.d.ts']);
     expect(['a.d.ts', 'x/a.d.cts', 'a.ts', 'a.js'].map(declarationStem)).toEqual(['a', 'x/a', undefined, undefined]);
   });
 });
@@ -53,7 +51,9 @@ declare module 'pkg-augmented' { interface Y {} }
 
   it('rewrites bundled chunk specifiers from declaration files to the modules they describe', () => {
     const code = `import { t as T } from './chunks/types-Ab1.d.mts';\nexport { T };\nimport { u } from '../chunks/u-x.d.mts';\n`;
-    expect(chunkSpecifiersToModules(code, '.d.mts', '.mjs')).toBe(`import { t as T } from './chunks/types-Ab1.mjs';\nexport { T };\nimport { u } from '../chunks/u-x.mjs';\n`);
+    expect(chunkSpecifiersToModules(code, '.d.mts', '.mjs')).toBe(
+      `import { t as T } from './chunks/types-Ab1.mjs';\nexport { T };\nimport { u } from '../chunks/u-x.mjs';\n`,
+    );
     expect(chunkSpecifiersToModules(`export * from './x.d.ts';`, '.d.cts', '.cjs')).toBe(`export * from './x.d.ts';`);
   });
 });
@@ -61,10 +61,16 @@ declare module 'pkg-augmented' { interface Y {} }
 describe('per-file specifiers', () => {
   const emitted = new Set(['index', 'text', 'shapes/index', 'shapes/area', 'lib.v2']);
   const exists = (stem: string) => emitted.has(stem);
-  const rewrite = (spec: string, importer = 'index.d.ts', js: '.js' | '.mjs' | '.cjs' = '.js') => perFileSpecifier(spec, importer, js, exists);
+  const rewrite = (spec: string, importer = 'index.d.ts', js: '.js' | '.mjs' | '.cjs' = '.js') =>
+    perFileSpecifier(spec, importer, js, exists);
 
   it('name the module with the extension of the format, whatever the source wrote', () => {
-    expect(['./text', './text.ts', './text.js', './text.mts'].map((s) => rewrite(s))).toEqual(['./text.js', './text.js', './text.js', './text.js']);
+    expect(['./text', './text.ts', './text.js', './text.mts'].map((s) => rewrite(s))).toEqual([
+      './text.js',
+      './text.js',
+      './text.js',
+      './text.js',
+    ]);
     expect(rewrite('./text.ts', 'index.d.mts', '.mjs')).toBe('./text.mjs');
     expect(rewrite('./text', 'index.d.cts', '.cjs')).toBe('./text.cjs');
     expect(rewrite('./lib.v2')).toBe('./lib.v2.js');

@@ -28,7 +28,8 @@ export function declarationStem(file: string): string | undefined {
  * `import '…'`, `import('…')`, `require('…')` (in `import x = require('…')`) and
  * `declare module '…'`. Group 2 is the keyword, 3 the quote, 4 the specifier.
  */
-const SPECIFIERS = /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*|\bmodule\s+)(['"])([^'"\n]*)\3|(['"`])(?:\\[\s\S]|(?!\5)[^\\])*\5/g;
+const SPECIFIERS =
+  /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*|\bmodule\s+)(['"])([^'"\n]*)\3|(['"`])(?:\\[\s\S]|(?!\5)[^\\])*\5/g;
 
 /** Replaces each relative specifier (`./…`, `../…`) for which `rewrite` returns a new one. */
 export function rewriteRelativeSpecifiers(code: string, rewrite: (specifier: string) => string | undefined): string {
@@ -65,7 +66,12 @@ const WRITTEN_EXT = /\.(d\.[cm]?ts|[cm]?[jt]sx?)$/;
  * declarations root, without `.d.ts`) was emitted. Undefined when the specifier names no
  * emitted declaration (a `.json` or `.css` import is left as written).
  */
-export function perFileSpecifier(specifier: string, importer: string, js: JsExtension, exists: (stem: string) => boolean): string | undefined {
+export function perFileSpecifier(
+  specifier: string,
+  importer: string,
+  js: JsExtension,
+  exists: (stem: string) => boolean,
+): string | undefined {
   const from = posix.dirname(importer);
   const stripped = specifier.replace(WRITTEN_EXT, '');
   const asFile = posix.normalize(posix.join(from, stripped));

@@ -4,7 +4,7 @@ import { dirname, join, posix, relative, resolve } from 'node:path';
 import { dtsExtension, jsExtension, packageTypeOf, type DtsExtension, type JsExtension } from '../config/outputs';
 import { commonDir, packageTsconfig, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
-import type { AdapterContext } from '../adapters/types';
+import type { AdapterContext, AdapterResult } from '../adapters/types';
 import { codeCacheEnabled, codeCachePath } from '../adapters/code-cache';
 import { walkRelative } from '../adapters/files';
 import { resolveModule } from '../adapters/node-resolve';
@@ -16,10 +16,8 @@ import { DTS_BUNDLE_MARKER, reuseBundle, type DtsBundleResult, type DtsBundleSpe
 import { bareSpecifiers, declarationPathOf, declarationStem, perFileSpecifier, rewriteRelativeSpecifiers } from './dts-specifiers';
 import { readCompilerOption, unsetInherited } from './tsconfig-read';
 
-export interface DeclarationsResult {
-  errors: BuildError[];
-  warnings: BuildError[];
-}
+/** Errors and warnings of the declarations step, and the sources its program read (AdapterResult). */
+type DeclarationsResult = Required<Pick<AdapterResult, 'errors' | 'warnings'>> & Pick<AdapterResult, 'reads'>;
 
 /**
  * Declarations for bundled builds (docs/builders.md, "Declarations"), in two steps:
@@ -42,39 +40,67 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<Declaration
   const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
   const declarationsDir = join(ctx.stateDir, isolatedApi ? 'dts-isolated' : 'dts');
   const bundle = tools && bundleSpec(ctx, declarationsDir, tools);
-  let emitted: DeclarationsResult;
-  if (isolatedApi) {
-    // Not incremental: written afresh, so no file of a removed source stays behind.
-    rmSync(declarationsDir, { recursive: true, force: true });
-    mkdirSync(declarationsDir, { recursive: true });
-    const tsconfigPath = join(ctx.stateDir, 'tsconfig.dts-isolated.json');
-    const optionsPath = join(ctx.stateDir, 'dts-isolated-options.json');
-    writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, declarationsDir), null, 2));
-    const options: IsolatedDtsOptions = { external: config.external, builtinsExternal: config.platform === 'node', bundle };
-    writeFileSync(optionsPath, JSON.stringify(options));
-    const cache = codeCacheEnabled() ? codeCachePath(config.workspaceRoot, isolatedApi) : '';
-    const args = [ISOLATED_DTS_WORKER, isolatedApi, cache, tsconfigPath, optionsPath];
-    emitted = await runWorker(ctx, args);
-    if (bundle || emitted.errors.length) return emitted;
-  } else {
-    // Checked: tsc writes into its own directory under the state dir, incrementally (an edit
-    // re-checks what it affects).
-    const run = prepareIncrementalTsc({
-      config,
-      stateDir: ctx.stateDir,
-      name: 'dts',
-      rootDir: resolve(config.packageRoot, entriesRoot(config)),
-      outDir: declarationsDir,
-      tsconfig: (buildInfo) => dtsTsconfig(config, declarationsDir, buildInfo),
-    });
-    const errors = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'dts' });
-    if (errors.length) return run.discard(), { errors, warnings: [] };
-    run.commit();
+  const emitted = isolatedApi ? await emitIsolated(ctx, isolatedApi, declarationsDir, bundle) : await emitChecked(ctx, declarationsDir);
+  // The isolated worker bundles in its own process (its TypeScript is loaded already).
+  if (emitted.errors.length || (bundle && isolatedApi)) return emitted;
+  if (bundle) {
     // The same declarations as last time (an edit inside a body): the same bundle, no worker.
-    if (bundle) return reuseBundle(bundle) ? { errors: [], warnings: [] } : bundleInWorker(ctx, bundle);
-    emitted = { errors: [], warnings: [] };
+    const bundled = reuseBundle(bundle) ? { errors: [], warnings: [] } : await bundleInWorker(ctx, bundle);
+    return { ...bundled, reads: emitted.reads };
   }
-  return { errors: [], warnings: [...emitted.warnings, ...copyPerFile(config, declarationsDir, ctx.outDir)] };
+  return { ...emitted, warnings: [...emitted.warnings, ...copyPerFile(config, declarationsDir, ctx.outDir)] };
+}
+
+/** Checked: tsc writes into its own directory under the state dir, incrementally (an edit re-checks what it affects). */
+async function emitChecked(ctx: AdapterContext, declarationsDir: string): Promise<DeclarationsResult> {
+  const { config } = ctx;
+  const run = prepareIncrementalTsc({
+    config,
+    stateDir: ctx.stateDir,
+    name: 'dts',
+    rootDir: resolve(config.packageRoot, entriesRoot(config)),
+    outDir: declarationsDir,
+    tsconfig: (buildInfo) => dtsTsconfig(config, declarationsDir, buildInfo),
+  });
+  const errors = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'dts' });
+  if (errors.length) {
+    run.discard();
+    return { errors, warnings: [] };
+  }
+  run.commit();
+  return { errors: [], warnings: [], reads: run.programFiles() };
+}
+
+/** Under `isolatedDeclarations`: a worker transpiles each reachable file, then bundles when asked to. */
+async function emitIsolated(
+  ctx: AdapterContext,
+  api: string,
+  declarationsDir: string,
+  bundle: DtsBundleSpec | undefined,
+): Promise<DeclarationsResult> {
+  const { config } = ctx;
+  // Not incremental: written afresh, so no file of a removed source stays behind.
+  rmSync(declarationsDir, { recursive: true, force: true });
+  mkdirSync(declarationsDir, { recursive: true });
+  const tsconfigPath = join(ctx.stateDir, 'tsconfig.dts-isolated.json');
+  const optionsPath = join(ctx.stateDir, 'dts-isolated-options.json');
+  const readsFile = join(ctx.stateDir, 'dts-isolated-reads.json');
+  rmSync(readsFile, { force: true });
+  writeFileSync(tsconfigPath, JSON.stringify(dtsTsconfig(config, declarationsDir), null, 2));
+  const options: IsolatedDtsOptions = { external: config.external, builtinsExternal: config.platform === 'node', readsFile, bundle };
+  writeFileSync(optionsPath, JSON.stringify(options));
+  const cache = codeCacheEnabled() ? codeCachePath(config.workspaceRoot, api) : '';
+  const result = await runWorker(ctx, [ISOLATED_DTS_WORKER, api, cache, tsconfigPath, optionsPath]);
+  return { ...result, reads: result.errors.length ? [] : readList(readsFile) };
+}
+
+function readList(file: string): string[] {
+  try {
+    const list = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 const ISOLATED_DTS_WORKER = join(__dirname, 'isolated-dts-worker.js');
@@ -131,7 +157,9 @@ function bundleSpec(ctx: AdapterContext, declarationsDir: string, tools: { rollu
     tsconfig: packageTsconfig(config),
     declarationsDir,
     outDir: ctx.outDir,
-    inputs: Object.fromEntries(config.entries.map((e) => [e.name, emittedDeclaration(config, declarationsDir, resolve(config.packageRoot, e.path))])),
+    inputs: Object.fromEntries(
+      config.entries.map((e) => [e.name, emittedDeclaration(config, declarationsDir, resolve(config.packageRoot, e.path))]),
+    ),
     outputs: [...new Set(config.format.map((f) => jsExtension(f, packageType)))].map((js) => ({ js, dts: dtsExtension(js) })),
     external: config.external,
     builtinsExternal: config.platform === 'node',
@@ -166,7 +194,8 @@ async function runWorker(ctx: AdapterContext, argv: string[]): Promise<Declarati
   if (result.cancelled) return { errors: [buildError('CANCELLED', 'declarations cancelled', { phase: 'dts' })], warnings: [] };
   const marker = result.output.lastIndexOf(DTS_BUNDLE_MARKER);
   const diagnostics = parseTscDiagnostics(marker === -1 ? result.output : result.output.slice(0, marker), config, 'dts');
-  const bundled = marker === -1 ? undefined : (JSON.parse(result.output.slice(marker + DTS_BUNDLE_MARKER.length).split('\n')[0]) as DtsBundleResult);
+  const bundled =
+    marker === -1 ? undefined : (JSON.parse(result.output.slice(marker + DTS_BUNDLE_MARKER.length).split('\n')[0]) as DtsBundleResult);
   const located = (m: DtsBundleResult['errors'][number], code: BuildError['code']) => {
     const file = m.file ? workspacePath(config, declarationSource(config, m.file)) : undefined;
     return buildError(code, m.message, { phase: 'dts', file, line: file ? m.line : undefined, column: file ? m.column : undefined });
@@ -198,7 +227,9 @@ function copyPerFile(config: ResolvedBuildConfig, declarationsDir: string, outDi
   const files: { rel: string; stem: string }[] = [];
   for (const rel of walkRelative(root)) {
     const stem = declarationStem(rel);
-    if (stem !== undefined) stems.add(stem), files.push({ rel, stem });
+    if (stem === undefined) continue;
+    stems.add(stem);
+    files.push({ rel, stem });
   }
   const packageType = packageTypeOf(config.packageJson);
   const kinds = [...new Set(config.format.map((f) => jsExtension(f, packageType)))].map((js) => ({ js, dts: dtsExtension(js) }));
@@ -218,9 +249,18 @@ function copyPerFile(config: ResolvedBuildConfig, declarationsDir: string, outDi
   );
 }
 
-function writePerFile(target: string, code: string, rel: string, kind: { js: JsExtension; dts: DtsExtension }, exists: (stem: string) => boolean) {
+function writePerFile(
+  target: string,
+  code: string,
+  rel: string,
+  kind: { js: JsExtension; dts: DtsExtension },
+  exists: (stem: string) => boolean,
+) {
   mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, rewriteRelativeSpecifiers(code, (s) => perFileSpecifier(s, rel, kind.js, exists)));
+  writeFileSync(
+    target,
+    rewriteRelativeSpecifiers(code, (s) => perFileSpecifier(s, rel, kind.js, exists)),
+  );
 }
 
 /** An import the JavaScript bundle inlines: not external, not a node builtin. */
@@ -236,7 +276,9 @@ export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string, buildIn
   return {
     ...(hasOwn ? { extends: own } : {}),
     compilerOptions: {
-      ...(hasOwn ? moduleDefaults(own!) : { target: 'es2022', ...MODULE_DEFAULTS, strict: true, esModuleInterop: true, resolveJsonModule: true }),
+      ...(hasOwn
+        ? moduleDefaults(own!)
+        : { target: 'es2022', ...MODULE_DEFAULTS, strict: true, esModuleInterop: true, resolveJsonModule: true }),
       allowImportingTsExtensions: true,
       declaration: true,
       emitDeclarationOnly: true,

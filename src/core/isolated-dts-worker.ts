@@ -49,9 +49,12 @@ function main(): number {
     }
     reached.push({ file, source, rel });
     for (const dep of followedImports(source, file, options)) {
-      if (!seen.has(dep)) seen.add(dep), queue.push(dep);
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      queue.push(dep);
     }
   }
+  if (workerOptions.readsFile) writeFileSync(workerOptions.readsFile, JSON.stringify(reached.map((r) => r.file)));
   const { outputs, diagnostics } = transpileDeclarations(reached, options);
   for (const { file, rel } of reached) {
     const target = join(outDir, rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`));

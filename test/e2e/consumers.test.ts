@@ -31,7 +31,19 @@ export default function sum(a: number, b: number): number { return a + b; }
   'src/text.ts': `export const shout = (s: string): string => s.toUpperCase() + '!';\n`,
   'src/point.ts': `export interface Point { readonly x: number; readonly y: number }\nexport const makePoint = (x: number, y: number): Point => ({ x, y });\n`,
   'src/math.ts': `export type Pair = [number, number];\nexport const double = (n: number): number => n * 2;\nexport const swap = ([a, b]: Pair): Pair => [b, a];\n`,
-  'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'preserve', moduleResolution: 'bundler', allowImportingTsExtensions: true, noEmit: true, skipLibCheck: true, types: [] }, include: ['src'] }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      target: 'ES2022',
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      allowImportingTsExtensions: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: [],
+    },
+    include: ['src'],
+  }),
 };
 
 /** package.json fields pointing at the outputs config/outputs.ts names, per shape. */
@@ -43,7 +55,10 @@ function manifest(shape: Shape): Record<string, unknown> {
       ? { types: file(sub, '.d.ts'), default: file(sub, '.js') }
       : shape === 'cjs'
         ? { types: file(sub, '.d.cts'), default: file(sub, '.cjs') }
-        : { import: { types: file(sub, '.d.mts'), default: file(sub, '.mjs') }, require: { types: file(sub, '.d.cts'), default: file(sub, '.cjs') } };
+        : {
+            import: { types: file(sub, '.d.mts'), default: file(sub, '.mjs') },
+            require: { types: file(sub, '.d.cts'), default: file(sub, '.cjs') },
+          };
   return {
     // ESM-only packages are `"type": "module"` (`.js`); the others are not (`.mjs` beside `.cjs`).
     type: shape === 'esm' ? 'module' : 'commonjs',
@@ -130,7 +145,17 @@ const MODES: Mode[] = ['nodenext', 'node16', 'bundler'];
 function tsconfig(mode: Mode, include: string[]) {
   const module = mode === 'bundler' ? { module: 'esnext', moduleResolution: 'bundler' } : { module: mode, moduleResolution: mode };
   return JSON.stringify({
-    compilerOptions: { ...module, target: 'ES2022', lib: ['ES2022', 'DOM'], strict: true, skipLibCheck: false, types: [], rootDir: 'src', outDir: `out/${mode}`, ...(mode === 'bundler' ? { noEmit: true } : {}) },
+    compilerOptions: {
+      ...module,
+      target: 'ES2022',
+      lib: ['ES2022', 'DOM'],
+      strict: true,
+      skipLibCheck: false,
+      types: [],
+      rootDir: 'src',
+      outDir: `out/${mode}`,
+      ...(mode === 'bundler' ? { noEmit: true } : {}),
+    },
     include,
   });
 }
@@ -145,7 +170,10 @@ describe('consumers of what each builder ships (declarations and modules, checke
   const errorsOf = (mode: Mode, group: string) => {
     if (!compiled.has(mode)) {
       const r = tsc(['-p', `tsconfig.${mode}.json`, '--pretty', 'false']);
-      compiled.set(mode, r.output.split('\n').filter((l) => /error TS\d+/.test(l)));
+      compiled.set(
+        mode,
+        r.output.split('\n').filter((l) => /error TS\d+/.test(l)),
+      );
     }
     // An error is a builder's when it is in its consumer module or in its packages' declarations.
     const of = (b: string) => new RegExp(`(esm|cjs|dual|bundler)-${b}[./]`);
@@ -162,15 +190,29 @@ describe('consumers of what each builder ships (declarations and modules, checke
     const packages: Record<string, any> = {};
     for (const b of BUILDERS) {
       for (const shape of ['esm', 'cjs', 'dual'] as const) {
-        packages[`packages/${shape}-${b}`] = { name: pkg(b, shape), packageJson: manifest(shape), config: buildConfig(b, shape), files: apiSources };
+        packages[`packages/${shape}-${b}`] = {
+          name: pkg(b, shape),
+          packageJson: manifest(shape),
+          config: buildConfig(b, shape),
+          files: apiSources,
+        };
       }
     }
     // Several entries sharing a module: the declarations share a chunk, as the JavaScript does.
-    const both = (sub: string) => ({ import: { types: `./dist/${sub}.d.ts`, default: `./dist/${sub}.js` }, require: { types: `./dist/${sub}.d.cts`, default: `./dist/${sub}.cjs` } });
+    const both = (sub: string) => ({
+      import: { types: `./dist/${sub}.d.ts`, default: `./dist/${sub}.js` },
+      require: { types: `./dist/${sub}.d.cts`, default: `./dist/${sub}.cjs` },
+    });
     packages['packages/multi'] = {
       name: '@t/multi',
       // A dependency stays external: its types stay an import of it.
-      packageJson: { type: 'module', main: './dist/index.cjs', types: './dist/index.d.cts', exports: { '.': both('index'), './extra': both('extra/index') }, dependencies: { '@t/esm-esbuild': '*' } },
+      packageJson: {
+        type: 'module',
+        main: './dist/index.cjs',
+        types: './dist/index.d.cts',
+        exports: { '.': both('index'), './extra': both('extra/index') },
+        dependencies: { '@t/esm-esbuild': '*' },
+      },
       config: `import { defineBuildConfig } from '@repo/build-system';
 export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', 'src/extra/index.ts'], format: ['esm', 'cjs'], dts: true });
 `,
@@ -190,7 +232,11 @@ export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', '
         'src/point.ts': `export interface Point { x: number; y: number }\n`,
       },
     };
-    for (const [b, shape] of [['esbuild', 'dual'], ['bun', 'esm'], ['rollup', 'dual']] as const) {
+    for (const [b, shape] of [
+      ['esbuild', 'dual'],
+      ['bun', 'esm'],
+      ['rollup', 'dual'],
+    ] as const) {
       packages[`packages/inline-${b}`] = {
         name: `@t/inline-${b}`,
         packageJson: { ...manifest(shape), devDependencies: { '@t/private': '*' } },
@@ -204,36 +250,57 @@ export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', '
     ws = createWorkspace({ packages });
     // Some builds may fail (each is asserted below, per builder): Nx runs the others anyway.
     // One batch per builder keeps each run well inside a command's time limit on a busy machine.
-    for (const projects of [...BUILDERS.map((b) => `@t/*-${b}`), '@t/multi']) ws.nx(['run-many', '-t', 'build', '--parallel=2', `--projects=${projects}`]);
+    for (const projects of [...BUILDERS.map((b) => `@t/*-${b}`), '@t/multi'])
+      ws.nx(['run-many', '-t', 'build', '--parallel=2', `--projects=${projects}`]);
     for (const dir of Object.keys(packages)) {
-      if (ws.exists(`${dir}/build.config.ts`)) built[packages[dir].name] = ws.exists(`${dir}/.build-cache/latest.json`) && ws.latest(dir).status === 'success';
+      if (ws.exists(`${dir}/build.config.ts`))
+        built[packages[dir].name] = ws.exists(`${dir}/.build-cache/latest.json`) && ws.latest(dir).status === 'success';
     }
     // The private package is not installed for consumers: a declaration importing it must fail.
     rmSync(ws.path('node_modules/@t/private'), { recursive: true, force: true });
     for (const b of BUILDERS) writeConsumer(ws, b, { api: packagesOf(b).esm }, { api: packagesOf(b).cjs });
-    writeConsumer(ws, 'extra', { api: [], imports: `${multiImports}\n${inlineImports}`, checks: `${multiChecks}\n${inlineChecks}` }, { api: [], imports: multiImports, checks: multiChecks });
-    for (const mode of MODES) ws.write(`packages/consumer/tsconfig.${mode}.json`, tsconfig(mode, mode === 'bundler' ? ['src/bundler-*.ts'] : ['src/esm-*.mts', 'src/cjs-*.cts']));
+    writeConsumer(
+      ws,
+      'extra',
+      { api: [], imports: `${multiImports}\n${inlineImports}`, checks: `${multiChecks}\n${inlineChecks}` },
+      { api: [], imports: multiImports, checks: multiChecks },
+    );
+    for (const mode of MODES)
+      ws.write(
+        `packages/consumer/tsconfig.${mode}.json`,
+        tsconfig(mode, mode === 'bundler' ? ['src/bundler-*.ts'] : ['src/esm-*.mts', 'src/cjs-*.cts']),
+      );
   });
   afterAll(() => ws?.dispose());
 
   it.each(BUILDERS)('%s: ESM-only, CJS-only and dual packages build, with declarations beside each module', (b) => {
     for (const shape of ['esm', 'cjs', 'dual'] as const) {
       const dir = `packages/${shape}-${b}`;
-      expect(built[pkg(b, shape)], `${dir}: ${JSON.stringify(ws.exists(`${dir}/.build-cache/latest.json`) && ws.latest(dir).errors)}`).toBe(true);
-      const files = shape === 'esm' ? ['index.js', 'index.d.ts'] : shape === 'cjs' ? ['index.cjs', 'index.d.cts'] : ['index.mjs', 'index.d.mts', 'index.cjs', 'index.d.cts'];
+      expect(built[pkg(b, shape)], `${dir}: ${JSON.stringify(ws.exists(`${dir}/.build-cache/latest.json`) && ws.latest(dir).errors)}`).toBe(
+        true,
+      );
+      const files =
+        shape === 'esm'
+          ? ['index.js', 'index.d.ts']
+          : shape === 'cjs'
+            ? ['index.cjs', 'index.d.cts']
+            : ['index.mjs', 'index.d.mts', 'index.cjs', 'index.d.cts'];
       for (const f of files) expect(ws.exists(`${dir}/dist/${f}`), `${dir}/dist/${f}`).toBe(true);
     }
   });
 
-  it.each(BUILDERS)('%s: a consumer compiles under nodenext, node16 and bundler (skipLibCheck: false), then imports and requires every export in Node', (b) => {
-    for (const mode of MODES) expect(errorsOf(mode, b), mode).toEqual([]);
-    for (const mode of ['nodenext', 'node16'] as const) {
-      const imported = run(mode, `esm-${b}.mjs`);
-      const required = run(mode, `cjs-${b}.cjs`);
-      for (const p of packagesOf(b).esm) expect(imported[p], `${mode}: import ${p}`).toEqual(EXPECTED_VALUES);
-      for (const p of packagesOf(b).cjs) expect(required[p], `${mode}: require ${p}`).toEqual(EXPECTED_VALUES);
-    }
-  });
+  it.each(BUILDERS)(
+    '%s: a consumer compiles under nodenext, node16 and bundler (skipLibCheck: false), then imports and requires every export in Node',
+    (b) => {
+      for (const mode of MODES) expect(errorsOf(mode, b), mode).toEqual([]);
+      for (const mode of ['nodenext', 'node16'] as const) {
+        const imported = run(mode, `esm-${b}.mjs`);
+        const required = run(mode, `cjs-${b}.cjs`);
+        for (const p of packagesOf(b).esm) expect(imported[p], `${mode}: import ${p}`).toEqual(EXPECTED_VALUES);
+        for (const p of packagesOf(b).cjs) expect(required[p], `${mode}: require ${p}`).toEqual(EXPECTED_VALUES);
+      }
+    },
+  );
 
   it('multi-entry and inlining packages: the consumer compiles under every mode and runs', () => {
     for (const mode of MODES) expect(errorsOf(mode, 'extra'), mode).toEqual([]);
@@ -246,7 +313,11 @@ export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', '
   });
 
   it('inlined private package: its types are in the declarations, never an import of it', () => {
-    for (const [b, dts] of [['esbuild', ['index.d.mts', 'index.d.cts']], ['bun', ['index.d.ts']], ['rollup', ['index.d.mts', 'index.d.cts']]] as const) {
+    for (const [b, dts] of [
+      ['esbuild', ['index.d.mts', 'index.d.cts']],
+      ['bun', ['index.d.ts']],
+      ['rollup', ['index.d.mts', 'index.d.cts']],
+    ] as const) {
       for (const f of dts) {
         const text = ws.read(`packages/inline-${b}/dist/${f}`);
         expect(text, `${b} ${f}`).not.toContain('@t/private');
@@ -266,14 +337,23 @@ export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', '
     expect(ws.read(`${dist}/${chunk!.replace(/\.js$/, '.d.ts')}`)).toContain('interface Tag');
     expect(ws.exists(`${dist}/${chunk!.replace(/\.js$/, '.d.cts')}`)).toBe(true);
     // the dependency's types stay an import of it, in both formats
-    for (const f of ['index.d.ts', 'index.d.cts']) expect(ws.read(`${dist}/${f}`), f).toMatch(/import \{ Greeting \} from '@t\/esm-esbuild';/);
+    for (const f of ['index.d.ts', 'index.d.cts'])
+      expect(ws.read(`${dist}/${f}`), f).toMatch(/import \{ Greeting \} from '@t\/esm-esbuild';/);
   });
 
   it.each(BUILDERS)('%s: a type error in a consumer against our declarations is reported, located (the types are not any)', (b) => {
     const api = packagesOf(b).esm;
-    const lines = api.map((p, i) => `import { greet as g${i} } from '${p}';\nexport const n${i}: number = g${i}({ to: 'x' });\ng${i}({ too: 'x' });`);
+    const lines = api.map(
+      (p, i) => `import { greet as g${i} } from '${p}';\nexport const n${i}: number = g${i}({ to: 'x' });\ng${i}({ too: 'x' });`,
+    );
     ws.write(`packages/consumer/bad/bad-${b}.mts`, `${lines.join('\n')}\n`);
-    ws.write(`packages/consumer/tsconfig.bad-${b}.json`, JSON.stringify({ ...JSON.parse(tsconfig('nodenext', [`bad/bad-${b}.mts`])), compilerOptions: { ...JSON.parse(tsconfig('nodenext', [])).compilerOptions, rootDir: '.', noEmit: true } }));
+    ws.write(
+      `packages/consumer/tsconfig.bad-${b}.json`,
+      JSON.stringify({
+        ...JSON.parse(tsconfig('nodenext', [`bad/bad-${b}.mts`])),
+        compilerOptions: { ...JSON.parse(tsconfig('nodenext', [])).compilerOptions, rootDir: '.', noEmit: true },
+      }),
+    );
     const r = tsc(['-p', `tsconfig.bad-${b}.json`, '--pretty', 'false']);
     expect(r.code).not.toBe(0);
     api.forEach((p, i) => {

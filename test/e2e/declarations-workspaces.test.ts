@@ -19,7 +19,9 @@ const packages = {
   'packages/no-tsconfig': {
     name: '@t/no-tsconfig',
     config: config(),
-    files: { 'src/index.ts': `import { format } from 'node:util';\nexport const fmt = (s: string, n: number): string => format('%s=%d', s, n);\n` },
+    files: {
+      'src/index.ts': `import { format } from 'node:util';\nexport const fmt = (s: string, n: number): string => format('%s=%d', s, n);\n`,
+    },
   },
   // A private package whose types are reached through the root tsconfig's `paths` alias.
   'packages/private': {
@@ -43,7 +45,10 @@ const packages = {
     files: {
       'src/model.ts': `export interface Model { id: number; label: string }\nexport function make(id: number): Model { return { id, label: String(id) }; }\n`,
       'src/index.ts': `import { make } from './model.ts';\nexport const item = make(1);\nexport const items = [make(2)];\n`,
-      'tsconfig.json': JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { module: 'preserve', moduleResolution: 'bundler' } }),
+      'tsconfig.json': JSON.stringify({
+        extends: '../../tsconfig.json',
+        compilerOptions: { module: 'preserve', moduleResolution: 'bundler' },
+      }),
     },
   },
 };
