@@ -205,20 +205,21 @@ describe('consumers of what each builder ships (declarations and modules, checke
     });
     packages['packages/multi'] = {
       name: '@t/multi',
-      // A dependency stays external: its types stay an import of it.
+      // A dependency stays external: its types stay an import of it (a dual package: under node16
+      // the `.d.cts` of a CommonJS consumer may not import an ESM-only one, TS1479).
       packageJson: {
         type: 'module',
         main: './dist/index.cjs',
         types: './dist/index.d.cts',
         exports: { '.': both('index'), './extra': both('extra/index') },
-        dependencies: { '@t/esm-esbuild': '*' },
+        dependencies: { '@t/dual-esbuild': '*' },
       },
       config: `import { defineBuildConfig } from '@repo/build-system';
 export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', 'src/extra/index.ts'], format: ['esm', 'cjs'], dts: true });
 `,
       files: {
         'src/tag.ts': `export interface Tag { readonly name: string }\nlet made = 0;\nexport const makeTag = (name: string): Tag => (made++, { name });\nexport const tagCount = (): number => made;\n`,
-        'src/index.ts': `import type { Tag } from './tag.ts';\nimport type { Greeting } from '@t/esm-esbuild';\nexport const label = (t: Tag): string => \`<\${t.name}>\`;\nexport const toGreeting = (t: Tag): Greeting => ({ to: t.name });\nexport type { Tag };\n`,
+        'src/index.ts': `import type { Tag } from './tag.ts';\nimport type { Greeting } from '@t/dual-esbuild';\nexport const label = (t: Tag): string => \`<\${t.name}>\`;\nexport const toGreeting = (t: Tag): Greeting => ({ to: t.name });\nexport type { Tag };\n`,
         'src/extra/index.ts': `export { makeTag, tagCount } from '../tag.ts';\n`,
       },
     };
@@ -338,7 +339,7 @@ export default defineBuildConfig({ builder: 'esbuild', entry: ['src/index.ts', '
     expect(ws.exists(`${dist}/${chunk!.replace(/\.js$/, '.d.cts')}`)).toBe(true);
     // the dependency's types stay an import of it, in both formats
     for (const f of ['index.d.ts', 'index.d.cts'])
-      expect(ws.read(`${dist}/${f}`), f).toMatch(/import \{ Greeting \} from '@t\/esm-esbuild';/);
+      expect(ws.read(`${dist}/${f}`), f).toMatch(/import \{ Greeting \} from '@t\/dual-esbuild';/);
   });
 
   it.each(BUILDERS)('%s: a type error in a consumer against our declarations is reported, located (the types are not any)', (b) => {
