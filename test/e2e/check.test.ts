@@ -26,11 +26,12 @@ describe('the check phase: package.json entry points against the outputs, publin
           config: config(''),
           files: source,
         },
-        // types of the ESM build handed to require(): attw's "masquerading as ESM"; `types` listed
-        // last, where TypeScript never reaches it: publint's EXPORTS_TYPES_SHOULD_BE_FIRST
+        // types of the ESM build handed to require() (`types` before `require`: TypeScript takes
+        // it over the index.d.cts the build writes beside index.cjs): attw's "masquerading as
+        // ESM"; `types` after `import`: publint's EXPORTS_TYPES_SHOULD_BE_FIRST
         'packages/linted': {
           name: '@t/linted',
-          packageJson: { files: ['dist'], exports: { '.': { import: './dist/index.js', require: './dist/index.cjs', types: './dist/index.d.ts' } } },
+          packageJson: { files: ['dist'], exports: { '.': { import: './dist/index.js', types: './dist/index.d.ts', require: './dist/index.cjs' } } },
           config: config(`\n  format: ['esm', 'cjs'],\n  dts: true,\n  check: { publint: true, attw: true },`),
           files: source,
         },
