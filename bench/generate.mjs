@@ -1,7 +1,8 @@
 // Deterministic benchmark workspaces: P packages of F TypeScript files, each package importing
 // from the previous ones, built by one of several plugins with otherwise identical sources.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Tiny deterministic PRNG (mulberry32) so every run writes the same bytes. */
 function rng(seed) {
@@ -58,6 +59,7 @@ export const describe${j} = (m: ${j > 0 ? `Model${j - 1}` : `Model${j}`}): strin
  * ours: build.config.ts per package (the plugin infers targets)
  * static: the same targets written out in project.json (the graph-time baseline)
  * esbuild/rollup/tsc: the peer executors @nx/esbuild:esbuild, @nx/rollup:rollup, @nx/js:tsc
+ * tsdown: tsdown (tsdown.config.mjs per package) run by an nx:run-commands target
  * isolatedDeclarations: set in tsconfig.base.json (the generated sources satisfy it)
  * noopPlugin: also register a plugin whose createNodesV2 and postTasksExecution do nothing
  */
@@ -100,6 +102,7 @@ export function generateWorkspace({ dir, packages, files, mode, builder = 'esbui
     write(join(root, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src' }, include: ['src'] }, null, 2));
     write(join(root, 'tsconfig.lib.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { outDir: '../../dist/out-tsc' }, include: ['src/**/*.ts'] }, null, 2));
     const targets = targetsFor(mode, p, builder, dts);
+    if (mode === 'tsdown') write(join(root, 'tsdown.config.mjs'), tsdownConfig({ entry: ['src/index.ts'], format: ['esm'], outDir: 'dist', dts }));
     if (mode === 'ours') {
       write(join(root, 'build.config.ts'), `import { defineBuildConfig } from '@repo/build-system';\n\nexport default defineBuildConfig({\n  builder: '${builder}',\n  entry: 'src/index.ts',\n  outputDir: 'dist',\n  dts: ${dts},\n});\n`);
       write(join(root, 'project.json'), JSON.stringify({ name, targets: NOOP_TARGETS }, null, 2));
@@ -118,6 +121,30 @@ const NOOP_PLUGIN = `// createNodesV2 over every package.json, inferring nothing
 exports.createNodesV2 = ['**/package.json', async () => []];
 exports.postTasksExecution = async () => {};
 `;
+
+/**
+ * A tsdown config for the same build as a build.config.ts: ESM `.js`/`.d.ts` in a type-module
+ * package (tsdown's default on node is `.mjs`/`.d.mts`), the package's own tsconfig.
+ */
+export function tsdownConfig(options) {
+  const config = { platform: 'node', fixedExtension: false, tsconfig: 'tsconfig.json', ...options };
+  return `export default ${JSON.stringify(config, null, 2)};\n`;
+}
+
+/**
+ * An nx:run-commands target running tsdown in the package (two levels below the workspace
+ * root, whose node_modules links bench/node_modules/tsdown), cached and ordered like ours.
+ */
+export function tsdownTarget(projectRoot, outputDir) {
+  return {
+    executor: 'nx:run-commands',
+    options: { command: 'node ../../node_modules/tsdown/dist/run.mjs', cwd: projectRoot },
+    cache: true,
+    dependsOn: ['^build'],
+    inputs: ['production', '^production'],
+    outputs: [`{projectRoot}/${outputDir}`],
+  };
+}
 
 function targetsFor(mode, p, builder, dts) {
   const outputPath = `packages/p${p}/dist`;
@@ -159,7 +186,42 @@ function targetsFor(mode, p, builder, dts) {
           options: { main: `packages/p${p}/src/index.ts`, outputPath, tsConfig: `packages/p${p}/tsconfig.lib.json`, generatePackageJson: false },
         },
       };
+    case 'tsdown':
+      return { build: tsdownTarget(`packages/p${p}`, 'dist') };
     default:
       return {};
+  }
+}
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'tanstack-query');
+
+/**
+ * The vendored monorepo (test/fixtures/tanstack-query) as a bench workspace, built either by
+ * us (its build.config.ts files, `builder` swapped) or by tsdown with the same options
+ * (mode 'tsdown': a tsdown.config.mjs per package and an nx:run-commands target).
+ */
+export function generateFixtureWorkspace({ dir, mode, builder = 'rollup' }) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(FIXTURE, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+  cpSync(join(FIXTURE, 'packages'), join(dir, 'packages'), { recursive: true });
+  write(join(dir, 'package.json'), JSON.stringify({ name: `bench-fixture-${mode}`, private: true, workspaces: ['packages/*'] }, null, 2));
+  write(join(dir, '.gitignore'), 'node_modules\nbuild\n.nx\n.build-cache\n');
+  const plugins = mode === 'ours' ? ['@repo/build-system/plugin'] : [];
+  write(join(dir, 'nx.json'), JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default'] }, plugins, targetDefaults: {} }, null, 2));
+  for (const name of readdirSync(join(dir, 'packages'))) {
+    const root = join(dir, 'packages', name);
+    const configFile = join(root, 'build.config.ts');
+    if (mode === 'ours') {
+      writeFileSync(configFile, readFileSync(configFile, 'utf8').replace(/builder: '\w+'/, `builder: '${builder}'`));
+      continue;
+    }
+    rmSync(configFile);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    write(join(root, 'project.json'), JSON.stringify({ name: pkg.name, targets: { build: tsdownTarget(`packages/${name}`, 'build/modern') } }, null, 2));
+    write(
+      join(root, 'tsdown.config.mjs'),
+      tsdownConfig({ entry: ['src/*.ts'], format: ['esm', 'cjs'], outDir: 'build/modern', target: 'es2022', sourcemap: true, dts: true, tsconfig: 'tsconfig.prod.json' }),
+    );
   }
 }

@@ -1,5 +1,5 @@
-// Benchmarks @repo/build-system against @nx/esbuild, @nx/rollup and @nx/js:tsc, with the raw
-// builders as the floor. Prints medians and ratios measured in the same run and writes them
+// Benchmarks @repo/build-system against @nx/esbuild, @nx/rollup, @nx/js:tsc and tsdown, with the
+// raw builders as the floor. Prints medians and ratios measured in the same run and writes them
 // to bench/results/. Usage: node bench/run.mjs [--quick] [--runs N] [--only a,b]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { linkWorkspace, repoRoot } from '../scripts/link-workspace.mjs';
-import { generateWorkspace } from './generate.mjs';
+import { generateFixtureWorkspace, generateWorkspace } from './generate.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const work = join(benchDir, '.work');
@@ -55,6 +55,21 @@ function workspace(name, opts) {
   link(dir);
   return dir;
 }
+
+function fixtureWorkspace(name, opts) {
+  const dir = join(work, name);
+  generateFixtureWorkspace({ dir, ...opts });
+  link(dir);
+  return dir;
+}
+
+/** Before each run: every package's compiler state removed (what an uncached build on a fresh checkout has). */
+const noCompilerState = (ws) => () => {
+  for (const pkg of readdirSync(join(ws, 'packages'))) {
+    const state = join(ws, 'packages', pkg, '.build-cache', 'state');
+    for (const name of existsSync(state) ? readdirSync(state) : []) if (name !== 'validated-config.json') rmSync(join(state, name), { recursive: true, force: true });
+  }
+};
 
 /** Wall time (ms), peak RSS (MB, the largest single process of the tree) and CPU time (ms), from GNU time. */
 function timeOnce(cmd, argv, cwd, env, before) {
@@ -111,6 +126,16 @@ function ownTime(ws) {
   const ms = Object.entries(phases).filter(([n]) => n !== 'build' && n !== 'dts').reduce((a, [, v]) => a + v, 0);
   console.log(`  ${'our own time in that build (record phases)'.padEnd(48)} ${String(ms).padStart(7)} ms  (${Object.entries(phases).map(([n, v]) => `${n} ${v}`).join(', ')})`);
   return { label: 'our own time (record phases but build/dts)', ms, phases };
+}
+/** Sum of the `dts` phase over the packages' last records (one package, or all). */
+function dtsPhase(ws, only) {
+  const pkgs = only ? [only] : readdirSync(join(ws, 'packages'));
+  const ms = pkgs.reduce((a, p) => {
+    const job = JSON.parse(readFileSync(join(ws, 'packages', p, '.build-cache/latest.json'), 'utf8'));
+    return a + (job.phases.find((x) => x.name === 'dts')?.durationMs ?? 0);
+  }, 0);
+  console.log(`  ${'  of which the dts phase (record)'.padEnd(48)} ${String(ms).padStart(7)} ms`);
+  return { label: 'dts phase in the last build (records)', ms };
 }
 const stopDaemon = (ws) => spawnSync(process.execPath, [nxBin, 'daemon', '--stop'], { cwd: ws, env: { ...baseEnv, NX_DAEMON: 'true', NX_CACHE_DIRECTORY: join(ws, '.nx', 'cache') } });
 const results = { machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version }, versions: versions(), runs, quick, scenarios: {} };
@@ -244,6 +269,39 @@ if (want('postgres')) {
   }
 }
 
+// 5. Declarations: the 200-file package built with d.ts by us and by tsdown (same sources,
+// same tsconfig, ESM), both as an Nx target; tsdown by itself as its floor.
+if (want('dts')) {
+  console.log('\n# declarations, one package of 200 files: nx run p0:build --skip-nx-cache, with d.ts');
+  const s = {};
+  const ours = workspace('dts-ours-esbuild', { packages: 1, files: 200, mode: 'ours', builder: 'esbuild', dts: true });
+  s.oursEsbuildDts = measure('@repo/build-system esbuild + d.ts', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours, { before: noCompilerState(ours) });
+  s.oursEsbuildDtsPhase = dtsPhase(ours, 'p0');
+  s.oursEsbuildDtsRebuild = measure('@repo/build-system esbuild + d.ts, rebuild (state kept)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours);
+  const rollupWs = workspace('dts-ours-rollup', { packages: 1, files: 200, mode: 'ours', builder: 'rollup', dts: true });
+  s.oursRollupDts = measure('@repo/build-system rollup + d.ts', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), rollupWs, { before: noCompilerState(rollupWs) });
+  const tsdown = workspace('dts-tsdown', { packages: 1, files: 200, mode: 'tsdown', dts: true });
+  s.tsdownDts = measure('tsdown + d.ts (nx:run-commands)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tsdown);
+  s.rawTsdownDts = measure('raw tsdown + d.ts', process.execPath, [join(tsdown, 'node_modules/tsdown/dist/run.mjs')], join(tsdown, 'packages/p0'));
+  results.scenarios.dts = s;
+}
+
+// 6. The vendored monorepo (test/fixtures/tanstack-query, four packages built upstream with
+// tsdown): every package built, uncached, by us and by tsdown with the same options.
+if (want('monorepo')) {
+  console.log('\n# the vendored monorepo (4 TanStack Query packages): nx run-many -t build --skip-nx-cache');
+  const s = {};
+  const once = { warmup: 0 };
+  const oursRollup = fixtureWorkspace('monorepo-ours-rollup', { mode: 'ours', builder: 'rollup' });
+  s.oursRollup = measure('@repo/build-system rollup (its build.config.ts)', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), oursRollup, { ...once, before: noCompilerState(oursRollup) });
+  s.oursRollupDtsPhases = dtsPhase(oursRollup);
+  const oursEsbuild = fixtureWorkspace('monorepo-ours-esbuild', { mode: 'ours', builder: 'esbuild' });
+  s.oursEsbuild = measure('@repo/build-system esbuild', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), oursEsbuild, { ...once, before: noCompilerState(oursEsbuild) });
+  const tsdown = fixtureWorkspace('monorepo-tsdown', { mode: 'tsdown' });
+  s.tsdown = measure('tsdown (nx:run-commands, same options)', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), tsdown, once);
+  results.scenarios.monorepo = s;
+}
+
 const ratio = (a, b) => (a && b ? Math.round((a.ms / b.ms) * 100) / 100 : null);
 const S = results.scenarios;
 const rows = [];
@@ -296,6 +354,16 @@ if (S.postgres) {
   rows.push(['run-many 10, all cached: JSON + PostgreSQL / JSON only', ratio(S.postgres.cachedDb, S.postgres.cachedJson), '≤ 1.05']);
   rows.push(['run-many 10, all cached: CPU with PostgreSQL / JSON only', Math.round((S.postgres.cachedDb.cpuMs / S.postgres.cachedJson.cpuMs) * 100) / 100, '—']);
 }
+if (S.dts) {
+  rows.push(['d.ts 200 files: ours esbuild + d.ts / tsdown + d.ts (both under Nx)', ratio(S.dts.oursEsbuildDts, S.dts.tsdownDts), '≤ 1.00']);
+  rows.push(['d.ts 200 files: ours rollup + d.ts / tsdown + d.ts', ratio(S.dts.oursRollupDts, S.dts.tsdownDts), '≤ 1.00']);
+  rows.push(['d.ts 200 files, rebuild (state kept): ours esbuild / tsdown', ratio(S.dts.oursEsbuildDtsRebuild, S.dts.tsdownDts), '—']);
+  rows.push(['d.ts 200 files: tsdown under Nx / raw tsdown', ratio(S.dts.tsdownDts, S.dts.rawTsdownDts), '—']);
+}
+if (S.monorepo) {
+  rows.push(['monorepo (4 pkgs) run-many uncached: ours rollup / tsdown', ratio(S.monorepo.oursRollup, S.monorepo.tsdown), '≤ 1.00']);
+  rows.push(['monorepo (4 pkgs) run-many uncached: ours esbuild / tsdown', ratio(S.monorepo.oursEsbuild, S.monorepo.tsdown), '≤ 1.00']);
+}
 results.ratios = Object.fromEntries(rows.map(([k, v, t]) => [k, { value: v, target: t }]));
 console.log('\n# ratios (same run)');
 for (const [k, v, t] of rows) console.log(`  ${k.padEnd(52)} ${String(v).padStart(6)}   target ${t}`);
@@ -317,7 +385,7 @@ function versions() {
     }
     return null;
   };
-  return { nx: v('nx'), '@nx/esbuild': v('@nx/esbuild'), '@nx/rollup': v('@nx/rollup'), '@nx/js': v('@nx/js'), esbuild: v('esbuild'), rollup: v('rollup'), typescript: v('typescript'), bun: v('bun'), '@repo/build-system': JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version };
+  return { tsdown: v('tsdown'), nx: v('nx'), '@nx/esbuild': v('@nx/esbuild'), '@nx/rollup': v('@nx/rollup'), '@nx/js': v('@nx/js'), esbuild: v('esbuild'), rollup: v('rollup'), typescript: v('typescript'), bun: v('bun'), '@repo/build-system': JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version };
 }
 
 function markdown(r, rows) {

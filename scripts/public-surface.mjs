@@ -172,7 +172,7 @@ export function compareSurfaces(name, expected, actual) {
       for (const field of ['runtime', 'declared', 'declaredValues']) {
         compareField(want[field], got[field], (d) => out.push(`${where} ${field}: ${d}`));
       }
-      diffNames(want.declarationErrors, got.declarationErrors, (d) => out.push(`${where} declarationErrors: ${d}`), 'new', 'gone');
+      diffNames(want.declarationErrors, got.declarationErrors, (d) => out.push(`${where} declarationErrors: ${d}`), 'new', 'gone', 5);
     }
   }
   return out;
@@ -186,12 +186,14 @@ function compareField(want, got, report) {
   diffNames(want, got, report);
 }
 
-function diffNames(want, got, report, extraWord = 'extra', missingWord = 'missing') {
+/** `limit` shortens long lists (declaration errors) to their first items and a count. */
+function diffNames(want, got, report, extraWord = 'extra', missingWord = 'missing', limit = Infinity) {
   const missing = want.filter((n) => !got.includes(n));
   const extra = got.filter((n) => !want.includes(n));
+  const list = (xs) => (xs.length > limit ? `${xs.slice(0, limit).join(', ')}, … ${xs.length - limit} more` : xs.join(', '));
   const parts = [];
-  if (missing.length) parts.push(`${missingWord} [${missing.join(', ')}]`);
-  if (extra.length) parts.push(`${extraWord} [${extra.join(', ')}]`);
+  if (missing.length) parts.push(`${missingWord} [${list(missing)}]`);
+  if (extra.length) parts.push(`${extraWord} [${list(extra)}]`);
   if (parts.length) report(parts.join(', '));
 }
 
