@@ -371,8 +371,10 @@ for (const [k, v, t] of rows) console.log(`  ${k.padEnd(52)} ${String(v).padStar
 mkdirSync(join(benchDir, 'results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 writeFileSync(join(benchDir, 'results', `${stamp}${quick ? '-quick' : ''}.json`), JSON.stringify(results, null, 2));
-writeFileSync(join(benchDir, 'results', 'latest.md'), markdown(results, rows));
-console.log(`\nwritten: bench/results/${stamp}${quick ? '-quick' : ''}.json, bench/results/latest.md`);
+// A run of some scenarios (--only) keeps the full table of the last complete run.
+const table = only ? `latest-${only.join('-')}.md` : 'latest.md';
+writeFileSync(join(benchDir, 'results', table), markdown(results, rows));
+console.log(`\nwritten: bench/results/${stamp}${quick ? '-quick' : ''}.json, bench/results/${table}`);
 
 function versions() {
   const v = (p) => {
