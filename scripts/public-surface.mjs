@@ -95,7 +95,8 @@ export function declaredExports(root, specifier, condition) {
   const getSourceFile = host.getSourceFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   const readFile = host.readFile.bind(host);
-  host.getSourceFile = (f, lang, ...rest) => (f === consumerPath ? ts.createSourceFile(f, text, lang, true) : getSourceFile(f, lang, ...rest));
+  host.getSourceFile = (f, lang, ...rest) =>
+    f === consumerPath ? ts.createSourceFile(f, text, lang, true) : getSourceFile(f, lang, ...rest);
   host.fileExists = (f) => f === consumerPath || fileExists(f);
   host.readFile = (f) => (f === consumerPath ? text : readFile(f));
   const program = ts.createProgram({ rootNames: [consumerPath], options, host });

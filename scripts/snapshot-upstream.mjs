@@ -21,7 +21,9 @@ const work = mkdtempSync(join(tmpdir(), 'upstream-surface-'));
 try {
   const tarballs = {};
   for (const { name, version } of packages) {
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', `${name}@${version}`, '--json', '--pack-destination', work], { cwd: work, encoding: 'utf8' }));
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', `${name}@${version}`, '--json', '--pack-destination', work], { cwd: work, encoding: 'utf8' }),
+    );
     const into = join(work, 'node_modules', ...name.split('/'));
     mkdirSync(into, { recursive: true });
     execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', into, '--strip-components=1']);

@@ -25,13 +25,18 @@ function fixtureWorkspace(builder: string): TempWorkspace {
     const config = ws.read(`packages/${dir}/build.config.ts`);
     ws.write(`packages/${dir}/build.config.ts`, config.replace(/builder: '\w+'/, `builder: '${builder}'`));
   }
-  linkWorkspace(ws.root, packageDirs.map((d) => `packages/${d}`));
+  linkWorkspace(
+    ws.root,
+    packageDirs.map((d) => `packages/${d}`),
+  );
   return ws;
 }
 
 /** Every difference from upstream, one line each (package, entry, condition, names). */
 function surfaceMismatches(ws: TempWorkspace): string[] {
-  return Object.entries(upstream.packages).flatMap(([name, expected]) => compareSurfaces(name, expected, readPackageSurface(ws.root, name)));
+  return Object.entries(upstream.packages).flatMap(([name, expected]) =>
+    compareSurfaces(name, expected, readPackageSurface(ws.root, name)),
+  );
 }
 
 const workspaces: TempWorkspace[] = [];

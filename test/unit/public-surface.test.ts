@@ -17,7 +17,10 @@ function dualPackage(files: Record<string, string>): string {
     version: '1.0.0',
     type: 'module',
     exports: {
-      '.': { import: { types: './dist/index.d.ts', default: './dist/index.js' }, require: { types: './dist/index.d.cts', default: './dist/index.cjs' } },
+      '.': {
+        import: { types: './dist/index.d.ts', default: './dist/index.js' },
+        require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
+      },
       './package.json': './package.json',
     },
   };
@@ -33,10 +36,11 @@ function dualPackage(files: Record<string, string>): string {
 const goodFiles = {
   'dist/index.js': "export { greet } from './greet.js';\nexport const answer = 42;\n",
   'dist/greet.js': 'export const greet = (s) => `hi ${s}`;\n',
-  'dist/index.cjs': "exports.greet = (s) => `hi ${s}`;\nexports.answer = 42;\n",
+  'dist/index.cjs': 'exports.greet = (s) => `hi ${s}`;\nexports.answer = 42;\n',
   'dist/index.d.ts': "export { greet, type Greeting } from './greet.js';\nexport declare const answer = 42;\n",
   'dist/greet.d.ts': 'export interface Greeting { to: string }\nexport declare const greet: (s: string) => string;\n',
-  'dist/index.d.cts': 'export interface Greeting { to: string }\nexport declare const greet: (s: string) => string;\nexport declare const answer = 42;\n',
+  'dist/index.d.cts':
+    'export interface Greeting { to: string }\nexport declare const greet: (s: string) => string;\nexport declare const answer = 42;\n',
 };
 
 describe('public surface reader', () => {
@@ -44,12 +48,21 @@ describe('public surface reader', () => {
     const s = readPackageSurface(dualPackage(goodFiles), 'dual');
     expect(Object.keys(s.entries)).toEqual(['.']);
     for (const c of ['import', 'require']) {
-      expect(s.entries['.'][c]).toEqual({ runtime: ['answer', 'greet'], declared: ['Greeting', 'answer', 'greet'], declaredValues: ['answer', 'greet'], declarationErrors: [] });
+      expect(s.entries['.'][c]).toEqual({
+        runtime: ['answer', 'greet'],
+        declared: ['Greeting', 'answer', 'greet'],
+        declaredValues: ['answer', 'greet'],
+        declarationErrors: [],
+      });
     }
   });
 
   it('reports an extensionless specifier in an ESM .d.ts (TS2835) and a module Node cannot load', () => {
-    const files = { ...goodFiles, 'dist/index.d.ts': goodFiles['dist/index.d.ts'].replace("'./greet.js'", "'./greet'"), 'dist/index.js': "export { greet } from './greet';\n" };
+    const files = {
+      ...goodFiles,
+      'dist/index.d.ts': goodFiles['dist/index.d.ts'].replace("'./greet.js'", "'./greet'"),
+      'dist/index.js': "export { greet } from './greet';\n",
+    };
     const s = readPackageSurface(dualPackage(files), 'dual');
     expect(s.entries['.'].import.runtime.error).toMatch(/ERR_MODULE_NOT_FOUND/);
     expect(s.entries['.'].import.declarationErrors.join('\n')).toMatch(/^TS2835 node_modules\/dual\/dist\/index\.d\.ts:1: /);
@@ -57,22 +70,36 @@ describe('public surface reader', () => {
   });
 
   it('entry subpaths leave out package.json and patterns', () => {
-    expect(entrySubpaths({ '.': './a.js', './cli': './cli.js', './package.json': './package.json', './*': './*.js' })).toEqual(['.', './cli']);
+    expect(entrySubpaths({ '.': './a.js', './cli': './cli.js', './package.json': './package.json', './*': './*.js' })).toEqual([
+      '.',
+      './cli',
+    ]);
     expect(entrySubpaths('./index.js')).toEqual(['.']);
     expect(entrySubpaths({ import: './a.js', require: './a.cjs' })).toEqual(['.']);
   });
 });
 
 describe('surface comparison', () => {
-  const side = (over: Record<string, unknown> = {}) => ({ runtime: ['a', 'b'], declared: ['T', 'a', 'b'], declaredValues: ['a', 'b'], declarationErrors: [], ...over });
-  const surface = (imp = side(), req = side(), extra: Record<string, unknown> = {}) => ({ entries: { '.': { import: imp, require: req }, ...extra } });
+  const side = (over: Record<string, unknown> = {}) => ({
+    runtime: ['a', 'b'],
+    declared: ['T', 'a', 'b'],
+    declaredValues: ['a', 'b'],
+    declarationErrors: [],
+    ...over,
+  });
+  const surface = (imp = side(), req = side(), extra: Record<string, unknown> = {}) => ({
+    entries: { '.': { import: imp, require: req }, ...extra },
+  });
 
   it('matching surfaces give no differences', () => {
     expect(compareSurfaces('@x/p', surface(), surface())).toEqual([]);
   });
 
   it('names package, entry, condition, field and the missing and extra names', () => {
-    const got = surface(side({ runtime: ['a', 'c'] }), side({ declared: { error: 'TS7016 Could not find a declaration file' }, declaredValues: [] }));
+    const got = surface(
+      side({ runtime: ['a', 'c'] }),
+      side({ declared: { error: 'TS7016 Could not find a declaration file' }, declaredValues: [] }),
+    );
     expect(compareSurfaces('@x/p', surface(), got)).toEqual([
       '@x/p "." import runtime: missing [b], extra [c]',
       '@x/p "." require declared: expected 3 names, got error (TS7016 Could not find a declaration file)',
