@@ -1,6 +1,6 @@
 import { init } from 'es-module-lexer';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EmittedLayout, rewriteSpecifiers } from './tsc-outputs';
+import { EmittedLayout, rewriteDeclaration, rewriteSpecifiers } from './tsc-outputs';
 
 const layout = new EmittedLayout(new Set(['index.js', 'math.js', 'dir/index.js', 'dir/a.js', 'data.json', 'types.d.ts', 'legacy.cjs']));
 
@@ -60,5 +60,55 @@ describe('rewriting the specifiers of one emitted file', () => {
       code: `import type { Pair } from '../math.cjs';\nexport declare const f: () => import("../math.cjs").Pair;\nexport * from './missing';\n`,
       unresolved: ['./missing'],
     });
+  });
+});
+
+describe('declaration files for each format', () => {
+  beforeAll(() => init);
+  const emitted = new EmittedLayout(
+    new Set(['index.js', 'index.d.ts', 'types.js', 'types.d.ts', 'shapes/index.js', 'shapes/index.d.ts', 'data.json', 'legacy.cjs', 'legacy.d.cts']),
+  );
+  const dts = [
+    `/// <reference path="./globals.d.ts" />`,
+    `export type { Shape } from './shapes';`,
+    `export type * from "./types";`,
+    `import type { Pair } from './types.ts';`,
+    `export { type Tag, kind } from './shapes/';`,
+    `export declare const pair: import('./types').Pair;`,
+    `export { default as data } from './data.json';`,
+    `export { old } from './legacy.cjs';`,
+    `export * from './missing';`,
+    `export { ext } from 'external/sub';`,
+  ].join('\n');
+
+  it('ESM: every relative specifier, type-only re-exports and import() types included, names the file; JSON gets its attribute', () => {
+    expect(rewriteDeclaration(dts, 'index.d.ts', emitted, '.js').split('\n')).toEqual([
+      `/// <reference path="./globals.d.ts" />`,
+      `export type { Shape } from './shapes/index.js';`,
+      `export type * from "./types.js";`,
+      `import type { Pair } from './types.js';`,
+      `export { type Tag, kind } from './shapes/index.js';`,
+      `export declare const pair: import('./types.js').Pair;`,
+      `export { default as data } from './data.json' with { type: 'json' };`,
+      `export { old } from './legacy.cjs';`,
+      `export * from './missing';`,
+      `export { ext } from 'external/sub';`,
+    ]);
+  });
+
+  it('CommonJS (.d.cts) names .cjs files, from a subdirectory too, and adds no attributes', () => {
+    expect(rewriteDeclaration(dts, 'index.d.ts', emitted, '.cjs').split('\n').slice(1, 8)).toEqual([
+      `export type { Shape } from './shapes/index.cjs';`,
+      `export type * from "./types.cjs";`,
+      `import type { Pair } from './types.cjs';`,
+      `export { type Tag, kind } from './shapes/index.cjs';`,
+      `export declare const pair: import('./types.cjs').Pair;`,
+      `export { default as data } from './data.json';`,
+      `export { old } from './legacy.cjs';`,
+    ]);
+    const fromSub = `export type { Pair } from '../types';\nexport * from '..';\nexport type { S } from '.';\n`;
+    expect(rewriteDeclaration(fromSub, 'shapes/index.d.ts', emitted, '.cjs')).toBe(
+      `export type { Pair } from '../types.cjs';\nexport * from '../index.cjs';\nexport type { S } from './index.cjs';\n`,
+    );
   });
 });

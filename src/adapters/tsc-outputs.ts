@@ -4,6 +4,7 @@ import { init, parse } from 'es-module-lexer';
 import { dtsExtension, jsExtension, packageTypeOf, type JsExtension } from '../config/outputs';
 import { toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
+import { perFileSpecifier, rewriteRelativeSpecifiers } from '../core/dts-specifiers';
 import { walkRelative } from './files';
 import { locateSpecifier } from './locate';
 import { requireTool } from './tool';
@@ -135,8 +136,8 @@ export async function writeEmittedOutputs(o: EmittedOutputs): Promise<BuildError
     if (rel.endsWith('.d.ts')) {
       const stem = rel.slice(0, -'.d.ts'.length);
       const text = readFileSync(source, 'utf8');
-      if (formats.includes('esm')) write(stem + dtsExtension(esmExt), declarationFor(text, rel, layout, esmExt));
-      if (formats.includes('cjs')) write(`${stem}.d.cts`, declarationFor(text, rel, layout, '.cjs'));
+      if (formats.includes('esm')) write(stem + dtsExtension(esmExt), rewriteDeclaration(text, rel, layout, esmExt));
+      if (formats.includes('cjs')) write(`${stem}.d.cts`, rewriteDeclaration(text, rel, layout, '.cjs'));
     } else if (isEmittedModule(rel)) {
       const stem = rel.slice(0, -'.js'.length);
       const code = readFileSync(source, 'utf8');
@@ -168,13 +169,32 @@ export async function writeEmittedOutputs(o: EmittedOutputs): Promise<BuildError
   return errors;
 }
 
-/** A declaration file for one format; left as tsc wrote it when the lexer cannot read it. */
-function declarationFor(text: string, rel: string, layout: EmittedLayout, ext: JsExtension): string {
-  try {
-    return rewriteSpecifiers(text, rel, layout, { ext, jsonAttributes: ext === '.cjs' ? 'none' : 'static' }).code;
-  } catch {
-    return text;
-  }
+/**
+ * A declaration file for one format: every relative specifier (type-only re-exports and
+ * `import('…')` types included, which a JavaScript lexer does not see) names the module whose
+ * declarations tsc emitted, with this format's extension (`./x` → `./x.js`, `./dir` →
+ * `./dir/index.cjs`), or the file it names (`./legacy.cjs`, `./data.json`); ESM declarations
+ * give JSON imports their attribute, as the modules have it. Anything else is left as written.
+ */
+export function rewriteDeclaration(text: string, rel: string, layout: EmittedLayout, ext: JsExtension): string {
+  const declared = (stem: string) => layout.files.has(`${stem}.d.ts`);
+  const json = new Set<string>();
+  const code = rewriteRelativeSpecifiers(text, (spec) => {
+    const module = perFileSpecifier(spec, rel, ext, declared);
+    if (module) return module;
+    const target = layout.resolve(rel, spec);
+    if (target?.kind !== 'file') return undefined;
+    if (target.path.endsWith('.json')) json.add(spec);
+    return specifierBetween(rel, target.path);
+  });
+  return ext === '.cjs' || json.size === 0 ? code : withJsonAttributes(code, json);
+}
+
+/** `from './data.json'` → `from './data.json' with { type: 'json' }`, for the given specifiers without attributes. */
+function withJsonAttributes(code: string, specifiers: ReadonlySet<string>): string {
+  return code.replace(/(\bfrom\s*(['"])([^'"\n]*)\2)(?!\s*(?:with|assert)\b)/g, (all, head: string, _q: string, spec: string) =>
+    specifiers.has(spec) ? `${head} with { type: 'json' }` : all,
+  );
 }
 
 /** `//# sourceMappingURL=x.js.map` → `x.mjs.map` when the module is renamed. */

@@ -41,6 +41,12 @@ declare module 'pkg-augmented' { interface Y {} }
     expect(bareSpecifiers(dts)).toEqual(['@scope/pkg']);
   });
 
+  it('counts `.` and `..` (the index of a directory) as relative', () => {
+    const parent = `export * from '..';\nexport type { T } from ".";\nexport * from '.hidden';\n`;
+    expect(relativeSpecifiers(parent)).toEqual(['..', '.']);
+    expect(bareSpecifiers(parent)).toEqual(['.hidden']);
+  });
+
   it('rewrites only the relative specifiers it is given a replacement for, keeping quotes', () => {
     const out = rewriteRelativeSpecifiers(dts, (s) => (s === './a.ts' ? './a.js' : s === '../b' ? '../b/index.js' : undefined));
     expect(out).toContain(`import type { A } from './a.js';`);

@@ -31,10 +31,10 @@ export function declarationStem(file: string): string | undefined {
 const SPECIFIERS =
   /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*|\bmodule\s+)(['"])([^'"\n]*)\3|(['"`])(?:\\[\s\S]|(?!\5)[^\\])*\5/g;
 
-/** Replaces each relative specifier (`./…`, `../…`) for which `rewrite` returns a new one. */
+/** Replaces each relative specifier (`./…`, `../…`, `.`, `..`) for which `rewrite` returns a new one. */
 export function rewriteRelativeSpecifiers(code: string, rewrite: (specifier: string) => string | undefined): string {
   return code.replace(SPECIFIERS, (whole, _comment, keyword: string | undefined, quote: string, spec: string) => {
-    if (keyword === undefined || !/^\.\.?\//.test(spec)) return whole;
+    if (keyword === undefined || !/^\.\.?(\/|$)/.test(spec)) return whole;
     const next = rewrite(spec);
     return next === undefined ? whole : `${keyword}${quote}${next}${quote}`;
   });
@@ -51,7 +51,7 @@ export function relativeSpecifiers(code: string): string[] {
 export function bareSpecifiers(code: string): string[] {
   const found: string[] = [];
   for (const m of code.matchAll(SPECIFIERS)) {
-    if (m[2] !== undefined && !/^(\.\.?\/|\/)/.test(m[4]) && !/^\s*module/.test(m[2])) found.push(m[4]);
+    if (m[2] !== undefined && !/^(\.\.?(\/|$)|\/)/.test(m[4]) && !/^\s*module/.test(m[2])) found.push(m[4]);
   }
   return found;
 }
