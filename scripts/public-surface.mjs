@@ -96,7 +96,7 @@ export function declaredExports(root, specifier, condition) {
   const fileExists = host.fileExists.bind(host);
   const readFile = host.readFile.bind(host);
   host.getSourceFile = (f, lang, ...rest) =>
-    f === consumerPath ? ts.createSourceFile(f, text, lang, true) : getSourceFile(f, lang, ...rest);
+    f === consumerPath ? ts.createSourceFile(f, text, lang, true) : (libFile(f, lang) ?? getSourceFile(f, lang, ...rest));
   host.fileExists = (f) => f === consumerPath || fileExists(f);
   host.readFile = (f) => (f === consumerPath ? text : readFile(f));
   const program = ts.createProgram({ rootNames: [consumerPath], options, host });
@@ -112,6 +112,17 @@ export function declaredExports(root, specifier, condition) {
   const isValue = (s) => ((s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Value) !== 0;
   const names = (list) => list.map((s) => ts.symbolName(s)).sort();
   return { declared: names(symbols), declaredValues: names(symbols.filter(isValue)), declarationErrors };
+}
+
+// TypeScript's own lib files are the same for every program here: parsed once per process.
+const libDir = dirname(ts.getDefaultLibFilePath({}));
+const libFiles = new Map();
+
+function libFile(fileName, languageVersion) {
+  if (dirname(fileName) !== libDir) return undefined;
+  const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
+  if (!libFiles.has(key)) libFiles.set(key, ts.createSourceFile(fileName, readFileSync(fileName, 'utf8'), languageVersion, true));
+  return libFiles.get(key);
 }
 
 function moduleSpecifierOf(source) {
