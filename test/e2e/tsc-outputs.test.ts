@@ -22,7 +22,9 @@ function tree(dir: string, rel = ''): Record<string, string> {
 }
 
 const sources = {
-  'src/index.ts': `export * from './math';\nexport { helper } from './dir';\nimport data from './data.json';\nexport const name: string = data.name;\n`,
+  'src/index.ts':
+    `export * from './math';\nexport { helper } from './dir';\nimport data from './data.json';\nexport const name: string = data.name;\n` +
+    `export type { Pair as PairAlias } from './math';\nexport const pairOf = (a: number, b: number): import('./math').Pair => ({ a, b });\n`,
   'src/math.ts': `export const add = (a: number, b: number): number => a + b;\nexport interface Pair { a: number; b: number }\n`,
   'src/dir/index.ts': `import { add } from '../math';\nexport const helper = (): number => add(20, 22);\n`,
   'src/data.json': `{ "name": "from-json" }\n`,
@@ -99,12 +101,17 @@ describe('tsc builder: outputs Node can load, and no stale files after an option
     expect(dual['index.js']).toContain(`from './data.json' with { type: 'json' };`);
     expect(dual['index.d.ts']).toContain(`export * from './math.js';`);
     expect(dual['index.d.cts']).toContain(`export * from './math.cjs';`);
+    // type-only re-exports and import() types too (a JavaScript lexer does not see them)
+    expect(dual['index.d.ts']).toContain(`export type { Pair as PairAlias } from './math.js';`);
+    expect(dual['index.d.ts']).toContain(`import("./math.js").Pair`);
+    expect(dual['index.d.cts']).toContain(`export type { Pair as PairAlias } from './math.cjs';`);
     expect(dual['dir/index.cjs']).toContain(`require("../math.cjs")`);
     expect(JSON.parse(dual['index.js.map']).sources).toEqual(['../src/index.ts']);
     const plain = build('packages/plain');
     expect(Object.keys(plain).filter((f) => f.startsWith('index'))).toEqual(['index.cjs', 'index.d.cts', 'index.d.mts', 'index.mjs']);
     expect(plain['index.mjs']).toContain(`export * from './math.mjs';`);
     expect(plain['index.d.mts']).toContain(`export * from './math.mjs';`);
+    expect(plain['index.d.mts']).toContain(`export type { Pair as PairAlias } from './math.mjs';`);
     for (const [dir, esm] of [['packages/dual', 'index.js'], ['packages/plain', 'index.mjs']]) {
       const file = (f: string) => JSON.stringify(ws.path(dir, 'dist', f));
       const show = `[m.add(2, 3), m.helper(), m.name]`;
