@@ -66,7 +66,17 @@ describe('rewriting the specifiers of one emitted file', () => {
 describe('declaration files for each format', () => {
   beforeAll(() => init);
   const emitted = new EmittedLayout(
-    new Set(['index.js', 'index.d.ts', 'types.js', 'types.d.ts', 'shapes/index.js', 'shapes/index.d.ts', 'data.json', 'legacy.cjs', 'legacy.d.cts']),
+    new Set([
+      'index.js',
+      'index.d.ts',
+      'types.js',
+      'types.d.ts',
+      'shapes/index.js',
+      'shapes/index.d.ts',
+      'data.json',
+      'legacy.cjs',
+      'legacy.d.cts',
+    ]),
   );
   const dts = [
     `/// <reference path="./globals.d.ts" />`,
