@@ -111,6 +111,7 @@ export async function build(options: BuildOptions): Promise<BuildJob> {
     signal: options.signal,
     terminal: options.onOutput,
     store: options.store ?? openRecordStore(located.value.workspaceRoot, { urlEnv: options.databaseUrlEnv }),
+    trigger: 'api',
     metadata: { runner: 'api' },
   });
 }
@@ -155,7 +156,7 @@ export async function getBuildStatus(project: string, options: WorkspaceOptions 
   const { workspaceRoot, pkg } = located.value;
   const cfg = await loadProjectConfig({ workspaceRoot, packageRoot: pkg.root, environment: 'production' });
   const outputDirs = cfg.ok ? [cfg.value.outputDir] : ['dist'];
-  return ok(await statusOf(options.store ?? openRecordReader(workspaceRoot, { urlEnv: options.databaseUrlEnv }), pkg, outputDirs));
+  return ok(await statusOf(options.store ?? openRecordReader(workspaceRoot, { urlEnv: options.databaseUrlEnv }), pkg, outputDirs, workspaceRoot));
 }
 
 /** A project's records, newest first. */

@@ -218,7 +218,7 @@ async function buildCommand(projects: string[], opts: { environment?: string; io
         }
       }
       if (!io.json) io.stream(`\n> build ${pkg.name}\n`);
-      const job = await runBuild({ workspaceRoot: order.value.workspaceRoot, packageRoot: pkg.root, environment: opts.environment, signal, terminal: io.stream, store, metadata: { runner: 'cli' } });
+      const job = await runBuild({ workspaceRoot: order.value.workspaceRoot, packageRoot: pkg.root, environment: opts.environment, signal, terminal: io.stream, store, trigger: 'cli', metadata: { runner: 'cli' } });
       jobs.push(job);
       if (job.exitCode !== 0) {
         exitCode = job.exitCode ?? EXIT.failed;
@@ -263,7 +263,7 @@ async function statusCommand(project: string, io: Io, databaseUrlEnv?: string): 
         {
           project: s.packageName,
           path: s.packagePath,
-          status: j?.status ?? 'never-built',
+          status: s.status,
           cache: j?.cache ?? null,
           durationMs: j?.durationMs ?? null,
           endTime: j?.endTime ?? null,
@@ -273,6 +273,7 @@ async function statusCommand(project: string, io: Io, databaseUrlEnv?: string): 
           artifacts: j?.artifacts ?? [],
           errors: j?.errors ?? [],
           latest: j,
+          ...(s.lastCompleted !== undefined ? { lastCompleted: s.lastCompleted } : {}),
         },
         null,
         2,
@@ -280,7 +281,10 @@ async function statusCommand(project: string, io: Io, databaseUrlEnv?: string): 
     );
   } else {
     io.out(`${s.packageName} (${s.packagePath || '.'})\n`);
-    if (j) io.out(`  last build: ${j.status} (${j.cache}) with ${j.builder} in ${j.durationMs} ms, ${j.endTime}\n  artifacts: ${j.artifacts.length}\n`);
+    if (j && (s.status === 'building' || s.status === 'interrupted')) {
+      const phase = j.phases.find((p) => p.status === 'building');
+      io.out(`  ${s.status === 'building' ? 'building' : 'interrupted (its process is gone)'}: started ${j.startTime}${phase ? `, in phase ${phase.name}` : ''}\n`);
+    } else if (j) io.out(`  last build: ${j.status} (${j.cache}) with ${j.builder} in ${j.durationMs} ms, ${j.endTime}\n  artifacts: ${j.artifacts.length}\n`);
     for (const e of j?.errors ?? []) io.out(`  error: ${formatError(e)}\n`);
     io.out(`  ${s.stale ? `stale: ${s.reasons.join('; ')}` : 'up to date'}\n`);
   }

@@ -42,6 +42,7 @@ export class JobLog {
   private readonly size: SizeLimiter;
   private fileBuffer = '';
   private flushing: Promise<void> = Promise.resolve();
+  private emitted = 0;
 
   constructor(
     private readonly store: RecordStore,
@@ -96,9 +97,20 @@ export class JobLog {
     if (this.heldDropped) this.info(`[build-system] ${this.heldDropped} characters of output written before validation were dropped`);
   }
 
+  /** Characters written to the log so far (what `readLog` gives back, up to here). */
+  get position(): number {
+    return this.emitted;
+  }
+
+  /** Writes what is buffered to the store (a running build's log, readable as it goes). */
+  sync(): Promise<void> {
+    return this.flushFile();
+  }
+
   private emit(text: string): void {
     if (!text) return;
     passThrough(() => this.terminal(text));
+    this.emitted += text.length;
     this.fileBuffer += text;
     if (this.fileBuffer.length > FILE_FLUSH_AT) this.flushFile();
   }

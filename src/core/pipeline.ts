@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { unsafeBuildCache } from '../config/build-cache';
 import { BUILD_CACHE_DIR } from '../config/define';
@@ -21,6 +22,7 @@ import { databaseConfig, databaseSecrets } from './records/database-config';
 import { captureOutput, type OutputSink } from './output-capture';
 import { PhaseRecorder } from './phases';
 import { newJobId } from './records/json-store';
+import { ProgressWriter } from './records/live';
 import { openRecordStore } from './records/open-store';
 import { RETAINED_JOBS, type RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
@@ -45,6 +47,8 @@ export interface BuildRequest {
   processEnv?: NodeJS.ProcessEnv;
   /** The inputs of the Nx task running this build: what the builder read is checked against them. */
   declaredInputs?: DeclaredInputs;
+  /** What started the build (recorded as `trigger`). */
+  trigger?: BuildJob['trigger'];
 }
 
 export const DEFAULT_ENVIRONMENT = 'production';
@@ -75,10 +79,11 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const id = newJobId();
   const started = Date.now();
+  const manifestAtStart = readPackageJson(req.packageRoot, req.workspaceRoot);
   const job: BuildJob = {
     schemaVersion: 1,
     id,
-    packageName: packagePath,
+    packageName: manifestAtStart.ok && typeof manifestAtStart.value?.name === 'string' ? manifestAtStart.value.name : packagePath,
     packagePath,
     builder: 'unknown',
     requestedBuilder: 'unknown',
@@ -87,7 +92,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     cache: 'miss',
     startTime: new Date(started).toISOString(),
     endTime: null,
-    status: 'running',
+    status: 'building',
     exitCode: null,
     durationMs: null,
     phases: [],
@@ -95,11 +100,18 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     errors: [],
     warnings: [],
     logs: store.logPath(packagePath, id),
+    ...(req.trigger ? { trigger: req.trigger } : {}),
+    process: { pid: process.pid, host: hostname() },
     metadata: { ...(req.metadata ?? {}) },
   };
   const log = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
   route((text) => log.write(text));
-  const phases = new PhaseRecorder();
+  // The record is saved from the start and at every phase change (docs/records-and-cli.md).
+  const progress = new ProgressWriter(async () => {
+    await log.sync();
+    await store.saveJob({ ...JSON.parse(JSON.stringify(job)), warnings: (job.warnings ?? []).map((e) => maskError(e, (t) => log.maskText(t))) });
+  });
+  const phases = new PhaseRecorder(PHASE_ORDER, { onChange: () => progress.update(), logPosition: () => log.position });
   job.phases = phases.phases;
   let lock: HeldLock | undefined;
   let staging: Staging | undefined;
@@ -109,6 +121,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
   const lockLost = () => lock?.lostReason();
 
   try {
+    await progress.update();
     // validate
     type Validated = { errors: BuildError[]; config?: ResolvedBuildConfig; selection?: AdapterSelection };
     let secrets: string[] = [];
@@ -135,6 +148,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     const database = databaseConfig(req.workspaceRoot, { env: processEnv });
     const uploadCredentials = uploadSecrets(validated.config?.upload, { ...processEnv, ...validated.config?.env });
     log.setSecrets([...secrets, ...uploadCredentials, ...(database ? databaseSecrets(database.url) : [])]);
+    phases.extendLog('validate');
     if (validated.config && validated.selection) {
       job.requestedBuilder = validated.config.builder;
       job.builder = validated.selection.builder;
@@ -314,10 +328,14 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     job.exitCode = exitCodeFor(errors);
     job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
     job.endTime = new Date(ended).toISOString();
+    phases.finish();
     job.phases.sort((a, b) => RECORD_ORDER.indexOf(a.name) - RECORD_ORDER.indexOf(b.name));
     job.durationMs = ended - started;
+    delete job.process;
     for (const e of job.errors) log.error(formatError(e));
     await log.flush();
+    // The last progress save is written before the finished record, never after it.
+    await progress.idle();
     try {
       await store.saveJob(job);
       await store.prune(packagePath, RETAINED_JOBS);

@@ -10,6 +10,7 @@ export function fromNxContext(context: ExecutorContext) {
     workspaceRoot: context.root,
     packageRoot: join(context.root, project.root),
     inputHash: process.env.NX_TASK_HASH ?? null,
+    trigger: 'nx' as const,
     metadata: { runner: 'nx', target: `${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}` },
     declaredInputs: declaredInputsOf(context),
   };

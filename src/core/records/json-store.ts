@@ -2,7 +2,7 @@ import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'nod
 import { join, posix } from 'node:path';
 import { unsafeBuildCache } from '../../config/build-cache';
 import { BUILD_CACHE_DIR } from '../../config/define';
-import { isBuildJob, type RecordStore } from './store';
+import { isBuildJob, normalizeJob, type RecordStore } from './store';
 import type { BuildJob } from './types';
 
 /** Job ids sort by time: `<ISO basic timestamp>-<pid>-<rand>`. */
@@ -65,7 +65,7 @@ export class JsonRecordStore implements RecordStore {
   /** latest.json, or the newest valid job when it is missing or damaged. */
   async latest(packagePath: string): Promise<BuildJob | undefined> {
     const latest = await readJson(this.dir(packagePath, 'latest.json'));
-    if (isBuildJob(latest)) return latest;
+    if (isBuildJob(latest)) return normalizeJob(latest);
     return (await this.history(packagePath, 1))[0];
   }
 
@@ -84,7 +84,7 @@ export class JsonRecordStore implements RecordStore {
   async job(packagePath: string, id: string): Promise<BuildJob | undefined> {
     if (!/^[\w.-]+$/.test(id)) return undefined;
     const job = await readJson(this.dir(packagePath, 'jobs', `${id}.json`));
-    return isBuildJob(job) && job.id === id ? job : undefined;
+    return isBuildJob(job) && job.id === id ? normalizeJob(job) : undefined;
   }
 
   async readLog(packagePath: string, id: string): Promise<string | undefined> {

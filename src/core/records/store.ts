@@ -22,7 +22,9 @@ export interface RecordStore {
 
 export const RETAINED_JOBS = 50;
 
-const JOB_STATUSES: ReadonlySet<unknown> = new Set(['pending', 'running', 'success', 'failed', 'cancelled']);
+/** `pending` and `running` are what records written before `building` say. */
+const JOB_STATUSES: ReadonlySet<unknown> = new Set(['building', 'success', 'failed', 'cancelled', 'skipped', 'pending', 'running']);
+const LEGACY_IN_PROGRESS: ReadonlySet<unknown> = new Set(['pending', 'running']);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const nullOr = (v: unknown, type: 'string' | 'number') => v === null || typeof v === type;
 
@@ -49,4 +51,9 @@ export function isBuildJob(value: unknown): value is BuildJob {
     Array.isArray(j.errors) &&
     j.errors.every((e) => isObject(e) && typeof e.code === 'string' && typeof e.message === 'string')
   );
+}
+
+/** A record as readers see it: an older record's `running` (or `pending`) reads as `building`. */
+export function normalizeJob(job: BuildJob): BuildJob {
+  return LEGACY_IN_PROGRESS.has(job.status) ? { ...job, status: 'building' } : job;
 }

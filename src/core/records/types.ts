@@ -1,14 +1,28 @@
 import type { BuildError, PhaseName } from '../../errors';
 
-export type JobStatus = 'pending' | 'running' | 'success' | 'failed' | 'cancelled';
+/**
+ * `building` while the build runs (the record is saved from its start and per phase change);
+ * `skipped`: not built because a dependency failed. Records written before `building` say
+ * `running` (or `pending`): stores read those as `building` (`normalizeJob`).
+ */
+export type JobStatus = 'building' | 'success' | 'failed' | 'cancelled' | 'skipped';
 export type CacheStatus = 'miss' | 'local-cache' | 'remote-cache';
+
+export type PhaseStatus = 'pending' | 'building' | 'success' | 'failed' | 'cancelled' | 'skipped';
 
 export interface PhaseRecord {
   name: PhaseName;
-  status: 'success' | 'failed' | 'cancelled' | 'skipped';
-  startTime: string;
-  endTime: string;
-  durationMs: number;
+  status: PhaseStatus;
+  /** null while the phase is `pending`. */
+  startTime: string | null;
+  /** null until the phase ends. */
+  endTime: string | null;
+  durationMs: number | null;
+  /**
+   * Where the phase's output is in the job's log: `[start, end)` in characters of the log as
+   * `RecordStore.readLog` returns it. Phases that run side by side (build and dts) overlap.
+   */
+  log?: { start: number; end: number };
 }
 
 export interface Artifact {
@@ -91,5 +105,7 @@ export interface BuildJob {
   checks?: CheckFinding[];
   /** What the `upload` phase did; absent when no upload is configured. */
   uploads?: UploadRecord[];
+  /** The process running the build, while it runs (tells a live build from an interrupted one). */
+  process?: { pid: number; host: string };
   metadata: Record<string, unknown>;
 }

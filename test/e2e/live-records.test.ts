@@ -1,0 +1,128 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, waitFor, type TempWorkspace } from '../helpers/workspace';
+import { heldConfig, HOLD_SCRIPT, readLatest, spawnCli, waitForPhase } from '../helpers/live';
+
+const PKG = 'packages/live';
+
+describe('live records: a build is visible while it runs (real processes)', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: {
+        [PKG]: { name: '@t/live', config: heldConfig, files: { 'hold.mjs': HOLD_SCRIPT, 'src/index.ts': 'export const live = 1;\n' } },
+      },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('held in its prebuild hook, the record says building with phases done, building and pending; then the same file completes', async () => {
+    rmSync(ws.path(PKG, 'release'), { force: true });
+    const run = spawnCli(ws, ['build', '@t/live']);
+    try {
+      const held = await waitForPhase(ws, PKG, 'prebuild');
+      expect(held.status).toBe('building');
+      expect(held.endTime).toBeNull();
+      expect(held.trigger).toBe('cli');
+      expect(held.packageName).toBe('@t/live');
+      expect(held.builder).toBe('esbuild');
+      expect(held.process).toEqual({ pid: run.child.pid, host: expect.any(String) });
+      expect(held.phases.map((p: any) => [p.name, p.status])).toEqual([
+        ['validate', 'success'],
+        ['lock', 'success'],
+        ['prebuild', 'building'],
+        ['build', 'pending'],
+        ['dts', 'pending'],
+        ['postbuild', 'pending'],
+        ['artifacts', 'pending'],
+        ['check', 'pending'],
+      ]);
+      const prebuild = held.phases.find((p: any) => p.name === 'prebuild');
+      expect(prebuild.startTime).toEqual(expect.any(String));
+      expect(prebuild.endTime).toBeNull();
+      expect(held.phases.find((p: any) => p.name === 'build')).toMatchObject({ startTime: null, durationMs: null });
+      // The job file and latest.json are the same record.
+      expect(ws.json(`${PKG}/.build-cache/jobs/${held.id}.json`).status).toBe('building');
+
+      const status = ws.cli(['status', '@t/live', '--json']);
+      expect(status.code, status.output).toBe(0);
+      const s = JSON.parse(status.stdout);
+      expect(s.status).toBe('building');
+      expect(s.latest.id).toBe(held.id);
+      expect(s.latest.phases.find((p: any) => p.name === 'prebuild').status).toBe('building');
+      expect(s.lastCompleted).toBeNull();
+      const text = ws.cli(['status', '@t/live']);
+      expect(text.stdout).toContain('building: started');
+      expect(text.stdout).toContain('in phase prebuild');
+
+      writeFileSync(ws.path(PKG, 'release'), '');
+      const done = await run.done;
+      expect(done.code, done.output).toBe(0);
+      const final = readLatest(ws, PKG);
+      expect(final.id).toBe(held.id);
+      expect(final.status).toBe('success');
+      expect(final.process).toBeUndefined();
+      expect(final.phases.map((p: any) => [p.name, p.status])).toEqual([
+        ['validate', 'success'],
+        ['lock', 'success'],
+        ['prebuild', 'success'],
+        ['build', 'success'],
+        ['dts', 'skipped'],
+        ['postbuild', 'skipped'],
+        ['artifacts', 'success'],
+        ['check', 'success'],
+      ]);
+      expect(final.phases.every((p: any) => typeof p.durationMs === 'number' && p.endTime)).toBe(true);
+      expect(ws.jobs(PKG).map((j) => j.id)).toEqual([held.id]);
+
+      // Each phase knows its part of the log: the hook's output is the prebuild phase's.
+      const log = readFileSync(ws.log(final), 'utf8');
+      const range = final.phases.find((p: any) => p.name === 'prebuild').log;
+      const slice = log.slice(range.start, range.end);
+      expect(slice).toContain('prebuild: holding until ./release exists');
+      expect(slice).toContain('prebuild: released');
+      const buildRange = final.phases.find((p: any) => p.name === 'build').log;
+      expect(log.slice(buildRange.start, buildRange.end)).not.toContain('prebuild:');
+    } finally {
+      writeFileSync(ws.path(PKG, 'release'), '');
+      await run.done;
+    }
+  });
+
+  it('a killed build shows interrupted (computed, never written); the next build runs and replaces it', async () => {
+    rmSync(ws.path(PKG, 'release'), { force: true });
+    // Its own process group: the kill takes the hook along, as a closed terminal would.
+    const run = spawnCli(ws, ['build', '@t/live'], {}, true);
+    const held = await waitForPhase(ws, PKG, 'prebuild');
+    process.kill(-run.child.pid!, 'SIGKILL');
+    await run.done;
+
+    const s = JSON.parse(ws.cli(['status', '@t/live', '--json']).stdout);
+    expect(s.status).toBe('interrupted');
+    expect(s.latest.id).toBe(held.id);
+    expect(s.latest.status).toBe('building');
+    expect(s.reasons).toContain('the last build was interrupted');
+    expect(s.lastCompleted.status).toBe('success');
+    expect(ws.cli(['status', '@t/live']).stdout).toContain('interrupted (its process is gone)');
+    // Nothing rewrote the record.
+    expect(readLatest(ws, PKG).status).toBe('building');
+
+    writeFileSync(ws.path(PKG, 'release'), '');
+    const next = ws.cli(['build', '@t/live'], { BUILD_SYSTEM_LOCK_STALE_MS: '2000' });
+    expect(next.code, next.output).toBe(0);
+    const latest = readLatest(ws, PKG);
+    expect(latest.status).toBe('success');
+    expect(latest.id > held.id).toBe(true);
+    await waitFor(() => JSON.parse(ws.cli(['status', '@t/live', '--json']).stdout).status === 'success', 10_000, 'status success');
+  });
+
+  it('an older record that says running reads as building', () => {
+    const latest = readLatest(ws, PKG);
+    const old = { ...latest, id: `${latest.id}-old`, status: 'running', endTime: null, exitCode: null, durationMs: null };
+    delete old.process;
+    writeFileSync(ws.path(PKG, '.build-cache', 'jobs', `${old.id}.json`), JSON.stringify(old));
+    const h = JSON.parse(ws.cli(['history', '@t/live', '--json']).stdout);
+    expect(h.jobs.find((j: any) => j.id === old.id).status).toBe('building');
+    rmSync(ws.path(PKG, '.build-cache', 'jobs', `${old.id}.json`));
+  });
+});
