@@ -28,6 +28,11 @@ Commands:
   upload <project…>         upload the outputs of the last successful build again (docs/upload.md)
   sync [project…]           point package.json main/module/types/exports at the outputs
                             (--check: only report; exit 1 when something is out of step)
+  serve                     the builds page, live (--port 4400, --host 127.0.0.1, --open,
+                            --token <secret>: required with a --host beyond this machine)
+  report                    one self-contained HTML file of the builds page
+                            (--out build-report.html; --markdown: a summary table on stdout
+                            and in $GITHUB_STEP_SUMMARY)
 
 Options:
   --json                    print exactly one JSON document on stdout
@@ -82,6 +87,12 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
         status: { type: 'string' },
         unresolved: { type: 'boolean', default: false },
         'database-url-env': { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        open: { type: 'boolean', default: false },
+        token: { type: 'string' },
+        out: { type: 'string' },
+        markdown: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -92,7 +103,7 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
   const [command, ...projects] = positionals;
   // Builds and clean stop themselves (and record it); any other command just ends, still
   // answering with one JSON document if it had not printed yet.
-  if (!['build', 'rebuild', 'clean', 'upload'].includes(command)) {
+  if (!['build', 'rebuild', 'clean', 'upload', 'serve'].includes(command)) {
     const interrupted = () => {
       if (!printed) errorsOut(io, [{ code: 'CANCELLED', message: 'interrupted' }], EXIT.cancelled);
       process.exit(EXIT.cancelled);
@@ -108,7 +119,7 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
     return exitCode;
   }
   try {
-    return await run(command, projects, values, io);
+    return await run(command, projects, values, io, stopped);
   } catch (err) {
     // Text mode keeps the stack (printed at the bottom of this file); --json still owes stdout one document.
     if (!io.json) throw err;
@@ -126,9 +137,15 @@ interface Values {
   status?: string;
   unresolved?: boolean;
   'database-url-env'?: string;
+  port?: string;
+  host?: string;
+  open?: boolean;
+  token?: string;
+  out?: string;
+  markdown?: boolean;
 }
 
-async function run(command: string, projects: string[], values: Values, io: Io): Promise<number> {
+async function run(command: string, projects: string[], values: Values, io: Io, stopped: AbortSignal): Promise<number> {
   const environment = values.environment;
   const databaseUrlEnv = values['database-url-env'];
   const limit = values.limit === undefined ? undefined : Number(values.limit);
@@ -163,6 +180,15 @@ async function run(command: string, projects: string[], values: Values, io: Io):
       return syncCommand(projects, io, values.check!, environment);
     case 'upload':
       return viewOut(io, await uploadCommand(projects, { environment, databaseUrlEnv, json: io.json, stream: io.stream }));
+    case 'serve':
+    case 'report': {
+      if (projects.length) return usage(io, `${command} takes no project`);
+      // Loaded only for these commands: the page's server and renderer.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const page = require('./serve/command') as typeof import('./serve/command');
+      const r = command === 'serve' ? await page.serveCommand(values, io, stopped) : await page.reportCommand(values, io);
+      return typeof r === 'number' ? r : errorsOut(io, r.errors, r.exitCode);
+    }
     default:
       return usage(io, `unknown command "${command}"`);
   }

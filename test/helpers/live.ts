@@ -19,6 +19,19 @@ const t = setInterval(() => {
 }, 50);
 `;
 
+/** Holds only while `<package>/hold` exists (until `release` does): builds run through otherwise. */
+export const HOLD_IF_ASKED_SCRIPT = `import { existsSync } from 'node:fs';
+if (existsSync('hold')) {
+  console.log('prebuild: holding until ./release exists');
+  const t = setInterval(() => {
+    if (existsSync('release')) {
+      clearInterval(t);
+      console.log('prebuild: released');
+    }
+  }, 50);
+} else console.log('prebuild: not held');
+`;
+
 export const heldConfig = `import { defineBuildConfig } from '@repo/build-system';
 export default defineBuildConfig({
   builder: 'esbuild',
