@@ -6,7 +6,8 @@ export { defineBuildConfig, CONFIG_FILE_NAMES, DEFAULT_ARTIFACT_GLOBS } from './
 export type { BuildConfigExport, ConfigContext } from './config/define';
 export type { PackageBuildConfig, ParsedBuildConfig, Builder, Format, Platform, Hook, HookContext, HookFunction, EnvironmentOverrides } from './config/schema';
 export type { ResolvedBuildConfig, EntryPoint } from './config/resolve';
-export type { BuildJob, Artifact, PhaseRecord, JobStatus, CacheStatus, CheckFinding } from './core/records/types';
+export type { BuildJob, Artifact, PhaseRecord, PhaseStatus, JobStatus, CacheStatus, CheckFinding } from './core/records/types';
+export type { DisplayStatus } from './core/records/live';
 export type { RecordStore } from './core/records/store';
 export type { BuildError, ErrorCode, PhaseName, Result } from './errors';
 export type { BuildSystemPluginOptions } from './plugin/options';

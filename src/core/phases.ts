@@ -2,7 +2,7 @@ import type { PhaseName } from '../errors';
 import type { PhaseRecord } from './records/types';
 
 export interface PhaseRecorderOptions {
-  /** Called after every change (a phase starts or ends); awaited, so a saved record shows it before the phase's work starts. */
+  /** Called after every change (a phase starts or ends), and awaited before the phase's work starts or its result returns. */
   onChange?: () => Promise<void>;
   /** How much of the job's log is written: each phase records its range of it. */
   logPosition?: () => number;

@@ -111,7 +111,9 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     await log.sync();
     await store.saveJob({ ...JSON.parse(JSON.stringify(job)), warnings: (job.warnings ?? []).map((e) => maskError(e, (t) => log.maskText(t))) });
   });
-  const phases = new PhaseRecorder(PHASE_ORDER, { onChange: () => progress.update(), logPosition: () => log.position });
+  // Saved beside the work, not before it: no phase waits for a write, and changes made while
+  // one is under way share the next (finish waits for the last).
+  const phases = new PhaseRecorder(PHASE_ORDER, { onChange: async () => void progress.update(), logPosition: () => log.position });
   job.phases = phases.phases;
   let lock: HeldLock | undefined;
   let staging: Staging | undefined;

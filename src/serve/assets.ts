@@ -196,9 +196,12 @@ export const CLIENT_SCRIPT = `(function () {
     live.setAttribute('data-state', state);
     live.querySelector('.live-text').textContent = text;
   }
+  var flashTimer = null;
   function say(text, bad) {
     flash.textContent = text;
     flash.className = bad ? 'flash bad' : 'flash';
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(function () { flash.textContent = ''; }, 8000);
   }
 
   var timer = null, busy = false, again = false;

@@ -130,6 +130,35 @@ describe('the builds page: serve, the API, the browser, the report (real process
       expect(readLatest(ws, 'packages/delta')).toBeUndefined();
     });
 
+    it('--host beyond loopback needs --token, and then every request carries it', async () => {
+      const refused = ws.cli(['serve', '--host', '0.0.0.0', '--port', '0', '--json']);
+      expect(refused.code, refused.output).toBe(2);
+      expect(JSON.parse(refused.stdout).errors[0]).toMatchObject({ code: 'USAGE', message: expect.stringContaining('--token') });
+      const secret = 'a-test-token-0123456789';
+      const open = spawnCli(ws, ['serve', '--host', '0.0.0.0', '--port', '0', '--token', secret, '--json']);
+      try {
+        await waitFor(() => /\{"url".*\}/.test(open.output()), 60_000, 'the server to listen');
+        const { url, port } = JSON.parse(/\{"url".*\}/.exec(open.output())![0]);
+        expect(url).toContain(`?token=${secret}`);
+        const root = `http://127.0.0.1:${port}/`;
+        expect((await http(root)).status).toBe(403);
+        expect((await http(`${root}api/packages`)).status).toBe(403);
+        const first = await http(`${root}?token=${secret}`);
+        expect(first.status).toBe(303);
+        expect(first.headers.location).toBe('/');
+        const cookie = String(first.headers['set-cookie']).split(';')[0];
+        expect((await http(root, { headers: { Cookie: cookie } })).status).toBe(200);
+        expect((await http(`${root}api/packages`, { headers: { 'X-Build-System-Token': secret } })).status).toBe(200);
+        // A state change still needs the token itself, not the cookie a browser would send along.
+        const before = jobCount('packages/delta');
+        expect((await http(`${root}api/packages/@t/delta/rebuild`, { method: 'POST', headers: { Cookie: cookie } })).status).toBe(403);
+        expect(jobCount('packages/delta')).toBe(before);
+      } finally {
+        open.child.kill('SIGINT');
+        await open.done;
+      }
+    });
+
     it('a rebuild while one runs is 409, whether the page or the CLI started it', async () => {
       hold('packages/alpha');
       try {

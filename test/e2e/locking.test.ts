@@ -73,11 +73,12 @@ describe('locking and crash safety (real processes)', () => {
       'packages/lib/build.config.ts',
       esbuildConfig(`\n  prebuild: 'node -e "const c=require(\\'child_process\\').spawn(process.execPath,[\\'-e\\',\\'setTimeout(()=>{},60000)\\'],{stdio:\\'inherit\\'});require(\\'fs\\').writeFileSync(\\'.build-cache/grandchild.pid\\',String(c.pid))"',`),
     );
+    // Counted before the run: its record exists from its start (in progress), then completes.
+    const before = ws.jobs('packages/lib').length;
     const run = ws.spawnNx(['run', '@t/lib:build', '--skip-nx-cache']);
     await waitFor(() => existsSync(ws.path('packages/lib/.build-cache/grandchild.pid')), 60_000, 'the hook to start');
     const holder = JSON.parse(readFileSync(ws.path('packages/lib/.build-cache/build.lock.owner.json'), 'utf8'));
     const grandchild = Number(readFileSync(ws.path('packages/lib/.build-cache/grandchild.pid'), 'utf8'));
-    const before = ws.jobs('packages/lib').length;
     process.kill(holder.pid, 'SIGINT');
     const r = await run.done;
     expect(r.code).not.toBe(0);
