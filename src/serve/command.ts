@@ -37,17 +37,29 @@ export async function serveCommand(args: ServeArgs, io: CommandIo, stopped: Abor
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port takes a port number (0-65535), not "${args.port}"`);
   const host = args.host ?? '127.0.0.1';
   if (!isLoopback(host) && !args.token) {
-    return usage(`--host ${host} listens beyond this machine: give --token <secret> too (anyone who reaches the port could read the records and start builds)`);
+    return usage(
+      `--host ${host} listens beyond this machine: give --token <secret> too (anyone who reaches the port could read the records and start builds)`,
+    );
   }
   if (args.token !== undefined && args.token.length < 16) return usage('--token needs at least 16 characters');
   const ws = findWorkspaceRoot(process.cwd());
-  if (!ws) return { exitCode: EXIT.invalid, errors: [buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${process.cwd()}`)] };
+  if (!ws)
+    return {
+      exitCode: EXIT.invalid,
+      errors: [buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${process.cwd()}`)],
+    };
 
   const store = new JsonRecordStore(ws.root);
   const data = new PageData({ workspaceRoot: ws.root, store });
-  const watcher = new JsonRecordWatcher(ws.root, (await data.packages()).map((p) => p.path));
+  const watcher = new JsonRecordWatcher(
+    ws.root,
+    (await data.packages()).map((p) => p.path),
+  );
   const refresh = setInterval(() => {
-    data.packages(true).then((list) => watcher.setPackages(list.map((p) => p.path)), () => undefined);
+    data.packages(true).then(
+      (list) => watcher.setPackages(list.map((p) => p.path)),
+      () => undefined,
+    );
   }, PACKAGE_LIST_REFRESH_MS);
   refresh.unref();
   const token = args.token ?? newToken();
@@ -60,7 +72,15 @@ export async function serveCommand(args: ServeArgs, io: CommandIo, stopped: Abor
     workspaceName: workspaceName(ws.root),
     log: (line) => io.stream(`${line}\n`),
     startBuild: (pkg, signal) =>
-      runBuild({ workspaceRoot: ws.root, packageRoot: join(ws.root, pkg.path), store, signal, trigger: 'page', metadata: { runner: 'page' }, terminal: () => undefined }),
+      runBuild({
+        workspaceRoot: ws.root,
+        packageRoot: join(ws.root, pkg.path),
+        store,
+        signal,
+        trigger: 'page',
+        metadata: { runner: 'page' },
+        terminal: () => undefined,
+      }),
   });
   let address: { url: string; port: number };
   try {
@@ -69,7 +89,10 @@ export async function serveCommand(args: ServeArgs, io: CommandIo, stopped: Abor
     clearInterval(refresh);
     watcher.close();
     const e = err as NodeJS.ErrnoException;
-    const message = e.code === 'EADDRINUSE' ? `port ${port} on ${host} is in use: choose another with --port` : `cannot listen on ${host}:${port}: ${e.message}`;
+    const message =
+      e.code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is in use: choose another with --port`
+        : `cannot listen on ${host}:${port}: ${e.message}`;
     return { exitCode: EXIT.invalid, errors: [buildError('USAGE', message)] };
   }
   // Beyond loopback reads need the token: the printed address carries it once.
@@ -78,7 +101,9 @@ export async function serveCommand(args: ServeArgs, io: CommandIo, stopped: Abor
   else io.out(`Package builds: ${url}\nwatching ${relative(process.cwd(), ws.root) || '.'} · Ctrl-C to stop\n`);
   if (args.open) openInBrowser(url);
 
-  await new Promise<void>((resolveStop) => (stopped.aborted ? resolveStop() : stopped.addEventListener('abort', () => resolveStop(), { once: true })));
+  await new Promise<void>((resolveStop) =>
+    stopped.aborted ? resolveStop() : stopped.addEventListener('abort', () => resolveStop(), { once: true }),
+  );
   clearInterval(refresh);
   await server.close();
   watcher.close();
@@ -93,7 +118,11 @@ export interface ReportArgs {
 /** `build-system report`: one self-contained HTML file, and with --markdown a summary for CI. */
 export async function reportCommand(args: ReportArgs, io: CommandIo): Promise<CommandResult> {
   const ws = findWorkspaceRoot(process.cwd());
-  if (!ws) return { exitCode: EXIT.invalid, errors: [buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${process.cwd()}`)] };
+  if (!ws)
+    return {
+      exitCode: EXIT.invalid,
+      errors: [buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${process.cwd()}`)],
+    };
   const out = resolve(args.out ?? 'build-report.html');
   const data = new PageData({ workspaceRoot: ws.root, store: new JsonRecordStore(ws.root) }, { logLimit: 64 * 1024 });
   const name = workspaceName(ws.root);
@@ -109,12 +138,16 @@ export async function reportCommand(args: ReportArgs, io: CommandIo): Promise<Co
       // The limit is the step's whole summary: what earlier commands appended counts.
       const used = statSync(summaryFile, { throwIfNoEntry: false })?.size ?? 0;
       const room = STEP_SUMMARY_LIMIT - used;
-      const fitted = room < STEP_SUMMARY_LIMIT ? markdownSummary(report.rows, { workspace: name, reportFile: basename(out), maxBytes: room }) : markdown;
+      const fitted =
+        room < STEP_SUMMARY_LIMIT ? markdownSummary(report.rows, { workspace: name, reportFile: basename(out), maxBytes: room }) : markdown;
       if (room > 1024) appendFileSync(summaryFile, fitted);
       else process.stderr.write(`warning: $GITHUB_STEP_SUMMARY is full (${used} bytes): the summary was not added\n`);
     }
   }
-  if (io.json) io.out(`${JSON.stringify({ exitCode: EXIT.success, out: shownOut, packages: report.rows.length, ...(markdown !== undefined ? { markdown } : {}) }, null, 2)}\n`);
+  if (io.json)
+    io.out(
+      `${JSON.stringify({ exitCode: EXIT.success, out: shownOut, packages: report.rows.length, ...(markdown !== undefined ? { markdown } : {}) }, null, 2)}\n`,
+    );
   else if (markdown !== undefined) {
     io.out(markdown);
     // stdout is the markdown (to pipe or redirect): the note goes beside it.
@@ -139,7 +172,8 @@ function workspaceName(root: string): string {
 
 /** The system's way to open a URL; a failure to open is not the server's failure. */
 function openInBrowser(url: string): void {
-  const [cmd, ...args] = process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '""', url] : ['xdg-open', url];
+  const [cmd, ...args] =
+    process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '""', url] : ['xdg-open', url];
   try {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);

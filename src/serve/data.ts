@@ -182,7 +182,9 @@ export class PageData {
     if (!logs) return { job, status: this.displayStatus(job), phases: job.phases.map((p) => ({ ...p })), logSize: 0 };
     const log = (await this.source.store.readLog(job.packagePath, job.id)) ?? '';
     const ranged = job.phases.some((p) => p.log);
-    const phases = job.phases.map((p): PhaseView => (p.log ? { ...p, output: this.cut(log.slice(p.log.start, Math.max(p.log.start, p.log.end))) } : { ...p }));
+    const phases = job.phases.map((p): PhaseView =>
+      p.log ? { ...p, output: this.cut(log.slice(p.log.start, Math.max(p.log.start, p.log.end))) } : { ...p },
+    );
     return { job, status: this.displayStatus(job), phases, ...(ranged ? {} : { log: this.cut(log) }), logSize: log.length };
   }
 
@@ -212,7 +214,12 @@ export class PageData {
     const cached = this.statusCache.get(pkg.path);
     if (cached && cached.key === key && Date.now() - cached.at < this.cacheMs) return cached.value;
     const root = join(this.source.workspaceRoot, pkg.path);
-    const value = await getBuildStatus(this.source.store, { name: pkg.name, path: pkg.path, root }, [pkg.outputDir ?? 'dist'], this.source.workspaceRoot);
+    const value = await getBuildStatus(
+      this.source.store,
+      { name: pkg.name, path: pkg.path, root },
+      [pkg.outputDir ?? 'dist'],
+      this.source.workspaceRoot,
+    );
     this.statusCache.set(pkg.path, { key, at: Date.now(), value });
     return value;
   }
@@ -242,7 +249,9 @@ function toRow(pkg: PackageSummary, s: BuildStatus): PackageRow {
     stale: s.stale,
     reasons: s.reasons,
     artifacts: { count: shown?.artifacts.length ?? 0, bytes: (shown?.artifacts ?? []).reduce((n, a) => n + (a.size || 0), 0) },
-    ...(j && (j.status === 'failed' || j.status === 'cancelled') ? { failure: { phase: failedPhase?.name ?? j.errors[0]?.phase ?? null, error: j.errors[0] ?? null } } : {}),
+    ...(j && (j.status === 'failed' || j.status === 'cancelled')
+      ? { failure: { phase: failedPhase?.name ?? j.errors[0]?.phase ?? null, error: j.errors[0] ?? null } }
+      : {}),
     ...(pkg.errors ? { configErrors: pkg.errors } : {}),
   };
 }

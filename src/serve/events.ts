@@ -19,7 +19,12 @@ export class EventHub {
 
   /** Takes over a response: headers, a `hello`, then every message until the client leaves. */
   add(res: ServerResponse, headers: Record<string, string>): void {
-    res.writeHead(200, { ...headers, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
     res.write('retry: 2000\n\n');
     res.write(message('hello', { at: new Date().toISOString() }));
     this.clients.add(res);

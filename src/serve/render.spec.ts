@@ -25,8 +25,22 @@ const job = (over: Partial<BuildJob> = {}): BuildJob => ({
   exitCode: 1,
   durationMs: 1000,
   phases: [
-    { name: 'validate', status: 'success', startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-01T00:00:00.100Z', durationMs: 100, log: { start: 0, end: 0 } },
-    { name: 'build', status: 'failed', startTime: '2026-01-01T00:00:00.100Z', endTime: '2026-01-01T00:00:01.000Z', durationMs: 900, log: { start: 0, end: 40 } },
+    {
+      name: 'validate',
+      status: 'success',
+      startTime: '2026-01-01T00:00:00.000Z',
+      endTime: '2026-01-01T00:00:00.100Z',
+      durationMs: 100,
+      log: { start: 0, end: 0 },
+    },
+    {
+      name: 'build',
+      status: 'failed',
+      startTime: '2026-01-01T00:00:00.100Z',
+      endTime: '2026-01-01T00:00:01.000Z',
+      durationMs: 900,
+      log: { start: 0, end: 40 },
+    },
   ],
   artifacts: [{ path: `dist/${EVIL}.js`, size: 10, checksum: 'sha256:abcdef0123456789abcdef' }],
   errors: [{ code: 'COMPILE_ERROR', message: EVIL, phase: 'build', file: `src/${EVIL}.ts`, line: 2, column: 3 }],
@@ -73,13 +87,31 @@ describe('escaping', () => {
   });
 
   it('the packages view and the package view render names, messages, paths and logs as text', () => {
-    const view: JobView = { job: job(), status: 'failed', phases: job().phases.map((p) => ({ ...p, output: { text: `${EVIL}\nerror: ${EVIL}\n`, omitted: 0 } })), logSize: 40 };
+    const view: JobView = {
+      job: job(),
+      status: 'failed',
+      phases: job().phases.map((p) => ({ ...p, output: { text: `${EVIL}\nerror: ${EVIL}\n`, omitted: 0 } })),
+      logSize: 40,
+    };
     const detail: PackageDetail = {
       row,
       summary: { name: EVIL, path: 'packages/evil', dependencies: [] },
       latest: view,
       lastCompleted: null,
-      history: [{ id: view.job.id, status: 'failed', cache: 'miss', builder: 'esbuild', environment: 'production', trigger: EVIL, startTime: view.job.startTime, durationMs: 1000, artifacts: 1, firstError: view.job.errors[0] }],
+      history: [
+        {
+          id: view.job.id,
+          status: 'failed',
+          cache: 'miss',
+          builder: 'esbuild',
+          environment: 'production',
+          trigger: EVIL,
+          startTime: view.job.startTime,
+          durationMs: 1000,
+          artifacts: 1,
+          firstError: view.job.errors[0],
+        },
+      ],
     };
     for (const markup of [renderPackagesView([row], ctx).value, renderPackageView(detail, ctx).value]) {
       expect(markup).not.toContain('<img');
@@ -98,7 +130,14 @@ describe('escaping', () => {
   });
 
   it('the document runs only its own nonce; the report connects nowhere', () => {
-    const doc = renderDocument({ title: EVIL, workspace: EVIL, mode: 'report', nonce: 'n0nce', routes: [{ route: '/', body: html`<p>x</p>` }], data: { x: EVIL } });
+    const doc = renderDocument({
+      title: EVIL,
+      workspace: EVIL,
+      mode: 'report',
+      nonce: 'n0nce',
+      routes: [{ route: '/', body: html`<p>x</p>` }],
+      data: { x: EVIL },
+    });
     // In an attribute, so escaped: the browser reads it back as written.
     expect(doc).toContain(esc(`script-src 'nonce-n0nce'`));
     expect(doc).toContain(esc(`connect-src 'none'`));

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { RETAINED_JOBS } from '../core/records/store';
 import type { PackageDetail, PackageRow, PageData } from './data';
 import { formatBytes, formatDuration, formatLocation } from './format';
-import { renderDocument, renderJobView, renderPackagesView, renderPackageView, REPORT_LINKS, statusLabel, type ViewContext } from './render';
+import {
+  renderDocument,
+  renderJobView,
+  renderPackagesView,
+  renderPackageView,
+  REPORT_LINKS,
+  statusLabel,
+  type ViewContext,
+} from './render';
 import type { Html } from './html';
 
 export interface ReportOptions {
@@ -55,7 +63,15 @@ export async function buildReport(data: PageData, o: ReportOptions): Promise<Rep
 /** GitHub's limit for one step's summary. */
 export const STEP_SUMMARY_LIMIT = 1024 * 1024;
 
-const ICON: Record<string, string> = { success: '✅', failed: '❌', building: '🔄', cancelled: '⏹️', skipped: '⏭️', interrupted: '⚠️', 'never-built': '➖' };
+const ICON: Record<string, string> = {
+  success: '✅',
+  failed: '❌',
+  building: '🔄',
+  cancelled: '⏹️',
+  skipped: '⏭️',
+  interrupted: '⚠️',
+  'never-built': '➖',
+};
 
 /**
  * A markdown summary (for `$GITHUB_STEP_SUMMARY`): one table row per package, then the first

@@ -7,7 +7,16 @@ import type { BuildJob } from '../core/records/types';
 import type { PageData } from './data';
 import { EventHub } from './events';
 import type { Html } from './html';
-import { contentSecurityPolicy, renderDocument, renderJobView, renderNotFound, renderPackagesView, renderPackageView, SERVE_LINKS, type ViewContext } from './render';
+import {
+  contentSecurityPolicy,
+  renderDocument,
+  renderJobView,
+  renderNotFound,
+  renderPackagesView,
+  renderPackageView,
+  SERVE_LINKS,
+  type ViewContext,
+} from './render';
 import { hostAllowed, isLoopback, originAllowed, tokenMatches, type Guard } from './security';
 
 export interface BuildsServerOptions {
@@ -76,7 +85,8 @@ export class BuildsServer {
     const port = (this.server.address() as AddressInfo).port;
     this.guard = { bindHost: this.o.host, port, token: this.o.token };
     this.unsubscribe = this.o.watcher.subscribe((path) => void this.recordsChanged(path));
-    const shown = this.o.host === '0.0.0.0' || this.o.host === '::' ? 'localhost' : this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host;
+    const shown =
+      this.o.host === '0.0.0.0' || this.o.host === '::' ? 'localhost' : this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host;
     return { url: `http://${shown}:${port}/`, port };
   }
 
@@ -115,7 +125,8 @@ export class BuildsServer {
     const url = new URL(req.url ?? '/', 'http://server.invalid');
     const path = url.pathname;
     const isApi = path.startsWith('/api/');
-    const forbid = (message: string) => (isApi ? this.json(res, 403, { error: { code: 'FORBIDDEN', message } }) : this.text(res, 403, `403 Forbidden: ${message}\n`));
+    const forbid = (message: string) =>
+      isApi ? this.json(res, 403, { error: { code: 'FORBIDDEN', message } }) : this.text(res, 403, `403 Forbidden: ${message}\n`);
 
     if (!hostAllowed(req.headers.host, this.guard)) return forbid('this server answers only to its own address (Host)');
     if (!originAllowed(header(req, 'origin'), this.guard)) return forbid('requests from other sites are refused (Origin)');
@@ -124,10 +135,14 @@ export class BuildsServer {
       if (access === 'redirected') return;
       if (access === 'denied') return forbid('this server needs its token: open the address it printed');
     }
-    if (req.method === 'POST' && !tokenMatches(header(req, TOKEN_HEADER), this.o.token)) return forbid('a state-changing request needs the page token');
+    if (req.method === 'POST' && !tokenMatches(header(req, TOKEN_HEADER), this.o.token))
+      return forbid('a state-changing request needs the page token');
 
     const route = matchRoute(path);
-    if (!route) return isApi ? this.json(res, 404, { error: { code: 'NOT_FOUND', message: `no such endpoint: ${path}` } }) : this.page(res, 404, renderNotFound('No such page.', this.ctx()), req);
+    if (!route)
+      return isApi
+        ? this.json(res, 404, { error: { code: 'NOT_FOUND', message: `no such endpoint: ${path}` } })
+        : this.page(res, 404, renderNotFound('No such page.', this.ctx()), req);
     if (route.method !== req.method && !(route.method === 'GET' && req.method === 'HEAD')) {
       res.setHeader('Allow', route.method);
       return this.json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here (${route.method})` } });
@@ -137,11 +152,15 @@ export class BuildsServer {
         return this.page(res, 200, renderPackagesView(await this.o.data.rows(), this.ctx()), req);
       case 'package': {
         const d = await this.o.data.packageDetail(route.arg);
-        return d ? this.page(res, 200, renderPackageView(d, this.ctx()), req) : this.page(res, 404, renderNotFound(`No buildable package named “${route.arg}”.`, this.ctx()), req);
+        return d
+          ? this.page(res, 200, renderPackageView(d, this.ctx()), req)
+          : this.page(res, 404, renderNotFound(`No buildable package named “${route.arg}”.`, this.ctx()), req);
       }
       case 'job': {
         const found = await this.o.data.job(route.arg);
-        return found ? this.page(res, 200, renderJobView(found.view, found.pkg.name, this.ctx()), req) : this.page(res, 404, renderNotFound(`No build record with id “${route.arg}”.`, this.ctx()), req);
+        return found
+          ? this.page(res, 200, renderJobView(found.view, found.pkg.name, this.ctx()), req)
+          : this.page(res, 404, renderNotFound(`No build record with id “${route.arg}”.`, this.ctx()), req);
       }
       case 'api-packages':
         return this.json(res, 200, { packages: await this.o.data.rows() });
@@ -203,7 +222,10 @@ export class BuildsServer {
     if (latest && this.o.data.displayStatus(latest) === 'building') {
       this.building.delete(pkg.path);
       settle();
-      return this.conflict(res, `${pkg.name} is already building (job ${latest.id}${latest.trigger ? `, started by ${latest.trigger}` : ''})`);
+      return this.conflict(
+        res,
+        `${pkg.name} is already building (job ${latest.id}${latest.trigger ? `, started by ${latest.trigger}` : ''})`,
+      );
     }
     this.o.log?.(`rebuild ${pkg.name}: started from the page`);
     const run = this.o
@@ -230,7 +252,14 @@ export class BuildsServer {
   private page(res: ServerResponse, status: number, view: Html, req: IncomingMessage): void {
     if (header(req, FRAGMENT_HEADER) === '1') return this.send(res, status, 'text/html; charset=utf-8', view.value);
     const nonce = randomBytes(16).toString('base64');
-    const doc = renderDocument({ title: 'Package builds', workspace: this.o.workspaceName, mode: 'serve', nonce, main: view, token: this.o.token });
+    const doc = renderDocument({
+      title: 'Package builds',
+      workspace: this.o.workspaceName,
+      mode: 'serve',
+      nonce,
+      main: view,
+      token: this.o.token,
+    });
     this.send(res, status, 'text/html; charset=utf-8', doc, { 'Content-Security-Policy': contentSecurityPolicy(nonce, 'serve') });
   }
 
@@ -281,16 +310,22 @@ type Route =
  * or an id is only ever looked up among the known packages and records, never used as a path.
  */
 export function matchRoute(path: string): Route | undefined {
-  const rest = (prefix: string) => (path.startsWith(prefix) && path.length > prefix.length ? safeDecode(path.slice(prefix.length)) : undefined);
+  const rest = (prefix: string) =>
+    path.startsWith(prefix) && path.length > prefix.length ? safeDecode(path.slice(prefix.length)) : undefined;
   if (path === '/' || path === '/index.html') return { name: 'home', method: 'GET' };
   if (path === '/api/packages' || path === '/api/packages/') return { name: 'api-packages', method: 'GET' };
   if (path === '/api/events') return { name: 'api-events', method: 'GET' };
   let arg: string | undefined;
   if ((arg = rest('/packages/')) !== undefined) return { name: 'package', method: 'GET', arg };
   if ((arg = rest('/jobs/')) !== undefined) return { name: 'job', method: 'GET', arg };
-  if (path.startsWith('/api/jobs/') && path.endsWith('/log') && (arg = safeDecode(path.slice('/api/jobs/'.length, -'/log'.length)))) return { name: 'api-job-log', method: 'GET', arg };
+  if (path.startsWith('/api/jobs/') && path.endsWith('/log') && (arg = safeDecode(path.slice('/api/jobs/'.length, -'/log'.length))))
+    return { name: 'api-job-log', method: 'GET', arg };
   if ((arg = rest('/api/jobs/')) !== undefined) return { name: 'api-job', method: 'GET', arg };
-  if (path.startsWith('/api/packages/') && path.endsWith('/rebuild') && (arg = safeDecode(path.slice('/api/packages/'.length, -'/rebuild'.length)))) {
+  if (
+    path.startsWith('/api/packages/') &&
+    path.endsWith('/rebuild') &&
+    (arg = safeDecode(path.slice('/api/packages/'.length, -'/rebuild'.length)))
+  ) {
     return { name: 'api-rebuild', method: 'POST', arg };
   }
   if ((arg = rest('/api/packages/')) !== undefined) return { name: 'api-package', method: 'GET', arg };

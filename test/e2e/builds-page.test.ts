@@ -40,11 +40,18 @@ describe('the builds page: serve, the API, the browser, the report (real process
   beforeAll(async () => {
     ws = createWorkspace({
       packages: {
-        'packages/alpha': { name: '@t/alpha', config: config(`\n  prebuild: 'node hold.mjs',`), files: { 'hold.mjs': HOLD_IF_ASKED_SCRIPT, 'src/index.ts': 'export const alpha = 1;\n' } },
+        'packages/alpha': {
+          name: '@t/alpha',
+          config: config(`\n  prebuild: 'node hold.mjs',`),
+          files: { 'hold.mjs': HOLD_IF_ASKED_SCRIPT, 'src/index.ts': 'export const alpha = 1;\n' },
+        },
         'packages/beta': {
           name: '@t/beta',
           config: config(`\n  prebuild: 'node print.mjs',`),
-          files: { 'print.mjs': `console.log(${JSON.stringify(XSS_LINE)});\nconsole.log('beta prebuild done');\n`, 'src/index.ts': 'export const beta = 2;\n' },
+          files: {
+            'print.mjs': `console.log(${JSON.stringify(XSS_LINE)});\nconsole.log('beta prebuild done');\n`,
+            'src/index.ts': 'export const beta = 2;\n',
+          },
         },
         'packages/gamma': { name: '@t/gamma', config: config(''), files: { 'src/index.ts': 'export const gamma = (;\n' } },
         'packages/delta': { name: '@t/delta', config: config(''), files: { 'src/index.ts': 'export const delta = 4;\n' } },
@@ -80,7 +87,10 @@ describe('the builds page: serve, the API, the browser, the report (real process
       const byName = Object.fromEntries(r.json().packages.map((p: any) => [p.name, p]));
       expect(Object.keys(byName).sort()).toEqual(['@t/alpha', '@t/beta', '@t/delta', '@t/gamma']);
       expect(byName['@t/alpha']).toMatchObject({ status: 'success', builder: 'esbuild', stale: false, trigger: 'cli' });
-      expect(byName['@t/gamma']).toMatchObject({ status: 'failed', failure: { phase: 'build', error: { code: 'COMPILE_ERROR', line: 1 } } });
+      expect(byName['@t/gamma']).toMatchObject({
+        status: 'failed',
+        failure: { phase: 'build', error: { code: 'COMPILE_ERROR', line: 1 } },
+      });
       expect(byName['@t/delta']).toMatchObject({ status: 'never-built', jobId: null, stale: true });
     });
 
@@ -99,7 +109,13 @@ describe('the builds page: serve, the API, the browser, the report (real process
       // An encoded name is the same package.
       expect((await http(`${base}api/packages/%40t%2Fbeta`)).status).toBe(200);
 
-      for (const path of ['api/packages/@t/nope', 'api/jobs/20990101T000000000Z-none', 'api/jobs/..%2F..%2Flatest', 'api/jobs/%2e%2e/log', 'api/nothing']) {
+      for (const path of [
+        'api/packages/@t/nope',
+        'api/jobs/20990101T000000000Z-none',
+        'api/jobs/..%2F..%2Flatest',
+        'api/jobs/%2e%2e/log',
+        'api/nothing',
+      ]) {
         const r = await http(`${base}${path}`);
         expect(r.status, path).toBe(404);
         expect(r.headers['content-type'], path).toContain('application/json');
@@ -114,7 +130,11 @@ describe('the builds page: serve, the API, the browser, the report (real process
       const before = jobCount('packages/delta');
       const refused = [
         await post('/api/packages/@t/delta/rebuild', { Host: own.Host, Origin: own.Origin }),
-        await post('/api/packages/@t/delta/rebuild', { Host: own.Host, Origin: own.Origin, 'X-Build-System-Token': 'wrong-token-000000000000' }),
+        await post('/api/packages/@t/delta/rebuild', {
+          Host: own.Host,
+          Origin: own.Origin,
+          'X-Build-System-Token': 'wrong-token-000000000000',
+        }),
         await post('/api/packages/@t/delta/rebuild', { Host: own.Host, Origin: 'http://evil.example', 'X-Build-System-Token': token }),
         await post('/api/packages/@t/delta/rebuild', { Host: `evil.example:${new URL(base).port}`, 'X-Build-System-Token': token }),
         await post('/api/packages/@t/delta/rebuild', { Host: own.Host, Origin: 'null', 'X-Build-System-Token': token }),
@@ -163,7 +183,10 @@ describe('the builds page: serve, the API, the browser, the report (real process
       hold('packages/alpha');
       try {
         const headers = { Host: own.Host, Origin: own.Origin, 'X-Build-System-Token': token };
-        const [first, second] = await Promise.all([post('/api/packages/@t/alpha/rebuild', headers), post('/api/packages/@t/alpha/rebuild', headers)]);
+        const [first, second] = await Promise.all([
+          post('/api/packages/@t/alpha/rebuild', headers),
+          post('/api/packages/@t/alpha/rebuild', headers),
+        ]);
         expect([first.status, second.status].sort()).toEqual([202, 409]);
         const conflict = first.status === 409 ? first : second;
         expect(conflict.json().error.code).toBe('BUILD_RUNNING');
@@ -171,7 +194,11 @@ describe('the builds page: serve, the API, the browser, the report (real process
         expect(held.trigger).toBe('page');
         expect((await post('/api/packages/@t/alpha/rebuild', headers)).status).toBe(409);
         release('packages/alpha');
-        await waitFor(() => readLatest(ws, 'packages/alpha')?.status === 'success' && readLatest(ws, 'packages/alpha').id === held.id, 60_000, 'the page build');
+        await waitFor(
+          () => readLatest(ws, 'packages/alpha')?.status === 'success' && readLatest(ws, 'packages/alpha').id === held.id,
+          60_000,
+          'the page build',
+        );
 
         // Started by the CLI in another process: the record says so.
         hold('packages/alpha');
@@ -233,7 +260,9 @@ describe('the builds page: serve, the API, the browser, the report (real process
         await page.locator('button[data-rebuild="@t/alpha"]').click();
         const status = page.locator('.head .badge');
         await expect.poll(() => status.innerText(), { timeout: 60_000 }).toContain('building');
-        await expect.poll(() => page.locator('details.phase[id$="-prebuild"] .badge').innerText(), { timeout: 30_000 }).toContain('building');
+        await expect
+          .poll(() => page.locator('details.phase[id$="-prebuild"] .badge').innerText(), { timeout: 30_000 })
+          .toContain('building');
         release('packages/alpha');
         await expect.poll(() => status.innerText(), { timeout: 60_000 }).toContain('successful');
       } finally {
@@ -361,7 +390,9 @@ describe('the builds page: serve, the API, the browser, the report (real process
         await page.goto(`file://${join(dir, 'report.html')}`);
         const rows = page.locator('section.route:not([hidden]) tr.row');
         expect(await rows.count()).toBe(4);
-        expect(await page.locator('section.route:not([hidden]) tr[data-package="@t/alpha"] .badge').first().innerText()).toContain('interrupted');
+        expect(await page.locator('section.route:not([hidden]) tr[data-package="@t/alpha"] .badge').first().innerText()).toContain(
+          'interrupted',
+        );
         expect(await page.locator('button[data-rebuild]').count()).toBe(0);
 
         await page.locator('section.route:not([hidden]) a', { hasText: '@t/beta' }).click();

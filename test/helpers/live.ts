@@ -49,7 +49,12 @@ export interface Spawned {
 
 /** Starts the `build-system` bin without waiting; `detached` puts it in its own process group (to kill the hook with it). */
 export function spawnCli(ws: TempWorkspace, args: string[], extraEnv: Record<string, string | undefined> = {}, detached = false): Spawned {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd: ws.root, env: ws.env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'], detached });
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    cwd: ws.root,
+    env: ws.env(extraEnv),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

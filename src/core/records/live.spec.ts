@@ -67,8 +67,7 @@ describe('PhaseRecorder', () => {
 
 describe('displayStatus', () => {
   const root = mkdtempSync(join(tmpdir(), 'bs-live-'));
-  const job = (over: Partial<BuildJob>): BuildJob =>
-    ({ id: 'x', packagePath: 'p', status: 'building', phases: [], ...over }) as BuildJob;
+  const job = (over: Partial<BuildJob>): BuildJob => ({ id: 'x', packagePath: 'p', status: 'building', phases: [], ...over }) as BuildJob;
 
   it('a finished record is shown as it is', () => {
     expect(displayStatus(job({ status: 'success' }), root)).toBe('success');
@@ -81,7 +80,10 @@ describe('displayStatus', () => {
   });
 
   it('a record that holds the lock is interrupted when the lock has another owner (or none)', () => {
-    const holding = job({ process: { pid: process.pid, host: hostname() }, phases: [{ name: 'lock', status: 'success', startTime: null, endTime: null, durationMs: null }] });
+    const holding = job({
+      process: { pid: process.pid, host: hostname() },
+      phases: [{ name: 'lock', status: 'success', startTime: null, endTime: null, durationMs: null }],
+    });
     expect(displayStatus(holding, root)).toBe('interrupted');
   });
 
