@@ -52,6 +52,7 @@ export interface BuildRequest {
 }
 
 export const DEFAULT_ENVIRONMENT = 'production';
+const LOG_SYNC_MS = 1000;
 const PHASE_ORDER: PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts', 'check'];
 /** `upload` is a phase of the builds that configure it only. */
 const RECORD_ORDER: PhaseName[] = [...PHASE_ORDER, 'upload'];
@@ -122,6 +123,9 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
   const cancelled = () => userSignal.aborted;
   const lockLost = () => lock?.lostReason();
 
+  // The log reaches the store as the build goes, not only at phase changes (the builds page shows it).
+  const logSync = setInterval(() => void log.sync(), LOG_SYNC_MS);
+  logSync.unref();
   try {
     await progress.update();
     // validate
@@ -334,6 +338,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     job.phases.sort((a, b) => RECORD_ORDER.indexOf(a.name) - RECORD_ORDER.indexOf(b.name));
     job.durationMs = ended - started;
     delete job.process;
+    clearInterval(logSync);
     for (const e of job.errors) log.error(formatError(e));
     await log.flush();
     // The last progress save is written before the finished record, never after it.

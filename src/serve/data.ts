@@ -182,9 +182,10 @@ export class PageData {
     if (!logs) return { job, status: this.displayStatus(job), phases: job.phases.map((p) => ({ ...p })), logSize: 0 };
     const log = (await this.source.store.readLog(job.packagePath, job.id)) ?? '';
     const ranged = job.phases.some((p) => p.log);
-    const phases = job.phases.map((p): PhaseView =>
-      p.log ? { ...p, output: this.cut(log.slice(p.log.start, Math.max(p.log.start, p.log.end))) } : { ...p },
-    );
+    // A phase still running has written up to the log's end so far.
+    const end = (p: PhaseRecord, range: { start: number; end: number }) =>
+      p.status === 'building' && inProgress(job) ? log.length : Math.max(range.start, range.end);
+    const phases = job.phases.map((p): PhaseView => (p.log ? { ...p, output: this.cut(log.slice(p.log.start, end(p, p.log))) } : { ...p }));
     return { job, status: this.displayStatus(job), phases, ...(ranged ? {} : { log: this.cut(log) }), logSize: log.length };
   }
 

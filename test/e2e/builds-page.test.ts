@@ -263,6 +263,10 @@ describe('the builds page: serve, the API, the browser, the report (real process
         await expect
           .poll(() => page.locator('details.phase[id$="-prebuild"] .badge').innerText(), { timeout: 30_000 })
           .toContain('building');
+        // The running phase is open, its output arriving as the build writes it.
+        await expect
+          .poll(() => page.locator('details.phase[id$="-prebuild"] pre.log').innerText(), { timeout: 30_000 })
+          .toContain('holding until ./release exists');
         release('packages/alpha');
         await expect.poll(() => status.innerText(), { timeout: 60_000 }).toContain('successful');
       } finally {

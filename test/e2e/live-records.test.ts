@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, waitFor, type TempWorkspace } from '../helpers/workspace';
 import { heldConfig, HOLD_SCRIPT, readLatest, spawnCli, waitForPhase } from '../helpers/live';
@@ -43,6 +43,14 @@ describe('live records: a build is visible while it runs (real processes)', () =
       expect(held.phases.find((p: any) => p.name === 'build')).toMatchObject({ startTime: null, durationMs: null });
       // The job file and latest.json are the same record.
       expect(ws.json(`${PKG}/.build-cache/jobs/${held.id}.json`).status).toBe('building');
+
+      // The log is readable while the build runs, not only once it ends.
+      const logFile = ws.log(held);
+      await waitFor(
+        () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('prebuild: holding'),
+        30_000,
+        "the running build's log",
+      );
 
       const status = ws.cli(['status', '@t/live', '--json']);
       expect(status.code, status.output).toBe(0);
