@@ -53,7 +53,14 @@ describe('the builds page: serve, the API, the browser, the report (real process
             'src/index.ts': 'export const beta = 2;\n',
           },
         },
-        'packages/gamma': { name: '@t/gamma', config: config(''), files: { 'src/index.ts': 'export const gamma = (;\n' } },
+        'packages/gamma': {
+          name: '@t/gamma',
+          config: config(`\n  prebuild: 'node gen.mjs',`),
+          files: {
+            'gen.mjs': "console.log('generating src/version.ts from package.json');\nconsole.log('wrote src/version.ts (1 export)');\n",
+            'src/index.ts': 'export const gamma = (;\n',
+          },
+        },
         'packages/delta': { name: '@t/delta', config: config(''), files: { 'src/index.ts': 'export const delta = 4;\n' } },
       },
     });
@@ -322,6 +329,7 @@ describe('the builds page: serve, the API, the browser, the report (real process
         await shots.screenshot({ path: join(REPO_ROOT, 'docs', 'images', 'builds-page.png'), fullPage: true });
         await shots.goto(`${base}packages/@t/gamma`);
         await expect.poll(() => shots.locator('#live').getAttribute('data-state'), { timeout: 30_000 }).toBe('live');
+        await shots.locator('details.phase[id$="-prebuild"] summary').click();
         await shots.screenshot({ path: join(REPO_ROOT, 'docs', 'images', 'package-page.png'), fullPage: true });
       } finally {
         await shots.close();
