@@ -17,7 +17,7 @@ export class PhaseRecorder {
   readonly phases: PhaseRecord[];
 
   constructor(
-    names: readonly PhaseName[],
+    names: readonly PhaseName[] = [],
     private readonly options: PhaseRecorderOptions = {},
   ) {
     this.phases = names.map((name) => ({ name, status: 'pending', startTime: null, endTime: null, durationMs: null }));
@@ -45,6 +45,16 @@ export class PhaseRecorder {
   skip(name: PhaseName): void {
     const now = new Date().toISOString();
     Object.assign(this.phase(name), { status: 'skipped', startTime: now, endTime: now, durationMs: 0 });
+  }
+
+  /** Lists a phase as `pending` once the build knows it will come (`upload`, when configured). */
+  plan(name: PhaseName): void {
+    this.phase(name);
+  }
+
+  /** The phase started last (the one a build stopped in), pending ones aside. */
+  current(): PhaseName | undefined {
+    return this.phases.findLast((p) => p.status !== 'pending')?.name;
   }
 
   /** A phase's log range reaches what the log holds now (output held back while it ran, then released). */

@@ -22,7 +22,7 @@ import { databaseConfig, databaseSecrets } from './records/database-config';
 import { captureOutput, type OutputSink } from './output-capture';
 import { PhaseRecorder } from './phases';
 import { newJobId } from './records/json-store';
-import { ProgressWriter } from './records/live';
+import { LOG_SYNC_MS, ProgressWriter } from './records/live';
 import { openRecordStore } from './records/open-store';
 import { RETAINED_JOBS, type RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
@@ -52,7 +52,6 @@ export interface BuildRequest {
 }
 
 export const DEFAULT_ENVIRONMENT = 'production';
-const LOG_SYNC_MS = 1000;
 const PHASE_ORDER: PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts', 'postbuild', 'artifacts', 'check'];
 /** `upload` is a phase of the builds that configure it only. */
 const RECORD_ORDER: PhaseName[] = [...PHASE_ORDER, 'upload'];
@@ -159,6 +158,8 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       job.requestedBuilder = validated.config.builder;
       job.builder = validated.selection.builder;
     }
+    // Known once the config is read: the upload phase is listed from then on, pending like the others.
+    if (validated.config?.upload) phases.plan('upload');
     if (validated.errors.length) {
       errors.push(...validated.errors);
       return await finish();
@@ -325,7 +326,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       // What failed after the lock was lost failed because the build was stopped.
       const own = errors.filter((e) => e.code !== 'CANCELLED' || cancelled());
       const outputs = swapped ? 'after its outputs were swapped in' : 'without swapping its outputs in';
-      errors.splice(0, errors.length, buildError('LOCK_LOST', `${lost}: this build stopped ${outputs}`, { phase: phases.phases.at(-1)?.name }), ...own);
+      errors.splice(0, errors.length, buildError('LOCK_LOST', `${lost}: this build stopped ${outputs}`, { phase: phases.current() }), ...own);
     }
     if (cancelled() && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'build cancelled'));
     const ended = Date.now();

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { runBuild } from '../core/pipeline';
-import { JsonRecordStore } from '../core/records/json-store';
+import { openLiveReader, openRecordStore } from '../core/records/open-store';
 import { JsonRecordWatcher } from '../core/records/watch';
 import { buildError, EXIT, type BuildError } from '../errors';
 import { findWorkspaceRoot } from '../workspace/find-root';
@@ -26,6 +26,8 @@ export interface ServeArgs {
   host?: string;
   open?: boolean;
   token?: string;
+  /** The variable holding the records database's URL (default BUILD_SYSTEM_DATABASE_URL). */
+  'database-url-env'?: string;
 }
 
 export const DEFAULT_PORT = 4400;
@@ -49,8 +51,10 @@ export async function serveCommand(args: ServeArgs, io: CommandIo, stopped: Abor
       errors: [buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${process.cwd()}`)],
     };
 
-  const store = new JsonRecordStore(ws.root);
-  const data = new PageData({ workspaceRoot: ws.root, store });
+  // With a database the page shows the team's history; builds it starts are recorded as the CLI's are.
+  const stores = { urlEnv: args['database-url-env'] };
+  const data = new PageData({ workspaceRoot: ws.root, store: openLiveReader(ws.root, stores) });
+  let writeStore: ReturnType<typeof openRecordStore> | undefined;
   const watcher = new JsonRecordWatcher(
     ws.root,
     (await data.packages()).map((p) => p.path),
@@ -75,7 +79,7 @@ export async function serveCommand(args: ServeArgs, io: CommandIo, stopped: Abor
       runBuild({
         workspaceRoot: ws.root,
         packageRoot: join(ws.root, pkg.path),
-        store,
+        store: (writeStore ??= openRecordStore(ws.root, stores)),
         signal,
         trigger: 'page',
         metadata: { runner: 'page' },
@@ -113,6 +117,7 @@ export async function serveCommand(args: ServeArgs, io: CommandIo, stopped: Abor
 export interface ReportArgs {
   out?: string;
   markdown?: boolean;
+  'database-url-env'?: string;
 }
 
 /** `build-system report`: one self-contained HTML file, and with --markdown a summary for CI. */
@@ -124,7 +129,8 @@ export async function reportCommand(args: ReportArgs, io: CommandIo): Promise<Co
       errors: [buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${process.cwd()}`)],
     };
   const out = resolve(args.out ?? 'build-report.html');
-  const data = new PageData({ workspaceRoot: ws.root, store: new JsonRecordStore(ws.root) }, { logLimit: 64 * 1024 });
+  const store = openLiveReader(ws.root, { urlEnv: args['database-url-env'] });
+  const data = new PageData({ workspaceRoot: ws.root, store }, { logLimit: 64 * 1024 });
   const name = workspaceName(ws.root);
   const report = await buildReport(data, { workspace: name });
   mkdirSync(dirname(out), { recursive: true });

@@ -124,13 +124,17 @@ export function toBuildRows(job: BuildJob, meta: RunMeta, log?: string): BuildRo
   return rows;
 }
 
-/** One row per phase (the last record of a phase wins), with the first error of that phase. */
+/**
+ * One row per phase the build entered (the last record of a phase wins), with the first error
+ * of that phase. A running build's `pending` phases have no row: one it never reaches never gets one.
+ */
 function stateRows(job: BuildJob): BuildRows['states'] {
   const uploads = (job as { uploads?: { attempts?: unknown[] }[] }).uploads ?? [];
   const uploadRetries = Math.max(0, ...uploads.map((u) => (u.attempts?.length ?? 1) - 1));
   // Phases this version does not know (a newer writer's) sort after the known ones.
   let unknown = PHASE_STATES.length;
-  return uniqueBy(job.phases, (p) => p.name).map((p) => ({
+  const entered = job.phases.filter((p) => p.status !== 'pending');
+  return uniqueBy(entered, (p) => p.name).map((p) => ({
     state: stateOf(p.name) ?? unknown++,
     phase: p.name,
     status: p.status,

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { readLockHolder } from '../lock';
 import type { BuildJob, JobStatus } from './types';
 
+/** How often a running build's log reaches the store between phase changes (the builds page shows it). */
+export const LOG_SYNC_MS = 1000;
+
 /**
  * Saves a running build's record as it changes, one save at a time: a change made while a
  * save is under way is written by the next save (changes in between share it), so the newest

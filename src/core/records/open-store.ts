@@ -8,6 +8,7 @@ import type { BuildJob } from './types';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const databaseModules = () => ({
   ...(require('./database') as typeof import('./database')),
+  ...(require('./live-reader') as typeof import('./live-reader')),
   ...(require('./mirrored-store') as typeof import('./mirrored-store')),
   ...(require('./postgres-store') as typeof import('./postgres-store')),
   ...(require('./run-meta') as typeof import('./run-meta')),
@@ -56,6 +57,17 @@ export function openRecordReader(workspaceRoot: string, opts: OpenStoreOptions =
   const json = new JsonRecordStore(workspaceRoot);
   const db = openDatabaseStore(workspaceRoot, opts);
   return db ? new DatabaseFirstReader(db, json, opts.warn) : json;
+}
+
+/**
+ * The store the builds page reads: with a database, its history and this machine's records
+ * merged, a build running here as it goes (LiveRecordReader); without one, the JSON files.
+ */
+export function openLiveReader(workspaceRoot: string, opts: OpenStoreOptions = {}): RecordStore {
+  const reader = openRecordReader(workspaceRoot, opts);
+  if (!(reader instanceof DatabaseFirstReader)) return reader;
+  const { LiveRecordReader } = databaseModules();
+  return new LiveRecordReader(reader);
 }
 
 /** Reads from the database until it fails once, then from the JSON files; writes go to the JSON files. */

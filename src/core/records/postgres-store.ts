@@ -11,7 +11,7 @@ import {
   type HistoryFilter,
   type SharedHistory,
 } from './history';
-import { isBuildJob, type RecordStore } from './store';
+import { isBuildJob, normalizeJob, type RecordStore } from './store';
 import type { BuildJob } from './types';
 
 /** A record to save with where it ran and, for a finished build, its log. */
@@ -72,7 +72,8 @@ export class PostgresRecordStore implements RecordStore, SharedHistory {
        ORDER BY coalesce(b.end_time, b.start_time) DESC, b.build_number DESC LIMIT 1`,
       [packagePath],
     );
-    return rows.map((r) => r.record).find(isBuildJob);
+    const job = rows.map((r) => r.record).find(isBuildJob);
+    return job && normalizeJob(job);
   }
 
   async history(packagePath: string, limit = Infinity): Promise<BuildJob[]> {
@@ -81,7 +82,7 @@ export class PostgresRecordStore implements RecordStore, SharedHistory {
        ORDER BY b.start_time DESC, b.build_number DESC LIMIT $2`,
       [packagePath, Number.isFinite(limit) ? limit : null],
     );
-    return rows.map((r) => r.record).filter(isBuildJob);
+    return rows.map((r) => r.record).filter(isBuildJob).map(normalizeJob);
   }
 
   async job(packagePath: string, id: string): Promise<BuildJob | undefined> {
@@ -90,7 +91,7 @@ export class PostgresRecordStore implements RecordStore, SharedHistory {
       [packagePath, id],
     );
     const job = rows[0]?.record;
-    return isBuildJob(job) && job.id === id ? job : undefined;
+    return isBuildJob(job) && job.id === id ? normalizeJob(job) : undefined;
   }
 
   async readLog(packagePath: string, id: string): Promise<string | undefined> {
@@ -122,7 +123,7 @@ export class PostgresRecordStore implements RecordStore, SharedHistory {
       [filter.since ?? null, filter.status ?? null, filter.limit ?? DEFAULT_SHARED_LIMIT],
     );
     return rows.flatMap((r) =>
-      isBuildJob(r.record) ? [{ ...r.record, host: r.host, commitSha: r.commit_sha, createdBy: r.created_by }] : [],
+      isBuildJob(r.record) ? [{ ...normalizeJob(r.record), host: r.host, commitSha: r.commit_sha, createdBy: r.created_by }] : [],
     );
   }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { BUILD_CACHE_DIR } from '../../config/define';
 import { toPosix } from '../../config/resolve';
@@ -10,6 +11,7 @@ import { maskError } from '../mask';
 import { PhaseRecorder } from '../phases';
 import { databaseConfig, databaseSecrets } from '../records/database-config';
 import { newJobId } from '../records/json-store';
+import { LOG_SYNC_MS, ProgressWriter } from '../records/live';
 import { openRecordStore } from '../records/open-store';
 import { isBuildJob, RETAINED_JOBS, type RecordStore } from '../records/store';
 import type { BuildJob } from '../records/types';
@@ -37,6 +39,8 @@ export type UploadJobResult = { job: BuildJob } | { errors: BuildError[] };
  * outputs were restored from a cache, or the upload failed then), under the build lock, after
  * checking that every output still has the checksum recorded for it. Recorded as a job of its
  * own (phases validate, lock, upload) that describes the same outputs as the build it uploads.
+ * Like a build's, its record is saved from the start (`building`, lock and upload `pending`) and
+ * at every phase change, with the log as it goes.
  */
 export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResult> {
   const processEnv = req.processEnv ?? process.env;
@@ -44,7 +48,12 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   const userSignal = req.signal ?? new AbortController().signal;
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const started = Date.now();
-  const phases = new PhaseRecorder();
+  let log: JobLog | undefined;
+  let progress: ProgressWriter | undefined;
+  const phases = new PhaseRecorder(['validate', 'lock', 'upload'], {
+    onChange: async () => void progress?.update(),
+    logPosition: () => log?.position ?? 0,
+  });
   const source = (await store.history(packagePath, RETAINED_JOBS)).find(
     (j) => isBuildJob(j) && j.status === 'success' && j.artifacts.length > 0,
   );
@@ -77,7 +86,7 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
     environment,
     startTime: new Date(started).toISOString(),
     endTime: null,
-    status: 'running',
+    status: 'building',
     exitCode: null,
     durationMs: null,
     phases: phases.phases,
@@ -86,14 +95,24 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
     warnings: [],
     logs: store.logPath(packagePath, id),
     trigger: req.trigger ?? 'cli',
+    process: { pid: process.pid, host: hostname() },
     metadata: { ...source.metadata, runner: req.trigger ?? 'cli', command: 'upload', uploadOf: source.id },
   };
   delete job.uploads;
   const env: NodeJS.ProcessEnv = { ...processEnv, ...config.env };
-  const log = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
+  const jobLog = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
+  log = jobLog;
   const database = databaseConfig(req.workspaceRoot, { env: processEnv });
-  log.setSecrets([...loaded.secrets, ...uploadSecrets(upload, env), ...(database ? databaseSecrets(database.url) : [])]);
-  log.info(`uploading the outputs of build ${source.id}`);
+  jobLog.setSecrets([...loaded.secrets, ...uploadSecrets(upload, env), ...(database ? databaseSecrets(database.url) : [])]);
+  progress = new ProgressWriter(async () => {
+    await jobLog.sync();
+    await store.saveJob(job);
+  });
+  const saved = progress;
+  await saved.update();
+  const logSync = setInterval(() => void jobLog.sync(), LOG_SYNC_MS);
+  logSync.unref();
+  jobLog.info(`uploading the outputs of build ${source.id}`);
   const errors: BuildError[] = [];
   // Stopped by the user, or by losing the lock: the outputs may be replaced under us then.
   const stop = new AbortController();
@@ -108,9 +127,9 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
         ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
         signal,
         workspaceRoot: req.workspaceRoot,
-        onWait: (holder) => log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+        onWait: (holder) => jobLog.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
         onLost: (reason) => {
-          log.warn(`${reason}: this upload stops`);
+          jobLog.warn(`${reason}: this upload stops`);
           stop.abort();
         },
       });
@@ -128,8 +147,8 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
           version: config.packageJson.version,
           artifacts: job.artifacts,
           env,
-          log,
-          mask: (t) => log.maskText(t),
+          log: jobLog,
+          mask: (t) => jobLog.maskText(t),
           signal,
         });
         job.uploads = r.uploads;
@@ -147,18 +166,23 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   if (lost) errors.splice(0, errors.length, buildError('LOCK_LOST', `${lost}: this upload stopped`, { phase: 'upload' }));
   else if (userSignal.aborted && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'upload cancelled'));
   const ended = Date.now();
-  job.errors = errors.map((e) => maskError(e, (t) => log.maskText(t)));
+  job.errors = errors.map((e) => maskError(e, (t) => jobLog.maskText(t)));
   job.exitCode = exitCodeFor(errors);
   job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
   job.endTime = new Date(ended).toISOString();
   job.durationMs = ended - started;
-  for (const e of job.errors) log.error(formatError(e));
-  await log.flush();
+  phases.finish();
+  delete job.process;
+  clearInterval(logSync);
+  for (const e of job.errors) jobLog.error(formatError(e));
+  await jobLog.flush();
+  // The last progress save is written before the finished record, never after it.
+  await saved.idle();
   try {
     await store.saveJob(job);
     await store.prune(packagePath, RETAINED_JOBS);
   } catch (err) {
-    log.warn(`could not write the upload record: ${(err as Error).message}`);
+    jobLog.warn(`could not write the upload record: ${(err as Error).message}`);
   }
   await store.flush?.();
   if (lock) await lock.release();
