@@ -1,9 +1,20 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, waitFor, type TempWorkspace } from '../helpers/workspace';
-import { heldConfig, HOLD_SCRIPT, readLatest, spawnCli, waitForPhase } from '../helpers/live';
+import { heldConfig, HOLD_IF_ASKED_SCRIPT, HOLD_SCRIPT, readLatest, spawnCli, waitForPhase } from '../helpers/live';
 
 const PKG = 'packages/live';
+const UP = 'packages/up';
+/** Held in prebuild while `hold` exists; uploads its outputs to a directory of the workspace. */
+const uploadConfig = `import { defineBuildConfig } from '@repo/build-system';
+export default defineBuildConfig({
+  builder: 'esbuild',
+  entry: 'src/index.ts',
+  outputDir: 'dist',
+  prebuild: 'node hold.mjs',
+  upload: { to: 'artifacts', pack: 'files' },
+});
+`;
 
 describe('live records: a build is visible while it runs (real processes)', () => {
   let ws: TempWorkspace;
@@ -11,6 +22,7 @@ describe('live records: a build is visible while it runs (real processes)', () =
     ws = createWorkspace({
       packages: {
         [PKG]: { name: '@t/live', config: heldConfig, files: { 'hold.mjs': HOLD_SCRIPT, 'src/index.ts': 'export const live = 1;\n' } },
+        [UP]: { name: '@t/up', config: uploadConfig, files: { 'hold.mjs': HOLD_IF_ASKED_SCRIPT, 'src/index.ts': 'export const up = 1;\n' } },
       },
     });
   });
@@ -132,5 +144,76 @@ describe('live records: a build is visible while it runs (real processes)', () =
     const h = JSON.parse(ws.cli(['history', '@t/live', '--json']).stdout);
     expect(h.jobs.find((j: any) => j.id === old.id).status).toBe('building');
     rmSync(ws.path(PKG, '.build-cache', 'jobs', `${old.id}.json`));
+  });
+
+  it('with an upload configured, the upload phase is pending from validation on and moves like the others; the upload job is live too', async () => {
+    const phasesOf = (job: any) => job.phases.map((p: any) => [p.name, p.status]);
+    // The upload job uploads the outputs of a successful build: one first, not held.
+    const first = ws.cli(['build', '@t/up']);
+    expect(first.code, first.output).toBe(0);
+    const firstId = readLatest(ws, UP).id;
+    rmSync(ws.path(UP, 'release'), { force: true });
+    writeFileSync(ws.path(UP, 'hold'), '');
+    const build = spawnCli(ws, ['build', '@t/up']);
+    let upload: ReturnType<typeof spawnCli> | undefined;
+    try {
+      const held = await waitForPhase(ws, UP, 'prebuild');
+      expect(phasesOf(held).at(-1)).toEqual(['upload', 'pending']);
+      expect(phasesOf(held).slice(0, 3)).toEqual([
+        ['validate', 'success'],
+        ['lock', 'success'],
+        ['prebuild', 'building'],
+      ]);
+
+      // `build-system upload` of the same package waits for the lock the held build has: its record says so meanwhile.
+      upload = spawnCli(ws, ['upload', '@t/up']);
+      let waiting: any;
+      await waitFor(
+        () => {
+          waiting = ws.jobs(UP).find((j) => j.metadata?.command === 'upload');
+          return waiting?.phases.some((p: any) => p.name === 'lock' && p.status === 'building');
+        },
+        60_000,
+        'the upload job waiting for the lock',
+      );
+      expect(waiting.status).toBe('building');
+      expect(waiting.process).toEqual({ pid: upload.child.pid, host: expect.any(String) });
+      expect(phasesOf(waiting)).toEqual([
+        ['validate', 'success'],
+        ['lock', 'building'],
+        ['upload', 'pending'],
+      ]);
+      expect(JSON.parse(ws.cli(['status', '@t/up', '--json']).stdout).status).toBe('building');
+
+      writeFileSync(ws.path(UP, 'release'), '');
+      const built = await build.done;
+      expect(built.code, built.output).toBe(0);
+      const uploaded = await upload.done;
+      expect(uploaded.code, uploaded.output).toBe(0);
+
+      const buildJob = ws.json(`${UP}/.build-cache/jobs/${held.id}.json`);
+      expect(buildJob.status).toBe('success');
+      expect(phasesOf(buildJob).at(-1)).toEqual(['upload', 'success']);
+      expect(buildJob.artifacts.every((a: any) => typeof a.uri === 'string')).toBe(true);
+      const uploadJob = ws.json(`${UP}/.build-cache/jobs/${waiting.id}.json`);
+      expect(uploadJob.status).toBe('success');
+      expect(uploadJob.process).toBeUndefined();
+      expect(phasesOf(uploadJob)).toEqual([
+        ['validate', 'success'],
+        ['lock', 'success'],
+        ['upload', 'success'],
+      ]);
+      // It uploads the outputs of the newest successful build when it started: the first one.
+      expect(uploadJob.metadata.uploadOf).toBe(firstId);
+      // The upload job's log is its upload phase's.
+      const log = readFileSync(ws.log(uploadJob), 'utf8');
+      const range = uploadJob.phases.find((p: any) => p.name === 'upload').log;
+      expect(log.slice(range.start, range.end)).toContain('upload');
+    } finally {
+      writeFileSync(ws.path(UP, 'release'), '');
+      rmSync(ws.path(UP, 'hold'), { force: true });
+      await build.done;
+      await upload?.done;
+    }
   });
 });

@@ -7,6 +7,7 @@ import { Database, sharedDatabase } from '../../src/core/records/database';
 import type { DatabaseConfig } from '../../src/core/records/database-config';
 import { JsonRecordStore } from '../../src/core/records/json-store';
 import { MirroredRecordStore } from '../../src/core/records/mirrored-store';
+import { LiveRecordReader } from '../../src/core/records/live-reader';
 import { DatabaseFirstReader } from '../../src/core/records/open-store';
 import { PostgresRecordStore } from '../../src/core/records/postgres-store';
 import { Spool } from '../../src/core/records/spool';
@@ -105,6 +106,52 @@ describe.each<Kind>(['json', 'postgres', 'mirrored'])('RecordStore contract: %s'
     await store.saveJob(final);
     await store.flush?.();
     expect(await store.history(first.packagePath)).toEqual([final]);
+  });
+
+  it('takes a live record saved at every phase change (building, pending phases) and ends with the finished one', async () => {
+    const store = open(kind);
+    const pkg = unique('live');
+    const at = job(pkg, 0).startTime;
+    const phase = (name: string, status: string) =>
+      ({ name, status, startTime: status === 'pending' ? null : at, endTime: null, durationMs: null }) as BuildJob['phases'][number];
+    const start = job(pkg, 0, {
+      status: 'building',
+      endTime: null,
+      exitCode: null,
+      durationMs: null,
+      artifacts: [],
+      phases: [phase('validate', 'building'), phase('lock', 'pending'), phase('build', 'pending'), phase('upload', 'pending')],
+      process: { pid: 4242, host: 'test-host' },
+    });
+    const saves = [
+      start,
+      { ...start, phases: [{ ...start.phases[0], status: 'success' as const }, phase('lock', 'building'), ...start.phases.slice(2)] },
+      {
+        ...start,
+        phases: [
+          { ...start.phases[0], status: 'success' as const },
+          { ...phase('lock', 'success') },
+          phase('build', 'building'),
+          phase('upload', 'pending'),
+        ],
+      },
+    ];
+    for (const version of saves) {
+      await store.saveJob(version);
+      await store.flush?.();
+      expect(await store.latest(start.packagePath)).toEqual(version);
+    }
+    const { process: _gone, ...finished } = job(pkg, 0, {
+      id: start.id,
+      status: 'failed',
+      exitCode: 1,
+      phases: [saves[2].phases[0], saves[2].phases[1], { ...phase('build', 'failed'), endTime: at, durationMs: 0 }],
+      errors: [{ code: 'COMPILE_ERROR', message: 'x', phase: 'build' }],
+    });
+    await store.saveJob(finished);
+    await store.flush?.();
+    expect(await store.history(start.packagePath)).toEqual([finished]);
+    expect(await store.job(start.packagePath, start.id)).toEqual(finished);
   });
 
   it('orders history newest first, counts valid records against the limit, keeps packages apart', async () => {
@@ -207,6 +254,53 @@ describe('PostgresRecordStore', () => {
       ['dist/index.js', 3, 'sha256:00', 'text/javascript'],
     ]);
     expect(await s.readLog(done.packagePath, done.id)).toBe('the log');
+  });
+
+  it('a running build gets state rows for the phases it entered only, and a phase it never reached leaves none', async () => {
+    const s = store();
+    const pkg = unique('states');
+    const at = job(pkg, 0).startTime;
+    const running = job(pkg, 0, {
+      status: 'building',
+      endTime: null,
+      exitCode: null,
+      durationMs: null,
+      phases: [
+        { name: 'validate', status: 'success', startTime: at, endTime: at, durationMs: 0 },
+        { name: 'lock', status: 'building', startTime: at, endTime: null, durationMs: null },
+        { name: 'build', status: 'pending', startTime: null, endTime: null, durationMs: null },
+        { name: 'upload', status: 'pending', startTime: null, endTime: null, durationMs: null },
+      ],
+    });
+    await s.saveJob(running);
+    expect((await rows('build_states', running.id)).map((r) => [r.phase, r.status])).toEqual([
+      ['validate', 'success'],
+      ['lock', 'building'],
+    ]);
+    const [b] = await sql(url, 'SELECT status, current_state FROM builds WHERE build_number = $1', [running.id]);
+    expect(b).toEqual({ status: 'building', current_state: 11 });
+    const failed = {
+      ...running,
+      status: 'failed' as const,
+      endTime: at,
+      exitCode: 3,
+      durationMs: 0,
+      phases: [running.phases[0], { ...running.phases[1], status: 'failed' as const, endTime: at, durationMs: 0 }],
+    };
+    await s.saveJob(failed);
+    expect((await rows('build_states', running.id)).map((r) => [r.phase, r.status])).toEqual([
+      ['validate', 'success'],
+      ['lock', 'failed'],
+    ]);
+  });
+
+  it('reads a record stored as running (before `building`) as building', async () => {
+    const s = store();
+    const old = job(unique('legacy'), 0, { status: 'running' as never, endTime: null, exitCode: null, durationMs: null });
+    await s.saveJob(old);
+    expect((await s.job(old.packagePath, old.id))?.status).toBe('building');
+    expect((await s.latest(old.packagePath))?.status).toBe('building');
+    expect((await s.history(old.packagePath)).map((j) => j.status)).toEqual(['building']);
   });
 
   it('resolves a package’s open failures when a later build succeeds, and a failure replayed after that success is born resolved', async () => {
@@ -409,5 +503,42 @@ describe('DatabaseFirstReader', () => {
     expect((await down.latest(`packages/${pkg}`))?.id).toBe(local.id);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).not.toContain('contract-pw');
+  });
+});
+
+describe('LiveRecordReader', () => {
+  it('merges the database and this machine: each job in its most advanced version, other hosts’ builds too, logs from here first', async () => {
+    const root = tempDir();
+    const json = new JsonRecordStore(root);
+    const pg = new PostgresRecordStore(sharedDatabase(config(url)), meta);
+    const pkg = unique('page');
+    const path = `packages/${pkg}`;
+    const elsewhere = job(pkg, 0);
+    const finishedHere = job(pkg, 10);
+    // The database has the running version of the newest build; the JSON files already the finished one.
+    const runningThere = { ...finishedHere, status: 'building' as const, endTime: null, exitCode: null, durationMs: null, phases: [] };
+    await pg.saveJobs([{ job: elsewhere, log: 'log in the database' }, { job: runningThere }]);
+    await json.saveJob(finishedHere);
+    await json.appendLog(finishedHere, 'log written here\n');
+    const reader = new LiveRecordReader(new DatabaseFirstReader(pg, json));
+    expect(await reader.latest(path)).toEqual(finishedHere);
+    expect(await reader.job(path, finishedHere.id)).toEqual(finishedHere);
+    expect(await reader.history(path)).toEqual([finishedHere, elsewhere]);
+    expect(await reader.history(path, 1)).toEqual([finishedHere]);
+    expect(await reader.readLog(path, finishedHere.id)).toBe('log written here\n');
+    expect(await reader.readLog(path, elsewhere.id)).toBe('log in the database');
+
+    // A build started here after the database's latest one finished is the latest, running.
+    const startedHere = job(pkg, 20, { status: 'building', endTime: null, exitCode: null, durationMs: null });
+    await json.saveJob(startedHere);
+    expect((await reader.latest(path))?.id).toBe(startedHere.id);
+
+    const warnings: string[] = [];
+    const downUrl = `postgres://postgres:contract-pw@127.0.0.1:${server.port + 1}/postgres`;
+    const down = new LiveRecordReader(
+      new DatabaseFirstReader(new PostgresRecordStore(new Database(config(downUrl, 2000))), json, (m) => warnings.push(m)),
+    );
+    expect((await down.history(path)).map((j) => j.id)).toEqual([startedHere.id, finishedHere.id]);
+    expect(warnings).toHaveLength(1);
   });
 });
