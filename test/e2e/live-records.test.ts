@@ -22,7 +22,11 @@ describe('live records: a build is visible while it runs (real processes)', () =
     ws = createWorkspace({
       packages: {
         [PKG]: { name: '@t/live', config: heldConfig, files: { 'hold.mjs': HOLD_SCRIPT, 'src/index.ts': 'export const live = 1;\n' } },
-        [UP]: { name: '@t/up', config: uploadConfig, files: { 'hold.mjs': HOLD_IF_ASKED_SCRIPT, 'src/index.ts': 'export const up = 1;\n' } },
+        [UP]: {
+          name: '@t/up',
+          config: uploadConfig,
+          files: { 'hold.mjs': HOLD_IF_ASKED_SCRIPT, 'src/index.ts': 'export const up = 1;\n' },
+        },
       },
     });
   });
