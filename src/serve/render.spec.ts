@@ -121,6 +121,21 @@ describe('escaping', () => {
     }
   });
 
+  it('a log keeps its lines: one per line of the pre, marked lines too', () => {
+    const view: JobView = {
+      job: job(),
+      status: 'failed',
+      phases: job().phases.map((p) => ({ ...p, output: { text: 'first line\nerror: second line\nthird line\n', omitted: 0 } })),
+      logSize: 40,
+    };
+    const markup = renderPackageView(
+      { row, summary: { name: 'a', path: 'packages/a', dependencies: [] }, latest: view, lastCompleted: null, history: [] },
+      ctx,
+    ).value;
+    const pre = /<pre class="log"[^>]*>([\s\S]*?)<\/pre>/.exec(markup)![1];
+    expect(pre).toBe('first line\n<span class="e">error: second line</span>\nthird line\n');
+  });
+
   it('links carry names encoded; the report links by hash and has no buttons', () => {
     expect(SERVE_LINKS.pkg('@scope/a b')).toBe('/packages/@scope/a%20b');
     expect(REPORT_LINKS.pkg('@scope/a"b')).toBe('#/packages/@scope/a%22b');

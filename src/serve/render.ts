@@ -394,7 +394,8 @@ function logBlock(log: LogText, jobId: string, ctx: ViewContext): Html {
         : /^\[build-system\]/.test(line)
           ? 'm'
           : '';
-    return cls ? html`<span class="${cls}">${line}</span> ` : html`${line} `;
+    // The line break is data, not template text: a formatter may fold whitespace in the template.
+    return [cls ? html`<span class="${cls}">${line}</span>` : line, '\n'];
   });
   return html`${log.omitted ? html`<div class="omitted">${formatBytes(log.omitted)} of earlier output not shown${link ? html` · <a href="${link}">full log</a>` : ''}</div>` : ''}
     <pre class="log" tabindex="0">${body}</pre>`;
