@@ -82,7 +82,10 @@ export class PostgresRecordStore implements RecordStore, SharedHistory {
        ORDER BY b.start_time DESC, b.build_number DESC LIMIT $2`,
       [packagePath, Number.isFinite(limit) ? limit : null],
     );
-    return rows.map((r) => r.record).filter(isBuildJob).map(normalizeJob);
+    return rows
+      .map((r) => r.record)
+      .filter(isBuildJob)
+      .map(normalizeJob);
   }
 
   async job(packagePath: string, id: string): Promise<BuildJob | undefined> {

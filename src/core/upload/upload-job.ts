@@ -48,11 +48,11 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   const userSignal = req.signal ?? new AbortController().signal;
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const started = Date.now();
-  let log: JobLog | undefined;
-  let progress: ProgressWriter | undefined;
+  // The job's log and saves exist once there is something to upload; its phases are timed from the start.
+  const live: { log?: JobLog; progress?: ProgressWriter } = {};
   const phases = new PhaseRecorder(['validate', 'lock', 'upload'], {
-    onChange: async () => void progress?.update(),
-    logPosition: () => log?.position ?? 0,
+    onChange: async () => void live.progress?.update(),
+    logPosition: () => live.log?.position ?? 0,
   });
   const source = (await store.history(packagePath, RETAINED_JOBS)).find(
     (j) => isBuildJob(j) && j.status === 'success' && j.artifacts.length > 0,
@@ -100,19 +100,19 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   };
   delete job.uploads;
   const env: NodeJS.ProcessEnv = { ...processEnv, ...config.env };
-  const jobLog = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
-  log = jobLog;
+  const log = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
+  live.log = log;
   const database = databaseConfig(req.workspaceRoot, { env: processEnv });
-  jobLog.setSecrets([...loaded.secrets, ...uploadSecrets(upload, env), ...(database ? databaseSecrets(database.url) : [])]);
-  progress = new ProgressWriter(async () => {
-    await jobLog.sync();
+  log.setSecrets([...loaded.secrets, ...uploadSecrets(upload, env), ...(database ? databaseSecrets(database.url) : [])]);
+  const progress = new ProgressWriter(async () => {
+    await log.sync();
     await store.saveJob(job);
   });
-  const saved = progress;
-  await saved.update();
-  const logSync = setInterval(() => void jobLog.sync(), LOG_SYNC_MS);
+  live.progress = progress;
+  await progress.update();
+  const logSync = setInterval(() => void log.sync(), LOG_SYNC_MS);
   logSync.unref();
-  jobLog.info(`uploading the outputs of build ${source.id}`);
+  log.info(`uploading the outputs of build ${source.id}`);
   const errors: BuildError[] = [];
   // Stopped by the user, or by losing the lock: the outputs may be replaced under us then.
   const stop = new AbortController();
@@ -127,9 +127,9 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
         ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
         signal,
         workspaceRoot: req.workspaceRoot,
-        onWait: (holder) => jobLog.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+        onWait: (holder) => log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
         onLost: (reason) => {
-          jobLog.warn(`${reason}: this upload stops`);
+          log.warn(`${reason}: this upload stops`);
           stop.abort();
         },
       });
@@ -147,8 +147,8 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
           version: config.packageJson.version,
           artifacts: job.artifacts,
           env,
-          log: jobLog,
-          mask: (t) => jobLog.maskText(t),
+          log,
+          mask: (t) => log.maskText(t),
           signal,
         });
         job.uploads = r.uploads;
@@ -166,7 +166,7 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   if (lost) errors.splice(0, errors.length, buildError('LOCK_LOST', `${lost}: this upload stopped`, { phase: 'upload' }));
   else if (userSignal.aborted && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'upload cancelled'));
   const ended = Date.now();
-  job.errors = errors.map((e) => maskError(e, (t) => jobLog.maskText(t)));
+  job.errors = errors.map((e) => maskError(e, (t) => log.maskText(t)));
   job.exitCode = exitCodeFor(errors);
   job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
   job.endTime = new Date(ended).toISOString();
@@ -174,15 +174,15 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   phases.finish();
   delete job.process;
   clearInterval(logSync);
-  for (const e of job.errors) jobLog.error(formatError(e));
-  await jobLog.flush();
+  for (const e of job.errors) log.error(formatError(e));
+  await log.flush();
   // The last progress save is written before the finished record, never after it.
-  await saved.idle();
+  await progress.idle();
   try {
     await store.saveJob(job);
     await store.prune(packagePath, RETAINED_JOBS);
   } catch (err) {
-    jobLog.warn(`could not write the upload record: ${(err as Error).message}`);
+    log.warn(`could not write the upload record: ${(err as Error).message}`);
   }
   await store.flush?.();
   if (lock) await lock.release();
