@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, sharedDatabase } from '../../src/core/records/database';
 import type { DatabaseConfig } from '../../src/core/records/database-config';
 import { JsonRecordStore } from '../../src/core/records/json-store';
-import { MirroredRecordStore } from '../../src/core/records/mirrored-store';
+import { LIVE_WRITE_MS, MirroredRecordStore } from '../../src/core/records/mirrored-store';
 import { LiveRecordReader } from '../../src/core/records/live-reader';
 import { DatabaseFirstReader } from '../../src/core/records/open-store';
 import { PostgresRecordStore } from '../../src/core/records/postgres-store';
@@ -465,6 +465,43 @@ describe('MirroredRecordStore', () => {
     expect(warnings).toHaveLength(1);
     expect(readdirSync(spool.dir)).toEqual([]);
     expect((await pg.history(`packages/${pkg}`)).map((j) => j.id)).toEqual([later.id, jobs[1].id, jobs[0].id]);
+  });
+
+  it('a running build costs the database no write until LIVE_WRITE_MS has passed: a short build is one write, a long one is seen as it runs', async () => {
+    const root = tempDir();
+    let writes = 0;
+    const pg = new (class extends PostgresRecordStore {
+      override saveJobs(jobs: Parameters<PostgresRecordStore['saveJobs']>[0]) {
+        writes++;
+        return super.saveJobs(jobs);
+      }
+    })(sharedDatabase(config(url)), meta);
+    const store = new MirroredRecordStore(new JsonRecordStore(root), pg, new Spool(root), { meta, workspaceRoot: root });
+    const pkg = unique('live-writes');
+    const running = (j: BuildJob, phases: number): BuildJob => ({
+      ...j,
+      status: 'building',
+      endTime: null,
+      exitCode: null,
+      durationMs: null,
+      phases: Array.from({ length: phases }, () => j.phases[0]),
+    });
+    const short = job(pkg, 0);
+    for (let i = 0; i < 5; i++) await store.saveJob(running(short, i));
+    await store.saveJob(short);
+    await store.flush();
+    expect(writes).toBe(1);
+    expect(await pg.job(short.packagePath, short.id)).toEqual(short);
+
+    const long = job(pkg, 10);
+    await store.saveJob(running(long, 1));
+    await new Promise((r) => setTimeout(r, LIVE_WRITE_MS + 1500));
+    expect(writes).toBe(2);
+    expect((await pg.job(long.packagePath, long.id))?.status).toBe('building');
+    await store.saveJob(long);
+    await store.flush();
+    expect(writes).toBe(3);
+    expect((await pg.job(long.packagePath, long.id))?.status).toBe('success');
   });
 
   it('sends a batch in one transaction only when flushed', async () => {

@@ -18,6 +18,12 @@ export interface MirrorOptions {
 }
 
 const REPLAY_BATCH = 50;
+/**
+ * How long a running build's record waits before it goes to the database, newer versions
+ * replacing it meanwhile: a build shorter than this costs one write (its finished record), a
+ * longer one is seen in the database within this time, then at most this often.
+ */
+export const LIVE_WRITE_MS = 2000;
 const DEFAULT_REPLAY_LIMIT = 200;
 
 /**
@@ -35,6 +41,7 @@ export class MirroredRecordStore implements RecordStore {
   private down?: string;
   private warned = false;
   private connected?: Promise<void>;
+  private liveTimer?: NodeJS.Timeout;
 
   constructor(
     readonly json: JsonRecordStore,
@@ -56,11 +63,13 @@ export class MirroredRecordStore implements RecordStore {
     // A copy: the caller goes on changing its job while the write waits.
     this.pending.set(job.id, structuredClone(job));
     this.connectSoon();
-    if (!this.opts.batch) void this.drain();
+    this.schedule();
   }
 
   /** Waits until every saved record is in the database or the spool. Never throws. */
   async flush(): Promise<void> {
+    clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
     await this.connected;
     while (this.pending.size || this.writing) await (this.writing ?? this.drain());
   }
@@ -94,10 +103,26 @@ export class MirroredRecordStore implements RecordStore {
     return this.json.prune(packagePath, keep);
   }
 
+  /** A finished record goes at once (with what else is waiting); a running build's waits up to LIVE_WRITE_MS. */
+  private schedule(): void {
+    if (this.opts.batch || this.writing || this.pending.size === 0) return;
+    if ([...this.pending.values()].some((j) => j.endTime !== null)) {
+      clearTimeout(this.liveTimer);
+      this.liveTimer = undefined;
+      void this.drain();
+      return;
+    }
+    this.liveTimer ??= setTimeout(() => {
+      this.liveTimer = undefined;
+      void this.drain();
+    }, LIVE_WRITE_MS);
+    this.liveTimer.unref();
+  }
+
   private drain(): Promise<void> {
     this.writing ??= this.writePending().finally(() => {
       this.writing = undefined;
-      if (this.pending.size && !this.opts.batch) void this.drain();
+      this.schedule();
     });
     return this.writing;
   }
