@@ -121,6 +121,39 @@ describe('escaping', () => {
     }
   });
 
+  it('a running build with an upload configured shows its upload phase pending, after the phase that runs', () => {
+    const running = job({
+      status: 'building',
+      endTime: null,
+      exitCode: null,
+      durationMs: null,
+      errors: [],
+      phases: [
+        { ...job().phases[0] },
+        { name: 'build', status: 'building', startTime: '2026-01-01T00:00:00.100Z', endTime: null, durationMs: null },
+        { name: 'upload', status: 'pending', startTime: null, endTime: null, durationMs: null },
+      ],
+    });
+    const view: JobView = { job: running, status: 'building', phases: running.phases, logSize: 0 };
+    const markup = renderPackageView(
+      {
+        row: { ...row, status: 'building' },
+        summary: { name: 'a', path: 'packages/a', dependencies: [] },
+        latest: view,
+        lastCompleted: null,
+        history: [],
+      },
+      ctx,
+    ).value;
+    const phases = [...markup.matchAll(/<details class="phase st-(\w+)" id="phase-[^"]*-(\w+)"/g)].map((m) => [m[2], m[1]]);
+    expect(phases).toEqual([
+      ['validate', 'success'],
+      ['build', 'building'],
+      ['upload', 'pending'],
+    ]);
+    expect(markup).toContain('Not started yet.');
+  });
+
   it('a log keeps its lines: one per line of the pre, marked lines too', () => {
     const view: JobView = {
       job: job(),
