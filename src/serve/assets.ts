@@ -218,10 +218,12 @@ export const CLIENT_SCRIPT = `(function () {
       .then(function () { busy = false; if (again) { again = false; schedule(); } });
   }
   function swap(markup) {
+    // A phase keeps the state it was left in while its status is the same; one that moved on
+    // (pending to building, building to failed) opens as the server says, and stays open if it was.
     var open = {}, scroll = {};
     var ds = view.querySelectorAll('details[id]');
     for (var i = 0; i < ds.length; i++) {
-      open[ds[i].id] = ds[i].open;
+      open[ds[i].id] = { open: ds[i].open, cls: ds[i].className };
       var pre = ds[i].querySelector('pre.log');
       if (pre) scroll[ds[i].id] = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 8 ? -1 : pre.scrollTop;
     }
@@ -229,7 +231,7 @@ export const CLIENT_SCRIPT = `(function () {
     ds = view.querySelectorAll('details[id]');
     for (var j = 0; j < ds.length; j++) {
       var d = ds[j];
-      if (Object.prototype.hasOwnProperty.call(open, d.id)) d.open = open[d.id];
+      if (Object.prototype.hasOwnProperty.call(open, d.id)) d.open = open[d.id].cls === d.className ? open[d.id].open : d.open || open[d.id].open;
       var p = d.querySelector('pre.log');
       if (p && Object.prototype.hasOwnProperty.call(scroll, d.id)) p.scrollTop = scroll[d.id] === -1 ? p.scrollHeight : scroll[d.id];
     }
