@@ -63,6 +63,20 @@ describe('PhaseRecorder', () => {
     r.finish();
     expect(r.phases.map((p) => p.name)).toEqual(['validate']);
   });
+
+  it('plans a phase known later (upload) as pending once, and names the phase a build stopped in', async () => {
+    const r = new PhaseRecorder(['validate', 'lock', 'build']);
+    expect(r.current()).toBeUndefined();
+    await r.run('validate', async () => ({ status: 'success', value: undefined }));
+    r.plan('upload');
+    r.plan('upload');
+    expect(r.phases.map((p) => `${p.name}:${p.status}`)).toEqual(['validate:success', 'lock:pending', 'build:pending', 'upload:pending']);
+    expect(r.current()).toBe('validate');
+    await r.run('lock', async () => ({ status: 'failed', value: undefined }));
+    expect(r.current()).toBe('lock');
+    r.finish();
+    expect(r.phases.map((p) => p.name)).toEqual(['validate', 'lock']);
+  });
 });
 
 describe('displayStatus', () => {
