@@ -220,6 +220,25 @@ if (want('many')) {
   results.scenarios.many = s;
 }
 
+// 2b. Without Nx: the CLI's own up-to-date check over ten unchanged packages, beside Nx's cache.
+if (want('uptodate')) {
+  console.log('\n# ten unchanged packages of 20 files: build-system build (up to date) / nx run-many (all cached)');
+  const s = {};
+  const ws = workspace('uptodate-ours', { packages: 10, files: 20, mode: 'ours' });
+  const cli = [process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'build']];
+  // The warm-up run builds; the measured runs find every package up to date.
+  s.cliUpToDate = measure('build-system build, all up to date', ...cli, ws);
+  const job = JSON.parse(readFileSync(join(ws, 'packages/p9/.build-cache/latest.json'), 'utf8'));
+  if (job.cache !== 'up-to-date') throw new Error(`expected an up-to-date record, got cache ${job.cache}`);
+  s.cliRecordMs = { label: 'up-to-date record of p9 (durationMs)', ms: job.durationMs };
+  console.log(`  ${s.cliRecordMs.label.padEnd(48)} ${String(job.durationMs).padStart(7)} ms`);
+  s.nxCached = measure('nx run-many -t build, all cached', ...nx('run-many', '-t', 'build'), ws);
+  const daemon = { env: { NX_DAEMON: 'true' }, warmup: 2 };
+  s.nxCachedDaemon = measure('nx run-many -t build, all cached (daemon)', ...nx('run-many', '-t', 'build'), ws, daemon);
+  stopDaemon(ws);
+  results.scenarios.uptodate = s;
+}
+
 // 3. Graph time: nx show projects over many packages, cold and warm.
 if (want('graph')) {
   console.log(`\n# project graph: nx show projects over ${GRAPH_PACKAGES} packages`);
@@ -339,6 +358,10 @@ if (S.many) {
   rows.push(['all cached 10: ours / (@nx/esbuild + no-op plugin)', ratio(S.many.oursCached, S.many.nxNoopPluginCached), '—']);
   rows.push(['all cached 10, daemon: (@nx/esbuild + no-op plugin) / @nx/esbuild', ratio(S.many.nxNoopPluginCachedDaemon, S.many.nxCachedDaemon), '—']);
   rows.push(['all cached 10, daemon: ours / (@nx/esbuild + no-op plugin)', ratio(S.many.oursCachedDaemon, S.many.nxNoopPluginCachedDaemon), '—']);
+}
+if (S.uptodate) {
+  rows.push(['10 unchanged without Nx: build-system build / nx run-many cached', ratio(S.uptodate.cliUpToDate, S.uptodate.nxCached), '≤ 1.00']);
+  rows.push(['10 unchanged: build-system build / nx run-many cached (daemon)', ratio(S.uptodate.cliUpToDate, S.uptodate.nxCachedDaemon), '—']);
 }
 if (S.graph) {
   rows.push([`graph cold ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursCold, S.graph.staticCold), '≤ 1.30']);

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { runBuild } from './core/pipeline';
+import { buildMany as buildManyInCore, type BuildManyResult } from './core/build-many';
+import { newBuildJob, runBuild } from './core/pipeline';
 import { runClean, type CleanResult } from './core/clean';
 import { syncPackageJson } from './core/package-sync';
 import { loadProjectConfig } from './core/load-project-config';
@@ -9,11 +10,14 @@ import { isBuildJob, type RecordStore } from './core/records/store';
 import type { BuildJob } from './core/records/types';
 import { getBuildStatus as statusOf, type BuildStatus } from './core/status';
 import type { ResolvedBuildConfig } from './config/resolve';
-import { buildError, fail, ok, type BuildError, type Result } from './errors';
+import { builderInEffect } from './config/builders';
+import { findBinary } from './adapters/tool';
+import { buildError, EXIT, fail, ok, type BuildError, type Result } from './errors';
 import { dependencyCycle, enclosingPackageDir, findPackage, inDependencyOrder, scanPackages, whyNotBuildable, type PackageProblem, type WorkspacePackage } from './workspace/find-packages';
 import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/find-root';
 
 export type { BuildStatus } from './core/status';
+export type { BuildManyResult } from './core/build-many';
 export type { CleanResult } from './core/clean';
 export type { WorkspacePackage } from './workspace/find-packages';
 
@@ -44,7 +48,10 @@ export interface CleanOptions extends BuildOptions {
 export interface PackageSummary {
   name: string;
   path: string;
+  /** The builder in effect here. */
   builder?: string;
+  /** The builder the config asks for (differs from `builder` when bun falls back to esbuild). */
+  requestedBuilder?: string;
   outputDir?: string;
   format?: string[];
   entries?: { name: string; path: string }[];
@@ -64,7 +71,7 @@ interface Located {
 export async function locate(project: string | undefined, opts: WorkspaceOptions & { packageRoot?: string }): Promise<Result<Located>> {
   const cwd = resolve(opts.cwd ?? process.cwd());
   const ws = findWorkspaceRoot(opts.packageRoot ? resolve(cwd, opts.packageRoot) : cwd);
-  if (!ws) return fail(buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`));
+  if (!ws) return fail(noWorkspace(cwd));
   const { packages, problems } = await scanPackages(ws);
   const query = project ?? opts.packageRoot ?? '.';
   const pkg = findPackage(packages, query, ws.root, cwd);
@@ -116,6 +123,85 @@ export async function build(options: BuildOptions): Promise<BuildJob> {
   });
 }
 
+export interface BuildManyOptions extends WorkspaceOptions {
+  /**
+   * Package names or paths; they build after the workspace packages they depend on. None: the
+   * package the current directory is in (that package only), else every buildable package.
+   */
+  projects?: string[];
+  /** Only the named packages, not their dependencies. */
+  only?: boolean;
+  /** Rebuild even what is up to date. */
+  force?: boolean;
+  /** Builds at once (default: the number of cores). */
+  parallel?: number;
+  /** Clean the named packages first (`rebuild`). */
+  cleanFirst?: boolean;
+  environment?: string;
+  signal?: AbortSignal;
+  /** Receives the builds' output; default: stdout. */
+  onOutput?: (text: string) => void;
+  /** The records' `trigger` (default `api`). */
+  trigger?: 'cli' | 'api';
+}
+
+/**
+ * Builds packages dependencies first, independent ones in parallel, skipping what is up to date
+ * (core/build-many.ts). Resolves with a record per package; a problem found before any build
+ * (an unknown project, a cycle, an environment a named package lacks) builds nothing, exit code 2.
+ */
+export async function buildMany(options: BuildManyOptions = {}): Promise<BuildManyResult> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const refused = (errors: BuildError[]): BuildManyResult => ({ exitCode: EXIT.invalid, jobs: [], errors, summary: [] });
+  const ws = findWorkspaceRoot(cwd);
+  if (!ws) return refused([noWorkspace(cwd)]);
+  const { packages: all, problems } = await scanPackages(ws);
+  const projects = options.projects ?? [];
+  let requested: WorkspacePackage[] = [];
+  let only = options.only ?? false;
+  if (projects.length) {
+    const errors: BuildError[] = [];
+    for (const q of projects) {
+      const p = findPackage(all, q, ws.root, cwd);
+      if (p) requested.push(p);
+      else errors.push(...notFound(ws, all, q, cwd, problems));
+    }
+    if (errors.length) return refused(errors);
+  } else {
+    // In a package directory (a package script under Turborepo), that package only: the
+    // task runner orders the packages, and every script rebuilding its dependencies would
+    // build them once per dependent.
+    const here = await packageAtCwd({ cwd });
+    if (!here.ok) return refused(here.errors);
+    if (here.value) {
+      requested = [here.value];
+      only = true;
+    } else if (problems.length) {
+      // Building everything with a package whose package.json is broken fails before anything
+      // runs, naming the file, as Nx's graph does; it is never silently left out.
+      return refused(problems.flatMap((p) => p.errors));
+    }
+  }
+  if (!all.length) return refused([buildError('PROJECT_NOT_FOUND', 'no buildable projects (no build.config.* of ours) in this workspace')]);
+  return buildManyInCore({
+    workspaceRoot: ws.root,
+    packages: all,
+    requested,
+    only,
+    environment: options.environment,
+    parallel: options.parallel,
+    force: options.force,
+    cleanFirst: options.cleanFirst,
+    signal: options.signal ?? new AbortController().signal,
+    terminal: options.onOutput ?? ((t) => process.stdout.write(t)),
+    // One store for every package: one database connection, one warning when it is down.
+    store: options.store ?? openRecordStore(ws.root, { urlEnv: options.databaseUrlEnv }),
+    trigger: options.trigger ?? 'api',
+  });
+}
+
+const noWorkspace = (cwd: string) => buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`);
+
 export async function clean(options: CleanOptions): Promise<CleanResult> {
   const located = await locate(options.project, options);
   if (!located.ok) return { exitCode: 2, errors: located.errors, removed: [] };
@@ -130,11 +216,17 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
   });
 }
 
-/** Buildable packages of the workspace around `cwd`, with their resolved options. */
+/** Buildable packages of the workspace around `cwd`, with their resolved options; none outside a workspace. */
 export async function listPackages(options: WorkspaceOptions & { environment?: string } = {}): Promise<PackageSummary[]> {
+  const listed = await listProjects(options);
+  return listed.ok ? listed.value : [];
+}
+
+/** Like listPackages, but outside a workspace an error (as `build` and `status` give). */
+export async function listProjects(options: WorkspaceOptions & { environment?: string } = {}): Promise<Result<PackageSummary[]>> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const ws = findWorkspaceRoot(cwd);
-  if (!ws) return [];
+  if (!ws) return fail(noWorkspace(cwd));
   const { packages, problems } = await scanPackages(ws);
   const summaries = await Promise.all(
     inDependencyOrder(packages).map(async (p): Promise<PackageSummary> => {
@@ -142,11 +234,13 @@ export async function listPackages(options: WorkspaceOptions & { environment?: s
       const base = { name: p.name, path: p.path, dependencies: p.dependencies };
       if (!cfg.ok) return { ...base, errors: cfg.errors };
       const c = cfg.value;
-      return { ...base, builder: c.builder, outputDir: c.outputDir, format: c.format, entries: c.entries, dts: c.dts };
+      // The builder that will run here (bun falls back to esbuild without a bun binary), and the one asked for.
+      const builder = builderInEffect(c.builder, (b) => Boolean(findBinary(b, [c.packageRoot, c.workspaceRoot])));
+      return { ...base, builder, requestedBuilder: c.builder, outputDir: c.outputDir, format: c.format, entries: c.entries, dts: c.dts };
     }),
   );
   // Named by path: a package.json that does not parse has no name to give.
-  return [...summaries, ...problems.map((p) => ({ name: p.path, path: p.path, dependencies: [], errors: p.errors }))];
+  return ok([...summaries, ...problems.map((p) => ({ name: p.path, path: p.path, dependencies: [], errors: p.errors }))]);
 }
 
 /** The latest record of a project and whether its outputs are stale, with the reasons. */
@@ -228,8 +322,8 @@ export async function buildOrder(projects: string[], options: WorkspaceOptions =
 
 function failedJob(errors: BuildError[], project: string): BuildJob {
   const now = new Date().toISOString();
-  return {
-    schemaVersion: 1, id: 'none', packageName: project, packagePath: project, builder: 'unknown', requestedBuilder: 'unknown', environment: 'production',
-    inputHash: null, cache: 'miss', startTime: now, endTime: now, status: 'failed', exitCode: 2, durationMs: 0, phases: [], artifacts: [], errors, logs: '', metadata: {},
-  };
+  return newBuildJob({
+    id: 'none', packageName: project, packagePath: project, environment: 'production', startTime: now, endTime: now,
+    status: 'failed', exitCode: 2, durationMs: 0, errors, logs: '', trigger: 'api', metadata: {},
+  });
 }

@@ -2,24 +2,22 @@
 // First: listens for Ctrl-C and EPIPE while the rest loads.
 import { startupStop } from './cli-start';
 import { parseArgs } from 'node:util';
-import { buildOrder, getBuildHistory, getBuildStatus, listPackages, locate, packageAtCwd, syncPackages } from './api';
+import { buildMany, getBuildHistory, getBuildStatus, listProjects, locate, syncPackages } from './api';
 import { failuresCommand, historyAllCommand, recordsCommand, type CommandView } from './cli-records';
 import { uploadCommand } from './cli-upload';
-import { openRecordStore } from './core/records/open-store';
-import { runBuild } from './core/pipeline';
 import { runClean } from './core/clean';
 import { abandonedConfigLoads } from './config/load';
 import { listenForStop, withCancellation } from './core/signals';
-import type { BuildJob } from './core/records/types';
 import { errorFromUnknown, EXIT, formatError, type BuildError } from './errors';
 
 const HELP = `build-system <command> [options]
 
 Commands:
-  build [project…]          build projects (default: the package in cwd, or all), dependencies first
+  build [project…]          build projects and the workspace packages they depend on, dependencies
+                            first, skipping what is up to date (default: the package in cwd, or all)
   rebuild <project>         clean, then build
   list                      buildable projects and their resolved options
-  status <project>          the latest record and whether the outputs are stale
+  status <project>          the latest record and whether the outputs are stale (--exit-code: exit 1 when stale)
   history <project>         records, newest first (--limit N)
   history --all             records of every package (and host, with a database): --since 7d, --status failed
   failures                  errors of builds with their packages (--unresolved: still open)
@@ -37,6 +35,10 @@ Commands:
 Options:
   --json                    print exactly one JSON document on stdout
   -c, --environment <name>  environment (development, ci, production, …); default production
+  --only                    with build: only the named projects, not their dependencies
+  --force                   with build: rebuild even what is up to date
+  --parallel <n>            with build: builds at once (default: the number of cores)
+  --exit-code               with status: exit 1 when the outputs are stale
   --limit <n>               with history: at most n records
   --cache                   with clean: also remove .build-cache
   --check                   with sync: change nothing, fail when out of step
@@ -93,6 +95,10 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
         token: { type: 'string' },
         out: { type: 'string' },
         markdown: { type: 'boolean', default: false },
+        only: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        parallel: { type: 'string' },
+        'exit-code': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -143,6 +149,10 @@ interface Values {
   token?: string;
   out?: string;
   markdown?: boolean;
+  only?: boolean;
+  force?: boolean;
+  parallel?: string;
+  'exit-code'?: boolean;
 }
 
 async function run(command: string, projects: string[], values: Values, io: Io, stopped: AbortSignal): Promise<number> {
@@ -151,17 +161,20 @@ async function run(command: string, projects: string[], values: Values, io: Io, 
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) return usage(io, '--limit takes a positive whole number');
   const recordsOptions = { since: values.since, status: values.status, limit, unresolved: values.unresolved, databaseUrlEnv };
+  const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+  if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) return usage(io, '--parallel takes a positive whole number');
+  if (values.only && !projects.length && command === 'build') return usage(io, '--only needs the projects to build');
   switch (command) {
     case 'build':
-      return buildCommand(projects, { environment, io, databaseUrlEnv });
+      return buildCommand(projects, { environment, io, databaseUrlEnv, only: values.only, force: values.force, parallel });
     case 'rebuild':
       if (projects.length !== 1) return usage(io, 'rebuild takes one project');
-      return buildCommand(projects, { environment, io, cleanFirst: true, databaseUrlEnv });
+      return buildCommand(projects, { environment, io, cleanFirst: true, databaseUrlEnv, only: values.only, parallel });
     case 'list':
       return listCommand(io, environment);
     case 'status':
       if (projects.length !== 1) return usage(io, 'status takes one project');
-      return statusCommand(projects[0], io, databaseUrlEnv);
+      return statusCommand(projects[0], io, values['exit-code'] ?? false, databaseUrlEnv);
     case 'history': {
       if (values.all) return projects.length ? usage(io, 'history --all takes no project') : viewOut(io, await historyAllCommand(recordsOptions));
       if (projects.length !== 1) return usage(io, 'history takes one project (or --all)');
@@ -212,73 +225,78 @@ function errorsOut(io: Io, errors: BuildError[], exitCode: number, extra = ''): 
   return exitCode;
 }
 
-async function buildCommand(projects: string[], opts: { environment?: string; io: Io; cleanFirst?: boolean; databaseUrlEnv?: string }): Promise<number> {
+interface BuildCommandOptions {
+  environment?: string;
+  io: Io;
+  cleanFirst?: boolean;
+  only?: boolean;
+  force?: boolean;
+  parallel?: number;
+  databaseUrlEnv?: string;
+}
+
+async function buildCommand(projects: string[], opts: BuildCommandOptions): Promise<number> {
   const { io } = opts;
-  let targets: string[] = projects;
-  if (projects.length === 0) {
-    // In a package directory (a package script under Turborepo), build that package only.
-    const here = await packageAtCwd();
-    if (!here.ok) return errorsOut(io, here.errors, EXIT.invalid);
-    if (here.value) targets = [here.value.root];
-  }
-  const order = await buildOrder(targets);
-  if (!order.ok) return errorsOut(io, order.errors, EXIT.invalid);
-  if (order.value.packages.length === 0) return errorsOut(io, [{ code: 'PROJECT_NOT_FOUND', message: 'no buildable projects (no build.config.* of ours) in this workspace' }], EXIT.invalid);
-  const jobs: BuildJob[] = [];
-  let exitCode: number = EXIT.success;
   let stoppedBeforeStart = false;
-  // One store for every package: one database connection, one warning when it is down.
-  const store = openRecordStore(order.value.workspaceRoot, { urlEnv: opts.databaseUrlEnv });
-  await withCancellation(async (signal) => {
-    // Stopped while the CLI started or looked for the packages: nothing ran, and it says so.
+  const result = await withCancellation(async (signal) => {
+    // Stopped while the CLI started: nothing runs, and it says so.
     stoppedBeforeStart = signal.aborted;
-    if (stoppedBeforeStart) exitCode = EXIT.cancelled;
-    for (const pkg of order.value.packages) {
-      if (signal.aborted) break;
-      if (opts.cleanFirst) {
-        const cleaned = await runClean({ workspaceRoot: order.value.workspaceRoot, packageRoot: pkg.root, environment: opts.environment, signal, terminal: io.stream });
-        if (cleaned.exitCode !== 0) {
-          exitCode = cleaned.exitCode;
-          if (io.json) io.out(`${JSON.stringify({ exitCode, errors: cleaned.errors, jobs }, null, 2)}\n`);
-          return;
-        }
-      }
-      if (!io.json) io.stream(`\n> build ${pkg.name}\n`);
-      const job = await runBuild({ workspaceRoot: order.value.workspaceRoot, packageRoot: pkg.root, environment: opts.environment, signal, terminal: io.stream, store, trigger: 'cli', metadata: { runner: 'cli' } });
-      jobs.push(job);
-      if (job.exitCode !== 0) {
-        exitCode = job.exitCode ?? EXIT.failed;
-        break;
-      }
-    }
+    if (stoppedBeforeStart) return undefined;
+    // One store for every package (inside buildMany): one database connection, one warning when it is down.
+    const r = await buildMany({ projects, only: opts.only, force: opts.force, parallel: opts.parallel, cleanFirst: opts.cleanFirst, environment: opts.environment, signal, onOutput: io.stream, trigger: 'cli', databaseUrlEnv: opts.databaseUrlEnv });
+    // Stopped while looking for the packages, before any build started.
+    stoppedBeforeStart = signal.aborted && r.jobs.length === 0;
+    return r;
   });
-  if (stoppedBeforeStart) {
+  if (stoppedBeforeStart || !result) {
     const errors: BuildError[] = [{ code: 'CANCELLED', message: 'cancelled before any build started' }];
-    if (io.json) io.out(`${JSON.stringify({ exitCode, errors, jobs }, null, 2)}\n`);
+    if (io.json) io.out(`${JSON.stringify({ exitCode: EXIT.cancelled, errors, jobs: [] }, null, 2)}\n`);
     else process.stderr.write(`error: ${formatError(errors[0])}\n`);
-  } else if (io.json) {
-    if (!(opts.cleanFirst && exitCode !== 0 && jobs.length === 0)) io.out(`${JSON.stringify({ exitCode, jobs }, null, 2)}\n`);
-  } else {
-    io.out(`\n${table(['project', 'status', 'builder', 'duration', 'artifacts'], jobs.map((j) => [j.packageName, j.status, j.builder, `${j.durationMs} ms`, String(j.artifacts.length)]))}\n`);
+    return EXIT.cancelled;
+  }
+  const { exitCode, jobs, errors, summary } = result;
+  if (errors.length) {
+    if (io.json) io.out(`${JSON.stringify({ exitCode, errors, jobs }, null, 2)}\n`);
+    // A failed clean printed its own errors.
+    else if (!opts.cleanFirst || jobs.length) process.stderr.write(`${errors.map((e) => `error: ${formatError(e)}`).join('\n')}\n`);
+    return exitCode;
+  }
+  if (io.json) io.out(`${JSON.stringify({ exitCode, jobs }, null, 2)}\n`);
+  else {
+    const rows = summary.map((p) => {
+      const j = p.job;
+      const status = j?.cache === 'up-to-date' ? 'up to date' : p.status;
+      const failed = (j?.metadata?.failedDependencies as string[] | undefined)?.join(', ');
+      return [p.name, failed ? `${status} (${failed} failed)` : status, j?.builder ?? '', j ? `${j.durationMs ?? 0} ms` : '', j ? String(j.artifacts.length) : ''];
+    });
+    io.out(`\n${table(['project', 'status', 'builder', 'duration', 'artifacts'], rows)}\n`);
   }
   return exitCode;
 }
 
 async function listCommand(io: Io, environment?: string): Promise<number> {
-  const packages = await listPackages({ environment });
+  const listed = await listProjects({ environment });
+  // Outside a workspace: exit 2, as build and status do.
+  if (!listed.ok) return errorsOut(io, listed.errors, EXIT.invalid);
+  const packages = listed.value;
   if (io.json) io.out(`${JSON.stringify({ projects: packages }, null, 2)}\n`);
-  else if (packages.length === 0) io.out('no buildable projects\n');
+  else if (packages.length === 0) io.out('no buildable projects (no build.config.* of ours) in this workspace\n');
   else
     io.out(
       `${table(
         ['project', 'path', 'builder', 'entries', 'format', 'outputDir', 'dts'],
-        packages.map((p) => (p.errors ? [p.name, p.path, p.errors[0].code === 'PACKAGE_JSON_INVALID' ? 'invalid package.json' : 'invalid config', p.errors[0].message, '', '', ''] : [p.name, p.path || '.', p.builder!, p.entries!.map((e) => e.path).join(' '), p.format!.join(','), p.outputDir!, p.dts ? 'yes' : 'no'])),
+        packages.map((p) => (p.errors ? [p.name, p.path, p.errors[0].code === 'PACKAGE_JSON_INVALID' ? 'invalid package.json' : 'invalid config', p.errors[0].message, '', '', ''] : [p.name, p.path || '.', builderShown(p), p.entries!.map((e) => e.path).join(' '), p.format!.join(','), p.outputDir!, p.dts ? 'yes' : 'no'])),
       )}\n`,
     );
   return EXIT.success;
 }
 
-async function statusCommand(project: string, io: Io, databaseUrlEnv?: string): Promise<number> {
+/** The builder in effect, and the one asked for when it falls back (`esbuild (bun requested, not installed)`). */
+function builderShown(p: { builder?: string; requestedBuilder?: string }): string {
+  return p.requestedBuilder && p.requestedBuilder !== p.builder ? `${p.builder} (${p.requestedBuilder} requested, not installed)` : p.builder!;
+}
+
+async function statusCommand(project: string, io: Io, exitCodeWhenStale: boolean, databaseUrlEnv?: string): Promise<number> {
   const status = await getBuildStatus(project, { databaseUrlEnv });
   if (!status.ok) return errorsOut(io, status.errors, EXIT.invalid);
   const s = status.value;
@@ -314,7 +332,8 @@ async function statusCommand(project: string, io: Io, databaseUrlEnv?: string): 
     for (const e of j?.errors ?? []) io.out(`  error: ${formatError(e)}\n`);
     io.out(`  ${s.stale ? `stale: ${s.reasons.join('; ')}` : 'up to date'}\n`);
   }
-  return EXIT.success;
+  // For CI gates: a stale package fails the step, like `git diff --exit-code`.
+  return exitCodeWhenStale && s.stale ? EXIT.failed : EXIT.success;
 }
 
 async function historyCommand(project: string, io: Io, limit?: number, databaseUrlEnv?: string): Promise<number> {

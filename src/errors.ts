@@ -35,6 +35,10 @@ export type ErrorCode =
   | 'DATABASE_UNAVAILABLE'
   /** Uploading the outputs gave up (an error when `upload.required`, else a warning). */
   | 'UPLOAD_FAILED'
+  /** A warning: the requested builder's binary is missing, another builder builds (bun → esbuild). */
+  | 'BUILDER_FALLBACK'
+  /** Not built: a workspace dependency failed (the record of a `skipped` package). */
+  | 'DEPENDENCY_FAILED'
   | 'INTERNAL';
 
 export type PhaseName =

@@ -11,7 +11,7 @@ export type { DisplayStatus } from './core/records/live';
 export type { RecordStore } from './core/records/store';
 export type { BuildError, ErrorCode, PhaseName, Result } from './errors';
 export type { BuildSystemPluginOptions } from './plugin/options';
-export type { BuildOptions, CleanOptions, WorkspaceOptions, PackageSummary, PackageSyncSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
+export type { BuildOptions, BuildManyOptions, BuildManyResult, CleanOptions, WorkspaceOptions, PackageSummary, PackageSyncSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
 export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter, ImportResult, SyncResult } from './records-api';
 export type { UploadOptions } from './upload-api';
 export type { UploadAttempt, UploadRecord } from './core/records/types';
@@ -29,6 +29,7 @@ const recordsApi = (): typeof RecordsApi => require('./records-api') as typeof R
 const uploadApi = (): typeof UploadApi => require('./upload-api') as typeof UploadApi;
 
 export const build: typeof Api.build = (...args) => api().build(...args);
+export const buildMany: typeof Api.buildMany = (...args) => api().buildMany(...args);
 export const clean: typeof Api.clean = (...args) => api().clean(...args);
 export const listPackages: typeof Api.listPackages = (...args) => api().listPackages(...args);
 export const getBuildStatus: typeof Api.getBuildStatus = (...args) => api().getBuildStatus(...args);

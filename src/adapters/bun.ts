@@ -7,7 +7,7 @@ import { extensionFor, externalPatterns, metafileReads } from './esbuild';
 import { locateSpecifier } from './locate';
 import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
-import { findBinary } from './tool';
+import { findBinary, installHint } from './tool';
 
 /** builderOptions passed to `Bun.build`, with the types bun accepts for them. */
 const BUILDER_OPTIONS: OptionSchema = {
@@ -70,8 +70,11 @@ function findBun(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoo
 /** `bun build` through Bun.build (structured logs give located errors). */
 export const bunAdapter: BuilderAdapter = {
   name: 'bun',
+  validateBuilderOptions(config) {
+    return checkBuilderOptions('bun', config, BUILDER_OPTIONS);
+  },
   validate(config) {
-    const errors = checkBuilderOptions('bun', config, BUILDER_OPTIONS);
+    const errors = this.validateBuilderOptions(config);
     for (const t of config.target) {
       const m = /^node(\d+)/.exec(t);
       if ((m && Number(m[1]) < 18) || (!m && !/^(esnext|es202[2-9])$/i.test(t))) {
@@ -83,7 +86,7 @@ export const bunAdapter: BuilderAdapter = {
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const { config } = ctx;
     const bun = findBun(config);
-    if (!bun) return { errors: [buildError('BUILDER_UNAVAILABLE', 'no bun binary (install the `bun` package or put bun on PATH)', { phase: 'build' })] };
+    if (!bun) return { errors: [buildError('BUILDER_UNAVAILABLE', `no bun binary: install the \`bun\` package (${installHint(['bun'], config.workspaceRoot)}) or put bun on PATH`, { phase: 'build' })] };
     const root = resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(join(e.path, '..')))) || '.');
     const extra = config.builderOptions;
     const external = new Set(config.external);

@@ -21,6 +21,9 @@ export interface CustomBuildContext {
 export const customAdapter: BuilderAdapter = {
   name: 'custom',
   validate(config) {
+    return this.validateBuilderOptions(config);
+  },
+  validateBuilderOptions(config) {
     const errors = unsupportedOptions('custom', config, ['command', 'run']);
     const { command, run } = config.builderOptions as { command?: unknown; run?: unknown };
     const hasCommand = typeof command === 'string' && command.length > 0;

@@ -6,7 +6,7 @@ import type { Format } from '../config/schema';
 import { buildError, type BuildError } from '../errors';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
 import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
-import { requireTool } from './tool';
+import { installHint, requireTool } from './tool';
 
 type Esbuild = typeof import('esbuild');
 
@@ -89,11 +89,14 @@ export function esbuildMessageToError(m: Message, config: ResolvedBuildConfig): 
 export const esbuildAdapter: BuilderAdapter = {
   name: 'esbuild',
   validate(config) {
+    return this.validateBuilderOptions(config);
+  },
+  validateBuilderOptions(config) {
     return checkBuilderOptions('esbuild', config, BUILDER_OPTIONS);
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const esbuild = requireTool<Esbuild>('esbuild', [ctx.config.packageRoot, ctx.config.workspaceRoot]);
-    if (!esbuild) return { errors: [buildError('BUILDER_UNAVAILABLE', 'esbuild is not installed: add it to the workspace devDependencies', { phase: 'build' })] };
+    if (!esbuild) return { errors: [buildError('BUILDER_UNAVAILABLE', `esbuild is not installed: add it to the workspace devDependencies: ${installHint(['esbuild'], ctx.config.workspaceRoot)}`, { phase: 'build' })] };
     const results = await Promise.all(
       ctx.config.format.map((format) =>
         esbuild.build({ ...esbuildOptionsFor(ctx.config, ctx.outDir, format), metafile: true }).then(

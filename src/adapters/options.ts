@@ -4,7 +4,10 @@ import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 
 /** Errors for builderOptions keys an adapter does not accept, naming builder and option. */
-export function unsupportedOptions(builder: string, config: ResolvedBuildConfig, known: readonly string[]): BuildError[] {
+/** What checking builderOptions reads: enough for a config that failed validation elsewhere. */
+export type BuilderOptionsSource = Pick<ResolvedBuildConfig, 'builderOptions' | 'configFile' | 'workspaceRoot'>;
+
+export function unsupportedOptions(builder: string, config: BuilderOptionsSource, known: readonly string[]): BuildError[] {
   return Object.keys(config.builderOptions)
     .filter((k) => !known.includes(k))
     .map((k) =>
@@ -23,7 +26,7 @@ export function cannotHonour(builder: string, config: ResolvedBuildConfig, field
   return buildError('BUILDER_OPTION_UNSUPPORTED', `${builder} cannot honour \`${field}\`: ${why}`, { phase: 'validate', file: configFileOf(config), field, found });
 }
 
-export function configFileOf(config: ResolvedBuildConfig): string | undefined {
+export function configFileOf(config: Pick<ResolvedBuildConfig, 'configFile' | 'workspaceRoot'>): string | undefined {
   return config.configFile ? toPosix(relative(config.workspaceRoot, config.configFile)) : undefined;
 }
 
@@ -61,7 +64,7 @@ export const rule = {
  * unknown value, each naming `builderOptions.<key>`, what was expected and what was found
  * (validate phase, exit code 2) — before the builder sees them and fails inside its own code.
  */
-export function checkBuilderOptions(builder: string, config: ResolvedBuildConfig, schema: OptionSchema): BuildError[] {
+export function checkBuilderOptions(builder: string, config: BuilderOptionsSource, schema: OptionSchema): BuildError[] {
   const errors = unsupportedOptions(builder, config, Object.keys(schema));
   for (const [key, value] of Object.entries(config.builderOptions)) {
     const r = Object.prototype.hasOwnProperty.call(schema, key) ? schema[key] : undefined;

@@ -8,7 +8,7 @@ import { resolveModule } from './node-resolve';
 import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
 import { locateSpecifier } from './locate';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
-import { requireTool } from './tool';
+import { installHint, requireTool } from './tool';
 
 type Rollup = typeof import('rollup');
 type Esbuild = typeof import('esbuild');
@@ -31,6 +31,9 @@ const TRANSFORMABLE = /\.(m|c)?[jt]sx?$/;
 export const rollupAdapter: BuilderAdapter = {
   name: 'rollup',
   validate(config) {
+    return this.validateBuilderOptions(config);
+  },
+  validateBuilderOptions(config) {
     return checkBuilderOptions('rollup', config, BUILDER_OPTIONS);
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
@@ -38,7 +41,11 @@ export const rollupAdapter: BuilderAdapter = {
     const from = [config.packageRoot, config.workspaceRoot];
     const rollup = requireTool<Rollup>('rollup', from);
     const esbuild = requireTool<Esbuild>('esbuild', from);
-    if (!rollup || !esbuild) return { errors: [buildError('BUILDER_UNAVAILABLE', `${rollup ? 'esbuild' : 'rollup'} is not installed: the rollup builder needs rollup and esbuild`, { phase: 'build' })] };
+    if (!rollup || !esbuild) {
+      const missing = [...(rollup ? [] : ['rollup']), ...(esbuild ? [] : ['esbuild'])];
+      const message = `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed: the rollup builder needs rollup and esbuild; install: ${installHint(missing, config.workspaceRoot)}`;
+      return { errors: [buildError('BUILDER_UNAVAILABLE', message, { phase: 'build' })] };
+    }
     const warnings: BuildError[] = [];
     const unresolved: BuildError[] = [];
     const opts = config.builderOptions as Record<string, unknown>;

@@ -45,3 +45,20 @@ export function findBinary(name: string, startDirs: string[]): string | undefine
   }
   return undefined;
 }
+
+/**
+ * The command that installs `packages` as dev dependencies with the workspace's package
+ * manager (told by its lockfile; `has` says whether a workspace-relative file exists).
+ */
+export function installCommand(packages: readonly string[], has: (file: string) => boolean): string {
+  const list = packages.join(' ');
+  if (has('pnpm-lock.yaml') || has('pnpm-workspace.yaml')) return `pnpm add -D -w ${list}`;
+  if (has('yarn.lock')) return `yarn add -D ${list}`;
+  if (has('bun.lock') || has('bun.lockb')) return `bun add -d ${list}`;
+  return `npm install -D ${list}`;
+}
+
+/** `installCommand` for a workspace on disk. */
+export function installHint(packages: readonly string[], workspaceRoot: string): string {
+  return installCommand(packages, (f) => existsSync(join(workspaceRoot, f)));
+}

@@ -5,7 +5,7 @@ import { buildError, type BuildError, type PhaseName } from '../errors';
 import { runCommand } from '../spawn';
 import type { AdapterContext } from './types';
 import { codeCacheEnabled, codeCachePath } from './code-cache';
-import { resolveToolModule } from './tool';
+import { installHint, resolveToolModule } from './tool';
 
 type Roots = Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>;
 
@@ -100,7 +100,7 @@ export interface TscRun {
 export async function runTsc({ ctx, config, args, phase, script }: TscRun): Promise<BuildError[]> {
   const tsc = script ?? findTsc(config);
   if (!tsc) {
-    return [buildError('BUILDER_UNAVAILABLE', 'typescript is not installed in the workspace (needed for tsc builds and declarations)', { phase })];
+    return [buildError('BUILDER_UNAVAILABLE', `typescript is not installed in the workspace (needed for tsc builds and declarations): ${installHint(['typescript'], config.workspaceRoot)}`, { phase })];
   }
   const compiler = script ? undefined : findTscCompiler(config);
   const argv = script
@@ -108,13 +108,16 @@ export async function runTsc({ ctx, config, args, phase, script }: TscRun): Prom
     : compiler
       ? [TSC_RUNNER, compiler, codeCachePath(config.workspaceRoot, compiler), ...args, '--pretty', 'false']
       : [tsc, ...args, '--pretty', 'false'];
+  const diagnostics = new DiagnosticFilter();
   const result = await runCommand(process.execPath, {
     args: argv,
     cwd: config.packageRoot,
     env: ctx.env,
     signal: ctx.signal,
-    onOutput: (c) => ctx.log.write(c),
+    // Diagnostics become located errors, printed once by the pipeline: tsc's own lines are not shown too.
+    onOutput: (c) => ctx.log.write(diagnostics.push(c)),
   });
+  ctx.log.write(diagnostics.end());
   if (result.cancelled) return [buildError('CANCELLED', 'tsc cancelled', { phase })];
   const errors = parseTscDiagnostics(result.output, config, phase);
   if (result.exitCode !== 0 && errors.length === 0) {
@@ -126,9 +129,42 @@ export async function runTsc({ ctx, config, args, phase, script }: TscRun): Prom
 const DIAGNOSTIC = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/;
 const GLOBAL_DIAGNOSTIC = /^error (TS\d+): (.*)$/;
 
+/** Drops tsc's diagnostic lines (and their indented continuations) from its streamed output; passes the rest. */
+export class DiagnosticFilter {
+  private partial = '';
+  private inDiagnostic = false;
+
+  /** What of `chunk` to show: whole lines only, a partial line waits. */
+  push(chunk: string): string {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop()!;
+    return lines.map((l) => this.keep(l)).join('');
+  }
+
+  end(): string {
+    const rest = this.partial ? this.keep(this.partial) : '';
+    this.partial = '';
+    return rest;
+  }
+
+  private keep(line: string): string {
+    const bare = line.replace(/\r$/, '');
+    if (DIAGNOSTIC.test(bare.trim()) || GLOBAL_DIAGNOSTIC.test(bare.trim())) this.inDiagnostic = true;
+    else if (!(this.inDiagnostic && /^\s+\S/.test(bare))) this.inDiagnostic = false;
+    return this.inDiagnostic ? '' : `${line}\n`;
+  }
+}
+
 export function parseTscDiagnostics(output: string, config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>, phase: PhaseName): BuildError[] {
   const errors: BuildError[] = [];
+  let last: BuildError | undefined;
   for (const line of output.split(/\r?\n/)) {
+    // An indented line after a diagnostic continues its message (the chain of "because" lines).
+    if (last && /^\s+\S/.test(line)) {
+      last.message += `\n  ${line.trim()}`;
+      continue;
+    }
+    last = undefined;
     const m = DIAGNOSTIC.exec(line.trim());
     if (m) {
       errors.push(
@@ -139,10 +175,14 @@ export function parseTscDiagnostics(output: string, config: Pick<ResolvedBuildCo
           column: Number(m[3]),
         }),
       );
+      last = errors[errors.length - 1];
       continue;
     }
     const g = GLOBAL_DIAGNOSTIC.exec(line.trim());
-    if (g) errors.push(buildError('TYPE_ERROR', `${g[1]}: ${g[2]}`, { phase }));
+    if (g) {
+      errors.push(buildError('TYPE_ERROR', `${g[1]}: ${g[2]}`, { phase }));
+      last = errors[errors.length - 1];
+    }
   }
   return errors;
 }

@@ -7,7 +7,7 @@ import { buildError, type BuildError } from '../errors';
 import { perFileSpecifier, rewriteRelativeSpecifiers } from '../core/dts-specifiers';
 import { walkRelative } from './files';
 import { locateSpecifier } from './locate';
-import { requireTool } from './tool';
+import { installHint, requireTool } from './tool';
 
 /**
  * The tsc builder's outputs, written from what tsc emitted (docs/builders.md, "tsc"): tsc
@@ -120,7 +120,7 @@ export async function writeEmittedOutputs(o: EmittedOutputs): Promise<BuildError
   const esmExt = jsExtension('esm', packageTypeOf(config.packageJson));
   const esbuild = formats.includes('cjs') ? requireTool<typeof import('esbuild')>('esbuild', [config.packageRoot, config.workspaceRoot]) : undefined;
   if (formats.includes('cjs') && !esbuild) {
-    return [buildError('BUILDER_UNAVAILABLE', 'format "cjs" with tsc needs esbuild installed (it converts the emitted ESM)', { phase: 'build' })];
+    return [buildError('BUILDER_UNAVAILABLE', `format "cjs" with tsc needs esbuild installed (it converts the emitted ESM): ${installHint(['esbuild'], config.workspaceRoot)}`, { phase: 'build' })];
   }
   await init;
   const files = [...walkRelative(o.emittedDir)].sort();

@@ -34,8 +34,11 @@ function tscTarget(targets: string[]): string {
  */
 export const tscAdapter: BuilderAdapter = {
   name: 'tsc',
+  validateBuilderOptions(config) {
+    return checkBuilderOptions('tsc', config, BUILDER_OPTIONS);
+  },
   validate(config) {
-    const errors = checkBuilderOptions('tsc', config, BUILDER_OPTIONS);
+    const errors = this.validateBuilderOptions(config);
     if (config.minify) errors.push(cannotHonour('tsc', config, 'minify', 'tsc does not minify; use esbuild, bun or rollup', 'true'));
     if (Object.keys(config.define).length) errors.push(cannotHonour('tsc', config, 'define', 'tsc does not replace identifiers', Object.keys(config.define).join(', ')));
     if (config.noExternal.length) errors.push(cannotHonour('tsc', config, 'noExternal', 'tsc does not bundle dependencies', config.noExternal.join(', ')));

@@ -1,6 +1,7 @@
 import type { ResolvedBuildConfig } from '../config/resolve';
 import type { Builder } from '../config/schema';
 import type { BuildError } from '../errors';
+import type { BuilderOptionsSource } from './options';
 
 export interface AdapterLog {
   info(line: string): void;
@@ -43,5 +44,10 @@ export interface BuilderAdapter {
   readonly name: Builder;
   /** Errors for options this builder cannot honour or builderOptions it does not accept. */
   validate(config: ResolvedBuildConfig): BuildError[];
+  /**
+   * The builderOptions part of `validate`, which needs nothing else of the config: reported
+   * with the schema's errors when the rest of the config does not validate (all at once).
+   */
+  validateBuilderOptions(config: BuilderOptionsSource): BuildError[];
   build(ctx: AdapterContext): Promise<AdapterResult>;
 }

@@ -144,7 +144,9 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
   merged.builderOptions = { ...(parsed.builderOptions ?? {}), ...(overrides.builderOptions ?? {}) };
 
   const name = merged.name ?? packageJson.name;
-  const checked = checkFields(merged, packageJson, packageRoot, workspaceRoot, fileRel);
+  // A custom build runs its own command: it has an entry only when the config names one.
+  const entryless = merged.builder === 'custom' && (input.raw as { entry?: unknown } | undefined)?.entry === undefined;
+  const checked = checkFields(entryless ? { ...merged, entry: undefined } : merged, packageJson, packageRoot, workspaceRoot, fileRel);
   errors.push(...checked.errors);
   const entries = checked.entries;
 
@@ -203,7 +205,7 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     external,
     noExternal,
     define: merged.define ?? {},
-    dts: merged.dts === undefined ? Boolean(packageJson.types ?? packageJson.typings) : merged.dts !== false,
+    dts: merged.dts === undefined ? !entryless && Boolean(packageJson.types ?? packageJson.typings) : merged.dts !== false,
     dtsBundle: typeof merged.dts === 'object' ? merged.dts.bundle !== false : true,
     tsconfig: merged.tsconfig,
     builderOptions: merged.builderOptions ?? {},

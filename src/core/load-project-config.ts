@@ -4,7 +4,11 @@ import { findConfigFile } from '../config/find';
 import { loadConfigModule } from '../config/load';
 import { resolveBuildConfig, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { secretNamesInSource, secretValuesOfRaw } from '../config/secrets';
-import { buildError, fail, type Result } from '../errors';
+import { loadAdapter } from '../adapters';
+import { findBinary } from '../adapters/tool';
+import { builderFacts, builderInEffect } from '../config/builders';
+import type { Builder } from '../config/schema';
+import { buildError, fail, type BuildError, type Result } from '../errors';
 import { createMasker, maskError, secretValues } from './mask';
 import { captureOutput } from './output-capture';
 
@@ -60,9 +64,29 @@ async function loadAndResolve(req: ConfigRequest, processEnv: NodeJS.ProcessEnv)
   const fromSource = secretNamesInSource(readSource(file)).map((n) => processEnv[n]);
   const loaded = await loadConfigModule(file, { environment: req.environment }, req.workspaceRoot);
   if (!loaded.ok) return { result: loaded, secrets: defined(fromSource) };
-  const result = await resolveBuildConfig({ ...base, raw: loaded.value.raw, configFile: file });
+  const resolved = await resolveBuildConfig({ ...base, raw: loaded.value.raw, configFile: file });
+  const result = resolved.ok ? resolved : fail(...resolved.errors, ...builderOptionErrors(loaded.value.raw, resolved.errors, req, file));
   return { result, secrets: secretsOf(result, [...defined(fromSource), ...secretValuesOfRaw(loaded.value.raw, processEnv)], processEnv) };
 }
+
+/**
+ * The builder's builderOptions errors for a config that failed validation elsewhere: all its
+ * problems at once, not the builderOptions ones only after the rest is fixed.
+ */
+function builderOptionErrors(raw: unknown, errors: BuildError[], req: ConfigRequest, configFile: string): BuildError[] {
+  if (!raw || typeof raw !== 'object' || errors.some((e) => e.field === 'builder' || e.field?.startsWith('builderOptions'))) return [];
+  const r = raw as { builder?: unknown; builderOptions?: unknown; environments?: Record<string, { builderOptions?: unknown } | undefined> };
+  const requested = r.builder === undefined ? 'esbuild' : r.builder;
+  if (typeof requested !== 'string' || !builderFacts(requested)) return [];
+  const own = isPlainObject(r.builderOptions) ? r.builderOptions : {};
+  const overrides = isPlainObject(r.environments) ? r.environments[req.environment]?.builderOptions : undefined;
+  const builderOptions = { ...own, ...(isPlainObject(overrides) ? overrides : {}) };
+  const builder = builderInEffect(requested, (b) => Boolean(findBinary(b, [req.packageRoot, req.workspaceRoot]))) as Builder;
+  const adapter = loadAdapter(builder);
+  return adapter ? adapter.validateBuilderOptions({ builderOptions, configFile, workspaceRoot: req.workspaceRoot }) : [];
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function secretsOf(result: Result<ResolvedBuildConfig>, known: string[], processEnv: NodeJS.ProcessEnv): string[] {
   const resolved = result.ok ? secretValues(result.value.secretEnv, result.value.env, processEnv) : [];

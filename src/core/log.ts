@@ -115,19 +115,22 @@ export class JobLog {
     if (this.fileBuffer.length > FILE_FLUSH_AT) this.flushFile();
   }
 
-  private flushFile(): Promise<void> {
+  private flushFile(always = false): Promise<void> {
     const text = this.fileBuffer;
     this.fileBuffer = '';
-    if (text) this.flushing = this.flushing.then(() => this.store.appendLog(this.job, text)).catch(() => undefined);
+    if (text || always) this.flushing = this.flushing.then(() => this.store.appendLog(this.job, text)).catch(() => undefined);
     return this.flushing;
   }
 
-  /** Ends the partial line, shows what the size limit held back, and writes everything to the store. */
+  /**
+   * Ends the partial line, shows what the size limit held back, and writes everything to the
+   * store; the log exists afterwards even when the build printed nothing (a record names it).
+   */
   flush(): Promise<void> {
     this.release();
     const rest = this.lines.push(this.masker.end()) + this.lines.end();
     this.emit(this.size.push(rest) + this.size.drain());
-    return this.flushFile();
+    return this.flushFile(true);
   }
 }
 

@@ -47,8 +47,55 @@ export interface BuildRequest {
   processEnv?: NodeJS.ProcessEnv;
   /** The inputs of the Nx task running this build: what the builder read is checked against them. */
   declaredInputs?: DeclaredInputs;
-  /** What started the build (recorded as `trigger`). */
+  /** What started the build (the record's `trigger`). */
   trigger?: BuildJob['trigger'];
+  /**
+   * Asked under the lock, before anything runs: the CLI's own up-to-date check (core/up-to-date.ts).
+   * Nx runs the build without it: Nx's cache decides there.
+   */
+  upToDate?: (config: ResolvedBuildConfig, builder: string) => Promise<UpToDateAnswer>;
+  /** Notices of a run shown once (the bun fallback): each job still records them as warnings. */
+  notices?: { first(notice: string): boolean };
+}
+
+/** The up-to-date check's answer: the key to record, and the record it matches when nothing changed. */
+export interface UpToDateAnswer {
+  /** Empty when it could not be computed (the build runs, and records no key). */
+  key: string;
+  /** Added to the record's metadata (what the key was computed from). */
+  metadata?: Record<string, unknown>;
+  /** The last successful build, when its key and outputs still match: this build is not run. */
+  current?: BuildJob;
+  /** Why it is out of date (shown on the terminal and kept in the log). */
+  reasons: string[];
+}
+
+/** A record as it stands when a build starts, with what is known then; the pipeline fills in the rest. */
+export function newBuildJob(fields: Pick<BuildJob, 'id' | 'packagePath' | 'environment' | 'startTime' | 'logs' | 'metadata'> & Partial<BuildJob>): BuildJob {
+  // Fields in the order records have always listed them.
+  const job: BuildJob = {
+    schemaVersion: 1,
+    id: fields.id,
+    packageName: fields.packagePath,
+    packagePath: fields.packagePath,
+    builder: 'unknown',
+    requestedBuilder: 'unknown',
+    environment: fields.environment,
+    inputHash: null,
+    cache: 'miss',
+    startTime: fields.startTime,
+    endTime: null,
+    status: 'building',
+    exitCode: null,
+    durationMs: null,
+    phases: [],
+    artifacts: [],
+    errors: [],
+    warnings: [],
+    logs: fields.logs,
+    metadata: fields.metadata,
+  };
+  return { ...job, ...fields };
 }
 
 export const DEFAULT_ENVIRONMENT = 'production';
@@ -80,30 +127,18 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
   const id = newJobId();
   const started = Date.now();
   const manifestAtStart = readPackageJson(req.packageRoot, req.workspaceRoot);
-  const job: BuildJob = {
-    schemaVersion: 1,
+  const job = newBuildJob({
     id,
     packageName: manifestAtStart.ok && typeof manifestAtStart.value?.name === 'string' ? manifestAtStart.value.name : packagePath,
     packagePath,
-    builder: 'unknown',
-    requestedBuilder: 'unknown',
     environment: req.environment ?? DEFAULT_ENVIRONMENT,
     inputHash: req.inputHash ?? null,
-    cache: 'miss',
     startTime: new Date(started).toISOString(),
-    endTime: null,
-    status: 'building',
-    exitCode: null,
-    durationMs: null,
-    phases: [],
-    artifacts: [],
-    errors: [],
-    warnings: [],
     logs: store.logPath(packagePath, id),
     ...(req.trigger ? { trigger: req.trigger } : {}),
     process: { pid: process.pid, host: hostname() },
     metadata: { ...(req.metadata ?? {}) },
-  };
+  });
   const log = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
   route((text) => log.write(text));
   // The record is saved from the start and at every phase change (docs/records-and-cli.md).
@@ -172,8 +207,10 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     }
     const tsconfig = config.dts || config.builder === 'tsc' ? packageTsconfig(config) : undefined;
     if (tsconfig) job.tsconfig = toPosix(relative(config.workspaceRoot, tsconfig));
-    if (selection.warning) log.warn(selection.warning);
-    if (buildCacheIgnored(config.workspaceRoot, config.packageRoot) === false) log.warn(NOT_IGNORED_WARNING);
+    if (selection.warning) {
+      job.warnings!.push(buildError('BUILDER_FALLBACK', selection.warning, { phase: 'validate' }));
+      if (req.notices?.first(selection.warning) ?? true) log.warn(selection.warning);
+    }
 
     // lock
     const lockResult = await phases.run('lock', async () => {
@@ -194,6 +231,25 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       return await finish();
     }
     lock = lockResult.value;
+
+    // Under the lock: a build of this package that another process just finished is seen.
+    if (req.upToDate) {
+      const answer = await req.upToDate(config, selection.builder);
+      if (answer.key) job.upToDateKey = answer.key;
+      Object.assign(job.metadata, answer.metadata);
+      if (answer.current) {
+        job.cache = 'up-to-date';
+        job.artifacts = answer.current.artifacts;
+        // The job that wrote the outputs, through any up-to-date records since.
+        job.metadata.builtBy = answer.current.metadata?.builtBy ?? answer.current.id;
+        for (const name of PHASE_ORDER.slice(2)) phases.skip(name);
+        log.info(`up to date: nothing changed since job ${job.metadata.builtBy} built it`);
+        return await finish();
+      }
+      if (answer.reasons.length) log.info(`out of date: ${answer.reasons.join('; ')}`);
+    }
+    // After the up-to-date check, which stays a few milliseconds (this may ask git).
+    if (buildCacheIgnored(config.workspaceRoot, config.packageRoot) === false) log.warn(NOT_IGNORED_WARNING);
 
     const env: NodeJS.ProcessEnv = { ...processEnv, ...config.env };
     const hookPhase = async (name: 'prebuild' | 'postbuild') => {

@@ -46,7 +46,8 @@ export async function getBuildStatus(
   };
   const reasons: string[] = [];
   // A build in progress says nothing yet about the outputs: they are compared with the last success.
-  if (status !== 'success' && status !== 'building') reasons.push(`the last build ${LAST_BUILD[status]}`);
+  if (status === 'skipped') reasons.push(`the last build was skipped (${latest.errors[0]?.message ?? 'a dependency failed'})`);
+  else if (status !== 'success' && status !== 'building') reasons.push(`the last build ${LAST_BUILD[status]}`);
   const fp = await readFingerprint(pkg.root);
   const lastGood = latest.status === 'success' ? latest : await lastSuccess(store, pkg.path, fp?.jobId, history);
   if (lastGood) {

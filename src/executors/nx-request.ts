@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ExecutorContext, ProjectGraphProjectNode } from '@nx/devkit';
+import { noticesOfRun, RUN_ID_ENV } from '../core/notices';
 import type { DeclaredInputs, InputDefinition, ProjectInputs } from '../core/undeclared-inputs';
 
 /** What every executor derives from Nx's context: the workspace, the package, the task hash. */
@@ -11,6 +12,7 @@ export function fromNxContext(context: ExecutorContext) {
     packageRoot: join(context.root, project.root),
     inputHash: process.env.NX_TASK_HASH ?? null,
     trigger: 'nx' as const,
+    notices: noticesOfRun(process.env[RUN_ID_ENV]),
     metadata: { runner: 'nx', target: `${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}` },
     declaredInputs: declaredInputsOf(context),
   };

@@ -251,10 +251,15 @@ describe('nx add @repo/build-system from a packed tarball (real npm install)', (
     expect(out.output.trim()).toBe('6');
   });
 
-  it.skipIf(!hasBunAdapter)('the default builder (bun) falls back to esbuild where bun is not installed', () => {
-    const g = nx('g', '@repo/build-system:config', '@t/fallback', '--no-interactive');
+  it.skipIf(!hasBunAdapter)('without a bun binary the default builder is esbuild; an explicit bun falls back to esbuild', () => {
+    let g = nx('g', '@repo/build-system:config', '@t/fallback', '--no-interactive');
     expect(g.code, g.output).toBe(0);
-    expect(require('node:fs').readFileSync(join(dir, 'packages/fallback/build.config.ts'), 'utf8')).toContain(`builder: 'bun',`);
+    const configFile = join(dir, 'packages/fallback/build.config.ts');
+    expect(require('node:fs').readFileSync(configFile, 'utf8')).toContain(`builder: 'esbuild',`);
+    expect(require('node:fs').readFileSync(configFile, 'utf8')).toContain(`dts: true,`);
+    g = nx('g', '@repo/build-system:config', '@t/fallback', '--builder=bun', '--force', '--no-interactive');
+    expect(g.code, g.output).toBe(0);
+    expect(require('node:fs').readFileSync(configFile, 'utf8')).toContain(`builder: 'bun',`);
     const b = nx('run', '@t/fallback:build');
     expect(b.code, b.output).toBe(0);
     const job = JSON.parse(require('node:fs').readFileSync(join(dir, 'packages/fallback/.build-cache/latest.json'), 'utf8'));

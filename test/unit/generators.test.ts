@@ -1,12 +1,16 @@
+import { join } from 'node:path';
 import { addProjectConfiguration, readJson, readNxJson, updateNxJson, writeJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configGenerator } from '../../src/generators/config/generator';
 import { normalizeOptions } from '../../src/generators/config/lib/normalize-options';
 import { initGenerator } from '../../src/generators/init/generator';
 import { PRODUCTION_INPUT } from '../../src/generators/init/lib/named-inputs';
 
 const PLUGIN = '@repo/build-system/plugin';
+/** The generator looks for a bun binary on PATH too: this one has it (this repository's), or nothing. */
+const PATH_WITH_BUN = join(__dirname, '..', '..', 'node_modules', '.bin');
+const PATH_WITHOUT_BUN = join(__dirname, 'no-such-dir');
 
 /** Every file the tree would write, with its content: a run that changes nothing leaves this equal. */
 function snapshot(tree: Tree): Record<string, string | null> {
@@ -143,8 +147,13 @@ describe('init generator', () => {
 describe('config generator', () => {
   let tree: Tree;
   beforeEach(() => {
+    vi.stubEnv('PATH', PATH_WITH_BUN);
     tree = workspace();
     addPackage(tree, 'packages/util', { name: '@t/util', version: '1.0.0' });
+  });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
   });
 
   const config = () => tree.read('packages/util/build.config.ts', 'utf-8');
@@ -209,6 +218,13 @@ export default defineBuildConfig({
     expect(config()).not.toContain('bun where');
   });
 
+  it('without a bun binary the default builder is esbuild, the one that will run', async () => {
+    vi.stubEnv('PATH', PATH_WITHOUT_BUN);
+    await configGenerator(tree, { project: '@t/util' });
+    expect(config()).toContain("  builder: 'esbuild',\n");
+    expect(config()).toContain('  dts: true,\n');
+  });
+
   it('rejects an unknown builder without writing anything', async () => {
     await expect(configGenerator(tree, { project: '@t/util', builder: 'webpack' as never })).rejects.toThrow('--builder must be one of bun, esbuild, tsc, rollup (got "webpack")');
     expect(tree.exists('packages/util/build.config.ts')).toBe(false);
@@ -250,14 +266,20 @@ export default defineBuildConfig({
     expect(pkg().types).toBe('./types/handwritten.d.ts');
   });
 
-  it('dts defaults to false when the workspace has no typescript', async () => {
+  it('dts defaults to true for TypeScript entries even without typescript installed, saying what to install', async () => {
     writeJson(tree, 'package.json', { name: 'ws', private: true, workspaces: ['packages/*'], devDependencies: { esbuild: '*' } });
     const warn = vi.spyOn((await import('@nx/devkit')).logger, 'warn');
     await configGenerator(tree, { project: '@t/util', builder: 'esbuild' });
-    expect(config()).toContain('  dts: false,\n');
-    expect(pkg().types).toBeUndefined();
-    expect(warn).not.toHaveBeenCalled();
+    expect(config()).toContain('  dts: true,\n');
+    expect(pkg().types).toBe('./dist/index.d.ts');
+    expect(warn.mock.calls.flat().join('\n')).toContain('add "typescript" to the workspace devDependencies: npm install -D typescript');
     warn.mockRestore();
+  });
+
+  it('dts defaults to false for JavaScript entries', async () => {
+    addPackage(tree, 'packages/js', { name: '@t/js' }, { 'src/index.js': 'export const x = 1;\n' });
+    await configGenerator(tree, { project: '@t/js', builder: 'esbuild', entry: 'src/index.js' });
+    expect(tree.read('packages/js/build.config.ts', 'utf-8')).toContain('  dts: false,\n');
   });
 
   it('--entry and --outputDir, several entries become subpath exports', async () => {
@@ -455,20 +477,28 @@ export default defineBuildConfig({
     writeJson(tree, 'package.json', { name: 'ws', private: true, workspaces: ['packages/*'] });
     const warn = vi.spyOn((await import('@nx/devkit')).logger, 'warn');
     await configGenerator(tree, { project: '@t/util', dts: true });
-    const text = warn.mock.calls.flat().join('\n');
-    expect(text).toContain('builder "bun" needs bun or esbuild in the workspace devDependencies');
+    let text = warn.mock.calls.flat().join('\n');
+    expect(text).toContain('builder "bun" needs bun or esbuild in the workspace devDependencies: install it before building: npm install -D bun');
     expect(text).toContain('dts: true runs the workspace\'s TypeScript');
+    warn.mockClear();
+    // The package manager's own command: pnpm here.
+    tree.write('pnpm-lock.yaml', '');
+    await configGenerator(tree, { project: '@t/util', builder: 'rollup', force: true });
+    text = warn.mock.calls.flat().join('\n');
+    expect(text).toContain('builder "rollup" needs rollup and esbuild in the workspace devDependencies: install them before building: pnpm add -D -w rollup esbuild');
     warn.mockRestore();
   });
 });
 
 describe('normalizeOptions (pure)', () => {
-  const ctx = { exists: () => true, hasTypeScript: false };
+  const ctx = { exists: () => true, bunAvailable: true };
   it('complete defaults', () => {
     expect(normalizeOptions({ project: 'p' }, ctx)).toEqual({
       ok: true,
-      value: { builder: 'bun', entry: 'src/index.ts', entries: [{ name: 'index', path: 'src/index.ts' }], outputDir: 'dist', format: ['esm'], dts: false, force: false, skipPackageJson: false, skipFormat: false },
+      value: { builder: 'bun', entry: 'src/index.ts', entries: [{ name: 'index', path: 'src/index.ts' }], outputDir: 'dist', format: ['esm'], dts: true, force: false, skipPackageJson: false, skipFormat: false },
     });
+    expect(normalizeOptions({ project: 'p' }, { ...ctx, bunAvailable: false })).toMatchObject({ ok: true, value: { builder: 'esbuild' } });
+    expect(normalizeOptions({ project: 'p', entry: 'index.mjs' }, ctx)).toMatchObject({ ok: true, value: { dts: false } });
   });
   it('accepts repeated options (arrays) like comma lists', () => {
     const r = normalizeOptions({ project: 'p', format: ['cjs', 'esm'] as never, entry: ['src/a.ts', 'src/b.ts'] as never }, ctx);

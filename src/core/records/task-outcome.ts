@@ -94,11 +94,10 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
     logs: store.logPath(packagePath, id),
     metadata: { runner: 'nx', recordedBy: 'postTasksExecution', nxStatus: t.status },
   };
-  if (t.terminalOutput) {
-    // The executor masked what it printed; a second pass covers output Nx captured some other way.
-    const text = maskSecretsOfSource(packageRoot, t.terminalOutput);
-    await store.appendLog(job, text.endsWith('\n') ? text : `${text}\n`);
-  }
+  // The executor masked what it printed; a second pass covers output Nx captured some other way.
+  // Written even when empty: every path a record names exists.
+  const text = t.terminalOutput ? maskSecretsOfSource(packageRoot, t.terminalOutput) : '';
+  await store.appendLog(job, !text || text.endsWith('\n') ? text : `${text}\n`);
   await store.saveJob(job);
   await store.prune(packagePath, RETAINED_JOBS);
   return job;

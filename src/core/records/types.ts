@@ -6,7 +6,8 @@ import type { BuildError, PhaseName } from '../../errors';
  * `running` (or `pending`): stores read those as `building` (`normalizeJob`).
  */
 export type JobStatus = 'building' | 'success' | 'failed' | 'cancelled' | 'skipped';
-export type CacheStatus = 'miss' | 'local-cache' | 'remote-cache';
+/** `up-to-date`: the CLI's own check found nothing changed since the last successful build (docs/records-and-cli.md). */
+export type CacheStatus = 'miss' | 'local-cache' | 'remote-cache' | 'up-to-date';
 
 export type PhaseStatus = 'pending' | 'building' | 'success' | 'failed' | 'cancelled' | 'skipped';
 
@@ -107,5 +108,10 @@ export interface BuildJob {
   uploads?: UploadRecord[];
   /** The process running the build, while it runs (tells a live build from an interrupted one). */
   process?: { pid: number; host: string };
+  /**
+   * What the CLI's up-to-date check compares (sources, config, environment, builder and its
+   * version, dependencies' outputs), as one hash. Absent in records of builds run by Nx.
+   */
+  upToDateKey?: string;
   metadata: Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { formatFiles, generateFiles, joinPathFragments, logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { findBinary, installCommand } from '../../adapters/tool';
 import { builderFacts } from '../../config/builders';
 import { CONFIG_FILE_NAMES } from '../../config/define';
 import { isOwnConfigSource } from '../../config/find';
@@ -24,7 +25,7 @@ export async function configGenerator(tree: Tree, schema: ConfigGeneratorSchema)
 
   const normalized = normalizeOptions(schema, {
     exists: (p) => tree.exists(inRoot(p)),
-    hasTypeScript: declares(tree, 'package.json', 'typescript') || declares(tree, inRoot('package.json'), 'typescript'),
+    bunAvailable: Boolean(findBinary('bun', [join(tree.root, root), tree.root])),
   });
   if (!normalized.ok) throw new Error(normalized.error);
   const options = normalized.value;
@@ -103,15 +104,17 @@ function warnShadowingTarget(tree: Tree, project: TargetProject) {
 
 function warnMissingTools(tree: Tree, root: string, options: NormalizedConfigOptions) {
   const has = (name: string) => declares(tree, 'package.json', name) || declares(tree, joinPathFragments(root, 'package.json'), name);
+  const install = (packages: readonly string[]) => installCommand(packages, (f) => tree.exists(f));
   // Usable when its packages are declared, or its fallback's (bun builds with esbuild without a bun binary).
   const facts = builderFacts(options.builder)!;
   const choices = [facts.packages, ...(facts.fallback ? [builderFacts(facts.fallback)!.packages] : [])];
   if (!choices.some((packages) => packages.every(has))) {
     const needed = choices.map((packages) => packages.join(' and ')).join(' or ');
-    logger.warn(`builder "${options.builder}" needs ${needed} in the workspace devDependencies: install it before building.`);
+    const missing = facts.packages.filter((p) => !has(p));
+    logger.warn(`builder "${options.builder}" needs ${needed} in the workspace devDependencies: install ${missing.length === 1 ? 'it' : 'them'} before building: ${install(missing)}`);
   }
   if (options.dts && options.builder !== 'tsc' && !has('typescript')) {
-    logger.warn('dts: true runs the workspace\'s TypeScript: add "typescript" to the workspace devDependencies.');
+    logger.warn(`dts: true runs the workspace's TypeScript: add "typescript" to the workspace devDependencies: ${install(['typescript'])}`);
   }
 }
 

@@ -6,6 +6,7 @@ import type { Format } from '../../../config/schema';
 import type { ConfigGeneratorSchema } from '../schema';
 
 const DEFAULT_ENTRY_CANDIDATES = ['src/index.ts', 'src/main.ts', 'index.ts'];
+const TS_SOURCE = /(?<!\.d)\.[cm]?tsx?$/;
 
 /** Everything the generator writes, decided once. */
 export interface NormalizedConfigOptions {
@@ -24,13 +25,14 @@ export interface NormalizedConfigOptions {
 export interface NormalizeContext {
   /** Whether a file exists, relative to the project root. */
   exists: (relPath: string) => boolean;
-  /** Whether the workspace or project declares `typescript`. */
-  hasTypeScript: boolean;
+  /** Whether a bun binary is found here (node_modules/.bin or PATH): the default builder is bun only then. */
+  bunAvailable: boolean;
 }
 
 /** Raw options → complete options, or a message naming the bad option. Pure. */
 export function normalizeOptions(schema: ConfigGeneratorSchema, ctx: NormalizeContext): { ok: true; value: NormalizedConfigOptions } | { ok: false; error: string } {
-  const builder = schema.builder ?? 'bun';
+  // The builder that will run here: bun where its binary is, else esbuild (what bun would fall back to).
+  const builder = schema.builder ?? (ctx.bunAvailable ? 'bun' : 'esbuild');
   if (!(SCAFFOLD_BUILDERS as readonly string[]).includes(builder)) {
     return { ok: false, error: `--builder must be one of ${SCAFFOLD_BUILDERS.join(', ')} (got "${builder}")` };
   }
@@ -76,7 +78,8 @@ export function normalizeOptions(schema: ConfigGeneratorSchema, ctx: NormalizeCo
       entries,
       outputDir,
       format,
-      dts: schema.dts ?? ctx.hasTypeScript,
+      // TypeScript entries get declarations (a dependent needs them); a missing typescript is warned about, not a reason to go without.
+      dts: schema.dts ?? entries.every((e) => TS_SOURCE.test(e.path)),
       force: schema.force ?? false,
       skipPackageJson: schema.skipPackageJson ?? false,
       skipFormat: schema.skipFormat ?? false,
