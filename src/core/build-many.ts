@@ -181,6 +181,7 @@ export async function buildMany(req: BuildManyRequest): Promise<BuildManyResult>
     await store.appendLog(job, errors.map((e) => `skipped: ${e.message}\n`).join(''));
     await store.saveJob(job);
     await store.prune(pkg.path, RETAINED_JOBS);
+    await store.flush?.();
     return job;
   };
 

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { toolPackages } from '../config/builders';
 import { splitInclude } from '../config/cache-include';
+import { envNamesIn } from '../config/env-reads';
+import { stripComments } from '../config/strip-comments';
 import { ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { packageVersion } from '../version';
 import { sha256File } from './artifacts';
@@ -25,7 +27,7 @@ export interface UpToDateParts {
   sources: string;
   /** The resolved config (environment overrides applied; hooks by their source text). */
   config: string;
-  /** The environment's name and the values of `env` and `secretEnv` as this build sees them. */
+  /** The environment's name and the values of `env`, `secretEnv` and what the config's source reads (`process.env.X`). */
   environment: string;
   /** The builder requested and in effect, the versions of the packages it runs, this plugin's version. */
   builder: string;
@@ -118,10 +120,12 @@ async function computeParts(req: UpToDateRequest): Promise<UpToDateParts> {
   const { config } = req;
   const env = req.processEnv ?? process.env;
   const secrets = Object.fromEntries(config.secretEnv.map((name) => [name, env[name] ?? null]));
+  // What the config itself reads from the environment (a closure's value is not in its source text).
+  const read = Object.fromEntries(envReadByConfig(config).map((name) => [name, env[name] ?? null]));
   return {
     sources: sha256(stableJson(await sourceFiles(config))),
     config: sha256(stableJson(configForKey(config))),
-    environment: sha256(stableJson({ environment: config.environment, env: config.env, secrets })),
+    environment: sha256(stableJson({ environment: config.environment, env: config.env, secrets, read })),
     builder: sha256(stableJson({ requested: config.builder, builder: req.builder, tools: toolVersions(config, req.builder), plugin: packageVersion() })),
     dependencies: sha256(stableJson(await dependencyOutputs(req.store, req.dependencyPaths))),
   };
@@ -155,6 +159,15 @@ async function sourceFiles(config: ResolvedBuildConfig): Promise<Record<string, 
   // Declarations and tsc builds read the whole tsconfig chain, which may extend files outside the package.
   if (config.dts || config.builder === 'tsc') out['{tsconfig chain}'] = sha256(tsconfigChainText(ownTsconfigPath(config)));
   return out;
+}
+
+function envReadByConfig(config: ResolvedBuildConfig): string[] {
+  if (!config.configFile) return [];
+  try {
+    return envNamesIn(stripComments(readFileSync(config.configFile, 'utf8')));
+  } catch {
+    return [];
+  }
 }
 
 /** Left out of the config part: covered by another part (env, package.json) or different per checkout (absolute paths). */
