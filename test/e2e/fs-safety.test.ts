@@ -137,7 +137,8 @@ export default defineBuildConfig({
 
   it('later builds and clean remove what earlier builds left read-only', () => {
     for (let i = 0; i < 2; i++) {
-      const r = asUser(['build', '@t/c']);
+      // --force: the second build must run (not be up to date) to meet what the first left read-only.
+      const r = asUser(['build', '@t/c', '--force']);
       expect(r.code, r.output).toBe(0);
       expect(r.output).toContain(root ? 'uid 65534' : `uid ${process.getuid?.()}`);
       expect(ws.exists('packages/c/dist/ro/inner/x.js')).toBe(true);
