@@ -240,9 +240,11 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       if (answer.current) {
         job.cache = 'up-to-date';
         job.artifacts = answer.current.artifacts;
-        // The job that wrote the outputs, through any up-to-date records since.
-        job.metadata.builtBy = answer.current.metadata?.builtBy ?? answer.current.id;
-        for (const name of PHASE_ORDER.slice(2)) phases.skip(name);
+        // The job that wrote the outputs, through any up-to-date or upload records since.
+        const since = answer.current.metadata ?? {};
+        job.metadata.builtBy = since.builtBy ?? since.uploadOf ?? answer.current.id;
+        // Nothing is uploaded again, as on an Nx cache hit: `build-system upload` does (docs/upload.md).
+        for (const name of config.upload ? RECORD_ORDER.slice(2) : PHASE_ORDER.slice(2)) phases.skip(name);
         log.info(`up to date: nothing changed since job ${job.metadata.builtBy} built it`);
         return await finish();
       }

@@ -95,7 +95,8 @@ describe('upload: retries against a fault-injecting HTTP server', () => {
   it('403 is tried once; required: false keeps the build green with a warning', async () => {
     ws.write(`${PKG}/build.config.ts`, config(`{ to: '${server.url}/store', ${fast} }`));
     server.script({ status: 403, statusText: 'Forbidden' });
-    const r = await runAsync(ws, ['build', PKG]);
+    // The config of the last test: forced, or the CLI finds the package up to date (and uploads nothing).
+    const r = await runAsync(ws, ['build', PKG, '--force']);
     expect(r.code, r.output).toBe(0);
     const job = ws.latest(PKG);
     expect(job).toMatchObject({ status: 'success', exitCode: 0, errors: [] });
@@ -227,7 +228,7 @@ describe('upload to a directory, and build-system upload', () => {
     // the same outputs give the same tarball, byte for byte
     const first = readFileSync(ws.path('artifact-store', upload.file));
     rmSync(ws.path('artifact-store'), { recursive: true });
-    expect((await runAsync(ws, ['build', PKG])).code).toBe(0);
+    expect((await runAsync(ws, ['build', PKG, '--force'])).code).toBe(0);
     expect(readFileSync(ws.path('artifact-store', upload.file)).equals(first)).toBe(true);
   });
 
@@ -295,5 +296,72 @@ describe('upload to a directory, and build-system upload', () => {
     const r = await runAsync(ws, ['upload', PKG]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no upload configured');
+  });
+});
+
+describe('upload when the CLI builds several packages (dependencies first, in parallel)', () => {
+  let ws: TempWorkspace;
+  const upload = config(`{ to: 'artifact-store' }`);
+  const dirs = ['packages/base', 'packages/top', 'packages/side'];
+  const stored = () => (existsSync(ws.path('artifact-store')) ? readdirSync(ws.path('artifact-store')).sort() : []);
+  beforeAll(() => {
+    ws = createWorkspace({
+      noNx: true,
+      packages: {
+        'packages/base': { name: '@u/base', config: upload, files: { 'src/index.ts': 'export const base = 1;\n' } },
+        'packages/top': {
+          name: '@u/top',
+          packageJson: { dependencies: { '@u/base': '*' } },
+          config: upload,
+          files: { 'src/index.ts': "import { base } from '@u/base';\nexport const top = base + 1;\n" },
+        },
+        'packages/side': { name: '@u/side', config: upload, files: { 'src/index.ts': 'export const side = 3;\n' } },
+      },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('each package built uploads its outputs; an up-to-date package uploads nothing; build-system upload still does', async () => {
+    const r = await runAsync(ws, ['build', '--parallel', '2', '--json']);
+    expect(r.code, r.output).toBe(0);
+    const built = JSON.parse(r.stdout).jobs;
+    expect(built.map((j: any) => j.packageName).indexOf('@u/base')).toBeLessThan(built.map((j: any) => j.packageName).indexOf('@u/top'));
+    for (const job of built) {
+      expect(job, job.packageName).toMatchObject({ status: 'success', cache: 'miss' });
+      expect(job.phases.at(-1), job.packageName).toMatchObject({ name: 'upload', status: 'success' });
+      const [u] = job.uploads;
+      expect(u.uri).toBe(pathToFileURL(ws.path('artifact-store', u.file)).href);
+      expect(job.artifacts.every((a: any) => a.uri === u.uri)).toBe(true);
+      const entries = untgz(readFileSync(ws.path('artifact-store', u.file)));
+      expect(entries.get('dist/index.js')!.equals(readFileSync(ws.path(job.packagePath, 'dist/index.js'))), job.packageName).toBe(true);
+    }
+    expect(stored()).toEqual(built.map((j: any) => j.uploads[0].file).sort());
+    // An upload job of a build (its record is the newest success of @u/side now).
+    expect((await runAsync(ws, ['upload', '@u/side'])).code).toBe(0);
+    expect(ws.latest('packages/side').metadata).toMatchObject({ command: 'upload' });
+
+    // Unchanged: up to date, as on an Nx cache hit nothing is uploaded again.
+    rmSync(ws.path('artifact-store'), { recursive: true });
+    const again = await runAsync(ws, ['build', '--json']);
+    expect(again.code, again.output).toBe(0);
+    for (const job of JSON.parse(again.stdout).jobs) {
+      const first = built.find((j: any) => j.packageName === job.packageName);
+      expect(job, job.packageName).toMatchObject({ status: 'success', cache: 'up-to-date', metadata: expect.objectContaining({ builtBy: first.id }) });
+      expect(job.phases.at(-1)).toMatchObject({ name: 'upload', status: 'skipped' });
+      expect(job.uploads).toBeUndefined();
+      expect(job.artifacts).toEqual(first.artifacts);
+    }
+    expect(stored()).toEqual([]);
+
+    // What build-system upload is for: the same outputs stored again, each a job of its own.
+    const up = await runAsync(ws, ['upload', '@u/base', '@u/top', '--json']);
+    expect(up.code, up.output).toBe(0);
+    expect(stored()).toEqual(built.filter((j: any) => j.packageName !== '@u/side').map((j: any) => j.uploads[0].file).sort());
+    // An upload record is not a build: the next build is still up to date, naming the job that built the outputs.
+    const third = JSON.parse((await runAsync(ws, ['build', '@u/top', '--json'])).stdout).jobs;
+    expect(third.map((j: any) => [j.packageName, j.cache, j.metadata.builtBy])).toEqual(
+      ['@u/base', '@u/top'].map((name) => [name, 'up-to-date', built.find((j: any) => j.packageName === name).id]),
+    );
+    expect(dirs.every((d) => ws.latest(d).status === 'success')).toBe(true);
   });
 });
