@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { installCommand } from './tool';
 
 describe('installCommand (the fix a missing builder message gives)', () => {
-  const only = (...files: string[]) => (f: string) => files.includes(f);
+  const only =
+    (...files: string[]) =>
+    (f: string) =>
+      files.includes(f);
   it.each([
     [only(), 'npm install -D rollup esbuild'],
     [only('package-lock.json'), 'npm install -D rollup esbuild'],

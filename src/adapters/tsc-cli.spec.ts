@@ -15,7 +15,8 @@ describe('tsc diagnostics: printed once, as located errors', () => {
     expect(parseTscDiagnostics(OUTPUT, config, 'dts')).toEqual([
       {
         code: 'TYPE_ERROR',
-        message: "TS2322: Type '{ a: number; }' is not assignable to type 'X'.\n  Object literal may only specify known properties, and 'a' does not exist in type 'X'.",
+        message:
+          "TS2322: Type '{ a: number; }' is not assignable to type 'X'.\n  Object literal may only specify known properties, and 'a' does not exist in type 'X'.",
         phase: 'dts',
         file: 'packages/a/src/index.ts',
         line: 2,

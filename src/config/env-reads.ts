@@ -9,7 +9,22 @@
  * they would give every machine its own hash and end remote cache sharing. Nx's own variables
  * (NX_TASK_HASH…) are set by the run itself.
  */
-const MACHINE_ENV = new Set(['PATH', 'HOME', 'USERPROFILE', 'USER', 'USERNAME', 'LOGNAME', 'TMPDIR', 'TEMP', 'TMP', 'PWD', 'OLDPWD', 'INIT_CWD', 'SHELL', 'HOSTNAME']);
+const MACHINE_ENV = new Set([
+  'PATH',
+  'HOME',
+  'USERPROFILE',
+  'USER',
+  'USERNAME',
+  'LOGNAME',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'PWD',
+  'OLDPWD',
+  'INIT_CWD',
+  'SHELL',
+  'HOSTNAME',
+]);
 const isMachineEnv = (name: string) => MACHINE_ENV.has(name) || name.startsWith('NX_') || name.startsWith('npm_');
 
 /**
@@ -29,7 +44,8 @@ export function envNamesIn(code: string): string[] {
 function propertyReadsOf(code: string, object: string): string[] {
   const names: string[] = [];
   for (const m of code.matchAll(new RegExp(String.raw`${object}\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)`, 'g'))) names.push(m[1]);
-  for (const m of code.matchAll(new RegExp(String.raw`${object}\s*(?:\?\.)?\s*\[\s*(['"\`])([A-Za-z_][\w]*)\1\s*\]`, 'g'))) names.push(m[2]);
+  for (const m of code.matchAll(new RegExp(String.raw`${object}\s*(?:\?\.)?\s*\[\s*(['"\`])([A-Za-z_][\w]*)\1\s*\]`, 'g')))
+    names.push(m[2]);
   for (const m of code.matchAll(new RegExp(String.raw`\{([^{}]*)\}\s*=\s*${object}\b(?!\s*(?:\?\.|\.|\[))`, 'g'))) {
     for (const part of m[1].split(',')) {
       const key = /^\s*(['"]?)([A-Za-z_$][\w$]*)\1\s*(?:[:=]|$)/.exec(part);
@@ -43,17 +59,21 @@ function propertyReadsOf(code: string, object: string): string[] {
 export function envAliasesIn(code: string): string[] {
   const aliases = new Set<string>();
   const whole = String.raw`(?!\s*(?:\?\.|\.|\[))`;
-  for (const m of code.matchAll(new RegExp(String.raw`\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*process\s*\.\s*env\b${whole}`, 'g'))) aliases.add(m[1]);
+  for (const m of code.matchAll(
+    new RegExp(String.raw`\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*process\s*\.\s*env\b${whole}`, 'g'),
+  ))
+    aliases.add(m[1]);
   const bound = (list: string, rename: RegExp) => {
     for (const part of list.split(',')) {
       const m = rename.exec(part.trim());
       if (m) aliases.add(m[1] ?? 'env');
     }
   };
-  for (const m of code.matchAll(new RegExp(String.raw`\{([^{}]*)\}\s*=\s*process\b${whole}`, 'g'))) bound(m[1], /^env(?:\s*:\s*([A-Za-z_$][\w$]*))?$/);
-  for (const m of code.matchAll(/\bimport\s*\{([^}]*)\}\s*from\s*['"](?:node:)?process['"]/g)) bound(m[1], /^env(?:\s+as\s+([A-Za-z_$][\w$]*))?$/);
+  for (const m of code.matchAll(new RegExp(String.raw`\{([^{}]*)\}\s*=\s*process\b${whole}`, 'g')))
+    bound(m[1], /^env(?:\s*:\s*([A-Za-z_$][\w$]*))?$/);
+  for (const m of code.matchAll(/\bimport\s*\{([^}]*)\}\s*from\s*['"](?:node:)?process['"]/g))
+    bound(m[1], /^env(?:\s+as\s+([A-Za-z_$][\w$]*))?$/);
   return [...aliases];
 }
 
 const escapeRegExp = (s: string) => s.replace(/[$.*+?^()[\]{}|\\]/g, '\\$&');
-

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { WorkspacePackage } from '../workspace/find-packages';
 import { combinedExitCode, planBuild, transitiveDependencies } from './build-many';
 
-const pkg = (name: string, dependencies: string[] = []): WorkspacePackage => ({ name, path: `packages/${name}`, root: `/ws/packages/${name}`, configFile: `/ws/packages/${name}/build.config.ts`, dependencies });
+const pkg = (name: string, dependencies: string[] = []): WorkspacePackage => ({
+  name,
+  path: `packages/${name}`,
+  root: `/ws/packages/${name}`,
+  configFile: `/ws/packages/${name}/build.config.ts`,
+  dependencies,
+});
 const utils = pkg('utils');
 const core = pkg('core', ['utils']);
 const app = pkg('app', ['core']);

@@ -56,7 +56,11 @@ export interface BuildManyResult {
 }
 
 /** The packages to build, in dependency order: the requested ones and, unless `only`, their workspace dependencies. */
-export function planBuild(all: WorkspacePackage[], requested: WorkspacePackage[], only = false): { order: WorkspacePackage[]; cycle?: string[] } {
+export function planBuild(
+  all: WorkspacePackage[],
+  requested: WorkspacePackage[],
+  only = false,
+): { order: WorkspacePackage[]; cycle?: string[] } {
   const byName = new Map(all.map((p) => [p.name, p]));
   const chosen = new Map<string, WorkspacePackage>();
   const add = (p: WorkspacePackage) => {
@@ -91,7 +95,8 @@ export function transitiveDependencies(pkg: WorkspacePackage, all: WorkspacePack
 export async function buildMany(req: BuildManyRequest): Promise<BuildManyResult> {
   const store = req.store ?? openRecordStore(req.workspaceRoot);
   const plan = planBuild(req.packages, req.requested, req.only);
-  if (plan.cycle) return refused([buildError('WORKSPACE_INVALID', `the packages depend on each other in a cycle: ${plan.cycle.join(' → ')}`)]);
+  if (plan.cycle)
+    return refused([buildError('WORKSPACE_INVALID', `the packages depend on each other in a cycle: ${plan.cycle.join(' → ')}`)]);
   const environments = await environmentsFor(req, plan.order);
   if (!environments.ok) {
     if (!environments.lacking.length) return refused(environments.errors);
@@ -100,19 +105,49 @@ export async function buildMany(req: BuildManyRequest): Promise<BuildManyResult>
     const jobs: BuildJob[] = [];
     for (const pkg of environments.lacking) {
       req.terminal(`\n> build ${pkg.name}\n`);
-      jobs.push(await runBuild({ workspaceRoot: req.workspaceRoot, packageRoot: pkg.root, environment: req.environment, signal: req.signal, terminal: req.terminal, store, trigger: req.trigger, metadata: { runner: req.trigger, ...req.metadata } }));
+      jobs.push(
+        await runBuild({
+          workspaceRoot: req.workspaceRoot,
+          packageRoot: pkg.root,
+          environment: req.environment,
+          signal: req.signal,
+          terminal: req.terminal,
+          store,
+          trigger: req.trigger,
+          metadata: { runner: req.trigger, ...req.metadata },
+        }),
+      );
     }
-    return { exitCode: combinedExitCode(jobs), jobs, errors: [], summary: jobs.map((job) => ({ name: job.packageName, path: job.packagePath, status: job.status, job })) };
+    return {
+      exitCode: combinedExitCode(jobs),
+      jobs,
+      errors: [],
+      summary: jobs.map((job) => ({ name: job.packageName, path: job.packagePath, status: job.status, job })),
+    };
   }
   // `rebuild`: the packages asked for are cleaned first; a clean that fails builds nothing.
   for (const pkg of req.cleanFirst ? req.requested : []) {
-    const cleaned = await runClean({ workspaceRoot: req.workspaceRoot, packageRoot: pkg.root, environment: environments.value.get(pkg.name), signal: req.signal, terminal: req.terminal, store });
+    const cleaned = await runClean({
+      workspaceRoot: req.workspaceRoot,
+      packageRoot: pkg.root,
+      environment: environments.value.get(pkg.name),
+      signal: req.signal,
+      terminal: req.terminal,
+      store,
+    });
     if (cleaned.exitCode !== 0) return { exitCode: cleaned.exitCode, jobs: [], errors: cleaned.errors, summary: [] };
   }
 
   const inPlan = new Set(plan.order.map((p) => p.name));
   // What each package waits for: its dependencies in the plan, also those reached through packages left out (`only`).
-  const waitsFor = new Map(plan.order.map((p) => [p.name, transitiveDependencies(p, req.packages).map((d) => d.name).filter((d) => inPlan.has(d))]));
+  const waitsFor = new Map(
+    plan.order.map((p) => [
+      p.name,
+      transitiveDependencies(p, req.packages)
+        .map((d) => d.name)
+        .filter((d) => inPlan.has(d)),
+    ]),
+  );
   const results = new Map<string, BuildJob>();
   /** For each package not built: the failed packages that kept it from building. */
   const failedBecause = new Map<string, string[]>();
@@ -189,7 +224,10 @@ export async function buildMany(req: BuildManyRequest): Promise<BuildManyResult>
     failedBecause.set(pkg.name, failed);
     const message = `not built: ${failed.length === 1 ? 'its dependency' : 'its dependencies'} ${failed.join(', ')} failed`;
     req.terminal(`\n> skip ${pkg.name}: ${message.slice('not built: '.length)}\n`);
-    results.set(pkg.name, await recordSkipped(pkg, [buildError('DEPENDENCY_FAILED', message, { phase: 'validate', found: failed.join(', ') })]));
+    results.set(
+      pkg.name,
+      await recordSkipped(pkg, [buildError('DEPENDENCY_FAILED', message, { phase: 'validate', found: failed.join(', ') })]),
+    );
   };
 
   while (pending.length || running.size) {
@@ -260,7 +298,12 @@ async function environmentsFor(
   if (lacking.length) return { ok: false, errors: [], lacking };
   if (!named.size && order.every((p) => out.get(p.name) !== env)) {
     const all = [...new Set([...BUILT_IN_ENVIRONMENTS, ...order.flatMap((p) => declared.get(p.name) ?? [])])];
-    const error = buildError('CONFIG_INVALID', `unknown environment "${env}": no package declares it`, { phase: 'validate', field: 'environments', expected: all.map((e) => JSON.stringify(e)).join(' | '), found: JSON.stringify(env) });
+    const error = buildError('CONFIG_INVALID', `unknown environment "${env}": no package declares it`, {
+      phase: 'validate',
+      field: 'environments',
+      expected: all.map((e) => JSON.stringify(e)).join(' | '),
+      found: JSON.stringify(env),
+    });
     return { ok: false, errors: [error], lacking: [] };
   }
   return { ok: true, value: out };

@@ -15,9 +15,14 @@ describe('decideUpToDate (pure)', () => {
   });
 
   it('--force, no successful build, or one without a key (built by Nx): out of date', () => {
-    expect(decideUpToDate({ parts, lastSuccess: last, outputs: sameOutputs, force: true })).toEqual({ upToDate: false, reasons: ['--force'] });
+    expect(decideUpToDate({ parts, lastSuccess: last, outputs: sameOutputs, force: true })).toEqual({
+      upToDate: false,
+      reasons: ['--force'],
+    });
     expect(decideUpToDate({ parts, outputs: {}, force: false })).toEqual({ upToDate: false, reasons: ['no successful build yet'] });
-    expect(decideUpToDate({ parts, lastSuccess: { ...last, upToDateKey: undefined }, outputs: sameOutputs, force: false }).reasons[0]).toContain('no up-to-date key');
+    expect(
+      decideUpToDate({ parts, lastSuccess: { ...last, upToDateKey: undefined }, outputs: sameOutputs, force: false }).reasons[0],
+    ).toContain('no up-to-date key');
   });
 
   it.each([
@@ -27,11 +32,16 @@ describe('decideUpToDate (pure)', () => {
     ['builder', 'the builder or its version changed'],
     ['dependencies', "a dependency's outputs changed"],
   ] as const)('a changed %s part says so', (part, reason) => {
-    expect(decideUpToDate({ parts: { ...parts, [part]: 'other' }, lastSuccess: last, outputs: sameOutputs, force: false })).toEqual({ upToDate: false, reasons: [reason] });
+    expect(decideUpToDate({ parts: { ...parts, [part]: 'other' }, lastSuccess: last, outputs: sameOutputs, force: false })).toEqual({
+      upToDate: false,
+      reasons: [reason],
+    });
   });
 
   it('a different key without recorded parts still rebuilds', () => {
-    expect(decideUpToDate({ parts: { ...parts, sources: 'x' }, lastSuccess: { ...last, metadata: {} }, outputs: sameOutputs, force: false })).toEqual({ upToDate: false, reasons: ['the inputs changed'] });
+    expect(
+      decideUpToDate({ parts: { ...parts, sources: 'x' }, lastSuccess: { ...last, metadata: {} }, outputs: sameOutputs, force: false }),
+    ).toEqual({ upToDate: false, reasons: ['the inputs changed'] });
   });
 
   it('a missing or modified output rebuilds, naming it', () => {

@@ -64,7 +64,8 @@ export function decideUpToDate(input: UpToDateDecisionInput): { upToDate: boolea
   const { parts, lastSuccess, outputs, force } = input;
   if (force) return { upToDate: false, reasons: ['--force'] };
   if (!lastSuccess) return { upToDate: false, reasons: ['no successful build yet'] };
-  if (!lastSuccess.upToDateKey) return { upToDate: false, reasons: ['the last successful build has no up-to-date key (it ran under Nx or an older version)'] };
+  if (!lastSuccess.upToDateKey)
+    return { upToDate: false, reasons: ['the last successful build has no up-to-date key (it ran under Nx or an older version)'] };
   const reasons: string[] = [];
   if (lastSuccess.upToDateKey !== upToDateKey(parts)) {
     const before = partsOf(lastSuccess);
@@ -81,7 +82,9 @@ export function decideUpToDate(input: UpToDateDecisionInput): { upToDate: boolea
 
 function partsOf(job: LastSuccess): UpToDateParts | undefined {
   const p = job.metadata?.upToDateParts as Partial<UpToDateParts> | undefined;
-  return p && typeof p === 'object' && (Object.keys(PART_LABELS) as (keyof UpToDateParts)[]).every((k) => typeof p[k] === 'string') ? (p as UpToDateParts) : undefined;
+  return p && typeof p === 'object' && (Object.keys(PART_LABELS) as (keyof UpToDateParts)[]).every((k) => typeof p[k] === 'string')
+    ? (p as UpToDateParts)
+    : undefined;
 }
 
 function listed(paths: string[]): string {
@@ -126,7 +129,9 @@ async function computeParts(req: UpToDateRequest): Promise<UpToDateParts> {
     sources: sha256(stableJson(await sourceFiles(config))),
     config: sha256(stableJson(configForKey(config))),
     environment: sha256(stableJson({ environment: config.environment, env: config.env, secrets, read })),
-    builder: sha256(stableJson({ requested: config.builder, builder: req.builder, tools: toolVersions(config, req.builder), plugin: packageVersion() })),
+    builder: sha256(
+      stableJson({ requested: config.builder, builder: req.builder, tools: toolVersions(config, req.builder), plugin: packageVersion() }),
+    ),
     dependencies: sha256(stableJson(await dependencyOutputs(req.store, req.dependencyPaths))),
   };
 }
@@ -144,7 +149,8 @@ async function sourceFiles(config: ResolvedBuildConfig): Promise<Record<string, 
     const included = own.length ? new Set(await fg(own, opts)) : undefined;
     const excluded = new Set(exclude.length ? await fg(exclude, opts) : []);
     // The config, package.json and tsconfigs are inputs whatever `cache` says, as in the inferred target.
-    const always = (f: string) => f === toPosix(relative(config.packageRoot, config.configFile ?? '')) || f === 'package.json' || /^tsconfig[^/]*\.json$/.test(f);
+    const always = (f: string) =>
+      f === toPosix(relative(config.packageRoot, config.configFile ?? '')) || f === 'package.json' || /^tsconfig[^/]*\.json$/.test(f);
     files = files.filter((f) => always(f) || ((!included || included.has(f)) && !excluded.has(f)));
   }
   const out: Record<string, string> = Object.fromEntries(files.map((f) => [f, all[f]]));
@@ -232,7 +238,11 @@ export function stableJson(value: unknown): string {
     if (typeof v === 'function') return `function:${String(v)}`;
     if (v instanceof RegExp) return `regexp:${String(v)}`;
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, (v as Record<string, unknown>)[k]]),
+      );
     }
     return v;
   });

@@ -22,13 +22,17 @@ describe('parseNxRunArgs (pure)', () => {
 });
 
 describe('unknownConfiguration (pure)', () => {
-  const target = (configurations: string[], executor = '@repo/build-system:build') => ({ executor, configurations: Object.fromEntries(configurations.map((c) => [c, {}])) });
+  const target = (configurations: string[], executor = '@repo/build-system:build') => ({
+    executor,
+    configurations: Object.fromEntries(configurations.map((c) => [c, {}])),
+  });
   const projects: GraphProjects = {
     app: { data: { targets: { build: target(['development', 'ci', 'production', 'staging']) } } },
     lib: { data: { targets: { build: target(['development', 'ci', 'production']) } } },
     other: { data: { targets: { build: target([], 'nx:run-commands') } } },
   };
-  const ask = (configuration: string, projectNames?: string[]) => unknownConfiguration(projects, { configuration, targets: ['build'], projects: projectNames }, 'build');
+  const ask = (configuration: string, projectNames?: string[]) =>
+    unknownConfiguration(projects, { configuration, targets: ['build'], projects: projectNames }, 'build');
 
   it('a named project of ours without the configuration is refused, naming it and what it has', () => {
     expect(ask('staging', ['lib'])).toContain('unknown environment "staging" for lib');
@@ -41,6 +45,6 @@ describe('unknownConfiguration (pure)', () => {
   });
   it('a command that picks projects needs one of ours to have it', () => {
     expect(ask('staging')).toBeUndefined();
-    expect(ask('stagign')).toContain('no project\'s build config declares it');
+    expect(ask('stagign')).toContain("no project's build config declares it");
   });
 });

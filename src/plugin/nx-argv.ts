@@ -12,7 +12,23 @@ export interface NxRunRequest {
 }
 
 /** Options that take a value as the next argument (the rest are flags or `--name=value`). */
-const VALUE_OPTIONS = new Set(['-c', '--configuration', '-t', '--target', '--targets', '-p', '--projects', '--exclude', '--base', '--head', '--files', '--output-style', '--outputStyle', '--runner', '--nxBail']);
+const VALUE_OPTIONS = new Set([
+  '-c',
+  '--configuration',
+  '-t',
+  '--target',
+  '--targets',
+  '-p',
+  '--projects',
+  '--exclude',
+  '--base',
+  '--head',
+  '--files',
+  '--output-style',
+  '--outputStyle',
+  '--runner',
+  '--nxBail',
+]);
 const MANY = new Set(['run-many', 'affected']);
 const TARGET_ALIASES: Record<string, string> = { b: 'build', e: 'e2e', l: 'lint', s: 'serve', t: 'test' };
 
@@ -36,7 +52,11 @@ export function parseNxRunArgs(argv: readonly string[]): NxRunRequest | undefine
     const value = eq > 0 ? a.slice(eq + 1) : args[++i];
     if (value !== undefined) (values[canonical(name)] ??= []).push(value);
   }
-  const list = (key: string) => values[key]?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const list = (key: string) =>
+    values[key]
+      ?.flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
   const [command, ...rest] = positionals;
   if (!command) return undefined;
   let configuration = values.configuration?.at(-1) ?? (prod ? 'production' : undefined);

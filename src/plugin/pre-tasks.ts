@@ -3,7 +3,6 @@ import { RUN_ID_ENV } from '../core/notices';
 import { parseNxRunArgs, type NxRunRequest } from './nx-argv';
 import { normalizePluginOptions, PLUGIN_NAME, type BuildSystemPluginOptions } from './options';
 
-
 interface PreTasksContextLike {
   id?: string;
   workspaceRoot: string;
@@ -53,13 +52,19 @@ export function unknownConfiguration(projects: GraphProjects, request: NxRunRequ
   const configuration = request.configuration!;
   const ours = (name: string) => projects[name]?.data.targets?.[buildTargetName]?.executor === `${PLUGIN_NAME}:build`;
   const has = (name: string) => Boolean(projects[name]?.data.targets?.[buildTargetName]?.configurations?.[configuration]);
-  const listed = (name: string) => Object.keys(projects[name]?.data.targets?.[buildTargetName]?.configurations ?? {}).map((c) => JSON.stringify(c)).join(' | ');
+  const listed = (name: string) =>
+    Object.keys(projects[name]?.data.targets?.[buildTargetName]?.configurations ?? {})
+      .map((c) => JSON.stringify(c))
+      .join(' | ');
   const named = (request.projects ?? []).filter((p) => !/[*!,]|^tag:/.test(p) && projects[p]);
   if (named.length && named.length === (request.projects ?? []).length) {
     const missing = named.filter((p) => ours(p) && !has(p));
     if (!missing.length) return undefined;
     return missing
-      .map((p) => `[CONFIG_INVALID] unknown environment "${configuration}" for ${p}: its build config declares no such environment (expected ${listed(p)}); Nx would build its default configuration instead`)
+      .map(
+        (p) =>
+          `[CONFIG_INVALID] unknown environment "${configuration}" for ${p}: its build config declares no such environment (expected ${listed(p)}); Nx would build its default configuration instead`,
+      )
       .join('\n');
   }
   const candidates = Object.keys(projects).filter(ours);

@@ -16,12 +16,22 @@ describe('the CLI as a runner without Nx', () => {
     ws = createWorkspace({
       noNx: true,
       packages: {
-        'packages/utils': { name: '@acme/utils', packageJson: { exports: './dist/index.js' }, config: esbuildConfig(), files: { 'src/index.ts': 'export const greet = (n: string) => `hi ${n}`;\n' } },
+        'packages/utils': {
+          name: '@acme/utils',
+          packageJson: { exports: './dist/index.js' },
+          config: esbuildConfig(),
+          files: { 'src/index.ts': 'export const greet = (n: string) => `hi ${n}`;\n' },
+        },
         'packages/core': {
           name: '@acme/core',
           packageJson: { exports: './dist/index.js', devDependencies: { '@acme/utils': '*' } },
-          config: esbuildConfig(`\n  env: { CORE_FLAVOUR: 'plain' },\n  define: { FLAVOUR: JSON.stringify(process.env.CORE_FLAVOUR ?? 'plain') },`),
-          files: { 'src/index.ts': "import { greet } from '@acme/utils';\ndeclare const FLAVOUR: string;\nexport const core = () => greet('core') + ' ' + FLAVOUR;\n" },
+          config: esbuildConfig(
+            `\n  env: { CORE_FLAVOUR: 'plain' },\n  define: { FLAVOUR: JSON.stringify(process.env.CORE_FLAVOUR ?? 'plain') },`,
+          ),
+          files: {
+            'src/index.ts':
+              "import { greet } from '@acme/utils';\ndeclare const FLAVOUR: string;\nexport const core = () => greet('core') + ' ' + FLAVOUR;\n",
+          },
         },
         'packages/app': {
           name: '@acme/app',
@@ -165,7 +175,12 @@ describe('the CLI as a runner without Nx', () => {
     // Its own build fails validation (recorded, as any build is); its dependencies never start.
     const [job] = json(r).jobs;
     expect(job).toMatchObject({ packageName: '@acme/app', status: 'failed', exitCode: 2, environment: 'staging' });
-    expect(job.errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'environments', found: '"staging"', file: 'packages/app/build.config.ts' });
+    expect(job.errors[0]).toMatchObject({
+      code: 'CONFIG_INVALID',
+      field: 'environments',
+      found: '"staging"',
+      file: 'packages/app/build.config.ts',
+    });
     expect(ws.jobs('packages/utils').length).toBe(before);
     // Building everything with an environment no package declares: refused, nothing recorded.
     const all = ws.cli(['build', '-c', 'stagign', '--json']);

@@ -11,7 +11,12 @@ describe('smaller things a new user hit', () => {
   let bunLinks: { path: string; target: string }[];
   const bunConfig = `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'bun' });\n`;
   // PATH without any directory holding a bun (npm puts this repository's node_modules/.bin there).
-  const noBunPath = { PATH: (process.env.PATH ?? '').split(':').filter((d) => !/bun/.test(d) && !existsSync(join(d, 'bun'))).join(':') };
+  const noBunPath = {
+    PATH: (process.env.PATH ?? '')
+      .split(':')
+      .filter((d) => !/bun/.test(d) && !existsSync(join(d, 'bun')))
+      .join(':'),
+  };
 
   beforeAll(() => {
     ws = createWorkspace({
@@ -36,7 +41,12 @@ export default defineBuildConfig({
         'packages/typed': {
           name: '@t/typed',
           config: esbuildConfig('\n  dts: true,'),
-          files: { 'src/index.ts': 'export const n: number = "not a number";\n', 'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022' } }) },
+          files: {
+            'src/index.ts': 'export const n: number = "not a number";\n',
+            'tsconfig.json': JSON.stringify({
+              compilerOptions: { strict: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022' },
+            }),
+          },
         },
         'packages/wrong': {
           name: '@t/wrong',
@@ -45,7 +55,10 @@ export default defineBuildConfig({
         },
       },
     });
-    bunLinks = ['node_modules/bun', 'node_modules/.bin/bun', 'node_modules/.bin/bunx'].map((p) => ({ path: ws.path(p), target: readlinkSync(ws.path(p)) }));
+    bunLinks = ['node_modules/bun', 'node_modules/.bin/bun', 'node_modules/.bin/bunx'].map((p) => ({
+      path: ws.path(p),
+      target: readlinkSync(ws.path(p)),
+    }));
   });
   afterAll(() => ws?.dispose());
 
@@ -72,7 +85,10 @@ export default defineBuildConfig({
     expect(r.code).not.toBe(0);
     expect(r.output).toContain('unknown environment "staging" for @t/quiet');
     const before = ws.jobs('packages/quiet').length;
-    for (const args of [['run', '@t/quiet:build:staging'], ['run-many', '-t', 'build', '-p', '@t/quiet', '-c', 'staging']]) {
+    for (const args of [
+      ['run', '@t/quiet:build:staging'],
+      ['run-many', '-t', 'build', '-p', '@t/quiet', '-c', 'staging'],
+    ]) {
       r = ws.nx(args);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.output).not.toContain('local cache');
@@ -116,7 +132,7 @@ export default defineBuildConfig({
     }
   });
 
-  it('a type error is printed once (ours, located), not tsc\'s line as well', () => {
+  it("a type error is printed once (ours, located), not tsc's line as well", () => {
     const r = ws.cli(['build', '@t/typed']);
     expect(r.code).toBe(1);
     expect(r.output.match(/TS2322/g)?.length, r.output).toBe(1);

@@ -27,12 +27,22 @@ describe('Turborepo: turbo run build with build-system build as the package scri
       noNx: true,
       git: true,
       packages: {
-        'packages/utils': { name: '@acme/utils', packageJson: { ...script, exports: './dist/index.js' }, config: esbuildConfig(), files: { 'src/index.ts': 'export const greet = (n: string) => `hi ${n}`;\n' } },
+        'packages/utils': {
+          name: '@acme/utils',
+          packageJson: { ...script, exports: './dist/index.js' },
+          config: esbuildConfig(),
+          files: { 'src/index.ts': 'export const greet = (n: string) => `hi ${n}`;\n' },
+        },
         'packages/core': {
           name: '@acme/core',
           packageJson: { ...script, exports: './dist/index.js', dependencies: { '@acme/utils': '*' } },
-          config: esbuildConfig(`\n  env: { GREETING: 'hello' },\n  define: { GREETING: JSON.stringify(process.env.GREETING ?? 'hello') },`),
-          files: { 'src/index.ts': "import { greet } from '@acme/utils';\ndeclare const GREETING: string;\nexport const core = () => greet('core') + ' ' + GREETING;\n" },
+          config: esbuildConfig(
+            `\n  env: { GREETING: 'hello' },\n  define: { GREETING: JSON.stringify(process.env.GREETING ?? 'hello') },`,
+          ),
+          files: {
+            'src/index.ts':
+              "import { greet } from '@acme/utils';\ndeclare const GREETING: string;\nexport const core = () => greet('core') + ' ' + GREETING;\n",
+          },
         },
         'packages/app': {
           name: '@acme/app',

@@ -346,7 +346,11 @@ describe('upload when the CLI builds several packages (dependencies first, in pa
     expect(again.code, again.output).toBe(0);
     for (const job of JSON.parse(again.stdout).jobs) {
       const first = built.find((j: any) => j.packageName === job.packageName);
-      expect(job, job.packageName).toMatchObject({ status: 'success', cache: 'up-to-date', metadata: expect.objectContaining({ builtBy: first.id }) });
+      expect(job, job.packageName).toMatchObject({
+        status: 'success',
+        cache: 'up-to-date',
+        metadata: expect.objectContaining({ builtBy: first.id }),
+      });
       expect(job.phases.at(-1)).toMatchObject({ name: 'upload', status: 'skipped' });
       expect(job.uploads).toBeUndefined();
       expect(job.artifacts).toEqual(first.artifacts);
@@ -356,7 +360,12 @@ describe('upload when the CLI builds several packages (dependencies first, in pa
     // What build-system upload is for: the same outputs stored again, each a job of its own.
     const up = await runAsync(ws, ['upload', '@u/base', '@u/top', '--json']);
     expect(up.code, up.output).toBe(0);
-    expect(stored()).toEqual(built.filter((j: any) => j.packageName !== '@u/side').map((j: any) => j.uploads[0].file).sort());
+    expect(stored()).toEqual(
+      built
+        .filter((j: any) => j.packageName !== '@u/side')
+        .map((j: any) => j.uploads[0].file)
+        .sort(),
+    );
     // An upload record is not a build: the next build is still up to date, naming the job that built the outputs.
     const third = JSON.parse((await runAsync(ws, ['build', '@u/top', '--json'])).stdout).jobs;
     expect(third.map((j: any) => [j.packageName, j.cache, j.metadata.builtBy])).toEqual(
