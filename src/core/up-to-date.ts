@@ -188,7 +188,7 @@ function configForKey(config: ResolvedBuildConfig): Record<string, unknown> {
 /** Installed versions of the packages the builder runs (resolved from the package, as the adapters load them). */
 function toolVersions(config: ResolvedBuildConfig, builder: string): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const name of toolPackages(builder, config.dts)) {
+  for (const name of toolPackages(builder, config.dts, config.dts && config.dtsBundle)) {
     let version: string | null = null;
     try {
       const file = require.resolve(`${name}/package.json`, { paths: [config.packageRoot, config.workspaceRoot] });
