@@ -209,7 +209,8 @@ describe('the builds page: serve, the API, the browser, the report (real process
 
         // Started by the CLI in another process: the record says so.
         hold('packages/alpha');
-        const cli = spawnCli(ws, ['build', '@t/alpha']);
+        // Forced: the CLI would find an unchanged package up to date and never reach the hook.
+        const cli = spawnCli(ws, ['build', '@t/alpha', '--force']);
         await waitForPhase(ws, 'packages/alpha', 'prebuild');
         const r = await post('/api/packages/@t/alpha/rebuild', headers);
         expect(r.status).toBe(409);
@@ -346,7 +347,7 @@ describe('the builds page: serve, the API, the browser, the report (real process
 
     it('a killed build shows interrupted: on the page, in the HTML report and in the markdown summary', async () => {
       hold('packages/alpha');
-      const run = spawnCli(ws, ['build', '@t/alpha'], {}, true);
+      const run = spawnCli(ws, ['build', '@t/alpha', '--force'], {}, true);
       await waitForPhase(ws, 'packages/alpha', 'prebuild');
       process.kill(-run.child.pid!, 'SIGKILL');
       await run.done;

@@ -116,7 +116,8 @@ describe('live records: a build is visible while it runs (real processes)', () =
   it('a killed build shows interrupted (computed, never written); the next build runs and replaces it', async () => {
     rmSync(ws.path(PKG, 'release'), { force: true });
     // Its own process group: the kill takes the hook along, as a closed terminal would.
-    const run = spawnCli(ws, ['build', '@t/live'], {}, true);
+    // Forced: nothing changed since the last build, which the CLI would find up to date.
+    const run = spawnCli(ws, ['build', '@t/live', '--force'], {}, true);
     const held = await waitForPhase(ws, PKG, 'prebuild');
     process.kill(-run.child.pid!, 'SIGKILL');
     await run.done;
