@@ -6,14 +6,12 @@ import tseslint from 'typescript-eslint';
 /**
  * The layers, bottom to top: src/errors.ts, then folders below src/. A module may import its
  * own layer and the ones below, never one above nor an entry point (executors, generators,
- * plugin, cli, api, index). Written for the planned layout (src/utils/, src/config/,
- * src/adapters/<builder>/, src/core/); enforced with LINT_LAYERS=1 until the code has moved
- * there (`LINT_LAYERS=1 npm run lint`), then always.
+ * plugin, cli, api, index, serve).
  */
 const LAYERS = [
   { name: 'errors', root: ['errors'] },
   { name: 'utils', dirs: ['utils'] },
-  { name: 'config', dirs: ['config', 'workspace'] },
+  { name: 'config', dirs: ['config'] },
   { name: 'adapters', dirs: ['adapters'] },
   { name: 'core', dirs: ['core'] },
 ];
@@ -78,5 +76,5 @@ export default tseslint.config(
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
-  ...(process.env.LINT_LAYERS === '1' ? layerRules() : []),
+  ...layerRules(),
 );

@@ -11,15 +11,15 @@ import type { BuildJob } from './core/records/types';
 import { getBuildStatus as statusOf, type BuildStatus } from './core/status';
 import type { ResolvedBuildConfig } from './config/resolve';
 import { builderInEffect } from './config/builders';
-import { findBinary } from './adapters/tool';
+import { findBinary } from './utils/find-tool';
 import { buildError, EXIT, fail, ok, type BuildError, type Result } from './errors';
-import { dependencyCycle, enclosingPackageDir, findPackage, inDependencyOrder, scanPackages, whyNotBuildable, type PackageProblem, type WorkspacePackage } from './workspace/find-packages';
-import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/find-root';
+import { dependencyCycle, enclosingPackageDir, findPackage, inDependencyOrder, scanPackages, whyNotBuildable, type PackageProblem, type WorkspacePackage } from './config/workspace/find-packages';
+import { findWorkspaceRoot, type WorkspaceRoot } from './config/workspace/find-root';
 
 export type { BuildStatus } from './core/status';
 export type { BuildManyResult } from './core/build-many';
 export type { CleanResult } from './core/clean';
-export type { WorkspacePackage } from './workspace/find-packages';
+export type { WorkspacePackage } from './config/workspace/find-packages';
 
 export interface WorkspaceOptions {
   /** Where to look for the workspace (default: process.cwd()). */

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // First: listens for Ctrl-C and EPIPE while the rest loads.
-import { startupStop } from './cli-start';
+import { startupStop } from './cli/start';
 import { parseArgs } from 'node:util';
 import { buildMany, getBuildHistory, getBuildStatus, listProjects, locate, syncPackages } from './api';
-import { failuresCommand, historyAllCommand, recordsCommand, type CommandView } from './cli-records';
-import { uploadCommand } from './cli-upload';
+import { failuresCommand, historyAllCommand, recordsCommand, type CommandView } from './cli/records';
+import { uploadCommand } from './cli/upload';
 import { runClean } from './core/clean';
 import { abandonedConfigLoads } from './config/load';
 import { listenForStop, withCancellation } from './core/signals';

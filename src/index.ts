@@ -12,21 +12,21 @@ export type { RecordStore } from './core/records/store';
 export type { BuildError, ErrorCode, PhaseName, Result } from './errors';
 export type { BuildSystemPluginOptions } from './plugin/options';
 export type { BuildOptions, BuildManyOptions, BuildManyResult, CleanOptions, WorkspaceOptions, PackageSummary, PackageSyncSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
-export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter, ImportResult, SyncResult } from './records-api';
-export type { UploadOptions } from './upload-api';
+export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter, ImportResult, SyncResult } from './api/records';
+export type { UploadOptions } from './api/upload';
 export type { UploadAttempt, UploadRecord } from './core/records/types';
 export type { UploadConfig } from './config/schema';
 
 import type * as Api from './api';
-import type * as RecordsApi from './records-api';
-import type * as UploadApi from './upload-api';
+import type * as RecordsApi from './api/records';
+import type * as UploadApi from './api/upload';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const api = (): typeof Api => require('./api') as typeof Api;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const recordsApi = (): typeof RecordsApi => require('./records-api') as typeof RecordsApi;
+const recordsApi = (): typeof RecordsApi => require('./api/records') as typeof RecordsApi;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const uploadApi = (): typeof UploadApi => require('./upload-api') as typeof UploadApi;
+const uploadApi = (): typeof UploadApi => require('./api/upload') as typeof UploadApi;
 
 export const build: typeof Api.build = (...args) => api().build(...args);
 export const buildMany: typeof Api.buildMany = (...args) => api().buildMany(...args);

@@ -2,7 +2,7 @@ import type { ResolvedBuildConfig } from '../config/resolve';
 import { BUILDER_REGISTRY, builderFacts, builderInEffect, fallbackReason, type BuilderFacts } from '../config/builders';
 import type { Builder } from '../config/schema';
 import type { BuilderAdapter } from './types';
-import { findBinary } from './tool';
+import { findBinary } from '../utils/find-tool';
 
 /** Adapters load lazily (where the registry says they live): a build loads only the one it runs, and the graph loads none. */
 export function loadAdapter(builder: Builder): BuilderAdapter | undefined {

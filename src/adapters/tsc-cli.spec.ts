@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DiagnosticFilter, parseTscDiagnostics } from './tsc-cli';
+import { DiagnosticFilter, parseTscDiagnostics } from './tsc/tsc-cli';
 
 const config = { packageRoot: '/ws/packages/a', workspaceRoot: '/ws' };
 const OUTPUT = [

@@ -1,7 +1,7 @@
 import type { ResolvedBuildConfig } from '../config/resolve';
 import type { Builder } from '../config/schema';
 import type { BuildError } from '../errors';
-import type { BuilderOptionsSource } from './options';
+import type { BuilderOptionsSource } from './builder-options';
 
 export interface AdapterLog {
   info(line: string): void;

@@ -39,34 +39,34 @@ export const BUILDER_REGISTRY = {
     fallback: 'esbuild',
     emitsDeclarations: false,
     scaffold: true,
-    adapter: { module: './bun', export: 'bunAdapter' },
+    adapter: { module: './bun/adapter', export: 'bunAdapter' },
   },
   esbuild: {
     packages: ['esbuild'],
     emitsDeclarations: false,
     scaffold: true,
-    adapter: { module: './esbuild', export: 'esbuildAdapter' },
+    adapter: { module: './esbuild/adapter', export: 'esbuildAdapter' },
   },
   tsc: {
     // The workspace's own TypeScript, spawned (5.x or the native 7.x).
     packages: ['typescript'],
     emitsDeclarations: true,
     scaffold: true,
-    adapter: { module: './tsc', export: 'tscAdapter' },
+    adapter: { module: './tsc/adapter', export: 'tscAdapter' },
   },
   rollup: {
     // esbuild's `transform` compiles TypeScript per module and minifies.
     packages: ['rollup', 'esbuild'],
     emitsDeclarations: false,
     scaffold: true,
-    adapter: { module: './rollup', export: 'rollupAdapter' },
+    adapter: { module: './rollup/adapter', export: 'rollupAdapter' },
   },
   custom: {
     // The user's command or function: its tools are the user's, not in the cache key.
     packages: [],
     emitsDeclarations: false,
     scaffold: false,
-    adapter: { module: './custom', export: 'customAdapter' },
+    adapter: { module: './custom/adapter', export: 'customAdapter' },
   },
 } as const satisfies Record<string, BuilderFacts>;
 

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:p
 import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS, DEFAULT_ARTIFACT_GLOBS } from './define';
 import type { Format, Platform, ParsedBuildConfig } from './schema';
-import { packageVersion } from '../version';
+import { packageVersion } from '../utils/version';
 import { secretValuesOfRaw } from './secrets';
 import { resolveUpload, type ResolvedUpload } from './upload';
 import { validateWithCache } from './validation-cache';

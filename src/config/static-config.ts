@@ -1,4 +1,4 @@
-import { stripComments } from './strip-comments';
+import { stripComments } from '../utils/strip-comments';
 
 /**
  * Reads a build.config.* without executing it when it is plain data:

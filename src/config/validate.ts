@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildError, fail, ok, type BuildError, type Result } from '../errors';
-import { describeValue } from './describe-value';
+import { describeValue } from '../utils/describe-value';
 import { buildConfigSchema, type ParsedBuildConfig } from './schema';
 
 /** Validates a raw config against the schema, reporting every problem at once. */

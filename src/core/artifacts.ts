@@ -4,7 +4,7 @@ import { extname, isAbsolute, join, resolve } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { realpathInside } from '../config/resolve';
 import type { Artifact } from './records/types';
-import { expandSimpleGlobs } from './simple-glob';
+import { expandSimpleGlobs } from '../utils/simple-glob';
 
 const MIME: Record<string, string> = {
   '.js': 'text/javascript',

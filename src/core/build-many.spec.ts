@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkspacePackage } from '../workspace/find-packages';
+import type { WorkspacePackage } from '../config/workspace/find-packages';
 import { combinedExitCode, planBuild, transitiveDependencies } from './build-many';
 
 const pkg = (name: string, dependencies: string[] = []): WorkspacePackage => ({

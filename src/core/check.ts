@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
-import { isFile, walkRelative } from '../adapters/files';
+import { isFile, walkRelative } from '../utils/files';
 import { checkEntryPoints, fieldPath, jsonKeyPositions } from './entry-points';
 import type { LintFinding } from './package-lint';
 import type { CheckFinding } from './records/types';

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { unsafeBuildCache } from '../config/build-cache';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { checkOutputDir, toPosix } from '../config/resolve';
-import { removeTree } from '../adapters/files';
+import { removeTree } from '../utils/files';
 import { errorFromUnknown, exitCodeFor, formatError, type BuildError } from '../errors';
 import { runHook } from './hooks';
 import { acquireLock, describeHolder, lockOptionsFromEnv } from './lock';

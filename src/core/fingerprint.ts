@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
-import { walkRelative } from '../adapters/files';
+import { walkRelative } from '../utils/files';
+import { sha1File } from '../utils/hash';
 
 /**
  * What the sources looked like when the current outputs were produced: one content hash per
@@ -46,10 +46,6 @@ function fingerprintedFiles(packageRoot: string, outputDirs: string[]): string[]
 }
 
 /** A file's content hash for change detection (not for records, which use sha256). */
-export function sha1File(file: string): string {
-  return createHash('sha1').update(readFileSync(file)).digest('hex');
-}
-
 export async function saveFingerprint(packageRoot: string, fp: Fingerprint): Promise<void> {
   await mkdir(join(packageRoot, BUILD_CACHE_DIR), { recursive: true });
   await writeFile(fingerprintFile(packageRoot), JSON.stringify(fp));

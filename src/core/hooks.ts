@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { configFileOf } from '../adapters/options';
+import { configFileOf } from '../adapters/builder-options';
 import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import type { Hook, HookContext } from '../config/schema';
 import { buildError, formatError, type BuildError, type PhaseName } from '../errors';
-import { describeLeftRunning, runCommand, tail } from '../spawn';
+import { describeLeftRunning, runCommand, tail } from '../utils/spawn';
 import type { JobLog } from './log';
 
 export interface HookRun {

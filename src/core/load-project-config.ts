@@ -5,7 +5,7 @@ import { loadConfigModule } from '../config/load';
 import { resolveBuildConfig, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { secretNamesInSource, secretValuesOfRaw } from '../config/secrets';
 import { loadAdapter } from '../adapters';
-import { findBinary } from '../adapters/tool';
+import { findBinary } from '../utils/find-tool';
 import { builderFacts, builderInEffect } from '../config/builders';
 import type { Builder } from '../config/schema';
 import { buildError, fail, type BuildError, type Result } from '../errors';

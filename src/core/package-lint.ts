@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILD_CACHE_DIR } from '../config/define';
 import type { ResolvedBuildConfig } from '../config/resolve';
-import { findBinary, resolveToolModule } from '../adapters/tool';
-import { runCommand } from '../spawn';
+import { findBinary, resolveToolModule } from '../utils/find-tool';
+import { runCommand } from '../utils/spawn';
 
 /**
  * The deeper checks of the `check` phase, run on the package as npm would publish it: publint

@@ -12,7 +12,7 @@ import { collectArtifacts } from './artifacts';
 import { runChecks } from './check';
 import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
-import { brokenExtends } from './tsconfig-read';
+import { brokenExtends } from '../utils/tsconfig-read';
 import { buildCacheIgnored, NOT_IGNORED_WARNING } from './ignore-check';
 import { acquireLock, describeHolder, lockOptionsFromEnv, type HeldLock } from './lock';
 import { loadProjectConfig } from './load-project-config';
@@ -294,7 +294,7 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
         ? phases.run('dts', async () => {
             // Loaded only for builds with declarations (it brings the tsc runners along).
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const { emitDeclarations } = require('./dts') as typeof import('./dts');
+            const { emitDeclarations } = require('../adapters/dts/emit-declarations') as typeof import('../adapters/dts/emit-declarations');
             const r = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
             r.warnings?.forEach(warn);
             const unread = r.errors.length ? undefined : inputCheck.check(r.reads, 'dts');

@@ -1,4 +1,4 @@
-import { killLiveChildren } from '../spawn';
+import { killLiveChildren } from '../utils/spawn';
 
 /**
  * Signals this soon after the first are the same stop request, not a second one: Nx delivers

@@ -2,7 +2,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, re
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { toPosix } from '../config/resolve';
-import { removeTree, walkFiles } from '../adapters/files';
+import { removeTree, walkFiles } from '../utils/files';
 
 /**
  * Outputs are built into `.build-cache/staging/<job>`, private to one invocation, and swapped

@@ -4,15 +4,15 @@ import { join, relative } from 'node:path';
 import { toolPackages } from '../config/builders';
 import { splitInclude } from '../config/cache-include';
 import { envNamesIn } from '../config/env-reads';
-import { stripComments } from '../config/strip-comments';
+import { stripComments } from '../utils/strip-comments';
 import { ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
-import { packageVersion } from '../version';
+import { packageVersion } from '../utils/version';
 import { sha256File } from './artifacts';
 import { computeFingerprintFiles } from './fingerprint';
 import type { UpToDateAnswer } from './pipeline';
 import { isBuildJob, RETAINED_JOBS, type RecordStore } from './records/store';
 import type { Artifact, BuildJob } from './records/types';
-import { tsconfigChainText } from './tsconfig-read';
+import { tsconfigChainText } from '../utils/tsconfig-read';
 
 /**
  * The CLI's own up-to-date check, for builds without Nx (docs/records-and-cli.md): a package is

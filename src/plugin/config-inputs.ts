@@ -1,10 +1,10 @@
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { resolveModule } from '../adapters/node-resolve';
+import { resolveModule } from '../utils/node-resolve';
 import { tsconfigCandidates } from '../config/resolve';
 import { envNamesIn } from '../config/env-reads';
-import { stripComments } from '../config/strip-comments';
-import { tsconfigChainFiles } from '../core/tsconfig-read';
+import { stripComments } from '../utils/strip-comments';
+import { tsconfigChainFiles } from '../utils/tsconfig-read';
 
 /**
  * What a config's build depends on besides the package's own files, found by reading source

@@ -6,7 +6,7 @@ import { isOwnConfigSource } from '../config/find';
 import { configTimeoutFromEnv, isConfigTimeout, loadConfigModule } from '../config/load';
 import { readStaticConfig } from '../config/static-config';
 import { ok } from '../errors';
-import { findBinary } from '../adapters/tool';
+import { findBinary } from '../utils/find-tool';
 import { inferTargets, readGraphConfig } from './infer-targets';
 import { normalizePluginOptions, type BuildSystemPluginOptions } from './options';
 import { scanConfigDependencies } from './config-inputs';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateNodesContext, TargetConfiguration } from '@nx/devkit';
-import { packageVersion } from '../version';
+import { packageVersion } from '../utils/version';
 
 type Targets = Record<string, TargetConfiguration>;
 

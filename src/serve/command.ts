@@ -5,7 +5,7 @@ import { runBuild } from '../core/pipeline';
 import { openLiveReader, openRecordStore } from '../core/records/open-store';
 import { JsonRecordWatcher } from '../core/records/watch';
 import { buildError, EXIT, type BuildError } from '../errors';
-import { findWorkspaceRoot } from '../workspace/find-root';
+import { findWorkspaceRoot } from '../config/workspace/find-root';
 import { PageData } from './data';
 import { buildReport, markdownSummary, STEP_SUMMARY_LIMIT } from './report';
 import { isLoopback, newToken } from './security';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { walkRelative } from '../../src/adapters/files';
+import { walkRelative } from '../../src/utils/files';
 import { createWorkspace, esbuildConfig, REPO_ROOT, type RunResult, type TempWorkspace } from '../helpers/workspace';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');

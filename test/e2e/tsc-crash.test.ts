@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicSources } from '../fixtures/packages';
 import { createWorkspace, REPO_ROOT, sleep, type TempWorkspace } from '../helpers/workspace';
-import { walkRelative } from '../../src/adapters/files';
+import { walkRelative } from '../../src/utils/files';
 
 const STALE = { BUILD_SYSTEM_LOCK_STALE_MS: '2000' };
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Message } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bunAdapter } from '../../src/adapters/bun';
-import { esbuildAdapter, esbuildMessageToError } from '../../src/adapters/esbuild';
-import { rollupAdapter } from '../../src/adapters/rollup';
-import { tscAdapter } from '../../src/adapters/tsc';
-import { locateSpecifier } from '../../src/adapters/locate';
+import { bunAdapter } from '../../src/adapters/bun/adapter';
+import { esbuildAdapter, esbuildMessageToError } from '../../src/adapters/esbuild/adapter';
+import { rollupAdapter } from '../../src/adapters/rollup/adapter';
+import { tscAdapter } from '../../src/adapters/tsc/adapter';
+import { locateSpecifier } from '../../src/utils/locate-specifier';
 import { resolveBuildConfig, type ResolvedBuildConfig } from '../../src/config/resolve';
 import { exitCodeFor, formatError } from '../../src/errors';
 

@@ -8,7 +8,7 @@ import { acquireLock } from '../../src/core/lock';
 import { JsonRecordStore, newJobId } from '../../src/core/records/json-store';
 import { recordTaskOutcome } from '../../src/core/records/task-outcome';
 import type { BuildJob } from '../../src/core/records/types';
-import { runCommand } from '../../src/spawn';
+import { runCommand } from '../../src/utils/spawn';
 
 let root: string;
 const pkg = () => join(root, 'packages', 'a');

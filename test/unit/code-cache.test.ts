@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeCachePath } from '../../src/adapters/code-cache';
+import { codeCachePath } from '../../src/utils/code-cache';
 import { REPO_ROOT } from '../helpers/workspace';
 
 // Real processes: the cache is written when the process exits, and read by the next one.
@@ -16,7 +16,7 @@ describe('requireWithCodeCache: the compiler compiled once, reused by the next p
   const run = () => {
     const code = `const { Script } = require('node:vm'); const orig = Script; let rejected;
 require('node:vm').Script = class extends orig { constructor(s, o) { super(s, o); rejected = o.cachedData ? this.cachedDataRejected : 'none'; } };
-const m = require(${JSON.stringify(join(REPO_ROOT, 'dist/adapters/code-cache.js'))}).requireWithCodeCache(${JSON.stringify(mod)}, ${JSON.stringify(cache)});
+const m = require(${JSON.stringify(join(REPO_ROOT, 'dist/utils/code-cache.js'))}).requireWithCodeCache(${JSON.stringify(mod)}, ${JSON.stringify(cache)});
 console.log(JSON.stringify({ where: m.where, rejected }));`;
     const r = spawnSync(process.execPath, ['-e', code, 'x', 'y'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

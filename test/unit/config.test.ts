@@ -223,7 +223,7 @@ describe('environments, entries and artifact globs beyond the schema', () => {
   });
 
   it('tsc refuses entry names it cannot honour (it keeps the source tree)', async () => {
-    const { tscAdapter } = await import('../../src/adapters/tsc');
+    const { tscAdapter } = await import('../../src/adapters/tsc/adapter');
     const named = await resolve({ builder: 'tsc', entry: { main: 'src/index.ts' } });
     expect(named.ok).toBe(true);
     if (!named.ok) return;

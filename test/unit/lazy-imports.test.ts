@@ -27,11 +27,11 @@ describe('lazy imports (graph time stays cheap)', () => {
 
   it('the build executor loads only the adapter it runs', () => {
     const loaded = loadedBy('dist/executors/build/executor.js', `require(${JSON.stringify(join(root, 'dist/adapters/index.js'))}).loadAdapter('esbuild');`);
-    const adapters = loaded.filter((m) => /dist[\\/]adapters[\\/](bun|tsc|rollup|custom|esbuild)\.js$/.test(m)).map((m) => m.split(/[\\/]/).pop());
-    expect(adapters).toEqual(['esbuild.js']);
+    const adapters = loaded.filter((m) => /dist[\\/]adapters[\\/](bun|tsc|rollup|custom|esbuild)[\\/]adapter\.js$/.test(m)).map((m) => m.split(/[\\/]/).at(-2));
+    expect(adapters).toEqual(['esbuild']);
     expect(loaded.filter((m) => /node_modules[\\/](rollup|typescript)[\\/]/.test(m))).toEqual([]);
     // declarations (and the tsc runners they need) load only for builds that have them
-    expect(loaded.filter((m) => /dist[\\/](core[\\/]dts|adapters[\\/]tsc-[a-z]+)\.js$/.test(m))).toEqual([]);
+    expect(loaded.filter((m) => /dist[\\/]adapters[\\/](dts|tsc)[\\/]/.test(m))).toEqual([]);
   });
 });
 

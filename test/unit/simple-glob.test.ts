@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandSimpleGlobs, listPackageFiles } from '../../src/core/simple-glob';
+import { expandSimpleGlobs, listPackageFiles } from '../../src/utils/simple-glob';
 
 describe('expandSimpleGlobs: the common artifact globs without a glob library', () => {
   let root: string;

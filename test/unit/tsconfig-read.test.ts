@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCompilerOption, stripJsonComments } from '../../src/core/tsconfig-read';
+import { readCompilerOption, stripJsonComments } from '../../src/utils/tsconfig-read';
 
 describe('readCompilerOption: one option through a tsconfig chain, without TypeScript', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsconfig-read-'));
@@ -45,8 +45,8 @@ describe('generated tsconfigs unset only what the chain sets (a null defeats inc
 
   it('no null for options the package tsconfig leaves alone; null for those it sets', async () => {
     const { resolveBuildConfig } = await import('../../src/config/resolve');
-    const { tscConfig } = await import('../../src/adapters/tsc');
-    const { dtsTsconfig } = await import('../../src/core/dts');
+    const { tscConfig } = await import('../../src/adapters/tsc/adapter');
+    const { dtsTsconfig } = await import('../../src/adapters/dts/emit-declarations');
     const pkg = join(dir, 'p');
     mkdirSync(join(pkg, 'src'), { recursive: true });
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@t/p' }));

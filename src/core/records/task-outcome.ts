@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import { builderInEffect } from '../../config/builders';
 import { builderInSource, findConfigFile } from '../../config/find';
 import { secretNamesInSource } from '../../config/secrets';
-import { findBinary } from '../../adapters/tool';
+import { findBinary } from '../../utils/find-tool';
 import { buildError, EXIT, type BuildError } from '../../errors';
 import { collectArtifacts } from '../artifacts';
 import { computeFingerprintFiles, readFingerprint, saveFingerprint } from '../fingerprint';

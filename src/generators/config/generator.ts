@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { formatFiles, generateFiles, joinPathFragments, logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
-import { findBinary, installCommand } from '../../adapters/tool';
+import { findBinary, installCommand } from '../../utils/find-tool';
 import { builderFacts } from '../../config/builders';
 import { CONFIG_FILE_NAMES } from '../../config/define';
 import { isOwnConfigSource } from '../../config/find';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { isFile } from '../adapters/files';
-import { stripComments } from '../config/strip-comments';
+import { isFile } from './files';
+import { stripComments } from './strip-comments';
 import { buildError, type BuildError } from '../errors';
 
 interface TsconfigJson {

@@ -1,8 +1,8 @@
-import { locate, type BuildOptions } from './api';
-import { openRecordStore } from './core/records/open-store';
-import type { BuildJob } from './core/records/types';
-import { runUploadJob } from './core/upload/upload-job';
-import { fail, ok, type Result } from './errors';
+import { locate, type BuildOptions } from '../api';
+import { openRecordStore } from '../core/records/open-store';
+import type { BuildJob } from '../core/records/types';
+import { runUploadJob } from '../core/upload/upload-job';
+import { fail, ok, type Result } from '../errors';
 
 /** Like a build's options; `environment` picks the `upload` settings (default: the one the outputs were built for). */
 export type UploadOptions = BuildOptions;

@@ -1,7 +1,7 @@
-import { buildError } from '../errors';
-import { describeLeftRunning, runCommand, tail } from '../spawn';
-import { configFileOf, unsupportedOptions } from './options';
-import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
+import { buildError } from '../../errors';
+import { describeLeftRunning, runCommand, tail } from '../../utils/spawn';
+import { configFileOf, unsupportedOptions } from '../builder-options';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
 
 /** What `builderOptions.run` receives. */
 export interface CustomBuildContext {

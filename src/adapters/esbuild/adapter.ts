@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import type { BuildOptions, Message } from 'esbuild';
-import { jsExtension, packageTypeOf, type JsExtension } from '../config/outputs';
-import { NODE_BUILTINS, type ResolvedBuildConfig } from '../config/resolve';
-import type { Format } from '../config/schema';
-import { buildError, type BuildError } from '../errors';
-import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
-import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
-import { installHint, requireTool } from './tool';
+import { jsExtension, packageTypeOf, type JsExtension } from '../../config/outputs';
+import { NODE_BUILTINS, type ResolvedBuildConfig } from '../../config/resolve';
+import type { Format } from '../../config/schema';
+import { buildError, type BuildError } from '../../errors';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
+import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from '../builder-options';
+import { installHint, requireTool } from '../../utils/find-tool';
 
 type Esbuild = typeof import('esbuild');
 

@@ -1,4 +1,4 @@
-import { listenForStop, type StopListener } from './core/signals';
+import { listenForStop, type StopListener } from '../core/signals';
 
 /**
  * Imported first by the `build-system` bin, so this runs before its other modules load:
@@ -6,7 +6,7 @@ import { listenForStop, type StopListener } from './core/signals';
  * not a kill by the default handler; and a reader that stops reading (`status x | head -2`)
  * ends the output quietly instead of crashing with an EPIPE stack trace.
  */
-const isBin = require.main !== undefined && require.main.filename === require.resolve('./cli');
+const isBin = require.main !== undefined && require.main.filename === require.resolve('../cli');
 
 export const startupStop: StopListener | undefined = isBin ? listenForStop() : undefined;
 

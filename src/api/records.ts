@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { WorkspaceOptions } from './api';
-import { databaseUrlEnvName, DatabaseUnavailable, DATABASE_URL_ENV } from './core/records/database-config';
+import type { WorkspaceOptions } from '../api';
+import { databaseUrlEnvName, DatabaseUnavailable, DATABASE_URL_ENV } from '../core/records/database-config';
 import {
   hasSharedHistory,
   localSharedHistory,
@@ -9,16 +9,16 @@ import {
   type HistoryEntry,
   type HistoryFilter,
   type SharedHistory,
-} from './core/records/history';
-import { DatabaseFirstReader, openDatabaseStore, openRecordReader } from './core/records/open-store';
-import type { PostgresRecordStore } from './core/records/postgres-store';
-import { importJsonRecords, syncSpool, type ImportResult, type SyncResult } from './core/records/sync';
-import { buildError, fail, ok, type Result } from './errors';
-import { scanPackages } from './workspace/find-packages';
-import { findWorkspaceRoot, type WorkspaceRoot } from './workspace/find-root';
+} from '../core/records/history';
+import { DatabaseFirstReader, openDatabaseStore, openRecordReader } from '../core/records/open-store';
+import type { PostgresRecordStore } from '../core/records/postgres-store';
+import { importJsonRecords, syncSpool, type ImportResult, type SyncResult } from '../core/records/sync';
+import { buildError, fail, ok, type Result } from '../errors';
+import { scanPackages } from '../config/workspace/find-packages';
+import { findWorkspaceRoot, type WorkspaceRoot } from '../config/workspace/find-root';
 
-export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter } from './core/records/history';
-export type { ImportResult, SyncResult } from './core/records/sync';
+export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter } from '../core/records/history';
+export type { ImportResult, SyncResult } from '../core/records/sync';
 
 /** Commands that write to the database alone may take longer than a build's write. */
 const COMMAND_TIMEOUT_MS = 60_000;

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type * as TS from 'typescript';
-import { preloadWithCodeCache } from '../adapters/code-cache';
+import { preloadWithCodeCache } from '../../utils/code-cache';
 import type { IsolatedDtsOptions } from './dts-bundle';
 
 const [tsModule, cacheFile, tsconfigPath, optionsFile] = process.argv.slice(2);

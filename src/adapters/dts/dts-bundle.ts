@@ -14,10 +14,10 @@ import { builtinModules, createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type * as TS from 'typescript';
 import type { Plugin, RollupLog } from 'rollup';
-import type { DtsExtension, JsExtension } from '../config/outputs';
-import { codeCacheEnabled, codeCachePath, preloadWithCodeCache } from '../adapters/code-cache';
-import { walkRelative } from '../adapters/files';
-import { tsconfigChainText } from './tsconfig-read';
+import type { DtsExtension, JsExtension } from '../../config/outputs';
+import { codeCacheEnabled, codeCachePath, preloadWithCodeCache } from '../../utils/code-cache';
+import { walkRelative } from '../../utils/files';
+import { tsconfigChainText } from '../../utils/tsconfig-read';
 import { chunkSpecifiersToModules, declarationPathOf } from './dts-specifiers';
 
 export interface DtsBundleSpec {
@@ -99,7 +99,7 @@ export function printBundleResult(result: DtsBundleResult): void {
 
 /**
  * TypeScript 5.x/6.x is one 9 MB file compiled on every start: loaded from the V8 code cache
- * (adapters/code-cache.ts) before rollup-plugin-dts requires it, which then gets that instance.
+ * (utils/code-cache.ts) before rollup-plugin-dts requires it, which then gets that instance.
  */
 export function preloadTypeScript(spec: Pick<DtsBundleSpec, 'plugin' | 'workspaceRoot'>): void {
   if (!codeCacheEnabled()) return;

@@ -1,6 +1,6 @@
-import { parseSince } from './core/records/history';
-import { EXIT, type BuildError } from './errors';
-import { getAllBuildHistory, getBuildFailures, importRecords, syncRecords } from './records-api';
+import { parseSince } from '../core/records/history';
+import { EXIT, type BuildError } from '../errors';
+import { getAllBuildHistory, getBuildFailures, importRecords, syncRecords } from '../api/records';
 
 /** What a records command prints: one JSON document, or a table and/or text; or errors. */
 export interface CommandView {

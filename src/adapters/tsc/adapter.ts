@@ -1,17 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { jsExtension, packageTypeOf } from '../config/outputs';
-import { commonDir, NODE_BUILTINS, ownTsconfigPath, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
-import { readCompilerOption, unsetInherited } from '../core/tsconfig-read';
-import { buildError, type BuildError } from '../errors';
-import { packageVersion } from '../version';
-import { walkFiles } from './files';
-import { locateSpecifier } from './locate';
-import { cannotHonour, checkBuilderOptions, rule, type OptionSchema } from './options';
+import { jsExtension, packageTypeOf } from '../../config/outputs';
+import { commonDir, NODE_BUILTINS, ownTsconfigPath, toPosix, workspacePath, type ResolvedBuildConfig } from '../../config/resolve';
+import { readCompilerOption, unsetInherited } from '../../utils/tsconfig-read';
+import { buildError, type BuildError } from '../../errors';
+import { packageVersion } from '../../utils/version';
+import { walkFiles } from '../../utils/files';
+import { locateSpecifier } from '../../utils/locate-specifier';
+import { cannotHonour, checkBuilderOptions, rule, type OptionSchema } from '../builder-options';
 import { runTsc, tsVersionAtLeast, typescriptVersion } from './tsc-cli';
 import { sourceOf, writeEmittedOutputs } from './tsc-outputs';
 import { prepareIncrementalTsc } from './tsc-reuse';
-import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
 
 const BUILDER_OPTIONS: OptionSchema = { compilerOptions: rule.plainObject };
 

@@ -1,13 +1,13 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { init, parse } from 'es-module-lexer';
-import { dtsExtension, jsExtension, packageTypeOf, type JsExtension } from '../config/outputs';
-import { toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
-import { buildError, type BuildError } from '../errors';
-import { perFileSpecifier, rewriteRelativeSpecifiers } from '../core/dts-specifiers';
-import { walkRelative } from './files';
-import { locateSpecifier } from './locate';
-import { installHint, requireTool } from './tool';
+import { dtsExtension, jsExtension, packageTypeOf, type JsExtension } from '../../config/outputs';
+import { toPosix, workspacePath, type ResolvedBuildConfig } from '../../config/resolve';
+import { buildError, type BuildError } from '../../errors';
+import { perFileSpecifier, rewriteRelativeSpecifiers } from '../dts/dts-specifiers';
+import { walkRelative } from '../../utils/files';
+import { locateSpecifier } from '../../utils/locate-specifier';
+import { installHint, requireTool } from '../../utils/find-tool';
 
 /**
  * The tsc builder's outputs, written from what tsc emitted (docs/builders.md, "tsc"): tsc

@@ -3,7 +3,7 @@
  * argv: <tsc compiler .js> <cache file> ...tsc arguments. tsc reads `process.argv.slice(2)`
  * and exits the process itself.
  */
-import { requireWithCodeCache } from './code-cache';
+import { requireWithCodeCache } from '../../utils/code-cache';
 
 const [compiler, cacheFile, ...args] = process.argv.slice(2);
 process.argv = [process.argv[0], compiler, ...args];

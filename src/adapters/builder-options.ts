@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { describeValue } from '../config/describe-value';
+import { describeValue } from '../utils/describe-value';
 import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { installCommand } from './tool';
+import { installCommand } from './find-tool';
 
 describe('installCommand (the fix a missing builder message gives)', () => {
   const only =

@@ -1,6 +1,6 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { join, posix } from 'node:path';
-import { walkRelative } from '../adapters/files';
+import { walkRelative } from './files';
 
 const GLOB_CHARS = /[*?[\]{}()!+@]/;
 

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plugin, RollupError, RollupLog } from 'rollup';
-import { NODE_BUILTINS, type ResolvedBuildConfig } from '../config/resolve';
-import { buildError, type BuildError } from '../errors';
-import { ESBUILD_PACKAGES, extensionFor } from './esbuild';
-import { resolveModule } from './node-resolve';
-import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
-import { locateSpecifier } from './locate';
-import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
-import { installHint, requireTool } from './tool';
+import { NODE_BUILTINS, type ResolvedBuildConfig } from '../../config/resolve';
+import { buildError, type BuildError } from '../../errors';
+import { ESBUILD_PACKAGES, extensionFor } from '../esbuild/adapter';
+import { resolveModule } from '../../utils/node-resolve';
+import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from '../builder-options';
+import { locateSpecifier } from '../../utils/locate-specifier';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
+import { installHint, requireTool } from '../../utils/find-tool';
 
 type Rollup = typeof import('rollup');
 type Esbuild = typeof import('esbuild');

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { workspacePath, type ResolvedBuildConfig } from '../config/resolve';
-import { buildError, type BuildError, type PhaseName } from '../errors';
-import { runCommand } from '../spawn';
-import type { AdapterContext } from './types';
-import { codeCacheEnabled, codeCachePath } from './code-cache';
-import { installHint, resolveToolModule } from './tool';
+import { workspacePath, type ResolvedBuildConfig } from '../../config/resolve';
+import { buildError, type BuildError, type PhaseName } from '../../errors';
+import { runCommand } from '../../utils/spawn';
+import type { AdapterContext } from '../types';
+import { codeCacheEnabled, codeCachePath } from '../../utils/code-cache';
+import { installHint, resolveToolModule } from '../../utils/find-tool';
 
 type Roots = Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>;
 

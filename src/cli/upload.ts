@@ -1,10 +1,10 @@
-import { buildOrder } from './api';
-import type { CommandView } from './cli-records';
-import { openRecordStore } from './core/records/open-store';
-import type { BuildJob } from './core/records/types';
-import { withCancellation } from './core/signals';
-import { runUploadJob } from './core/upload/upload-job';
-import { EXIT, formatError, type BuildError } from './errors';
+import { buildOrder } from '../api';
+import type { CommandView } from './records';
+import { openRecordStore } from '../core/records/open-store';
+import type { BuildJob } from '../core/records/types';
+import { withCancellation } from '../core/signals';
+import { runUploadJob } from '../core/upload/upload-job';
+import { EXIT, formatError, type BuildError } from '../errors';
 
 export interface UploadCommandOptions {
   environment?: string;

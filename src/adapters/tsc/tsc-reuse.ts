@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { BUILD_CACHE_DIR } from '../config/define';
-import { ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
-import { sha1File } from '../core/fingerprint';
-import { listPackageFiles } from '../core/simple-glob';
-import { tsconfigChainText } from '../core/tsconfig-read';
+import { BUILD_CACHE_DIR } from '../../config/define';
+import { ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../../config/resolve';
+import { sha1File } from '../../utils/hash';
+import { listPackageFiles } from '../../utils/simple-glob';
+import { tsconfigChainText } from '../../utils/tsconfig-read';
 
 /**
  * When tsc's incremental build info may be trusted. tsc re-emits only what changed and never

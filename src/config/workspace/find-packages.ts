@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { CONFIG_FILE_NAMES } from '../config/define';
-import { findConfigFile, isOwnConfigFile } from '../config/find';
-import { buildError, fail, ok, type BuildError, type Result } from '../errors';
+import { CONFIG_FILE_NAMES } from '../define';
+import { findConfigFile, isOwnConfigFile } from '../find';
+import { buildError, fail, ok, type BuildError, type Result } from '../../errors';
 import type { WorkspaceRoot } from './find-root';
 
 /** A package with a build.config.* of ours, found without Nx. */

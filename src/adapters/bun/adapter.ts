@@ -1,13 +1,13 @@
 import { renameSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { commonDir, NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../config/resolve';
-import { buildError, type BuildError } from '../errors';
-import { runCommand } from '../spawn';
-import { extensionFor, externalPatterns, metafileReads } from './esbuild';
-import { locateSpecifier } from './locate';
-import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from './options';
-import type { AdapterContext, AdapterResult, BuilderAdapter } from './types';
-import { findBinary, installHint } from './tool';
+import { commonDir, NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../../config/resolve';
+import { buildError, type BuildError } from '../../errors';
+import { runCommand } from '../../utils/spawn';
+import { extensionFor, externalPatterns, metafileReads } from '../esbuild/adapter';
+import { locateSpecifier } from '../../utils/locate-specifier';
+import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from '../builder-options';
+import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
+import { findBinary, installHint } from '../../utils/find-tool';
 
 /** builderOptions passed to `Bun.build`, with the types bun accepts for them. */
 const BUILDER_OPTIONS: OptionSchema = {

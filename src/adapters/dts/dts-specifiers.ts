@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { DtsExtension, JsExtension } from '../config/outputs';
+import type { DtsExtension, JsExtension } from '../../config/outputs';
 
 /**
  * Pure helpers for declaration files: what a source's declarations are called, and how the

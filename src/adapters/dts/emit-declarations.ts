@@ -1,20 +1,20 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { dtsExtension, jsExtension, packageTypeOf, type DtsExtension, type JsExtension } from '../config/outputs';
-import { commonDir, packageTsconfig, toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
-import { buildError, type BuildError } from '../errors';
-import type { AdapterContext, AdapterResult } from '../adapters/types';
-import { codeCacheEnabled, codeCachePath } from '../adapters/code-cache';
-import { walkRelative } from '../adapters/files';
-import { resolveModule } from '../adapters/node-resolve';
-import { resolveToolModule } from '../adapters/tool';
-import { findTranspileDeclarationApi, parseTscDiagnostics, runTsc } from '../adapters/tsc-cli';
-import { prepareIncrementalTsc } from '../adapters/tsc-reuse';
-import { runCommand } from '../spawn';
+import { dtsExtension, jsExtension, packageTypeOf, type DtsExtension, type JsExtension } from '../../config/outputs';
+import { commonDir, packageTsconfig, toPosix, workspacePath, type ResolvedBuildConfig } from '../../config/resolve';
+import { buildError, type BuildError } from '../../errors';
+import type { AdapterContext, AdapterResult } from '../types';
+import { codeCacheEnabled, codeCachePath } from '../../utils/code-cache';
+import { walkRelative } from '../../utils/files';
+import { resolveModule } from '../../utils/node-resolve';
+import { resolveToolModule } from '../../utils/find-tool';
+import { findTranspileDeclarationApi, parseTscDiagnostics, runTsc } from '../tsc/tsc-cli';
+import { prepareIncrementalTsc } from '../tsc/tsc-reuse';
+import { runCommand } from '../../utils/spawn';
 import { DTS_BUNDLE_MARKER, reuseBundle, type DtsBundleResult, type DtsBundleSpec, type IsolatedDtsOptions } from './dts-bundle';
 import { bareSpecifiers, declarationPathOf, declarationStem, perFileSpecifier, rewriteRelativeSpecifiers } from './dts-specifiers';
-import { readCompilerOption, unsetInherited } from './tsconfig-read';
+import { readCompilerOption, unsetInherited } from '../../utils/tsconfig-read';
 
 /** Errors and warnings of the declarations step, and the sources its program read (AdapterResult). */
 type DeclarationsResult = Required<Pick<AdapterResult, 'errors' | 'warnings'>> & Pick<AdapterResult, 'reads'>;
