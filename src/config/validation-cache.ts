@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unsafeBuildCache } from './build-cache';
 import { BUILD_CACHE_DIR } from './define';
 import type { ParsedBuildConfig } from './schema';
 import type { Result } from '../errors';
+import { writeFileAtomicSync } from '../utils/atomic-write';
 
 /**
  * Validating with zod costs ~40 ms of module loading per build process, more than the rest
@@ -38,9 +39,7 @@ export async function validateWithCache(
   if (result.ok && !unsafeBuildCache(packageRoot)) {
     try {
       mkdirSync(join(packageRoot, BUILD_CACHE_DIR, 'state'), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ key, parsed: redact(result.value) }));
-      renameSync(tmp, file);
+      writeFileAtomicSync(file, JSON.stringify({ key, parsed: redact(result.value) }));
     } catch {
       /* only costs time */
     }

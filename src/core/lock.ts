@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { buildError, type BuildError, type Result, fail, ok } from '../errors';
 import { unsafeBuildCache } from '../config/build-cache';
+import { writeFileAtomicSync } from '../utils/atomic-write';
 
 export interface LockOptions {
   /** Give up waiting after this long (exit code 3). */
@@ -280,9 +281,7 @@ function writeOwner(file: string, token: string) {
     token,
     pidStart: processStart(process.pid),
   };
-  const tmp = `${file}.${token}.tmp`;
-  writeFileSync(tmp, JSON.stringify(holder));
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, JSON.stringify(holder));
 }
 
 function existsDir(path: string): boolean {

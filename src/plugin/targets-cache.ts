@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateNodesContext, TargetConfiguration } from '@nx/devkit';
 import { packageVersion } from '../utils/version';
+import { writeFileAtomicSync } from '../utils/atomic-write';
 
 type Targets = Record<string, TargetConfiguration>;
 
@@ -140,9 +141,7 @@ export class TargetsCache {
     for (const k of unused) delete this.entries[k];
     try {
       mkdirSync(join(this.file, '..'), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(this.entries));
-      renameSync(tmp, this.file);
+      writeFileAtomicSync(this.file, JSON.stringify(this.entries));
       this.dirty = false;
     } catch {
       /* a cache that cannot be written only costs time */

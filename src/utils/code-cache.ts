@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { writeFileAtomicSync } from './atomic-write';
 
 /**
  * Where V8's compiled code for a big CommonJS file (TypeScript's compiler: 6–9 MB) is kept
@@ -68,9 +69,7 @@ export function preloadWithCodeCache(file: string, cacheFile: string): unknown {
 function saveCodeCache(script: Script, cacheFile: string) {
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, cacheFile);
+    writeFileAtomicSync(cacheFile, script.createCachedData());
   } catch {
     /* read-only node_modules: run without a cache */
   }

@@ -1,9 +1,10 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { unsafeBuildCache } from '../../config/build-cache';
 import { BUILD_CACHE_DIR } from '../../config/define';
 import { isBuildJob, normalizeJob, type RecordStore } from './store';
 import type { BuildJob } from './types';
+import { writeFileAtomic } from '../../utils/atomic-write';
 
 /** Job ids sort by time: `<ISO basic timestamp>-<pid>-<rand>`. */
 export function newJobId(now = new Date()): string {
@@ -36,8 +37,8 @@ export class JsonRecordStore implements RecordStore {
     this.refuseUnsafe(job.packagePath);
     const json = `${JSON.stringify(job, null, 2)}\n`;
     await mkdir(this.dir(job.packagePath, 'jobs'), { recursive: true });
-    await atomicWrite(this.dir(job.packagePath, 'jobs', `${job.id}.json`), json);
-    if (await this.mayReplaceLatest(job)) await atomicWrite(this.dir(job.packagePath, 'latest.json'), json);
+    await writeFileAtomic(this.dir(job.packagePath, 'jobs', `${job.id}.json`), json);
+    if (await this.mayReplaceLatest(job)) await writeFileAtomic(this.dir(job.packagePath, 'latest.json'), json);
   }
 
   /**
@@ -136,8 +137,3 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-export async function atomicWrite(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}

@@ -2,9 +2,9 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUILD_CACHE_DIR } from '../../config/define';
 import type { RunMeta } from './build-rows';
-import { atomicWrite } from './json-store';
 import { isBuildJob } from './store';
 import type { BuildJob } from './types';
+import { writeFileAtomic } from '../../utils/atomic-write';
 
 /** A record the database did not take, kept until it does. */
 export interface SpoolEntry {
@@ -36,7 +36,7 @@ export class Spool {
 
   async put(entry: SpoolEntry): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await atomicWrite(join(this.dir, `${encodeURIComponent(entry.job.id)}.json`), `${JSON.stringify({ version: 1, ...entry })}\n`);
+    await writeFileAtomic(join(this.dir, `${encodeURIComponent(entry.job.id)}.json`), `${JSON.stringify({ version: 1, ...entry })}\n`);
   }
 
   /** Entries waiting (claimed ones included). */
