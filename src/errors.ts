@@ -76,7 +76,7 @@ export function buildError(code: ErrorCode, message: string, extra: Partial<Buil
   return { code, message, ...extra };
 }
 
-/** Exit codes are public interface (DESIGN.md §7). */
+/** Exit codes are public interface (docs/records-and-cli.md, "The build-system CLI"). */
 export const EXIT = { success: 0, failed: 1, invalid: 2, lockTimeout: 3, cancelled: 130 } as const;
 
 const INVALID_CODES: ReadonlySet<ErrorCode> = new Set([

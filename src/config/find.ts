@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { BUILDER_NAMES } from './builders';
 import { CONFIG_FILE_NAMES } from './define';
 
-/** First match wins, in the documented order (DESIGN.md §3). */
+/** First match wins, in the documented order (README.md, "build.config.ts"). */
 export function findConfigFile(packageRoot: string): string | undefined {
   for (const name of CONFIG_FILE_NAMES) {
     const file = join(packageRoot, name);

@@ -262,7 +262,7 @@ function checkFields(
   return { errors, entries, outputDir };
 }
 
-/** process.env wins over the config's defaults (DESIGN.md §3). */
+/** process.env wins over the config's defaults (README.md, "build.config.ts"). */
 export function resolveEnv(configEnv: Record<string, string>, processEnv: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(configEnv)) out[k] = processEnv[k] ?? v;
@@ -278,7 +278,7 @@ function defaultTarget(pkg: PackageJson, platform: Platform): string[] {
 
 /**
  * Output names: a string entry is named after its file; an array after each path below the
- * entries' common directory; an object names them explicitly (DESIGN.md §3).
+ * entries' common directory; an object names them explicitly (README.md, "build.config.ts").
  */
 export function resolveEntries(entry: ParsedBuildConfig['entry']): EntryPoint[] {
   const strip = (p: string) => p.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');

@@ -71,7 +71,9 @@ export interface UpToDateAnswer {
 }
 
 /** A record as it stands when a build starts, with what is known then; the pipeline fills in the rest. */
-export function newBuildJob(fields: Pick<BuildJob, 'id' | 'packagePath' | 'environment' | 'startTime' | 'logs' | 'metadata'> & Partial<BuildJob>): BuildJob {
+export function newBuildJob(
+  fields: Pick<BuildJob, 'id' | 'packagePath' | 'environment' | 'startTime' | 'logs' | 'metadata'> & Partial<BuildJob>,
+): BuildJob {
   // Fields in the order records have always listed them.
   const job: BuildJob = {
     schemaVersion: 1,
@@ -103,67 +105,147 @@ const PHASE_ORDER: PhaseName[] = ['validate', 'lock', 'prebuild', 'build', 'dts'
 /** `upload` is a phase of the builds that configure it only. */
 const RECORD_ORDER: PhaseName[] = [...PHASE_ORDER, 'upload'];
 
+/** What validation yields: the resolved config and the adapter that builds it, or the errors. */
+interface Validated {
+  errors: BuildError[];
+  config?: ResolvedBuildConfig;
+  selection?: AdapterSelection;
+}
+
+/** A validated build: what every phase after validation works with. */
+interface Ready {
+  config: ResolvedBuildConfig;
+  selection: AdapterSelection;
+  /** The environment hooks and builders run with: the process's, overlaid by the config's `env`. */
+  env: NodeJS.ProcessEnv;
+}
+
 /**
- * One build, phase by phase (DESIGN.md §5):
+ * One build, phase by phase (docs/architecture.md, "The life of one build"):
  * validate → lock → prebuild → build → dts → (swap) → postbuild → artifacts → check → upload.
  * Never throws: every outcome, cancellation included, is a BuildJob that has been saved.
  * What the build's own code prints (a hook function's console.log) goes through its log.
  */
 export function runBuild(req: BuildRequest): Promise<BuildJob> {
-  return captureOutput((route) => buildWithLog(req, route));
+  return captureOutput((route) => new BuildRun(req, route).run());
 }
 
-async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void): Promise<BuildJob> {
-  const processEnv = req.processEnv ?? process.env;
-  const store = req.store ?? openRecordStore(req.workspaceRoot, { env: processEnv });
-  const userSignal = req.signal ?? new AbortController().signal;
-  // Stops the builder and hooks on cancellation, and when another process took the lock over.
-  const stop = new AbortController();
-  const signal = stop.signal;
-  const onUserAbort = () => stop.abort();
-  userSignal.addEventListener('abort', onUserAbort, { once: true });
-  if (userSignal.aborted) stop.abort();
-  const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
-  const id = newJobId();
-  const started = Date.now();
-  const manifestAtStart = readPackageJson(req.packageRoot, req.workspaceRoot);
-  const job = newBuildJob({
-    id,
-    packageName: manifestAtStart.ok && typeof manifestAtStart.value?.name === 'string' ? manifestAtStart.value.name : packagePath,
-    packagePath,
-    environment: req.environment ?? DEFAULT_ENVIRONMENT,
-    inputHash: req.inputHash ?? null,
-    startTime: new Date(started).toISOString(),
-    logs: store.logPath(packagePath, id),
-    ...(req.trigger ? { trigger: req.trigger } : {}),
-    process: { pid: process.pid, host: hostname() },
-    metadata: { ...(req.metadata ?? {}) },
-  });
-  const log = new JobLog(store, job, req.terminal ?? ((t) => process.stdout.write(t)));
-  route((text) => log.write(text));
-  // The record is saved from the start and at every phase change (docs/records-and-cli.md).
-  const progress = new ProgressWriter(async () => {
-    await log.sync();
-    await store.saveJob({ ...JSON.parse(JSON.stringify(job)), warnings: (job.warnings ?? []).map((e) => maskError(e, (t) => log.maskText(t))) });
-  });
-  // Saved beside the work, not before it: no phase waits for a write, and changes made while
-  // one is under way share the next (finish waits for the last).
-  const phases = new PhaseRecorder(PHASE_ORDER, { onChange: async () => void progress.update(), logPosition: () => log.position });
-  job.phases = phases.phases;
-  let lock: HeldLock | undefined;
-  let staging: Staging | undefined;
-  let swapped = false;
-  const errors: BuildError[] = [];
-  const cancelled = () => userSignal.aborted;
-  const lockLost = () => lock?.lostReason();
+/**
+ * The state of one build and its phases as methods. Each phase returns whether the build goes
+ * on; a phase that stops it has put its errors in `errors`, and `finish` writes the record.
+ */
+class BuildRun {
+  private readonly processEnv: NodeJS.ProcessEnv;
+  private readonly store: RecordStore;
+  private readonly userSignal: AbortSignal;
+  /** Stops the builder and hooks on cancellation, and when another process took the lock over. */
+  private readonly stop = new AbortController();
+  private readonly onUserAbort = () => this.stop.abort();
+  private readonly packagePath: string;
+  private readonly started = Date.now();
+  private readonly job: BuildJob;
+  private readonly log: JobLog;
+  private readonly progress: ProgressWriter;
+  private readonly phases: PhaseRecorder;
+  private readonly errors: BuildError[] = [];
+  private readonly logSync: NodeJS.Timeout;
+  private lock: HeldLock | undefined;
+  private staging: Staging | undefined;
+  private swapped = false;
 
-  // The log reaches the store as the build goes, not only at phase changes (the builds page shows it).
-  const logSync = setInterval(() => void log.sync(), LOG_SYNC_MS);
-  logSync.unref();
-  try {
-    await progress.update();
-    // validate
-    type Validated = { errors: BuildError[]; config?: ResolvedBuildConfig; selection?: AdapterSelection };
+  constructor(
+    private readonly req: BuildRequest,
+    route: (sink: OutputSink) => void,
+  ) {
+    this.processEnv = req.processEnv ?? process.env;
+    this.store = req.store ?? openRecordStore(req.workspaceRoot, { env: this.processEnv });
+    this.userSignal = req.signal ?? new AbortController().signal;
+    this.userSignal.addEventListener('abort', this.onUserAbort, { once: true });
+    if (this.userSignal.aborted) this.stop.abort();
+    this.packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
+    this.job = this.startRecord();
+    this.log = new JobLog(this.store, this.job, req.terminal ?? ((t) => process.stdout.write(t)));
+    route((text) => this.log.write(text));
+    // The record is saved from the start and at every phase change (docs/records-and-cli.md).
+    this.progress = new ProgressWriter(async () => {
+      await this.log.sync();
+      await this.store.saveJob({ ...JSON.parse(JSON.stringify(this.job)), warnings: (this.job.warnings ?? []).map((e) => this.masked(e)) });
+    });
+    // Saved beside the work, not before it: no phase waits for a write, and changes made while
+    // one is under way share the next (finish waits for the last).
+    this.phases = new PhaseRecorder(PHASE_ORDER, {
+      onChange: async () => void this.progress.update(),
+      logPosition: () => this.log.position,
+    });
+    this.job.phases = this.phases.phases;
+    // The log reaches the store as the build goes, not only at phase changes (the builds page shows it).
+    this.logSync = setInterval(() => void this.log.sync(), LOG_SYNC_MS);
+    this.logSync.unref();
+  }
+
+  private get signal(): AbortSignal {
+    return this.stop.signal;
+  }
+
+  private cancelled(): boolean {
+    return this.userSignal.aborted;
+  }
+
+  private masked(e: BuildError): BuildError {
+    return maskError(e, (t) => this.log.maskText(t));
+  }
+
+  private warn(w: BuildError): void {
+    this.job.warnings!.push(w);
+    this.log.warn(formatError(w));
+  }
+
+  /** The record as it stands when the build starts, named after package.json until the config is read. */
+  private startRecord(): BuildJob {
+    const { req } = this;
+    const id = newJobId();
+    const manifest = readPackageJson(req.packageRoot, req.workspaceRoot);
+    return newBuildJob({
+      id,
+      packageName: manifest.ok && typeof manifest.value?.name === 'string' ? manifest.value.name : this.packagePath,
+      packagePath: this.packagePath,
+      environment: req.environment ?? DEFAULT_ENVIRONMENT,
+      inputHash: req.inputHash ?? null,
+      startTime: new Date(this.started).toISOString(),
+      logs: this.store.logPath(this.packagePath, id),
+      ...(req.trigger ? { trigger: req.trigger } : {}),
+      process: { pid: process.pid, host: hostname() },
+      metadata: { ...(req.metadata ?? {}) },
+    });
+  }
+
+  async run(): Promise<BuildJob> {
+    try {
+      await this.progress.update();
+      const ready = await this.validate();
+      if (!ready) return await this.finish();
+      if (!(await this.takeLock(ready))) return await this.finish();
+      if (await this.upToDate(ready)) return await this.finish();
+      // After the up-to-date check, which stays a few milliseconds (this may ask git).
+      if (buildCacheIgnored(ready.config.workspaceRoot, ready.config.packageRoot) === false) this.log.warn(NOT_IGNORED_WARNING);
+      if (!(await this.hook('prebuild', ready))) return await this.finish();
+      if (!(await this.buildIntoStaging(ready))) return await this.finish();
+      if (!this.swapIn(ready)) return await this.finish();
+      if (!(await this.hook('postbuild', ready))) return await this.finish();
+      if (!this.lock!.held()) return await this.finish();
+      await this.artifacts(ready);
+      await this.check(ready);
+      await this.upload(ready);
+      return await this.finish();
+    } catch (err) {
+      this.errors.push(errorFromUnknown('INTERNAL', err));
+      return await this.finish();
+    }
+  }
+
+  /** validate: load and resolve the config, pick the adapter, check what it needs. */
+  private async validate(): Promise<Ready | undefined> {
+    const { req, job, phases, processEnv } = this;
     let secrets: string[] = [];
     const validated = await phases.run<Validated>('validate', async () => {
       const loaded = await loadProjectConfig({ ...req, environment: job.environment, processEnv });
@@ -172,7 +254,10 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
       const config = loaded.value;
       const selection = selectAdapter(config);
       if (!selection) {
-        return { status: 'failed', value: { errors: [buildError('BUILDER_UNAVAILABLE', `no adapter for builder "${config.builder}"`, { phase: 'validate' })] } };
+        return {
+          status: 'failed',
+          value: { errors: [buildError('BUILDER_UNAVAILABLE', `no adapter for builder "${config.builder}"`, { phase: 'validate' })] },
+        };
       }
       const adapterErrors = selection.adapter.validate(config);
       // tsc reads the tsconfig chain (tsc builds and declarations): a broken `extends` is a config error.
@@ -182,12 +267,12 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     // A config that fails validation still names its package: package.json's name, as clean and list do.
     const manifest = validated.config ? undefined : readPackageJson(req.packageRoot, req.workspaceRoot);
     const manifestName = manifest?.ok && typeof manifest.value?.name === 'string' ? manifest.value.name : undefined;
-    job.packageName = validated.config?.name ?? manifestName ?? packagePath;
+    job.packageName = validated.config?.name ?? manifestName ?? this.packagePath;
     // Known before validation, so even a validation error quoting a value is masked.
     // The database URL's password is as secret as any secretEnv value (a hook printing its env).
     const database = databaseConfig(req.workspaceRoot, { env: processEnv });
     const uploadCredentials = uploadSecrets(validated.config?.upload, { ...processEnv, ...validated.config?.env });
-    log.setSecrets([...secrets, ...uploadCredentials, ...(database ? databaseSecrets(database.url) : [])]);
+    this.log.setSecrets([...secrets, ...uploadCredentials, ...(database ? databaseSecrets(database.url) : [])]);
     phases.extendLog('validate');
     if (validated.config && validated.selection) {
       job.requestedBuilder = validated.config.builder;
@@ -196,95 +281,97 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
     // Known once the config is read: the upload phase is listed from then on, pending like the others.
     if (validated.config?.upload) phases.plan('upload');
     if (validated.errors.length) {
-      errors.push(...validated.errors);
-      return await finish();
+      this.errors.push(...validated.errors);
+      return undefined;
     }
-    const { config, selection } = validated as { config: ResolvedBuildConfig; selection: AdapterSelection };
+    const { config, selection } = validated as Required<Validated>;
     const unsafeCache = unsafeBuildCache(config.packageRoot, config.workspaceRoot);
     if (unsafeCache) {
-      errors.push({ ...unsafeCache, phase: 'validate' });
-      return await finish();
+      this.errors.push({ ...unsafeCache, phase: 'validate' });
+      return undefined;
     }
     const tsconfig = config.dts || config.builder === 'tsc' ? packageTsconfig(config) : undefined;
     if (tsconfig) job.tsconfig = toPosix(relative(config.workspaceRoot, tsconfig));
     if (selection.warning) {
       job.warnings!.push(buildError('BUILDER_FALLBACK', selection.warning, { phase: 'validate' }));
-      if (req.notices?.first(selection.warning) ?? true) log.warn(selection.warning);
+      if (req.notices?.first(selection.warning) ?? true) this.log.warn(selection.warning);
     }
+    return { config, selection, env: { ...processEnv, ...config.env } };
+  }
 
-    // lock
-    const lockResult = await phases.run('lock', async () => {
+  /** lock: one build of a package at a time; losing the lock stops this build. */
+  private async takeLock({ config }: Ready): Promise<boolean> {
+    const lockResult = await this.phases.run('lock', async () => {
       const r = await acquireLock(config.packageRoot, {
-        ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
-        signal,
+        ...lockOptionsFromEnv(this.processEnv, this.req.lockTimeoutMs),
+        signal: this.signal,
         workspaceRoot: config.workspaceRoot,
-        onWait: (holder) => log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+        onWait: (holder) =>
+          this.log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
         onLost: (reason) => {
-          log.warn(`${reason}: this build stops`);
-          stop.abort();
+          this.log.warn(`${reason}: this build stops`);
+          this.stop.abort();
         },
       });
-      return { status: r.ok ? 'success' : cancelled() ? 'cancelled' : 'failed', value: r };
+      return { status: r.ok ? 'success' : this.cancelled() ? 'cancelled' : 'failed', value: r };
     });
     if (!lockResult.ok) {
-      errors.push(...lockResult.errors);
-      return await finish();
+      this.errors.push(...lockResult.errors);
+      return false;
     }
-    lock = lockResult.value;
+    this.lock = lockResult.value;
+    return true;
+  }
 
-    // Under the lock: a build of this package that another process just finished is seen.
-    if (req.upToDate) {
-      const answer = await req.upToDate(config, selection.builder);
-      if (answer.key) job.upToDateKey = answer.key;
-      Object.assign(job.metadata, answer.metadata);
-      if (answer.current) {
-        job.cache = 'up-to-date';
-        job.artifacts = answer.current.artifacts;
-        // The job that wrote the outputs, through any up-to-date or upload records since.
-        const since = answer.current.metadata ?? {};
-        job.metadata.builtBy = since.builtBy ?? since.uploadOf ?? answer.current.id;
-        // Nothing is uploaded again, as on an Nx cache hit: `build-system upload` does (docs/upload.md).
-        for (const name of config.upload ? RECORD_ORDER.slice(2) : PHASE_ORDER.slice(2)) phases.skip(name);
-        log.info(`up to date: nothing changed since job ${job.metadata.builtBy} built it`);
-        return await finish();
-      }
-      if (answer.reasons.length) log.info(`out of date: ${answer.reasons.join('; ')}`);
+  /**
+   * The CLI's up-to-date check, asked under the lock: a build of this package that another
+   * process just finished is seen. True when nothing has to run.
+   */
+  private async upToDate({ config, selection }: Ready): Promise<boolean> {
+    const { job, phases } = this;
+    if (!this.req.upToDate) return false;
+    const answer = await this.req.upToDate(config, selection.builder);
+    if (answer.key) job.upToDateKey = answer.key;
+    Object.assign(job.metadata, answer.metadata);
+    if (!answer.current) {
+      if (answer.reasons.length) this.log.info(`out of date: ${answer.reasons.join('; ')}`);
+      return false;
     }
-    // After the up-to-date check, which stays a few milliseconds (this may ask git).
-    if (buildCacheIgnored(config.workspaceRoot, config.packageRoot) === false) log.warn(NOT_IGNORED_WARNING);
+    job.cache = 'up-to-date';
+    job.artifacts = answer.current.artifacts;
+    // The job that wrote the outputs, through any up-to-date or upload records since.
+    const since = answer.current.metadata ?? {};
+    job.metadata.builtBy = since.builtBy ?? since.uploadOf ?? answer.current.id;
+    // Nothing is uploaded again, as on an Nx cache hit: `build-system upload` does (docs/upload.md).
+    for (const name of config.upload ? RECORD_ORDER.slice(2) : PHASE_ORDER.slice(2)) phases.skip(name);
+    this.log.info(`up to date: nothing changed since job ${job.metadata.builtBy} built it`);
+    return true;
+  }
 
-    const env: NodeJS.ProcessEnv = { ...processEnv, ...config.env };
-    const hookPhase = async (name: 'prebuild' | 'postbuild') => {
-      const hook = config.hooks[name];
-      if (!hook) return phases.skip(name), true;
-      const hookErrors = await phases.run(name, async () => {
-        const e = await runHook({ phase: name, hook, config, env, log, signal, warnings: job.warnings });
-        return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
-      });
-      errors.push(...hookErrors);
-      return hookErrors.length === 0;
-    };
+  /** prebuild / postbuild: the config's hook, when it has one. */
+  private async hook(name: 'prebuild' | 'postbuild', { config, env }: Ready): Promise<boolean> {
+    const hook = config.hooks[name];
+    if (!hook) {
+      this.phases.skip(name);
+      return true;
+    }
+    const hookErrors = await this.phases.run(name, async () => {
+      const e = await runHook({ phase: name, hook, config, env, log: this.log, signal: this.signal, warnings: this.job.warnings });
+      return { status: e.length ? (this.cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
+    });
+    this.errors.push(...hookErrors);
+    return hookErrors.length === 0;
+  }
 
-    if (!(await hookPhase('prebuild'))) return await finish();
-
-    // build, into this invocation's own staging directory
+  /** build and dts, side by side, into this invocation's own staging directory. */
+  private async buildIntoStaging({ config, selection, env }: Ready): Promise<boolean> {
+    const { phases, signal } = this;
     const stateDir = join(config.packageRoot, BUILD_CACHE_DIR, 'state', selection.builder);
-    staging = prepareStaging(config.packageRoot, config.outputDir, id);
-    const ctx: AdapterContext = {
-      config,
-      outDir: staging.dir,
-      finalOutDir: staging.finalDir,
-      stateDir,
-      env,
-      log,
-      signal,
-    };
-    const warn = (w: BuildError) => {
-      job.warnings!.push(w);
-      log.warn(formatError(w));
-    };
+    const staging = prepareStaging(config.packageRoot, config.outputDir, this.job.id);
+    this.staging = staging;
+    const ctx: AdapterContext = { config, outDir: staging.dir, finalOutDir: staging.finalDir, stateDir, env, log: this.log, signal };
     // Files the builder read that the task's inputs miss: warnings, or errors under check 'strict'.
-    const inputCheck = new UndeclaredInputCheck(req.declaredInputs, config);
+    const inputCheck = new UndeclaredInputCheck(this.req.declaredInputs, config);
     // Declarations need only the sources: the workspace's tsc runs while the bundler does.
     const dtsAbort = new AbortController();
     const stopDts = () => dtsAbort.abort();
@@ -296,120 +383,136 @@ async function buildWithLog(req: BuildRequest, route: (sink: OutputSink) => void
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { emitDeclarations } = require('../adapters/dts/emit-declarations') as typeof import('../adapters/dts/emit-declarations');
             const r = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
-            r.warnings?.forEach(warn);
+            r.warnings?.forEach((w) => this.warn(w));
             const unread = r.errors.length ? undefined : inputCheck.check(r.reads, 'dts');
-            unread?.warnings.forEach(warn);
+            unread?.warnings.forEach((w) => this.warn(w));
             const e = [...r.errors, ...(unread?.errors ?? [])];
             return { status: e.length ? (dtsAbort.signal.aborted ? 'cancelled' : 'failed') : 'success', value: e };
           })
         : undefined;
     if (!dtsRun) phases.skip('dts');
     const buildErrors = await phases.run('build', async () => {
-      const r: AdapterResult = await selection.adapter.build(ctx).catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
+      const r: AdapterResult = await selection.adapter
+        .build(ctx)
+        .catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
       for (const w of r.warnings ?? []) {
         // Adapters turn warnings and errors into values with one converter: say which it is.
-        const warning = w.code === 'COMPILE_ERROR' ? { ...w, code: 'COMPILE_WARNING' as const } : w;
-        job.warnings!.push(warning);
-        log.warn(formatError(warning));
+        this.warn(w.code === 'COMPILE_ERROR' ? { ...w, code: 'COMPILE_WARNING' as const } : w);
       }
-      const unread = r.errors.length || cancelled() ? undefined : inputCheck.check(r.reads, 'build');
-      unread?.warnings.forEach(warn);
-      const e = cancelled() ? [buildError('CANCELLED', 'build cancelled', { phase: 'build' })] : [...r.errors, ...(unread?.errors ?? [])];
-      return { status: e.length ? (cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
+      const unread = r.errors.length || this.cancelled() ? undefined : inputCheck.check(r.reads, 'build');
+      unread?.warnings.forEach((w) => this.warn(w));
+      const e = this.cancelled()
+        ? [buildError('CANCELLED', 'build cancelled', { phase: 'build' })]
+        : [...r.errors, ...(unread?.errors ?? [])];
+      return { status: e.length ? (this.cancelled() ? 'cancelled' : 'failed') : 'success', value: e };
     });
     if (buildErrors.length) dtsAbort.abort();
     const dtsErrors = (await dtsRun) ?? [];
     signal.removeEventListener('abort', stopDts);
     if (buildErrors.length || dtsErrors.length) {
-      errors.push(...(buildErrors.length ? buildErrors : dtsErrors));
-      return await finish();
+      this.errors.push(...(buildErrors.length ? buildErrors : dtsErrors));
+      return false;
     }
-
-    if (cancelled()) {
-      errors.push(buildError('CANCELLED', 'build cancelled', { phase: 'build' }));
-      return await finish();
+    if (this.cancelled()) {
+      this.errors.push(buildError('CANCELLED', 'build cancelled', { phase: 'build' }));
+      return false;
     }
     // A custom command that wrote into outputDir itself would see its files replaced by nothing.
     if (selection.builder === 'custom' && readdirSync(staging.dir).length === 0) {
-      log.warn(`the custom build wrote nothing to $OUT_DIR (${toPosix(relative(config.packageRoot, staging.dir))}): ${config.outputDir} is now empty; write the outputs there, they are swapped into ${config.outputDir}`);
+      this.log.warn(
+        `the custom build wrote nothing to $OUT_DIR (${toPosix(relative(config.packageRoot, staging.dir))}): ${config.outputDir} is now empty; write the outputs there, they are swapped into ${config.outputDir}`,
+      );
     }
+    return true;
+  }
+
+  /** The swap: the staged outputs replace outputDir at once, only while the lock is held. */
+  private swapIn({ config }: Ready): boolean {
     // Checked right before the swap, whatever the refresh timer saw: never swap in without the lock.
-    if (!lock.held()) return await finish();
-    commitStaging(staging, config.packageRoot, id);
-    staging = undefined;
-    swapped = true;
+    if (!this.lock!.held()) return false;
+    commitStaging(this.staging!, config.packageRoot, this.job.id);
+    this.staging = undefined;
+    this.swapped = true;
+    return true;
+  }
 
-    if (!(await hookPhase('postbuild'))) return await finish();
-    if (!lock.held()) return await finish();
-
-    job.artifacts = await phases.run('artifacts', async () => {
+  /** artifacts: what the build left (sizes, hashes) and the fingerprint `status` compares with. */
+  private async artifacts({ config }: Ready): Promise<void> {
+    const { job } = this;
+    job.artifacts = await this.phases.run('artifacts', async () => {
       const [artifacts, files] = await Promise.all([
         collectArtifacts(config.packageRoot, config.artifactGlobs),
         computeFingerprintFiles(config.packageRoot, [config.outputDir]),
       ]);
-      await saveFingerprint(config.packageRoot, { jobId: id, inputHash: job.inputHash, files });
+      await saveFingerprint(config.packageRoot, { jobId: job.id, inputHash: job.inputHash, files });
       return { status: 'success', value: artifacts };
     });
-
-    // check: package.json entry points against what was just written (docs/records-and-cli.md)
-    if (config.check.mode === 'off') phases.skip('check');
-    else {
-      const checked = await phases.run('check', async () => {
-        const r = await runChecks(config, { env, signal, log });
-        return { status: r.errors.length ? 'failed' : 'success', value: r };
-      });
-      job.checks = checked.findings;
-      errors.push(...checked.errors);
-    }
-
-    // upload, when configured, of outputs that passed (docs/upload.md)
-    const upload = config.upload;
-    if (upload && errors.length) phases.skip('upload');
-    else if (upload) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runUploadPhase } = require('./upload/phase') as typeof import('./upload/phase');
-      errors.push(...(await phases.run('upload', () => runUploadPhase(config, upload, job, { env, log, signal }))));
-    }
-    return await finish();
-  } catch (err) {
-    errors.push(errorFromUnknown('INTERNAL', err));
-    return await finish();
   }
 
-  async function finish(): Promise<BuildJob> {
-    userSignal.removeEventListener('abort', onUserAbort);
-    if (staging) discardStaging(staging);
-    const lost = lockLost();
+  /** check: package.json entry points against what was just written (docs/records-and-cli.md). */
+  private async check({ config, env }: Ready): Promise<void> {
+    if (config.check.mode === 'off') return this.phases.skip('check');
+    const checked = await this.phases.run('check', async () => {
+      const r = await runChecks(config, { env, signal: this.signal, log: this.log });
+      return { status: r.errors.length ? 'failed' : 'success', value: r };
+    });
+    this.job.checks = checked.findings;
+    this.errors.push(...checked.errors);
+  }
+
+  /** upload, when configured, of outputs that passed (docs/upload.md). */
+  private async upload({ config, env }: Ready): Promise<void> {
+    const upload = config.upload;
+    if (!upload) return;
+    if (this.errors.length) return this.phases.skip('upload');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runUploadPhase } = require('./upload/phase') as typeof import('./upload/phase');
+    this.errors.push(
+      ...(await this.phases.run('upload', () => runUploadPhase(config, upload, this.job, { env, log: this.log, signal: this.signal }))),
+    );
+  }
+
+  /** The end of every build: staging discarded, the outcome decided, the record saved, the lock released. */
+  private async finish(): Promise<BuildJob> {
+    const { job, errors, phases, log, store } = this;
+    this.userSignal.removeEventListener('abort', this.onUserAbort);
+    if (this.staging) discardStaging(this.staging);
+    const lost = this.lock?.lostReason();
     if (lost) {
       // What failed after the lock was lost failed because the build was stopped.
-      const own = errors.filter((e) => e.code !== 'CANCELLED' || cancelled());
-      const outputs = swapped ? 'after its outputs were swapped in' : 'without swapping its outputs in';
-      errors.splice(0, errors.length, buildError('LOCK_LOST', `${lost}: this build stopped ${outputs}`, { phase: phases.current() }), ...own);
+      const own = errors.filter((e) => e.code !== 'CANCELLED' || this.cancelled());
+      const outputs = this.swapped ? 'after its outputs were swapped in' : 'without swapping its outputs in';
+      errors.splice(
+        0,
+        errors.length,
+        buildError('LOCK_LOST', `${lost}: this build stopped ${outputs}`, { phase: phases.current() }),
+        ...own,
+      );
     }
-    if (cancelled() && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'build cancelled'));
+    if (this.cancelled() && !errors.some((e) => e.code === 'CANCELLED')) errors.push(buildError('CANCELLED', 'build cancelled'));
     const ended = Date.now();
-    job.errors = errors.map((e) => maskError(e, (t) => log.maskText(t)));
-    job.warnings = (job.warnings ?? []).map((e) => maskError(e, (t) => log.maskText(t)));
+    job.errors = errors.map((e) => this.masked(e));
+    job.warnings = (job.warnings ?? []).map((e) => this.masked(e));
     job.exitCode = exitCodeFor(errors);
     job.status = errors.length === 0 ? 'success' : errors.some((e) => e.code === 'CANCELLED') ? 'cancelled' : 'failed';
     job.endTime = new Date(ended).toISOString();
     phases.finish();
     job.phases.sort((a, b) => RECORD_ORDER.indexOf(a.name) - RECORD_ORDER.indexOf(b.name));
-    job.durationMs = ended - started;
+    job.durationMs = ended - this.started;
     delete job.process;
-    clearInterval(logSync);
+    clearInterval(this.logSync);
     for (const e of job.errors) log.error(formatError(e));
     await log.flush();
     // The last progress save is written before the finished record, never after it.
-    await progress.idle();
+    await this.progress.idle();
     try {
       await store.saveJob(job);
-      await store.prune(packagePath, RETAINED_JOBS);
+      await store.prune(this.packagePath, RETAINED_JOBS);
     } catch (err) {
       log.warn(`could not write the build record: ${(err as Error).message}`);
     }
     await store.flush?.();
-    if (lock) await lock.release();
+    if (this.lock) await this.lock.release();
     return job;
   }
 }

@@ -73,7 +73,7 @@ export interface CheckFinding {
   column?: number;
 }
 
-/** One invocation of one project's build (DESIGN.md §6). Schema version 1. */
+/** One invocation of one project's build (docs/records-and-cli.md, "Records"). Schema version 1. */
 export interface BuildJob {
   schemaVersion: 1;
   id: string;
