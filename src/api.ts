@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { buildMany as buildManyInCore, type BuildManyResult } from './core/build-many';
-import { newBuildJob, runBuild } from './core/pipeline';
+import { runBuild } from './core/pipeline';
+import { newBuildJob } from './core/records/new-job';
 import { runClean, type CleanResult } from './core/clean';
 import { syncPackageJson } from './core/package-sync';
 import { loadProjectConfig } from './core/load-project-config';

@@ -26,6 +26,7 @@ import { LOG_SYNC_MS, ProgressWriter } from './records/live';
 import { openRecordStore } from './records/open-store';
 import { RETAINED_JOBS, type RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
+import { newBuildJob } from './records/new-job';
 import { commitStaging, discardStaging, prepareStaging, type Staging } from './staging';
 import { UndeclaredInputCheck, type DeclaredInputs } from './undeclared-inputs';
 
@@ -68,36 +69,6 @@ export interface UpToDateAnswer {
   current?: BuildJob;
   /** Why it is out of date (shown on the terminal and kept in the log). */
   reasons: string[];
-}
-
-/** A record as it stands when a build starts, with what is known then; the pipeline fills in the rest. */
-export function newBuildJob(
-  fields: Pick<BuildJob, 'id' | 'packagePath' | 'environment' | 'startTime' | 'logs' | 'metadata'> & Partial<BuildJob>,
-): BuildJob {
-  // Fields in the order records have always listed them.
-  const job: BuildJob = {
-    schemaVersion: 1,
-    id: fields.id,
-    packageName: fields.packagePath,
-    packagePath: fields.packagePath,
-    builder: 'unknown',
-    requestedBuilder: 'unknown',
-    environment: fields.environment,
-    inputHash: null,
-    cache: 'miss',
-    startTime: fields.startTime,
-    endTime: null,
-    status: 'building',
-    exitCode: null,
-    durationMs: null,
-    phases: [],
-    artifacts: [],
-    errors: [],
-    warnings: [],
-    logs: fields.logs,
-    metadata: fields.metadata,
-  };
-  return { ...job, ...fields };
 }
 
 export const DEFAULT_ENVIRONMENT = 'production';

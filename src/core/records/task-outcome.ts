@@ -9,6 +9,7 @@ import { collectArtifacts } from '../artifacts';
 import { computeFingerprintFiles, readFingerprint, saveFingerprint } from '../fingerprint';
 import { createMasker } from '../mask';
 import { newJobId } from './json-store';
+import { newBuildJob } from './new-job';
 import { RETAINED_JOBS, type RecordStore } from './store';
 import type { BuildJob, CacheStatus } from './types';
 
@@ -71,8 +72,7 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
   }
   const artifactsEnd = Date.now();
 
-  const job: BuildJob = {
-    schemaVersion: 1,
+  const job = newBuildJob({
     id,
     packageName: packageNameOf(packageRoot) ?? packagePath,
     packagePath,
@@ -93,7 +93,7 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
     errors,
     logs: store.logPath(packagePath, id),
     metadata: { runner: 'nx', recordedBy: 'postTasksExecution', nxStatus: t.status },
-  };
+  });
   // The executor masked what it printed; a second pass covers output Nx captured some other way.
   // Written even when empty: every path a record names exists.
   const text = t.terminalOutput ? maskSecretsOfSource(packageRoot, t.terminalOutput) : '';
