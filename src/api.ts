@@ -4,6 +4,7 @@ import { buildMany as buildManyInCore, type BuildManyResult } from './core/build
 import { runBuild } from './core/pipeline';
 import { newBuildJob } from './core/records/new-job';
 import { runClean, type CleanResult } from './core/clean';
+import { watchPackages as watchInCore, type WatchResult } from './core/watch';
 import { syncPackageJson } from './core/package-sync';
 import { loadProjectConfig } from './core/load-project-config';
 import { openRecordReader, openRecordStore } from './core/records/open-store';
@@ -20,6 +21,7 @@ import { findWorkspaceRoot, type WorkspaceRoot } from './config/workspace/find-r
 export type { BuildStatus } from './core/status';
 export type { BuildManyResult } from './core/build-many';
 export type { CleanResult } from './core/clean';
+export type { WatchResult } from './core/watch';
 export type { WorkspacePackage } from './config/workspace/find-packages';
 
 export interface WorkspaceOptions {
@@ -198,6 +200,55 @@ export async function buildMany(options: BuildManyOptions = {}): Promise<BuildMa
     // One store for every package: one database connection, one warning when it is down.
     store: options.store ?? openRecordStore(ws.root, { urlEnv: options.databaseUrlEnv }),
     trigger: options.trigger ?? 'api',
+  });
+}
+
+export interface WatchOptions extends WorkspaceOptions {
+  /** Package names or paths, watched with the workspace packages they depend on. None: the package in cwd, else all. */
+  projects?: string[];
+  environment?: string;
+  /** Ends the watch (the running build is cancelled and its lock released). */
+  signal: AbortSignal;
+  /** Receives the builds' output; default: stdout. */
+  onOutput?: (text: string) => void;
+  /** After the initial builds and after every rebuild. */
+  onBuilt?: (success: boolean, jobs: BuildJob[]) => void;
+}
+
+/**
+ * Builds the packages and their workspace dependencies, then rebuilds what changes, and the
+ * packages depending on it, until `signal` aborts (core/watch.ts, docs/watch.md).
+ */
+export async function watch(options: WatchOptions): Promise<WatchResult> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const refused = (errors: BuildError[]): WatchResult => ({ exitCode: EXIT.invalid, errors, rebuilds: [] });
+  const ws = findWorkspaceRoot(cwd);
+  if (!ws) return refused([noWorkspace(cwd)]);
+  const { packages: all, problems } = await scanPackages(ws);
+  const requested: WorkspacePackage[] = [];
+  const errors: BuildError[] = [];
+  for (const q of options.projects ?? []) {
+    const p = findPackage(all, q, ws.root, cwd);
+    if (p) requested.push(p);
+    else errors.push(...notFound(ws, all, q, cwd, problems));
+  }
+  if (errors.length) return refused(errors);
+  if (!requested.length) {
+    const here = await packageAtCwd({ cwd });
+    if (!here.ok) return refused(here.errors);
+    if (here.value) requested.push(here.value);
+    else if (problems.length) return refused(problems.flatMap((p) => p.errors));
+  }
+  if (!all.length) return refused([buildError('PROJECT_NOT_FOUND', 'no buildable projects (no build.config.* of ours) in this workspace')]);
+  return watchInCore({
+    workspaceRoot: ws.root,
+    packages: all,
+    requested,
+    environment: options.environment,
+    signal: options.signal,
+    terminal: options.onOutput ?? ((t) => process.stdout.write(t)),
+    store: options.store ?? openRecordStore(ws.root, { urlEnv: options.databaseUrlEnv }),
+    onBuilt: options.onBuilt,
   });
 }
 

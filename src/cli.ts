@@ -2,13 +2,14 @@
 // First: listens for Ctrl-C and EPIPE while the rest loads.
 import { startupStop } from './cli/start';
 import { parseArgs } from 'node:util';
-import { buildMany, getBuildHistory, getBuildStatus, listProjects, locate, syncPackages } from './api';
+import { buildMany, getBuildHistory, getBuildStatus, listProjects, locate, syncPackages, watch } from './api';
 import { failuresCommand, historyAllCommand, recordsCommand, type CommandView } from './cli/records';
 import { uploadCommand } from './cli/upload';
 import { runClean } from './core/clean';
 import { abandonedConfigLoads } from './config/load';
 import { listenForStop, withCancellation } from './core/signals';
 import { errorFromUnknown, EXIT, formatError, type BuildError } from './errors';
+import type { BuildJob } from './core/records/types';
 
 const HELP = `build-system <command> [options]
 
@@ -16,6 +17,8 @@ Commands:
   build [project…]          build projects and the workspace packages they depend on, dependencies
                             first, skipping what is up to date (default: the package in cwd, or all)
   rebuild <project>         clean, then build
+  watch [project…]          build projects and the workspace packages they depend on, then rebuild
+                            what changes and what depends on it, until Ctrl-C (docs/watch.md)
   list                      buildable projects and their resolved options
   status <project>          the latest record and whether the outputs are stale (--exit-code: exit 1 when stale)
   history <project>         records, newest first (--limit N)
@@ -109,7 +112,7 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
   const [command, ...projects] = positionals;
   // Builds and clean stop themselves (and record it); any other command just ends, still
   // answering with one JSON document if it had not printed yet.
-  if (!['build', 'rebuild', 'clean', 'upload', 'serve'].includes(command)) {
+  if (!['build', 'rebuild', 'watch', 'clean', 'upload', 'serve'].includes(command)) {
     const interrupted = () => {
       if (!printed) errorsOut(io, [{ code: 'CANCELLED', message: 'interrupted' }], EXIT.cancelled);
       process.exit(EXIT.cancelled);
@@ -170,6 +173,8 @@ async function run(command: string, projects: string[], values: Values, io: Io, 
     case 'rebuild':
       if (projects.length !== 1) return usage(io, 'rebuild takes one project');
       return buildCommand(projects, { environment, io, cleanFirst: true, databaseUrlEnv, only: values.only, parallel });
+    case 'watch':
+      return watchCommand(projects, { environment, io, databaseUrlEnv }, stopped);
     case 'list':
       return listCommand(io, environment);
     case 'status':
@@ -272,6 +277,19 @@ async function buildCommand(projects: string[], opts: BuildCommandOptions): Prom
     io.out(`\n${table(['project', 'status', 'builder', 'duration', 'artifacts'], rows)}\n`);
   }
   return exitCode;
+}
+
+async function watchCommand(projects: string[], opts: Pick<BuildCommandOptions, 'environment' | 'io' | 'databaseUrlEnv'>, stopped: AbortSignal): Promise<number> {
+  const { io } = opts;
+  // --json: one JSON line per build on stdout as it ends (the output goes to stderr).
+  const onBuilt = io.json
+    ? (success: boolean, jobs: BuildJob[]) => io.out(`${JSON.stringify({ success, jobs })}\n`)
+    : undefined;
+  const result = await watch({ projects, environment: opts.environment, databaseUrlEnv: opts.databaseUrlEnv, signal: stopped, onOutput: io.stream, onBuilt });
+  if (result.errors.length) return errorsOut(io, result.errors, result.exitCode);
+  const n = result.rebuilds.length;
+  if (!io.json) process.stderr.write(`stopped watching after ${n} rebuild${n === 1 ? '' : 's'}\n`);
+  return result.exitCode;
 }
 
 async function listCommand(io: Io, environment?: string): Promise<number> {

@@ -14,6 +14,7 @@ export type { BuildSystemPluginOptions } from './plugin/options';
 export type { BuildOptions, BuildManyOptions, BuildManyResult, CleanOptions, WorkspaceOptions, PackageSummary, PackageSyncSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
 export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter, ImportResult, SyncResult } from './api/records';
 export type { UploadOptions } from './api/upload';
+export type { WatchOptions, WatchResult } from './api';
 export type { UploadAttempt, UploadRecord } from './core/records/types';
 export type { UploadConfig } from './config/schema';
 
@@ -40,4 +41,5 @@ export const getAllBuildHistory: typeof RecordsApi.getAllBuildHistory = (...args
 export const getBuildFailures: typeof RecordsApi.getBuildFailures = (...args) => recordsApi().getBuildFailures(...args);
 export const importRecords: typeof RecordsApi.importRecords = (...args) => recordsApi().importRecords(...args);
 export const syncRecords: typeof RecordsApi.syncRecords = (...args) => recordsApi().syncRecords(...args);
+export const watch: typeof Api.watch = (...args) => api().watch(...args);
 export const upload: typeof UploadApi.upload = (...args) => uploadApi().upload(...args);

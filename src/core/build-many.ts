@@ -42,7 +42,7 @@ export interface BuildManyRequest {
   /** Where build output goes; builds running side by side print theirs as one block each. */
   terminal: TerminalSink;
   store?: RecordStore;
-  trigger: 'cli' | 'api';
+  trigger: 'cli' | 'api' | 'watch';
   metadata?: Record<string, unknown>;
 }
 

@@ -50,6 +50,8 @@ export interface BuildRequest {
   declaredInputs?: DeclaredInputs;
   /** What started the build (the record's `trigger`). */
   trigger?: BuildJob['trigger'];
+  /** What a watch rebuild was started by (the record's `changedFiles`). */
+  changedFiles?: string[];
   /**
    * Asked under the lock, before anything runs: the CLI's own up-to-date check (core/up-to-date.ts).
    * Nx runs the build without it: Nx's cache decides there.
@@ -185,6 +187,7 @@ class BuildRun {
       startTime: new Date(this.started).toISOString(),
       logs: this.store.logPath(this.packagePath, id),
       ...(req.trigger ? { trigger: req.trigger } : {}),
+      ...(req.changedFiles ? { changedFiles: req.changedFiles } : {}),
       process: { pid: process.pid, host: hostname() },
       metadata: { ...(req.metadata ?? {}) },
     });

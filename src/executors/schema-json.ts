@@ -4,6 +4,7 @@ import { FIELD_DESCRIPTIONS } from '../config/field-descriptions';
 import { buildConfigSchema } from '../config/schema';
 import type { BuildExecutorOptions } from './build/executor';
 import type { CleanExecutorOptions } from './clean/executor';
+import type { WatchExecutorOptions } from './watch/executor';
 import type { CommonExecutorOptions } from './nx-request';
 
 /**
@@ -38,13 +39,16 @@ const cleanOptions = commonOptions.extend({
   cache: z.boolean().optional().describe('Also remove .build-cache (records, logs, incremental state). Default false.'),
 });
 
+const watchOptions = z.object({ environment: commonOptions.shape.environment });
+
 /** Compile-time check: the executors' option types and these schemas describe the same options. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Agree<T extends true> = T;
 export type ExecutorOptionTypesAgree = Agree<
   Same<z.input<typeof commonOptions>, CommonExecutorOptions> &
     Same<z.input<typeof buildOptions>, BuildExecutorOptions> &
-    Same<z.input<typeof cleanOptions>, CleanExecutorOptions>
+    Same<z.input<typeof cleanOptions>, CleanExecutorOptions> &
+    Same<z.input<typeof watchOptions>, WatchExecutorOptions>
 >;
 
 /**
@@ -70,6 +74,11 @@ export function executorSchemas(configSchema: z.ZodObject = buildConfigSchema): 
       'clean',
       "Removes the project's outputDir and build state under its lock. Nothing outside the package root is ever deleted.",
       toJson(cleanOptions),
+    ),
+    watch: executorSchema(
+      'watch',
+      'Builds the project and its workspace dependencies, then rebuilds on every change (and its dependents after a dependency) until stopped; continuous. Every rebuild takes the lock, swaps its outputs in atomically and writes a record with trigger "watch".',
+      toJson(watchOptions),
     ),
   };
   const config = configProperties(configSchema);

@@ -120,6 +120,18 @@ export function inferTargets(
         },
       } as TargetConfiguration['metadata'],
     },
+    [options.watchTargetName]: {
+      executor: `${PLUGIN_NAME}:watch`,
+      // Runs until stopped: Nx starts what depends on it (a dev server) without waiting for it to end.
+      continuous: true,
+      cache: false,
+      options: {},
+      configurations: Object.fromEntries([...new Set([...BUILT_IN_ENVIRONMENTS, ...config.environments])].map((environment) => [environment, { environment }])),
+      metadata: {
+        description: `Builds the package and its workspace dependencies with ${builder}, then rebuilds on every change`,
+        technologies,
+      },
+    },
     [options.cleanTargetName]: {
       executor: `${PLUGIN_NAME}:clean`,
       cache: false,

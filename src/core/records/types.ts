@@ -102,6 +102,11 @@ export interface BuildJob {
   tsconfig?: string;
   /** What started the build. Absent in records written before it. */
   trigger?: 'nx' | 'cli' | 'watch' | 'page' | 'api';
+  /**
+   * Watch rebuilds (`trigger: "watch"`): the files whose change started it, workspace-relative,
+   * posix; empty when only a dependency's rebuild did (`metadata.dependenciesRebuilt` names it).
+   */
+  changedFiles?: string[];
   /** Findings of the `check` phase (entry points, publint, attw). */
   checks?: CheckFinding[];
   /** What the `upload` phase did; absent when no upload is configured. */

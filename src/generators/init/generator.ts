@@ -28,7 +28,9 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}
   } else if (existing) {
     logger.info(`@repo/build-system is already registered in nx.json: leaving it as it is.`);
   } else {
-    const options = normalizePluginOptions({ buildTargetName: schema.buildTargetName, cleanTargetName: schema.cleanTargetName });
+    // The watch target keeps its default name unless nx.json says otherwise.
+    const { buildTargetName, cleanTargetName } = normalizePluginOptions({ buildTargetName: schema.buildTargetName, cleanTargetName: schema.cleanTargetName });
+    const options = { buildTargetName, cleanTargetName };
     nxJson.plugins = [...(nxJson.plugins ?? []), { plugin: PLUGIN_SPECIFIER, options }];
     nxJsonChanged = true;
   }

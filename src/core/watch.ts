@@ -1,0 +1,216 @@
+import { watch as watchDir, type FSWatcher } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { buildError, EXIT, type BuildError } from '../errors';
+import { watchTree, type TreeWatcher } from '../utils/watch-tree';
+import type { WorkspacePackage } from '../config/workspace/find-packages';
+import { BUILD_CACHE_DIR } from '../config/define';
+import { buildMany, planBuild, transitiveDependencies, type BuildManyResult } from './build-many';
+import { loadProjectConfig } from './load-project-config';
+import type { TerminalSink } from './log';
+import { DEFAULT_ENVIRONMENT, runBuild } from './pipeline';
+import type { RecordStore } from './records/store';
+import type { BuildJob } from './records/types';
+import { checkUpToDate } from './up-to-date';
+import { WatchQueue } from './watch-queue';
+
+/** Quiet time after the last change before a rebuild starts: an editor's save is several events. */
+export const WATCH_DEBOUNCE_MS = 150;
+
+/** Never watched: dependencies, build state and records, version control, Nx's cache. */
+const IGNORED_DIRS = new Set(['node_modules', BUILD_CACHE_DIR, '.git', '.nx']);
+/** Editors' temporary files (vim's swap files and its `4913` probe, emacs lock files, backups). */
+const EDITOR_TEMP = /(^|\/)(\.#[^/]*|#[^/]*#|[^/]*~|[^/]*\.sw[px]|4913|\.DS_Store)$/;
+
+export interface WatchRequest {
+  workspaceRoot: string;
+  /** Every buildable package of the workspace. */
+  packages: WorkspacePackage[];
+  /** The packages asked for; the workspace packages they depend on are watched too. */
+  requested: WorkspacePackage[];
+  environment?: string;
+  /** Ends the watch: the running build is cancelled (its lock released), the watchers closed. */
+  signal: AbortSignal;
+  terminal: TerminalSink;
+  store: RecordStore;
+  debounceMs?: number;
+  /** After the initial builds (every job of them) and after every rebuild (its job). */
+  onBuilt?: (success: boolean, jobs: BuildJob[]) => void;
+}
+
+export interface WatchResult {
+  exitCode: number;
+  /** Problems found before anything was built or watched (a cycle). */
+  errors: BuildError[];
+  /** The initial builds. */
+  initial?: BuildManyResult;
+  /** Every rebuild, in the order they ran. */
+  rebuilds: BuildJob[];
+}
+
+/**
+ * `build-system watch` and the `watch` executor (docs/watch.md): builds the packages and their
+ * workspace dependencies in dependency order, then rebuilds a package when its inputs change
+ * (its files, outputs and build state aside) and, after a successful rebuild, the watched
+ * packages that depend on it. One build at a time, each through the normal pipeline (lock,
+ * staging, atomic swap, record with `trigger: "watch"`); a failure is shown and the watch goes on.
+ */
+export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
+  const plan = planBuild(req.packages, req.requested);
+  if (plan.cycle) {
+    const error = buildError('WORKSPACE_INVALID', `the packages depend on each other in a cycle: ${plan.cycle.join(' → ')}`);
+    return { exitCode: EXIT.invalid, errors: [error], rebuilds: [] };
+  }
+  const watched = plan.order;
+  const dependsOn = new Map(watched.map((p) => [p.name, transitiveDependencies(p, req.packages).map((d) => d.name)]));
+  const queue = new WatchQueue(watched.map((p) => ({ name: p.name, dependsOn: dependsOn.get(p.name)!.filter((d) => dependsOn.has(d)) })));
+  const rebuilds: BuildJob[] = [];
+  let busy = true;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> | undefined;
+
+  const runNext = () => {
+    if (busy || req.signal.aborted) return;
+    const next = queue.next();
+    if (!next) return;
+    busy = true;
+    current = rebuild(next.name, next.changedFiles, next.dependenciesRebuilt).finally(() => {
+      busy = false;
+      current = undefined;
+      if (queue.pending) schedule();
+    });
+  };
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(runNext, req.debounceMs ?? WATCH_DEBOUNCE_MS);
+  };
+
+  const rebuild = async (name: string, changedFiles: string[], dependenciesRebuilt: string[]) => {
+    const pkg = watched.find((p) => p.name === name)!;
+    const why = changedFiles.length ? describeFiles(changedFiles) : `${dependenciesRebuilt.join(', ')} rebuilt`;
+    req.terminal(`\n> rebuild ${name} (${why})\n`);
+    const dependencyPaths = transitiveDependencies(pkg, req.packages).map((d) => d.path);
+    const job = await runBuild({
+      workspaceRoot: req.workspaceRoot,
+      packageRoot: pkg.root,
+      environment: req.environment,
+      signal: req.signal,
+      terminal: req.terminal,
+      store: req.store,
+      trigger: 'watch',
+      changedFiles,
+      metadata: { runner: 'watch', ...(dependenciesRebuilt.length ? { dependenciesRebuilt } : {}) },
+      upToDate: (config, builder) => checkUpToDate({ config, builder, store: req.store, dependencyPaths, force: false }),
+    });
+    queue.finished(name, job.status === 'success');
+    rebuilds.push(job);
+    if (job.status !== 'cancelled') req.terminal(`${statusLine(job)}\n`);
+    req.onBuilt?.(job.status === 'success', [job]);
+  };
+
+  const onChange = (pkg: WorkspacePackage, files: string[]) => {
+    queue.changed(
+      pkg.name,
+      files.map((f) => (pkg.path ? `${pkg.path}/${f}` : f)),
+    );
+    schedule();
+  };
+
+  // Watching starts before the initial builds: an edit made while they run is not lost.
+  const outputDirs = await Promise.all(watched.map((p) => outputDirOf(p, req)));
+  const watchers: (TreeWatcher | FSWatcher)[] = watched.map((pkg, i) => {
+    const nested = nestedPackages(pkg, req.packages);
+    return watchTree(pkg.root, {
+      ignore: (rel) => ignored(rel, outputDirs[i]) || nested.some((n) => rel === n || rel.startsWith(`${n}/`)),
+      onChange: (rel) => onChange(pkg, [rel]),
+    });
+  });
+  // A workspace tsconfig (the base the packages' tsconfigs extend) concerns every package.
+  const rootWatcher = watchRoot(req.workspaceRoot, (file) => {
+    for (const pkg of watched) queue.changed(pkg.name, [file]);
+    schedule();
+  });
+  if (rootWatcher) watchers.push(rootWatcher);
+
+  try {
+    const initial = await buildMany({
+      workspaceRoot: req.workspaceRoot,
+      packages: req.packages,
+      requested: req.requested,
+      environment: req.environment,
+      parallel: 1,
+      signal: req.signal,
+      terminal: req.terminal,
+      store: req.store,
+      trigger: 'watch',
+    });
+    if (initial.errors.length) return { exitCode: initial.exitCode, errors: initial.errors, initial, rebuilds };
+    for (const job of initial.jobs) if (job.status !== 'success') queue.finished(job.packageName, false);
+    req.onBuilt?.(initial.exitCode === 0, initial.jobs);
+    if (!req.signal.aborted) {
+      const names = watched.map((p) => p.name).join(', ');
+      req.terminal(`\nwatching ${watched.length === 1 ? names : `${watched.length} packages (${names})`} for changes (Ctrl-C to stop)\n`);
+    }
+    busy = false;
+    if (queue.pending) schedule();
+    await new Promise<void>((res) => (req.signal.aborted ? res() : req.signal.addEventListener('abort', () => res(), { once: true })));
+    return { exitCode: EXIT.cancelled, errors: [], initial, rebuilds };
+  } finally {
+    if (timer) clearTimeout(timer);
+    for (const w of watchers) w.close();
+    // The running build sees the same signal: it stops its builder and releases the lock.
+    await current;
+  }
+}
+
+/** Whether a path under a package (relative, posix) is not one of its inputs. */
+export function ignored(rel: string, outputDir: string): boolean {
+  const first = rel.split('/')[0];
+  if (IGNORED_DIRS.has(first)) return true;
+  if (rel === outputDir || rel.startsWith(`${outputDir}/`)) return true;
+  return EDITOR_TEMP.test(rel);
+}
+
+/** Packages inside this one (a root package around the others), relative to it: their files are theirs. */
+function nestedPackages(pkg: WorkspacePackage, all: WorkspacePackage[]): string[] {
+  const root = resolve(pkg.root);
+  return all
+    .map((p) => resolve(p.root))
+    .filter((r) => r.startsWith(root + sep))
+    .map((r) => relative(root, r).split(sep).join('/'));
+}
+
+/** The package's outputDir, as its config resolves it (the default when the config does not load: the build will say why). */
+async function outputDirOf(pkg: WorkspacePackage, req: WatchRequest): Promise<string> {
+  const loaded = await loadProjectConfig({
+    workspaceRoot: req.workspaceRoot,
+    packageRoot: pkg.root,
+    environment: req.environment ?? DEFAULT_ENVIRONMENT,
+  });
+  const dir = loaded.ok ? loaded.value.outputDir : 'dist';
+  return dir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+function watchRoot(root: string, onTsconfig: (file: string) => void): FSWatcher | undefined {
+  try {
+    return watchDir(root, { persistent: true }, (_event, name) => {
+      const file = name ? String(name) : '';
+      if (/^tsconfig[^/\\]*\.json$/.test(file)) onTsconfig(file);
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+function describeFiles(files: string[]): string {
+  const shown = files.slice(0, 3).join(', ');
+  return files.length > 3 ? `${shown} and ${files.length - 3} more` : shown;
+}
+
+function statusLine(job: BuildJob): string {
+  if (job.status === 'success') {
+    const how = job.cache === 'up-to-date' ? 'up to date' : `built in ${job.durationMs ?? 0} ms`;
+    return `${job.packageName}: ${how}; watching`;
+  }
+  // The errors were shown, located, by the build itself.
+  return `${job.packageName}: ${job.status}; watching for the next change`;
+}
