@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { processesInGroup } from '../../src/utils/spawn';
+import { spawnCli, type Spawned } from '../helpers/live';
+import { createWorkspace, esbuildConfig, NX_BIN, waitFor, type TempWorkspace } from '../helpers/workspace';
+import { spawn } from 'node:child_process';
+
+/**
+ * Watch mode (docs/watch.md), with real processes: `build-system watch` and `nx run x:watch`
+ * rebuild on an edit, record `trigger: "watch"` with the changed files, recover from failures,
+ * rebuild dependents, and stop on SIGTERM leaving no process and no lock behind.
+ */
+
+const UTILS = 'packages/utils';
+const APP = 'packages/app';
+const HELD = 'packages/held';
+
+/** A prebuild hook that, while `<package>/hold` exists, writes its pid and waits (a build stopped at a known phase). */
+const HOLD_HOOK = `import { existsSync, writeFileSync } from 'node:fs';
+if (existsSync('hold')) {
+  writeFileSync('hook.pid', String(process.pid));
+  setInterval(() => {}, 1000);
+}
+`;
+
+const watchJobs = (ws: TempWorkspace, dir: string) => ws.jobs(dir).filter((j) => j.trigger === 'watch');
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function packages() {
+  return {
+    [UTILS]: {
+      name: '@acme/utils',
+      packageJson: { exports: './dist/index.js', types: './dist/index.d.ts' },
+      config: esbuildConfig('\n  dts: true,'),
+      files: {
+        'src/index.ts': 'export const greet = (n: string): string => `hi ${n}`;\n',
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', skipLibCheck: true },
+          include: ['src'],
+        }),
+      },
+    },
+    [APP]: {
+      name: '@acme/app',
+      packageJson: { exports: './dist/index.js', dependencies: { '@acme/utils': '*' } },
+      config: esbuildConfig(),
+      files: { 'src/index.ts': "import { greet } from '@acme/utils';\nexport const app = () => greet('app') + ' v1';\n" },
+    },
+    [HELD]: {
+      name: '@acme/held',
+      config: esbuildConfig(`\n  prebuild: 'node hold.mjs',`),
+      files: { 'src/index.ts': 'export const held = 1;\n', 'hold.mjs': HOLD_HOOK },
+    },
+  };
+}
+
+describe('build-system watch (CLI)', () => {
+  let ws: TempWorkspace;
+  let run: Spawned | undefined;
+  beforeAll(() => {
+    ws = createWorkspace({ noNx: true, packages: packages() });
+  });
+  afterEach(async () => {
+    if (run && run.child.exitCode === null) {
+      run.child.kill('SIGKILL');
+      await run.done;
+    }
+    run = undefined;
+  });
+  afterAll(() => ws?.dispose());
+
+  it('builds the named package after its dependency, rebuilds on edits with watch records, recovers from failures, rebuilds dependents', async () => {
+    run = spawnCli(ws, ['watch', '@acme/app'], {}, true);
+    await waitFor(() => run!.output().includes('for changes'), 120_000, 'the initial builds');
+    const initial = [watchJobs(ws, UTILS), watchJobs(ws, APP)];
+    expect(
+      initial.map((jobs) => jobs.map((j) => j.status)),
+      run.output(),
+    ).toEqual([['success'], ['success']]);
+    expect(ws.exists(`${HELD}/dist`)).toBe(false);
+
+    // An edit in the app: one new record, trigger watch, naming the file; new output bytes.
+    ws.write(`${APP}/src/index.ts`, "import { greet } from '@acme/utils';\nexport const app = () => greet('app') + ' v2';\n");
+    await waitFor(() => watchJobs(ws, APP).length === 2 && watchJobs(ws, APP)[1].status !== 'building', 60_000, 'the app rebuild');
+    const edited = watchJobs(ws, APP)[1];
+    expect(edited, run.output()).toMatchObject({ status: 'success', cache: 'miss', changedFiles: [`${APP}/src/index.ts`] });
+    expect(ws.read(`${APP}/dist/index.js`)).toContain('v2');
+
+    // A syntax error: a failed record, the watch goes on; the next good edit recovers.
+    ws.write(`${APP}/src/index.ts`, 'export const app = () => {\n');
+    await waitFor(() => watchJobs(ws, APP).some((j) => j.status === 'failed'), 60_000, 'the failed rebuild');
+    const failed = watchJobs(ws, APP).find((j) => j.status === 'failed');
+    expect(failed.errors[0]).toMatchObject({ file: expect.stringContaining('index.ts'), line: expect.any(Number) });
+    expect(ws.read(`${APP}/dist/index.js`)).toContain('v2');
+    ws.write(`${APP}/src/index.ts`, "import { greet } from '@acme/utils';\nexport const app = () => greet('app') + ' v3';\n");
+    await waitFor(() => ws.read(`${APP}/dist/index.js`).includes('v3'), 60_000, 'the recovery');
+    await waitFor(() => watchJobs(ws, APP).at(-1).status === 'success', 60_000, 'the recovered record');
+
+    // A type error in the dependency (its declarations fail): failed record, the app is not rebuilt.
+    const appBefore = watchJobs(ws, APP).length;
+    ws.write(`${UTILS}/src/index.ts`, 'export const greet = (n: string): number => `hi ${n}`;\n');
+    await waitFor(() => watchJobs(ws, UTILS).some((j) => j.status === 'failed'), 60_000, 'the type error');
+    const typeError = watchJobs(ws, UTILS).find((j) => j.status === 'failed').errors[0];
+    expect(typeError).toMatchObject({ code: 'TYPE_ERROR', file: expect.stringContaining('index.ts'), line: 1 });
+    // Then fixed: utils rebuilds and the app after it, naming its dependency.
+    ws.write(`${UTILS}/src/index.ts`, 'export const greet = (n: string): string => `hello ${n}`;\n');
+    await waitFor(() => watchJobs(ws, APP).length > appBefore && watchJobs(ws, APP).at(-1).status !== 'building', 90_000, 'the dependent');
+    const utilsLast = watchJobs(ws, UTILS).at(-1);
+    expect(utilsLast).toMatchObject({ status: 'success', changedFiles: [`${UTILS}/src/index.ts`] });
+    const dependent = watchJobs(ws, APP).at(-1);
+    expect(dependent, run.output()).toMatchObject({
+      status: 'success',
+      changedFiles: [],
+      metadata: { dependenciesRebuilt: ['@acme/utils'] },
+    });
+    expect(watchJobs(ws, APP).length).toBe(appBefore + 1);
+    const out = ws.node(['--input-type=module', '-e', "import { app } from '@acme/app/dist/index.js'; console.log(app());"]);
+    expect(out.stdout.trim(), out.output).toBe('hello app v3');
+
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code, r.output).toBe(130);
+    expect(processesInGroup(run.child.pid)).toEqual([]);
+    for (const dir of [UTILS, APP]) expect(existsSync(ws.path(dir, '.build-cache', 'build.lock'))).toBe(false);
+  });
+
+  it('SIGTERM during a rebuild: the build is cancelled, its hook is gone, the lock is free', async () => {
+    run = spawnCli(ws, ['watch', '@acme/held'], {}, true);
+    await waitFor(() => run!.output().includes('for changes'), 120_000, 'the initial build');
+    ws.write(`${HELD}/hold`, '');
+    await waitFor(() => ws.exists(`${HELD}/hook.pid`), 60_000, 'the held rebuild');
+    const hookPid = Number(ws.read(`${HELD}/hook.pid`));
+    expect(existsSync(ws.path(HELD, '.build-cache', 'build.lock'))).toBe(true);
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code, r.output).toBe(130);
+    const last = watchJobs(ws, HELD).at(-1);
+    expect(last).toMatchObject({ status: 'cancelled', changedFiles: [`${HELD}/hold`] });
+    await waitFor(() => !alive(hookPid), 10_000, 'the hook to be gone');
+    expect(processesInGroup(run.child.pid)).toEqual([]);
+    expect(existsSync(ws.path(HELD, '.build-cache', 'build.lock'))).toBe(false);
+  });
+});
+
+describe('nx run <project>:watch', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({ packages: packages() });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('is an inferred continuous target whose executor rebuilds on an edit', async () => {
+    const shown = ws.nx(['show', 'project', '@acme/app', '--json']);
+    expect(shown.code, shown.output).toBe(0);
+    expect(JSON.parse(shown.stdout).targets.watch).toMatchObject({ executor: '@repo/build-system:watch', continuous: true });
+
+    const child = spawn(process.execPath, [NX_BIN, 'run', '@acme/app:watch'], {
+      cwd: ws.root,
+      env: ws.env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const done = new Promise<number | null>((res) => child.on('close', res));
+    try {
+      await waitFor(() => output.includes('for changes'), 120_000, 'the initial builds');
+      expect(
+        watchJobs(ws, UTILS).map((j) => j.status),
+        output,
+      ).toEqual(['success']);
+      ws.write(`${APP}/src/index.ts`, "import { greet } from '@acme/utils';\nexport const app = () => greet('nx') + ' v2';\n");
+      await waitFor(
+        () => watchJobs(ws, APP).at(-1)?.status === 'success' && ws.read(`${APP}/dist/index.js`).includes('v2'),
+        60_000,
+        'the rebuild',
+      );
+      expect(watchJobs(ws, APP).at(-1)).toMatchObject({ changedFiles: [`${APP}/src/index.ts`], metadata: { runner: 'watch' } });
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+      await done;
+    }
+    expect(existsSync(ws.path(APP, '.build-cache', 'build.lock'))).toBe(false);
+  });
+});
