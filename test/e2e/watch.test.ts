@@ -121,7 +121,7 @@ describe('build-system watch (CLI)', () => {
       metadata: { dependenciesRebuilt: ['@acme/utils'] },
     });
     expect(watchJobs(ws, APP).length).toBe(appBefore + 1);
-    const out = ws.node(['--input-type=module', '-e', "import { app } from '@acme/app/dist/index.js'; console.log(app());"]);
+    const out = ws.node(['--input-type=module', '-e', "import { app } from '@acme/app'; console.log(app());"]);
     expect(out.stdout.trim(), out.output).toBe('hello app v3');
 
     run.child.kill('SIGTERM');
