@@ -93,12 +93,24 @@ describe('build-system watch (CLI)', () => {
     expect(edited, run.output()).toMatchObject({ status: 'success', cache: 'miss', changedFiles: [`${APP}/src/index.ts`] });
     expect(ws.read(`${APP}/dist/index.js`)).toContain('v2');
 
+    // Two quick edits: at most two builds, the last one with the last bytes.
+    const beforeQuick = watchJobs(ws, APP).length;
+    ws.write(`${APP}/src/index.ts`, "import { greet } from '@acme/utils';\nexport const app = () => greet('app') + ' quick1';\n");
+    ws.write(`${APP}/src/index.ts`, "import { greet } from '@acme/utils';\nexport const app = () => greet('app') + ' quick2';\n");
+    await waitFor(
+      () => ws.read(`${APP}/dist/index.js`).includes('quick2') && watchJobs(ws, APP).at(-1).status === 'success',
+      60_000,
+      'the quick edits',
+    );
+    expect(watchJobs(ws, APP).length - beforeQuick).toBeGreaterThanOrEqual(1);
+    expect(watchJobs(ws, APP).length - beforeQuick).toBeLessThanOrEqual(2);
+
     // A syntax error: a failed record, the watch goes on; the next good edit recovers.
     ws.write(`${APP}/src/index.ts`, 'export const app = () => {\n');
     await waitFor(() => watchJobs(ws, APP).some((j) => j.status === 'failed'), 60_000, 'the failed rebuild');
     const failed = watchJobs(ws, APP).find((j) => j.status === 'failed');
     expect(failed.errors[0]).toMatchObject({ file: expect.stringContaining('index.ts'), line: expect.any(Number) });
-    expect(ws.read(`${APP}/dist/index.js`)).toContain('v2');
+    expect(ws.read(`${APP}/dist/index.js`)).toContain('quick2');
     ws.write(`${APP}/src/index.ts`, "import { greet } from '@acme/utils';\nexport const app = () => greet('app') + ' v3';\n");
     await waitFor(() => ws.read(`${APP}/dist/index.js`).includes('v3'), 60_000, 'the recovery');
     await waitFor(() => watchJobs(ws, APP).at(-1).status === 'success', 60_000, 'the recovered record');
