@@ -18,6 +18,7 @@ export const WATCH_DEBOUNCE_MS = 150;
 
 /** Never watched: dependencies, build state and records, version control, Nx's cache. */
 const IGNORED_DIRS = new Set(['node_modules', BUILD_CACHE_DIR, '.git', '.nx']);
+const CONFIG_FILE = /^build\.config\.[cm]?[jt]s$/;
 /** Editors' temporary files (vim's swap files and its `4913` probe, emacs lock files, backups). */
 const EDITOR_TEMP = /(^|\/)(\.#[^/]*|#[^/]*#|[^/]*~|[^/]*\.sw[px]|4913|\.DS_Store)$/;
 
@@ -107,21 +108,19 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
     req.onBuilt?.(job.status === 'success', [job]);
   };
 
-  const onChange = (pkg: WorkspacePackage, files: string[]) => {
-    queue.changed(
-      pkg.name,
-      files.map((f) => (pkg.path ? `${pkg.path}/${f}` : f)),
-    );
+  // Watching starts before the initial builds: an edit made while they run is not lost.
+  // Every outputDir a package's config has named while watched stays ignored (old outputs are not inputs).
+  const outputDirs = await Promise.all(watched.map(async (p) => new Set([await outputDirOf(p, req)])));
+  const onChange = (pkg: WorkspacePackage, index: number, rel: string) => {
+    if (CONFIG_FILE.test(rel)) void outputDirOf(pkg, req).then((dir) => outputDirs[index].add(dir));
+    queue.changed(pkg.name, [pkg.path ? `${pkg.path}/${rel}` : rel]);
     schedule();
   };
-
-  // Watching starts before the initial builds: an edit made while they run is not lost.
-  const outputDirs = await Promise.all(watched.map((p) => outputDirOf(p, req)));
   const watchers: (TreeWatcher | FSWatcher)[] = watched.map((pkg, i) => {
     const nested = nestedPackages(pkg, req.packages);
     return watchTree(pkg.root, {
-      ignore: (rel) => ignored(rel, outputDirs[i]) || nested.some((n) => rel === n || rel.startsWith(`${n}/`)),
-      onChange: (rel) => onChange(pkg, [rel]),
+      ignore: (rel) => [...outputDirs[i]].some((dir) => ignored(rel, dir)) || nested.some((n) => rel === n || rel.startsWith(`${n}/`)),
+      onChange: (rel) => onChange(pkg, i, rel),
     });
   });
   // A workspace tsconfig (the base the packages' tsconfigs extend) concerns every package.
