@@ -143,7 +143,6 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
       trigger: 'watch',
     });
     if (initial.errors.length) return { exitCode: initial.exitCode, errors: initial.errors, initial, rebuilds };
-    for (const job of initial.jobs) if (job.status !== 'success') queue.finished(job.packageName, false);
     req.onBuilt?.(initial.exitCode === 0, initial.jobs);
     if (!req.signal.aborted) {
       const names = watched.map((p) => p.name).join(', ');
