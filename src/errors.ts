@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'CONFIG_NOT_FOUND'
   | 'CONFIG_LOAD_FAILED'
   | 'CONFIG_INVALID'
+  /** A warning: a top-level config key the build system does not know (and no typo of one). */
+  | 'CONFIG_UNKNOWN_FIELD'
   | 'ENTRY_NOT_FOUND'
   | 'PACKAGE_JSON_INVALID'
   | 'BUILDER_UNAVAILABLE'

@@ -8,6 +8,7 @@ import type { PackageBuildConfig } from './schema';
  */
 export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: string } = {
   name: 'Must equal package.json "name" when given.',
+  meta: "The package's own fields: kept in each build record (meta), never read by the build. Other unknown top-level keys are warned about.",
   builder: 'Which adapter builds. bun falls back to esbuild where no bun binary exists.',
   entry:
     'Entry file(s) relative to the package root. An array names outputs after their path below the common directory; an object names them explicitly.',

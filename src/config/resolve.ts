@@ -8,6 +8,8 @@ import { packageVersion } from '../utils/version';
 import { secretValuesOfRaw } from './secrets';
 import { resolveUpload, type ResolvedUpload } from './upload';
 import { validateWithCache } from './validation-cache';
+import { FIELD_DESCRIPTIONS } from './field-descriptions';
+import { classifyUnknownKeys } from './unknown-keys';
 
 export interface EntryPoint {
   /** Output name without extension, posix: `index`, `cli/index`. */
@@ -33,7 +35,7 @@ export interface PackageJson {
 /** Fields whose resolved value is the config's own with its default applied: typed by the schema. */
 type Defaulted = 'platform' | 'sourcemap' | 'minify' | 'noExternal' | 'define' | 'builderOptions' | 'artifactGlobs' | 'cache' | 'secretEnv';
 /** Fields that stay as parsed (the schema already defaults the required ones). */
-type AsParsed = 'builder' | 'outputDir' | 'tsconfig' | 'runtimeValidationSchema';
+type AsParsed = 'builder' | 'outputDir' | 'tsconfig' | 'runtimeValidationSchema' | 'meta';
 
 /**
  * A config with every default applied and every path checked: what adapters consume. Fields
@@ -66,6 +68,8 @@ export interface ResolvedBuildConfig extends Required<Pick<ParsedBuildConfig, De
   check: ResolvedCheck;
   /** Where the outputs are uploaded after a build; absent when not configured (docs/upload.md). */
   upload?: ResolvedUpload;
+  /** Warnings about the config itself (unknown top-level keys): recorded, never a failure. */
+  configWarnings: BuildError[];
 }
 
 export interface ResolvedCheck {
@@ -218,7 +222,15 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     runtimeValidationSchema: merged.runtimeValidationSchema,
     check: resolveCheck(merged.check),
     ...(upload.value ? { upload: upload.value } : {}),
+    ...(merged.meta ? { meta: merged.meta } : {}),
+    configWarnings: unknownKeyWarnings(input.raw, fileRel ?? 'build options'),
   });
+}
+
+/** The package's own top-level keys (not typos of documented ones, which fail validation). */
+function unknownKeyWarnings(raw: unknown, file: string): BuildError[] {
+  if (!raw || typeof raw !== 'object') return [];
+  return classifyUnknownKeys(raw as Record<string, unknown>, Object.keys(FIELD_DESCRIPTIONS), file).warnings;
 }
 
 /** Checks beyond the schema: name matches package.json, outputDir is safe, entries exist. */

@@ -2,15 +2,19 @@ import { z } from 'zod';
 import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import { describeValue } from '../utils/describe-value';
 import { buildConfigSchema, type ParsedBuildConfig } from './schema';
+import { classifyUnknownKeys } from './unknown-keys';
 
 /** Validates a raw config against the schema, reporting every problem at once. */
 export function validateConfigShape(raw: unknown, file: string): Result<ParsedBuildConfig> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return fail(buildError('CONFIG_INVALID', 'the config must be an object', { phase: 'validate', file, expected: 'an object', found: describeValue(raw) }));
   }
-  const result = buildConfigSchema.safeParse(raw);
-  if (result.success) return ok(result.data);
-  return fail(...result.error.issues.map((issue) => issueToError(issue, raw, file)));
+  // Unknown top-level keys: typos are errors here, the rest warnings of resolution (unknown-keys.ts).
+  const unknown = classifyUnknownKeys(raw as Record<string, unknown>, Object.keys(buildConfigSchema.shape), file);
+  const known = Object.fromEntries(Object.entries(raw).filter(([k]) => !unknown.keys.includes(k)));
+  const result = buildConfigSchema.safeParse(known);
+  if (result.success && !unknown.errors.length) return ok(result.data);
+  return fail(...unknown.errors, ...(result.success ? [] : result.error.issues.map((issue) => issueToError(issue, raw, file))));
 }
 
 function issueToError(issue: z.core.$ZodIssue, raw: unknown, file: string): BuildError {

@@ -264,6 +264,11 @@ class BuildRun {
       this.errors.push({ ...unsafeCache, phase: 'validate' });
       return undefined;
     }
+    for (const w of config.configWarnings) {
+      job.warnings!.push(w);
+      this.log.warn(formatError(w));
+    }
+    if (config.meta) job.meta = config.meta;
     const tsconfig = config.dts || config.builder === 'tsc' ? packageTsconfig(config) : undefined;
     if (tsconfig) job.tsconfig = toPosix(relative(config.workspaceRoot, tsconfig));
     if (selection.warning) {

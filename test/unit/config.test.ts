@@ -85,7 +85,7 @@ describe('resolveBuildConfig', () => {
     expect(byField.builder).toMatchObject({ code: 'CONFIG_INVALID', file: 'packages/a/build.config.ts', found: 'string "webpack"' });
     expect(byField.builder.expected).toContain('"esbuild"');
     expect(byField.format).toMatchObject({ found: 'string "umd"' });
-    expect(byField.minfy).toMatchObject({ message: 'unknown option "minfy"' });
+    expect(byField.minfy).toMatchObject({ message: 'unknown option "minfy": did you mean "minify"?' });
     // Fields with the right type are still checked beyond the schema, in the same report.
     expect(byField.outputDir).toMatchObject({ message: 'outputDir must not leave the package root' });
     expect(byField.name).toMatchObject({ expected: '"@t/a"', found: '"@t/other"' });

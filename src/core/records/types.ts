@@ -118,5 +118,7 @@ export interface BuildJob {
    * version, dependencies' outputs), as one hash. Absent in records of builds run by Nx.
    */
   upToDateKey?: string;
+  /** The config's `meta`: the package's own data, kept as given. Absent when the config has none. */
+  meta?: Record<string, unknown>;
   metadata: Record<string, unknown>;
 }

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, type RunResult, type TempWorkspace } from '../helpers/workspace';
+
+const doc = (r: RunResult) => {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`stdout is not one JSON document:\n${r.output}`);
+  }
+};
+const config = (fields: string) => `import { defineBuildConfig } from '@repo/build-system';
+export default defineBuildConfig({
+  builder: 'esbuild',
+  entry: 'src/index.ts',${fields}
+});
+`;
+const files = { 'src/index.ts': 'export const a = 1;\n' };
+
+describe('extensible fields: typos fail, meta is kept, other unknown keys are warned about', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: {
+        'packages/typo': { name: '@e/typo', config: config("\n  outDir: 'lib',"), files },
+        'packages/own': {
+          name: '@e/own',
+          config: config("\n  outputDir: 'dist',\n  meta: { team: 'web', tier: 2 },\n  owningTeam: 'web',"),
+          files,
+        },
+      },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('`outDir` fails validation with "did you mean outputDir", located in the config file', () => {
+    const r = ws.cli(['build', '@e/typo', '--json']);
+    expect(r.code, r.output).not.toBe(0);
+    const job = doc(r).jobs[0];
+    expect(job.status).toBe('failed');
+    expect(job.errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'outDir', file: 'packages/typo/build.config.ts' });
+    expect(job.errors[0].message).toContain('did you mean "outputDir"');
+  });
+
+  it('`meta` is kept in the record; an unrelated key is a warning naming file and key, and the build succeeds', () => {
+    const r = ws.cli(['build', '@e/own']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain('packages/own/build.config.ts');
+    expect(r.output).toContain('"owningTeam"');
+    const job = ws.latest('packages/own');
+    expect(job.status).toBe('success');
+    expect(job.meta).toEqual({ team: 'web', tier: 2 });
+    expect(job.warnings).toContainEqual(
+      expect.objectContaining({ code: 'CONFIG_UNKNOWN_FIELD', field: 'owningTeam', file: 'packages/own/build.config.ts' }),
+    );
+    expect(ws.exists('packages/own/dist/index.js')).toBe(true);
+  });
+
+  it('under nx the same: the warning does not fail the target', () => {
+    const r = ws.nx(['run', '@e/own:build', '--skip-nx-cache']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain('owningTeam');
+  });
+});
