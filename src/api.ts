@@ -51,6 +51,8 @@ export interface CleanOptions extends BuildOptions {
 export interface PackageSummary {
   name: string;
   path: string;
+  /** The config's `friendlyName` (display only). */
+  displayName?: string;
   /** The builder in effect here. */
   builder?: string;
   /** The builder the config asks for (differs from `builder` when bun falls back to esbuild). */
@@ -288,7 +290,7 @@ export async function listProjects(options: WorkspaceOptions & { environment?: s
       const c = cfg.value;
       // The builder that will run here (bun falls back to esbuild without a bun binary), and the one asked for.
       const builder = builderInEffect(c.builder, (b) => Boolean(findBinary(b, [c.packageRoot, c.workspaceRoot])));
-      return { ...base, builder, requestedBuilder: c.builder, outputDir: c.outputDir, format: c.format, entries: c.entries, dts: c.dts };
+      return { ...base, ...(c.friendlyName ? { displayName: c.friendlyName } : {}), builder, requestedBuilder: c.builder, outputDir: c.outputDir, format: c.format, entries: c.entries, dts: c.dts };
     }),
   );
   // Named by path: a package.json that does not parse has no name to give.

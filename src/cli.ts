@@ -272,7 +272,7 @@ async function buildCommand(projects: string[], opts: BuildCommandOptions): Prom
       const j = p.job;
       const status = j?.cache === 'up-to-date' ? 'up to date' : p.status;
       const failed = (j?.metadata?.failedDependencies as string[] | undefined)?.join(', ');
-      return [p.name, failed ? `${status} (${failed} failed)` : status, j?.builder ?? '', j ? `${j.durationMs ?? 0} ms` : '', j ? String(j.artifacts.length) : ''];
+      return [named(p.name, j?.displayName), failed ? `${status} (${failed} failed)` : status, j?.builder ?? '', j ? `${j.durationMs ?? 0} ms` : '', j ? String(j.artifacts.length) : ''];
     });
     io.out(`\n${table(['project', 'status', 'builder', 'duration', 'artifacts'], rows)}\n`);
   }
@@ -303,7 +303,7 @@ async function listCommand(io: Io, environment?: string): Promise<number> {
     io.out(
       `${table(
         ['project', 'path', 'builder', 'entries', 'format', 'outputDir', 'dts'],
-        packages.map((p) => (p.errors ? [p.name, p.path, p.errors[0].code === 'PACKAGE_JSON_INVALID' ? 'invalid package.json' : 'invalid config', p.errors[0].message, '', '', ''] : [p.name, p.path || '.', builderShown(p), p.entries!.map((e) => e.path).join(' '), p.format!.join(','), p.outputDir!, p.dts ? 'yes' : 'no'])),
+        packages.map((p) => (p.errors ? [p.name, p.path, p.errors[0].code === 'PACKAGE_JSON_INVALID' ? 'invalid package.json' : 'invalid config', p.errors[0].message, '', '', ''] : [named(p.name, p.displayName), p.path || '.', builderShown(p), p.entries!.map((e) => e.path).join(' '), p.format!.join(','), p.outputDir!, p.dts ? 'yes' : 'no'])),
       )}\n`,
     );
   return EXIT.success;
@@ -324,6 +324,7 @@ async function statusCommand(project: string, io: Io, exitCodeWhenStale: boolean
       `${JSON.stringify(
         {
           project: s.packageName,
+          displayName: j?.displayName ?? null,
           path: s.packagePath,
           status: s.status,
           cache: j?.cache ?? null,
@@ -342,7 +343,7 @@ async function statusCommand(project: string, io: Io, exitCodeWhenStale: boolean
       )}\n`,
     );
   } else {
-    io.out(`${s.packageName} (${s.packagePath || '.'})\n`);
+    io.out(`${s.packageName}${j?.displayName ? ` "${j.displayName}"` : ''} (${s.packagePath || '.'})\n`);
     if (j && (s.status === 'building' || s.status === 'interrupted')) {
       const phase = j.phases.find((p) => p.status === 'building');
       io.out(`  ${s.status === 'building' ? 'building' : 'interrupted (its process is gone)'}: started ${j.startTime}${phase ? `, in phase ${phase.name}` : ''}\n`);
@@ -390,6 +391,11 @@ async function syncCommand(projects: string[], io: Io, check: boolean, environme
   if (!outOfStep.length) io.out(`package.json in step with the build config (${packages.length} package${packages.length === 1 ? '' : 's'})\n`);
   else if (check) io.out(`run \`build-system sync\` (or \`nx sync\`) to update ${outOfStep.length === 1 ? 'it' : 'them'}\n`);
   return exitCode;
+}
+
+/** A package as people read it: its name, and its friendly name when it has one. */
+function named(name: string, displayName?: string): string {
+  return displayName ? `${name} (${displayName})` : name;
 }
 
 function table(head: string[], rows: string[][]): string {

@@ -8,6 +8,7 @@ import type { PackageBuildConfig } from './schema';
  */
 export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: string } = {
   name: 'Must equal package.json "name" when given.',
+  friendlyName: 'A display name shown beside the package name (list, status, summaries, records as displayName, the builds page); never an identity.',
   meta: "The package's own fields: kept in each build record (meta), never read by the build. Other unknown top-level keys are warned about.",
   builder: 'Which adapter builds. bun falls back to esbuild where no bun binary exists.',
   entry:

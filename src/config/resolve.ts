@@ -35,7 +35,7 @@ export interface PackageJson {
 /** Fields whose resolved value is the config's own with its default applied: typed by the schema. */
 type Defaulted = 'platform' | 'sourcemap' | 'minify' | 'noExternal' | 'define' | 'builderOptions' | 'artifactGlobs' | 'cache' | 'secretEnv';
 /** Fields that stay as parsed (the schema already defaults the required ones). */
-type AsParsed = 'builder' | 'outputDir' | 'tsconfig' | 'runtimeValidationSchema' | 'meta';
+type AsParsed = 'builder' | 'outputDir' | 'tsconfig' | 'runtimeValidationSchema' | 'meta' | 'friendlyName';
 
 /**
  * A config with every default applied and every path checked: what adapters consume. Fields
@@ -223,6 +223,7 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     check: resolveCheck(merged.check),
     ...(upload.value ? { upload: upload.value } : {}),
     ...(merged.meta ? { meta: merged.meta } : {}),
+    ...(merged.friendlyName ? { friendlyName: merged.friendlyName } : {}),
     configWarnings: unknownKeyWarnings(input.raw, fileRel ?? 'build options'),
   });
 }

@@ -87,6 +87,8 @@ const zodSchemaLike = z.custom<{ safeParse: (v: unknown) => { success: boolean; 
 
 export const buildConfigSchema = z.strictObject({
   name: z.string().min(1).optional(),
+  /** Shown beside the package name (list, status, summaries, records, builds page); never an identity. */
+  friendlyName: z.string().min(1).optional(),
   /** The package's own data: kept in the record, never read by the build. */
   meta: z.record(z.string(), z.unknown()).optional(),
   builder: builderSchema.default('esbuild'),

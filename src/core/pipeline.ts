@@ -269,6 +269,7 @@ class BuildRun {
       this.log.warn(formatError(w));
     }
     if (config.meta) job.meta = config.meta;
+    if (config.friendlyName) job.displayName = config.friendlyName;
     const tsconfig = config.dts || config.builder === 'tsc' ? packageTsconfig(config) : undefined;
     if (tsconfig) job.tsconfig = toPosix(relative(config.workspaceRoot, tsconfig));
     if (selection.warning) {

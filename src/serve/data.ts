@@ -17,6 +17,8 @@ export type RowStatus = DisplayStatus | 'never-built';
 /** One line of the packages view (and of `GET /api/packages`). */
 export interface PackageRow {
   name: string;
+  /** The config's friendlyName (display only). */
+  displayName?: string | null;
   path: string;
   builder: string | null;
   status: RowStatus;
@@ -237,6 +239,7 @@ function toRow(pkg: PackageSummary, s: BuildStatus): PackageRow {
   const failedPhase = j?.phases.find((p) => p.status === 'failed') ?? null;
   return {
     name: pkg.name,
+    displayName: pkg.displayName ?? j?.displayName ?? null,
     path: pkg.path,
     builder: j && j.builder !== 'unknown' ? j.builder : (pkg.builder ?? null),
     status: s.status,

@@ -51,6 +51,7 @@ const job = (over: Partial<BuildJob> = {}): BuildJob => ({
 
 const row: PackageRow = {
   name: EVIL,
+  displayName: EVIL,
   path: 'packages/evil',
   builder: 'esbuild',
   status: 'failed',
@@ -118,6 +119,7 @@ describe('escaping', () => {
       expect(markup).not.toContain('</script>');
       expect(tagsOf(markup).every((t) => !['img', 'script', 'iframe', 'svg'].includes(t))).toBe(true);
       expect(markup).toContain(esc(EVIL));
+      expect(markup).toContain(`<span class="display-name">${esc(EVIL)}</span>`);
     }
   });
 

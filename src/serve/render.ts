@@ -164,7 +164,7 @@ function packageRow(r: PackageRow, ctx: ViewContext): Html {
       : html`<span title="${r.reasons.join('\n')}">${badge(r.stale ? 'stale' : 'fresh')}</span>`;
   return html`<tr class="row" data-package="${r.name}" data-status="${r.status}">
     <td data-label="Package" class="name">
-      <a href="${ctx.links.pkg(r.name)}">${r.name}</a>
+      <a href="${ctx.links.pkg(r.name)}">${r.name}</a>${r.displayName ? html` <span class="display-name">${r.displayName}</span>` : ''}
       <div class="path">${r.path || '.'}</div>
       ${note}
     </td>
@@ -190,7 +190,7 @@ export function renderPackageView(d: PackageDetail, ctx: ViewContext): Html {
     <header class="head">
       <div class="title">
         <h1>${r.name}</h1>
-        ${badge(r.status)}
+        ${r.displayName ? html`<span class="display-name">${r.displayName}</span>` : ''} ${badge(r.status)}
       </div>
       <div class="meta">
         <span>${r.path || '.'}</span

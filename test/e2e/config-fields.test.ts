@@ -61,3 +61,31 @@ describe('extensible fields: typos fail, meta is kept, other unknown keys are wa
     expect(r.output).toContain('owningTeam');
   });
 });
+
+describe('friendlyName: shown everywhere a package is, never an identity', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: { 'packages/web': { name: '@e/web', config: config("\n  friendlyName: 'Web storefront',"), files } },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('list --json, the record (displayName), the terminal summary, status and the builds page', () => {
+    const listed = doc(ws.cli(['list', '--json'])).projects;
+    expect(listed).toEqual([expect.objectContaining({ name: '@e/web', displayName: 'Web storefront' })]);
+    const built = ws.cli(['build', '@e/web']);
+    expect(built.code, built.output).toBe(0);
+    expect(built.stdout).toContain('@e/web (Web storefront)');
+    const job = ws.latest('packages/web');
+    expect(job).toMatchObject({ packageName: '@e/web', displayName: 'Web storefront' });
+    const status = doc(ws.cli(['status', '@e/web', '--json']));
+    expect(status).toMatchObject({ project: '@e/web', displayName: 'Web storefront' });
+    expect(ws.cli(['status', '@e/web']).stdout).toContain('@e/web "Web storefront"');
+    // The friendly name does not name a project.
+    expect(ws.cli(['status', 'Web storefront']).code).toBe(2);
+    const report = ws.cli(['report', '--out', 'report.html']);
+    expect(report.code, report.output).toBe(0);
+    expect(ws.read('report.html')).toContain('<span class="display-name">Web storefront</span>');
+  });
+});

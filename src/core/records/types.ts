@@ -78,6 +78,8 @@ export interface BuildJob {
   schemaVersion: 1;
   id: string;
   packageName: string;
+  /** The config's `friendlyName`, for display only (records are keyed by packageName/packagePath). */
+  displayName?: string;
   /** Package root relative to the workspace root, posix. */
   packagePath: string;
   builder: string;
