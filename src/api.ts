@@ -46,6 +46,8 @@ export interface BuildOptions extends WorkspaceOptions {
 export interface CleanOptions extends BuildOptions {
   /** Also remove .build-cache (records, logs, incremental state). */
   cache?: boolean;
+  /** Only list what would be removed (`removed`), delete nothing. */
+  dryRun?: boolean;
 }
 
 export interface PackageSummary {
@@ -264,6 +266,7 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
     packageRoot: located.value.pkg.root,
     environment: options.environment,
     cache: options.cache,
+    dryRun: options.dryRun,
     signal: options.signal,
     terminal: options.onOutput,
     store: options.store,

@@ -44,6 +44,7 @@ Options:
   --exit-code               with status: exit 1 when the outputs are stale
   --limit <n>               with history: at most n records
   --cache                   with clean: also remove .build-cache
+  --dry-run                 with clean: list what would be removed, delete nothing
   --check                   with sync: change nothing, fail when out of step
   --database-url-env <NAME> the variable holding the records database URL (default BUILD_SYSTEM_DATABASE_URL)
   -h, --help
@@ -86,6 +87,7 @@ async function mainListening(argv: string[], stopped: AbortSignal): Promise<numb
         environment: { type: 'string', short: 'c' },
         limit: { type: 'string' },
         cache: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
         check: { type: 'boolean', default: false },
         all: { type: 'boolean', default: false },
         since: { type: 'string' },
@@ -140,6 +142,7 @@ interface Values {
   environment?: string;
   limit?: string;
   cache?: boolean;
+  'dry-run'?: boolean;
   check?: boolean;
   all?: boolean;
   since?: string;
@@ -193,7 +196,7 @@ async function run(command: string, projects: string[], values: Values, io: Io, 
       return viewOut(io, await recordsCommand(projects[0], recordsOptions));
     case 'clean':
       if (projects.length !== 1) return usage(io, 'clean takes one project');
-      return cleanCommand(projects[0], io, values.cache!, environment);
+      return cleanCommand(projects[0], io, values.cache!, environment, values['dry-run']);
     case 'sync':
       return syncCommand(projects, io, values.check!, environment);
     case 'upload':
@@ -363,14 +366,14 @@ async function historyCommand(project: string, io: Io, limit?: number, databaseU
   return EXIT.success;
 }
 
-async function cleanCommand(project: string, io: Io, cache: boolean, environment?: string): Promise<number> {
+async function cleanCommand(project: string, io: Io, cache: boolean, environment?: string, dryRun?: boolean): Promise<number> {
   const located = await locate(project, {});
   if (!located.ok) return errorsOut(io, located.errors, EXIT.invalid);
   const result = await withCancellation((signal) =>
-    runClean({ workspaceRoot: located.value.workspaceRoot, packageRoot: located.value.pkg.root, cache, environment, signal, terminal: io.stream }),
+    runClean({ workspaceRoot: located.value.workspaceRoot, packageRoot: located.value.pkg.root, cache, dryRun, environment, signal, terminal: io.stream }),
   );
   if (io.json) io.out(`${JSON.stringify({ project: located.value.pkg.name, ...result }, null, 2)}\n`);
-  else if (result.exitCode === 0) io.out(`removed: ${result.removed.join(', ') || 'nothing'}\n`);
+  else if (result.exitCode === 0) io.out(`${result.dryRun ? 'would remove' : 'removed'}: ${result.removed.join(', ') || 'nothing'}\n`);
   return result.exitCode;
 }
 

@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { buildError, fail, ok, type BuildError, type Result } from '../errors';
 import { BUILD_CACHE_DIR, BUILT_IN_ENVIRONMENTS, DEFAULT_ARTIFACT_GLOBS } from './define';
-import type { Format, Platform, ParsedBuildConfig } from './schema';
+import type { Format, Hook, Platform, ParsedBuildConfig } from './schema';
 import { packageVersion } from '../utils/version';
 import { secretValuesOfRaw } from './secrets';
 import { resolveUpload, type ResolvedUpload } from './upload';
@@ -56,7 +56,9 @@ export interface ResolvedBuildConfig extends Required<Pick<ParsedBuildConfig, De
   target: string[];
   /** Package names kept out of bundles (`name` and `name/…`): dependencies and `external`. Node builtins are always external. */
   external: string[];
-  hooks: Pick<ParsedBuildConfig, 'prebuild' | 'postbuild' | 'clean'>;
+  hooks: { prebuild?: Hook; postbuild?: Hook; clean?: Hook };
+  /** `clean: { keep, dryRun }`: globs (relative to the package root) inside the outputs that clean leaves. */
+  cleanOptions: { keep: string[]; dryRun: boolean };
   /** Declarations on (`dts: true` or an object). */
   dts: boolean;
   /** Declarations bundled per entry and format (the default), or one file per source (`dts: { bundle: false }`). */
@@ -160,6 +162,12 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
       errors.push(buildError('CONFIG_INVALID', 'artifact globs must stay inside the package root', { phase: 'validate', file: fileRel, field: `artifactGlobs.${i}`, expected: 'a glob relative to the package root, e.g. "dist/**"', found: JSON.stringify(glob) }));
     }
   });
+  // What clean keeps is inside the package: a glob leaving it could only mislead.
+  (cleanObject(merged.clean)?.keep ?? []).forEach((glob, i) => {
+    if (isAbsolute(glob) || glob.split('/').includes('..')) {
+      errors.push(buildError('CONFIG_INVALID', 'clean.keep globs must stay inside the package root', { phase: 'validate', file: fileRel, field: `clean.keep.${i}`, expected: 'a glob relative to the package root, e.g. "dist/.gitkeep"', found: JSON.stringify(glob) }));
+    }
+  });
   // An explicit tsconfig that is not there would silently fall back to the defaults.
   if (merged.tsconfig !== undefined && !existsSync(resolve(packageRoot, merged.tsconfig))) {
     errors.push(buildError('CONFIG_INVALID', `tsconfig "${merged.tsconfig}" does not exist`, { phase: 'validate', file: fileRel, field: 'tsconfig', expected: 'an existing tsconfig file, relative to the package root', found: JSON.stringify(merged.tsconfig) }));
@@ -215,7 +223,8 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     builderOptions: merged.builderOptions ?? {},
     artifactGlobs: merged.artifactGlobs ?? [...new Set([`${outDir}/**`, ...DEFAULT_ARTIFACT_GLOBS])],
     cache: merged.cache ?? {},
-    hooks: { prebuild: merged.prebuild, postbuild: merged.postbuild, clean: merged.clean },
+    hooks: { prebuild: merged.prebuild, postbuild: merged.postbuild, clean: cleanHook(merged.clean) },
+    cleanOptions: { keep: cleanObject(merged.clean)?.keep ?? [], dryRun: cleanObject(merged.clean)?.dryRun ?? false },
     env,
     secretEnv: merged.secretEnv ?? [],
     packageJson,
@@ -226,6 +235,18 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     ...(merged.friendlyName ? { friendlyName: merged.friendlyName } : {}),
     configWarnings: unknownKeyWarnings(input.raw, fileRel ?? 'build options'),
   });
+}
+
+type CleanObject = { command?: Hook; keep?: string[]; dryRun?: boolean };
+/** `clean` in its object form (`{ command, keep, dryRun }`), not a hook. */
+function cleanObject(clean: ParsedBuildConfig['clean']): CleanObject | undefined {
+  if (!clean || typeof clean !== 'object' || 'cmd' in clean) return undefined;
+  return clean as CleanObject;
+}
+
+function cleanHook(clean: ParsedBuildConfig['clean']): Hook | undefined {
+  const object = cleanObject(clean);
+  return object ? object.command : (clean as Hook | undefined);
 }
 
 /** The package's own top-level keys (not typos of documented ones, which fail validation). */

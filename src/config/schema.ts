@@ -102,7 +102,10 @@ export const buildConfigSchema = z.strictObject({
     .optional(),
   prebuild: hookSchema.optional(),
   postbuild: hookSchema.optional(),
-  clean: hookSchema.optional(),
+  /** A hook (as before), or what clean runs, keeps and whether it only lists (docs/records-and-cli.md). */
+  clean: z
+    .union([hookSchema, z.strictObject({ command: hookSchema.optional(), keep: stringList.optional(), dryRun: z.boolean().optional() })])
+    .optional(),
   secretEnv: stringList.optional(),
   environments: z.record(z.string().min(1), environmentOverridesSchema).optional(),
   runtimeValidationSchema: zodSchemaLike.optional(),

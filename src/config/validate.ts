@@ -59,8 +59,10 @@ function unionExpectation(path: string[]): string | undefined {
       return 'a string or an array of strings';
     case 'prebuild':
     case 'postbuild':
-    case 'clean':
+    case 'command':
       return 'a command string, { cmd } or a function';
+    case 'clean':
+      return 'a command string, { cmd }, a function or { command?, keep?, dryRun? }';
     default:
       return undefined;
   }

@@ -21,6 +21,8 @@ export interface CleanRequest {
   inlineConfig?: Record<string, unknown>;
   /** Also remove `.build-cache` (records, logs, incremental state). */
   cache?: boolean;
+  /** Only list what would go (also when the config says `clean: { dryRun: true }`): nothing is deleted, no hook runs. */
+  dryRun?: boolean;
   lockTimeoutMs?: number;
   terminal?: TerminalSink;
   signal?: AbortSignal;
@@ -31,8 +33,10 @@ export interface CleanRequest {
 export interface CleanResult {
   exitCode: number;
   errors: BuildError[];
-  /** Paths removed, relative to the package root. */
+  /** Paths removed (with dryRun: that would be), relative to the package root. */
   removed: string[];
+  /** Present and true when nothing was deleted: `removed` is what a clean would remove. */
+  dryRun?: boolean;
 }
 
 /**
@@ -61,6 +65,12 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
   }
   const unsafeCache = unsafeBuildCache(config.packageRoot, config.workspaceRoot);
   if (unsafeCache) return done([{ ...unsafeCache, phase: 'clean' }]);
+  const dryRun = req.dryRun || config.cleanOptions.dryRun;
+  if (dryRun) {
+    removed.push(...outputsToRemove(config.packageRoot, safe.value, config.cleanOptions.keep), ...cacheEntriesToRemove(config.packageRoot, req.cache));
+    if (req.cache && existsSync(join(config.packageRoot, BUILD_CACHE_DIR))) removed.push(BUILD_CACHE_DIR);
+    return { exitCode: 0, errors: [], removed, dryRun: true };
+  }
   const packagePath = toPosix(relative(req.workspaceRoot, req.packageRoot));
   const log = new JobLog(req.store ?? new JsonRecordStore(req.workspaceRoot), { id: 'clean', packagePath }, terminal);
   log.setSecrets(loaded.secrets);
@@ -76,19 +86,9 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
     if (config.hooks.clean) {
       errors.push(...(await runHook({ phase: 'clean', hook: config.hooks.clean, config, env: { ...processEnv, ...config.env }, log, signal })));
     }
-    const out = join(config.packageRoot, safe.value);
-    if (existsSync(out)) {
-      removeTree(out);
-      removed.push(safe.value);
-    }
-    const cacheDir = join(config.packageRoot, BUILD_CACHE_DIR);
-    // Without --cache only build state goes; records and logs stay for `history`. The lock
-    // (build.lock*) stays while held: a build waiting for it takes it next.
-    const keep = new Set(req.cache ? [] : ['jobs', 'logs', 'latest.json']);
-    for (const name of existsSync(cacheDir) ? readdirSync(cacheDir) : []) {
-      if (keep.has(name) || name.startsWith('build.lock')) continue;
-      removeTree(join(cacheDir, name));
-      removed.push(`${BUILD_CACHE_DIR}/${name}`);
+    for (const rel of [...outputsToRemove(config.packageRoot, safe.value, config.cleanOptions.keep), ...cacheEntriesToRemove(config.packageRoot, req.cache)]) {
+      removeTree(join(config.packageRoot, rel));
+      removed.push(rel);
     }
   } catch (err) {
     errors.push(errorFromUnknown('INTERNAL', err, { phase: 'clean' }));
@@ -105,6 +105,41 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
     if (errs.length && !errors.length) for (const e of errs) terminal(`error: ${formatError(e)}\n`);
     return { exitCode: exitCodeFor(errs), errors: errs, removed };
   }
+}
+
+/**
+ * What clean removes of the outputs, relative to the package root: the output directory, or,
+ * when `keep` globs match files in it, everything there but those files (and the directories
+ * holding them). Symlinks are removed as links, never followed.
+ */
+export function outputsToRemove(packageRoot: string, outputDir: string, keep: string[]): string[] {
+  const out = join(packageRoot, outputDir);
+  if (!existsSync(out)) return [];
+  // Loaded only when there is something to keep (most cleans have not).
+  const kept = keep.length
+    ? (require('fast-glob') as typeof import('fast-glob')).sync(keep, { cwd: packageRoot, dot: true, onlyFiles: true, followSymbolicLinks: false }).filter((f) => f.startsWith(`${outputDir}/`))
+    : [];
+  if (!kept.length) return [outputDir];
+  const removed: string[] = [];
+  const visit = (rel: string) => {
+    for (const e of readdirSync(join(packageRoot, rel), { withFileTypes: true })) {
+      const path = `${rel}/${e.name}`;
+      if (kept.includes(path)) continue;
+      if (e.isDirectory() && kept.some((k) => k.startsWith(`${path}/`))) visit(path);
+      else removed.push(path);
+    }
+  };
+  visit(outputDir);
+  return removed;
+}
+
+/** Without --cache only build state goes; records and logs stay for `history`. The lock
+ * (build.lock*) stays while held: a build waiting for it takes it next. */
+function cacheEntriesToRemove(packageRoot: string, cache: boolean | undefined): string[] {
+  const cacheDir = join(packageRoot, BUILD_CACHE_DIR);
+  const keep = new Set(cache ? [] : ['jobs', 'logs', 'latest.json']);
+  const names = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
+  return names.filter((name) => !keep.has(name) && !name.startsWith('build.lock')).map((name) => `${BUILD_CACHE_DIR}/${name}`);
 }
 
 function removeIfEmpty(dir: string): boolean {

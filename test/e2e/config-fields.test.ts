@@ -89,3 +89,56 @@ describe('friendlyName: shown everywhere a package is, never an identity', () =>
     expect(ws.read('report.html')).toContain('<span class="display-name">Web storefront</span>');
   });
 });
+
+describe('safe clean: --dry-run deletes nothing, keep globs survive, nothing outside the package', () => {
+  let ws: TempWorkspace;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: {
+        'packages/k': {
+          name: '@e/k',
+          config: config(
+            "\n  outputDir: 'dist',\n  clean: { command: 'node -e \"require(\\'fs\\').writeFileSync(\\'cleaned.txt\\', \\'x\\')\"', keep: ['dist/.gitkeep', 'dist/assets/**'] },",
+          ),
+          files,
+        },
+        'packages/escape': { name: '@e/escape', config: config("\n  clean: { keep: ['../k/dist/**'] },"), files },
+      },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  it('clean --dry-run lists what would go and deletes nothing (no hook runs)', () => {
+    expect(ws.cli(['build', '@e/k']).code).toBe(0);
+    ws.write('packages/k/dist/.gitkeep', '');
+    ws.write('packages/k/dist/assets/logo.svg', '<svg/>');
+    ws.write('packages/k/dist/sub/x.txt', 'x');
+    const r = ws.cli(['clean', '@e/k', '--dry-run', '--json']);
+    expect(r.code, r.output).toBe(0);
+    const out = doc(r);
+    expect(out.dryRun).toBe(true);
+    expect(out.removed).toEqual(expect.arrayContaining(['dist/index.js', 'dist/sub']));
+    expect(out.removed).not.toContain('dist/.gitkeep');
+    expect(out.removed).not.toContain('dist/assets');
+    expect(ws.exists('packages/k/dist/index.js')).toBe(true);
+    expect(ws.exists('packages/k/dist/sub/x.txt')).toBe(true);
+    expect(ws.exists('packages/k/cleaned.txt')).toBe(false);
+    expect(ws.cli(['clean', '@e/k', '--dry-run']).stdout).toMatch(/^would remove: .*dist\/index\.js/m);
+  });
+
+  it('clean removes the outputs but the kept files, and runs the command', () => {
+    const r = ws.cli(['clean', '@e/k', '--json']);
+    expect(r.code, r.output).toBe(0);
+    expect(ws.exists('packages/k/dist/index.js')).toBe(false);
+    expect(ws.exists('packages/k/dist/sub')).toBe(false);
+    expect(ws.read('packages/k/dist/.gitkeep')).toBe('');
+    expect(ws.read('packages/k/dist/assets/logo.svg')).toBe('<svg/>');
+    expect(ws.exists('packages/k/cleaned.txt')).toBe(true);
+  });
+
+  it('a keep glob leaving the package is a config error', () => {
+    const r = ws.cli(['clean', '@e/escape', '--json']);
+    expect(r.code).toBe(2);
+    expect(doc(r).errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'clean.keep.0' });
+  });
+});
