@@ -116,8 +116,10 @@ export function outputsToRemove(packageRoot: string, outputDir: string, keep: st
   const out = join(packageRoot, outputDir);
   if (!existsSync(out)) return [];
   // Loaded only when there is something to keep (most cleans have not).
-  const kept = keep.length
-    ? (require('fast-glob') as typeof import('fast-glob')).sync(keep, { cwd: packageRoot, dot: true, onlyFiles: true, followSymbolicLinks: false }).filter((f) => f.startsWith(`${outputDir}/`))
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fg = keep.length ? (require('fast-glob') as typeof import('fast-glob')) : undefined;
+  const kept = fg
+    ? fg.sync(keep, { cwd: packageRoot, dot: true, onlyFiles: true, followSymbolicLinks: false }).filter((f) => f.startsWith(`${outputDir}/`))
     : [];
   if (!kept.length) return [outputDir];
   const removed: string[] = [];
