@@ -31,7 +31,8 @@ export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: s
   upload:
     "Upload the outputs after a build: { to: 'file:///dir' | 'dir' | 'https://…' | 's3://bucket/prefix', pack: 'tgz' | 'files', required, attempts, timeoutMs, deadlineMs, backoff, headers }; false turns it off (docs/upload.md).",
   artifactGlobs: 'Files recorded after a build (size, sha256, mime type), relative to the package root.',
-  cache: 'Narrows the target inputs: include and exclude globs relative to the package root.',
+  cache:
+    "Narrows the target inputs: include and exclude globs relative to the package root; key: { files, env, runtime } adds inputs (files may leave the package, runtime is the Node version and platform); maxAge ('7d') expires the CLI's up-to-date result (under Nx, Nx's own cache retention, maxCacheSize, applies).",
   prebuild: 'Hook run in the package root before the build: a command, or { cmd, cwd } (a function only in build.config.ts).',
   postbuild: 'Hook run in the package root after the build: a command, or { cmd, cwd } (a function only in build.config.ts).',
   clean:

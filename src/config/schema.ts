@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import { BUILDER_NAMES } from './builders';
 import { FORMATS, PLATFORMS } from './define';
+import { DURATION_PATTERN } from './duration';
 
 export const builderSchema = z.enum(BUILDER_NAMES);
 export const formatSchema = z.enum(FORMATS);
@@ -98,7 +99,14 @@ export const buildConfigSchema = z.strictObject({
   ...commonOptionsShape,
   artifactGlobs: stringList.optional(),
   cache: z
-    .strictObject({ include: stringList.optional(), exclude: stringList.optional() })
+    .strictObject({
+      include: stringList.optional(),
+      exclude: stringList.optional(),
+      /** More that must change the key: files (globs, may leave the package), env variables, the Node runtime. */
+      key: z.strictObject({ files: stringList.optional(), env: stringList.optional(), runtime: z.boolean().optional() }).optional(),
+      /** How long an up-to-date result of the CLI stands (`7d`); under Nx, Nx's own cache retention decides. */
+      maxAge: z.string().regex(DURATION_PATTERN, 'expected a duration such as "30m", "12h" or "7d"').optional(),
+    })
     .optional(),
   prebuild: hookSchema.optional(),
   postbuild: hookSchema.optional(),

@@ -322,6 +322,8 @@ class BuildRun {
     // The job that wrote the outputs, through any up-to-date or upload records since.
     const since = answer.current.metadata ?? {};
     job.metadata.builtBy = since.builtBy ?? since.uploadOf ?? answer.current.id;
+    // When those outputs were built: what `cache.maxAge` measures from.
+    job.metadata.builtAt = since.builtAt ?? answer.current.endTime ?? answer.current.startTime;
     // Nothing is uploaded again, as on an Nx cache hit: `build-system upload` does (docs/upload.md).
     for (const name of config.upload ? RECORD_ORDER.slice(2) : PHASE_ORDER.slice(2)) phases.skip(name);
     this.log.info(`up to date: nothing changed since job ${job.metadata.builtBy} built it`);

@@ -65,4 +65,17 @@ describe('the key', () => {
     const hook = () => 'x';
     expect(stableJson({ hook })).toBe(JSON.stringify({ hook: `function:${String(hook)}` }));
   });
+
+  it('cache.maxAge: outputs built longer ago than it are out of date, younger ones are not', () => {
+    const day = 86_400_000;
+    const expiry = (age: number) => ({ maxAge: '7d', maxAgeMs: 7 * day, builtAt: 0, now: age });
+    expect(decideUpToDate({ parts, lastSuccess: last, outputs: sameOutputs, force: false, expiry: expiry(6 * day) })).toEqual({
+      upToDate: true,
+      reasons: [],
+    });
+    expect(decideUpToDate({ parts, lastSuccess: last, outputs: sameOutputs, force: false, expiry: expiry(8 * day) })).toEqual({
+      upToDate: false,
+      reasons: ['the outputs are older than cache.maxAge (7d)'],
+    });
+  });
 });

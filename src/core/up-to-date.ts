@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, posix, relative } from 'node:path';
+import { parseDuration } from '../config/duration';
 import { toolPackages } from '../config/builders';
 import { splitInclude } from '../config/cache-include';
 import { envNamesIn } from '../config/env-reads';
@@ -57,6 +58,8 @@ export interface UpToDateDecisionInput {
   /** The current sha256 (`sha256:<hex>`) of each output the last success recorded; undefined when missing. */
   outputs: Record<string, string | undefined>;
   force: boolean;
+  /** `cache.maxAge`: outputs built longer ago than this are out of date (`now` and `builtAt` in ms). */
+  expiry?: { maxAge: string; maxAgeMs: number; builtAt: number; now: number };
 }
 
 /** Whether the package is up to date, and if not, why. Pure. */
@@ -77,6 +80,8 @@ export function decideUpToDate(input: UpToDateDecisionInput): { upToDate: boolea
   const modified = lastSuccess.artifacts.filter((a) => outputs[a.path] !== undefined && outputs[a.path] !== a.checksum).map((a) => a.path);
   if (missing.length) reasons.push(`output ${listed(missing)} missing`);
   if (modified.length) reasons.push(`output ${listed(modified)} modified`);
+  const { expiry } = input;
+  if (expiry && expiry.now - expiry.builtAt > expiry.maxAgeMs) reasons.push(`the outputs are older than cache.maxAge (${expiry.maxAge})`);
   return { upToDate: reasons.length === 0, reasons };
 }
 
@@ -102,6 +107,19 @@ export interface UpToDateRequest {
   processEnv?: NodeJS.ProcessEnv;
 }
 
+/** What `cache.maxAge` measures from: when the outputs were built (through the up-to-date records since). */
+function builtAt(job: BuildJob): number {
+  const at = job.metadata?.builtAt;
+  return Date.parse(typeof at === 'string' ? at : (job.endTime ?? job.startTime));
+}
+
+/** The clock of the expiry check: `BUILD_SYSTEM_NOW` (an ISO date or milliseconds) stands in for it in tests. */
+function now(env: NodeJS.ProcessEnv): number {
+  const fake = env.BUILD_SYSTEM_NOW;
+  const parsed = fake ? (/^\d+$/.test(fake) ? Number(fake) : Date.parse(fake)) : NaN;
+  return Number.isFinite(parsed) ? parsed : Date.now();
+}
+
 /** The answer for the pipeline, with the parts to record; never throws (a check that fails means a build). */
 export async function checkUpToDate(req: UpToDateRequest): Promise<UpToDateAnswer> {
   let parts: UpToDateParts;
@@ -114,7 +132,11 @@ export async function checkUpToDate(req: UpToDateRequest): Promise<UpToDateAnswe
   const lastSuccess = req.force ? undefined : await lastSuccessfulBuild(req.store, req.config.packagePath);
   const outputs: Record<string, string | undefined> = {};
   for (const a of lastSuccess?.artifacts ?? []) outputs[a.path] = await currentChecksum(join(req.config.packageRoot, a.path));
-  const decision = decideUpToDate({ parts, lastSuccess, outputs, force: req.force });
+  const maxAge = req.config.cache.maxAge;
+  const maxAgeMs = maxAge ? parseDuration(maxAge) : undefined;
+  const expiry =
+    maxAge && maxAgeMs !== undefined && lastSuccess ? { maxAge, maxAgeMs, builtAt: builtAt(lastSuccess), now: now(req.processEnv ?? process.env) } : undefined;
+  const decision = decideUpToDate({ parts, lastSuccess, outputs, force: req.force, expiry });
   // The parts go into the record too: the next check says which of them changed.
   return { key, metadata: { upToDateParts: parts }, reasons: decision.reasons, ...(decision.upToDate ? { current: lastSuccess } : {}) };
 }
@@ -128,7 +150,7 @@ async function computeParts(req: UpToDateRequest): Promise<UpToDateParts> {
   return {
     sources: sha256(stableJson(await sourceFiles(config))),
     config: sha256(stableJson(configForKey(config))),
-    environment: sha256(stableJson({ environment: config.environment, env: config.env, secrets, read })),
+    environment: sha256(stableJson({ environment: config.environment, env: config.env, secrets, read, ...keyedEnvironment(config, env) })),
     builder: sha256(
       stableJson({ requested: config.builder, builder: req.builder, tools: toolVersions(config, req.builder), plugin: packageVersion() }),
     ),
@@ -162,9 +184,29 @@ async function sourceFiles(config: ResolvedBuildConfig): Promise<Record<string, 
       out[`{workspaceRoot}/${f}`] = sha256(readFileSync(join(config.workspaceRoot, f)));
     }
   }
+  // `cache.key.files`: read by the build in ways no scan sees; they may leave the package.
+  const keyFiles = splitInclude(config.cache.key?.files ?? [], config.packagePath);
+  const keyGlobs = [...keyFiles.own.map((g) => posix.join(config.packagePath, g)), ...keyFiles.outside.map((g) => g.replace(/^\{workspaceRoot\}\//, ''))];
+  if (keyGlobs.length) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fg = require('fast-glob') as typeof import('fast-glob');
+    for (const f of await fg(keyGlobs, { cwd: config.workspaceRoot, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] })) {
+      out[`{key}/${f}`] = sha256(readFileSync(join(config.workspaceRoot, f)));
+    }
+  }
   // Declarations and tsc builds read the whole tsconfig chain, which may extend files outside the package.
   if (config.dts || config.builder === 'tsc') out['{tsconfig chain}'] = sha256(tsconfigChainText(ownTsconfigPath(config)));
   return out;
+}
+
+/** `cache.key.env` values and, with `cache.key.runtime`, the Node version and platform. */
+function keyedEnvironment(config: ResolvedBuildConfig, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const key = config.cache.key;
+  if (!key) return {};
+  return {
+    ...(key.env?.length ? { keyEnv: Object.fromEntries(key.env.map((name) => [name, env[name] ?? null])) } : {}),
+    ...(key.runtime ? { runtime: `${process.version} ${process.platform} ${process.arch}` } : {}),
+  };
 }
 
 function envReadByConfig(config: ResolvedBuildConfig): string[] {

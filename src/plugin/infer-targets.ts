@@ -12,6 +12,10 @@ export interface GraphConfig {
   builder: string;
   outputDir: string;
   cache?: { include?: string[]; exclude?: string[] };
+  /** `cache.key`: what else changes the hash. */
+  cacheKey: { files: string[]; env: string[]; runtime: boolean };
+  /** `cache.maxAge` as written: the CLI's up-to-date expiry; said in the target's description. */
+  maxAge?: string;
   envKeys: string[];
   dts: boolean;
   /** Declarations, when on, are bundled (rollup and rollup-plugin-dts write them): no `dts: { bundle: false }`. */
@@ -27,6 +31,7 @@ export function readGraphConfig(raw: unknown): GraphConfig {
   const c = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
   const cache = (c.cache && typeof c.cache === 'object' ? c.cache : {}) as Record<string, unknown>;
+  const key = (cache.key && typeof cache.key === 'object' ? cache.key : {}) as Record<string, unknown>;
   const envs = (c.environments && typeof c.environments === 'object' ? c.environments : {}) as Record<string, { env?: object }>;
   const envKeys = new Set<string>([
     ...Object.keys((c.env as object) ?? {}),
@@ -38,6 +43,8 @@ export function readGraphConfig(raw: unknown): GraphConfig {
     builder: typeof c.builder === 'string' ? c.builder : 'esbuild',
     outputDir: typeof c.outputDir === 'string' ? c.outputDir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '') : 'dist',
     cache: { include: strings(cache.include), exclude: strings(cache.exclude) },
+    cacheKey: { files: strings(key.files) ?? [], env: strings(key.env) ?? [], runtime: key.runtime === true },
+    ...(typeof cache.maxAge === 'string' ? { maxAge: cache.maxAge } : {}),
     envKeys: [...envKeys].sort(),
     dts: dtsValues.length > 0,
     // Bundled (the default) unless every `dts` the config sets says `{ bundle: false }`.
@@ -76,6 +83,7 @@ export function inferTargets(
   const included = splitInclude(config.cache?.include ?? [], ctx.projectRoot);
   const include = [...(included.own.length ? included.own.map((g) => `{projectRoot}/${g}`) : [base]), ...included.outside];
   const exclude = (config.cache?.exclude ?? []).map((g) => `!{projectRoot}/${g}`);
+  const keyFiles = splitInclude(config.cacheKey.files, ctx.projectRoot);
   const declarations = config.dts || ctx.packageHasTypes;
   const externalDependencies = toolPackages(builder, declarations, declarations && config.dtsBundle).filter((t) => ctx.installedTools.has(t));
   const inputs: TargetConfiguration['inputs'] = [
@@ -85,15 +93,22 @@ export function inferTargets(
     '{projectRoot}/package.json',
     '{projectRoot}/tsconfig*.json',
     ...(ctx.dependencies?.files ?? []),
+    ...keyFiles.own.map((g) => `{projectRoot}/${g}`),
+    ...keyFiles.outside,
     ...exclude,
     `!{projectRoot}/${BUILD_CACHE_DIR}/**/*`,
     `!{projectRoot}/${config.outputDir}/**/*`,
     ...(externalDependencies.length ? [{ externalDependencies }] : []),
-    ...[...new Set([...config.envKeys, ...(ctx.dependencies?.env ?? [])])].sort().map((env) => ({ env })),
+    ...[...new Set([...config.envKeys, ...config.cacheKey.env, ...(ctx.dependencies?.env ?? [])])].sort().map((env) => ({ env })),
+    // The Node version and platform the build runs on (`cache.key.runtime`).
+    ...(config.cacheKey.runtime ? [{ runtime: 'node -p "process.version + \' \' + process.platform + \' \' + process.arch"' }] : []),
   ];
   const fallback = builder !== config.builder;
   const binary = builderFacts(config.builder)?.binary;
-  const description = `Builds the package with ${builder}${fallback ? ` (${binary} is not installed here: falling back to ${builder})` : ''}`;
+  const retention = config.maxAge
+    ? `. cache.maxAge (${config.maxAge}) expires only the build-system CLI's up-to-date results: Nx's own cache retention (maxCacheSize in nx.json) decides how long Nx keeps this target's cache entries`
+    : '';
+  const description = `Builds the package with ${builder}${fallback ? ` (${binary} is not installed here: falling back to ${builder})` : ''}${retention}`;
   const technologies = [builder === 'tsc' ? 'typescript' : builder];
   return {
     [options.buildTargetName]: {

@@ -142,3 +142,62 @@ describe('safe clean: --dry-run deletes nothing, keep globs survive, nothing out
     expect(doc(r).errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'clean.keep.0' });
   });
 });
+
+describe('cache.key and cache.maxAge', () => {
+  let ws: TempWorkspace;
+  const keyed = config("\n  cache: { key: { files: ['../../shared/flags.json'], env: ['FEATURE_X'], runtime: true }, maxAge: '7d' },");
+  beforeAll(() => {
+    ws = createWorkspace({ packages: { 'packages/c': { name: '@e/c', config: keyed, files } } });
+    ws.write('shared/flags.json', '{"a":1}\n');
+  });
+  afterAll(() => ws?.dispose());
+
+  const cached = (output: string) => /\[(local cache|existing outputs match the cache, left as is)\]/.test(output);
+  const nxBuild = (env: Record<string, string> = {}) => {
+    const r = ws.nx(['run', '@e/c:build'], env);
+    expect(r.code, r.output).toBe(0);
+    return cached(r.output);
+  };
+  const cliBuild = (env: Record<string, string> = {}) => {
+    const r = ws.cli(['build', '@e/c', '--json'], env);
+    expect(r.code, r.output).toBe(0);
+    return doc(r).jobs[0].cache as string;
+  };
+
+  it('under nx: a key file outside the package and a key env variable each turn a hit into a miss; maxAge is described', () => {
+    expect(nxBuild()).toBe(false);
+    expect(nxBuild()).toBe(true);
+    ws.write('shared/flags.json', '{"a":2}\n');
+    expect(nxBuild()).toBe(false);
+    expect(nxBuild()).toBe(true);
+    expect(nxBuild({ FEATURE_X: 'on' })).toBe(false);
+    expect(nxBuild({ FEATURE_X: 'on' })).toBe(true);
+    const target = JSON.parse(ws.nx(['show', 'project', '@e/c', '--json']).stdout).targets.build;
+    expect(target.inputs).toEqual(
+      expect.arrayContaining([
+        '{workspaceRoot}/shared/flags.json',
+        { env: 'FEATURE_X' },
+        expect.objectContaining({ runtime: expect.any(String) }),
+      ]),
+    );
+    expect(target.metadata.description).toContain('cache.maxAge (7d)');
+    expect(target.metadata.description).toContain('maxCacheSize');
+  });
+
+  it('the CLI: the same turn an up-to-date result into a build, and maxAge expires it (clock injected)', () => {
+    cliBuild();
+    expect(cliBuild()).toBe('up-to-date');
+    ws.write('shared/flags.json', '{"a":3}\n');
+    expect(cliBuild()).toBe('miss');
+    expect(cliBuild()).toBe('up-to-date');
+    expect(cliBuild({ FEATURE_X: 'on' })).toBe('miss');
+    expect(cliBuild({ FEATURE_X: 'on' })).toBe('up-to-date');
+    const inSixDays = new Date(Date.now() + 6 * 86_400_000).toISOString();
+    const inEightDays = new Date(Date.now() + 8 * 86_400_000).toISOString();
+    expect(cliBuild({ FEATURE_X: 'on', BUILD_SYSTEM_NOW: inSixDays })).toBe('up-to-date');
+    const expired = ws.cli(['build', '@e/c'], { FEATURE_X: 'on', BUILD_SYSTEM_NOW: inEightDays });
+    expect(expired.code, expired.output).toBe(0);
+    expect(expired.output).toContain('older than cache.maxAge (7d)');
+    expect(ws.latest('packages/c').cache).toBe('miss');
+  });
+});
