@@ -72,6 +72,8 @@ export interface ResolvedBuildConfig extends Required<Pick<ParsedBuildConfig, De
   upload?: ResolvedUpload;
   /** Warnings about the config itself (unknown top-level keys): recorded, never a failure. */
   configWarnings: BuildError[];
+  /** `incremental` (default true): false, every build is a full one (tsc-reuse.ts). */
+  incremental: boolean;
 }
 
 export interface ResolvedCheck {
@@ -233,6 +235,7 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     ...(upload.value ? { upload: upload.value } : {}),
     ...(merged.meta ? { meta: merged.meta } : {}),
     ...(merged.friendlyName ? { friendlyName: merged.friendlyName } : {}),
+    incremental: merged.incremental ?? true,
     configWarnings: unknownKeyWarnings(input.raw, fileRel ?? 'build options'),
   });
 }

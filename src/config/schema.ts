@@ -115,6 +115,8 @@ export const buildConfigSchema = z.strictObject({
     .union([hookSchema, z.strictObject({ command: hookSchema.optional(), keep: stringList.optional(), dryRun: z.boolean().optional() })])
     .optional(),
   secretEnv: stringList.optional(),
+  /** `false`: every build is a full one (no tsc build info, no reuse of previous declaration state). */
+  incremental: z.boolean().optional(),
   environments: z.record(z.string().min(1), environmentOverridesSchema).optional(),
   runtimeValidationSchema: zodSchemaLike.optional(),
   /**

@@ -270,6 +270,7 @@ class BuildRun {
     }
     if (config.meta) job.meta = config.meta;
     if (config.friendlyName) job.displayName = config.friendlyName;
+    job.incremental = config.incremental;
     const tsconfig = config.dts || config.builder === 'tsc' ? packageTsconfig(config) : undefined;
     if (tsconfig) job.tsconfig = toPosix(relative(config.workspaceRoot, tsconfig));
     if (selection.warning) {

@@ -201,3 +201,40 @@ describe('cache.key and cache.maxAge', () => {
     expect(ws.latest('packages/c').cache).toBe('miss');
   });
 });
+
+describe('incremental: false', () => {
+  let ws: TempWorkspace;
+  const tscConfig = (extra: string) => `import { defineBuildConfig } from '@repo/build-system';
+export default defineBuildConfig({ builder: 'tsc', entry: 'src/index.ts', dts: true,${extra} });
+`;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: {
+        'packages/full': { name: '@e/full', config: tscConfig(' incremental: false,'), files },
+        'packages/inc': { name: '@e/inc', config: tscConfig(''), files },
+      },
+    });
+  });
+  afterAll(() => ws?.dispose());
+
+  const buildInfos = (dir: string) => {
+    const fg = require('fast-glob') as typeof import('fast-glob');
+    return fg.sync('**/*.tsbuildinfo', { cwd: ws.path(dir, '.build-cache'), dot: true });
+  };
+
+  it('writes no tsc build info, builds in full every time, and says so in the record', () => {
+    for (const force of [[], ['--force']]) {
+      const r = ws.cli(['build', '@e/full', ...force]);
+      expect(r.code, r.output).toBe(0);
+      expect(buildInfos('packages/full')).toEqual([]);
+      expect(ws.latest('packages/full')).toMatchObject({ status: 'success', cache: 'miss', incremental: false });
+      expect(ws.exists('packages/full/dist/index.js')).toBe(true);
+      expect(ws.exists('packages/full/dist/index.d.ts')).toBe(true);
+    }
+    // The default keeps tsc's build info between builds.
+    const inc = ws.cli(['build', '@e/inc']);
+    expect(inc.code, inc.output).toBe(0);
+    expect(buildInfos('packages/inc').length).toBeGreaterThan(0);
+    expect(ws.latest('packages/inc').incremental).toBe(true);
+  });
+});

@@ -89,7 +89,7 @@ function sourcesRoot(config: ResolvedBuildConfig): string {
   return resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(dirname(e.path)))) || '.');
 }
 
-export function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: string) {
+export function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: string | undefined) {
   const own = ownTsconfigPath(config);
   const hasOwn = existsSync(own);
   const rootDir = sourcesRoot(config);
@@ -117,9 +117,9 @@ export function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo
       sourceMap: config.sourcemap,
       noEmit: false,
       emitDeclarationOnly: false,
-      incremental: true,
+      incremental: Boolean(buildInfo),
       composite: false,
-      tsBuildInfoFile: buildInfo,
+      ...(buildInfo ? { tsBuildInfoFile: buildInfo } : {}),
     },
     include: [toPosix(join(rootDir, '**/*'))],
     exclude: ['**/*.test.ts', '**/*.spec.ts', '**/*.test.tsx', '**/*.spec.tsx'].map((g) => toPosix(join(rootDir, g))),

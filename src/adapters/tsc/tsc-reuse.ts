@@ -98,8 +98,8 @@ export interface IncrementalTscOptions {
   /** The sources root (tsc's rootDir). */
   rootDir: string;
   outDir: string;
-  /** The tsconfig to generate, given where its build info goes. */
-  tsconfig: (buildInfo: string) => object;
+  /** The tsconfig to generate, given where its build info goes (none: `incremental: false`). */
+  tsconfig: (buildInfo: string | undefined) => object;
   /**
    * What else decides the files written that the generated tsconfig does not show (formats,
    * package type, entries, the TypeScript version): part of the reuse key, so a change to any
@@ -118,7 +118,9 @@ export function prepareIncrementalTsc(o: IncrementalTscOptions): IncrementalTscR
   const buildInfo = join(o.stateDir, `${o.name}.tsbuildinfo`);
   const manifestFile = join(o.stateDir, `${o.name}-outputs.json`);
   const tsconfig = join(o.stateDir, `tsconfig.${o.name}.json`);
-  const generated = JSON.stringify(o.tsconfig(buildInfo), null, 2);
+  // `incremental: false`: no build info at all, and never a reuse of what an earlier build left.
+  const incremental = config.incremental !== false;
+  const generated = JSON.stringify(o.tsconfig(incremental ? buildInfo : undefined), null, 2);
   const state: ReuseInputs = {
     configKey: configKeyOf(generated, tsconfigChainText(ownTsconfigPath(config)), o.key ?? ''),
     // Outputs and build state may sit inside the sources root: they are not sources.
@@ -126,7 +128,8 @@ export function prepareIncrementalTsc(o: IncrementalTscOptions): IncrementalTscR
     outDir: o.outDir,
     buildInfo,
   };
-  if (!canReuseOutputs(manifestFile, state)) {
+  if (!incremental) rmSync(manifestFile, { force: true });
+  if (!incremental || !canReuseOutputs(manifestFile, state)) {
     // A clean build: no build info claiming outputs exist, no outputs it would not write.
     rmSync(buildInfo, { force: true });
     rmSync(o.outDir, { recursive: true, force: true });
@@ -135,7 +138,7 @@ export function prepareIncrementalTsc(o: IncrementalTscOptions): IncrementalTscR
   writeFileSync(tsconfig, generated);
   return {
     tsconfig,
-    commit: () => writeOutputManifest(manifestFile, state),
+    commit: () => incremental && writeOutputManifest(manifestFile, state),
     discard: () => rmSync(buildInfo, { force: true }),
     programFiles: () => buildInfoFiles(buildInfo),
   };

@@ -120,6 +120,8 @@ export interface BuildJob {
    * version, dependencies' outputs), as one hash. Absent in records of builds run by Nx.
    */
   upToDateKey?: string;
+  /** The config's `incremental`: false when every build was a full one. Absent in older records and before validation. */
+  incremental?: boolean;
   /** The config's `meta`: the package's own data, kept as given. Absent when the config has none. */
   meta?: Record<string, unknown>;
   metadata: Record<string, unknown>;
