@@ -4,6 +4,15 @@
  */
 export { defineBuildConfig, CONFIG_FILE_NAMES, DEFAULT_ARTIFACT_GLOBS } from './config/define';
 export type { BuildConfigExport, ConfigContext } from './config/define';
+export type {
+  TypedBuildConfig,
+  BuilderOptionsByBuilder,
+  EsbuildBuilderOptions,
+  BunBuilderOptions,
+  RollupBuilderOptions,
+  TscBuilderOptions,
+  CustomBuilderOptions,
+} from './config/builder-options-types';
 export type { PackageBuildConfig, ParsedBuildConfig, Builder, Format, Platform, Hook, HookContext, HookFunction, EnvironmentOverrides } from './config/schema';
 export type { ResolvedBuildConfig, EntryPoint } from './config/resolve';
 export type { BuildJob, Artifact, PhaseRecord, PhaseStatus, JobStatus, CacheStatus, CheckFinding } from './core/records/types';

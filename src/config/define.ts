@@ -1,4 +1,4 @@
-import type { PackageBuildConfig } from './schema';
+import type { TypedBuildConfig } from './builder-options-types';
 
 /**
  * Kept free of zod and of the pipeline: every build.config.ts imports this module at graph
@@ -25,9 +25,9 @@ export interface ConfigContext {
   environment: string;
 }
 export type BuildConfigExport =
-  | PackageBuildConfig
-  | Promise<PackageBuildConfig>
-  | ((ctx: ConfigContext) => PackageBuildConfig | Promise<PackageBuildConfig>);
+  | TypedBuildConfig
+  | Promise<TypedBuildConfig>
+  | ((ctx: ConfigContext) => TypedBuildConfig | Promise<TypedBuildConfig>);
 
 /** Typed identity helper for build.config.ts. */
 export function defineBuildConfig<T extends BuildConfigExport>(config: T): T {

@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, type RunResult, type TempWorkspace } from '../helpers/workspace';
+import { createWorkspace, REPO_ROOT, type RunResult, type TempWorkspace } from '../helpers/workspace';
 
 const doc = (r: RunResult) => {
   try {
@@ -236,5 +237,66 @@ export default defineBuildConfig({ builder: 'tsc', entry: 'src/index.ts', dts: t
     expect(inc.code, inc.output).toBe(0);
     expect(buildInfos('packages/inc').length).toBeGreaterThan(0);
     expect(ws.latest('packages/inc').incremental).toBe(true);
+  });
+});
+
+describe('builderOptions typed per builder', () => {
+  let ws: TempWorkspace;
+  const typed = (builder: string, options: string) => `import { defineBuildConfig } from '@repo/build-system';
+export default defineBuildConfig({ builder: '${builder}', entry: 'src/index.ts', builderOptions: ${options} });
+`;
+  beforeAll(() => {
+    ws = createWorkspace({
+      packages: {
+        'packages/bad': { name: '@e/bad', config: typed('esbuild', '{ jsx: 42 }'), files },
+        'packages/wrong-builder': { name: '@e/wrong', config: typed('tsc', "{ jsx: 'automatic' }"), files },
+        'packages/good': {
+          name: '@e/good',
+          config: `import { defineBuildConfig } from '@repo/build-system';
+export default defineBuildConfig({
+  builder: 'esbuild',
+  entry: 'src/index.ts',
+  builderOptions: { jsx: 'automatic', keepNames: true },
+  environments: { development: { builderOptions: { legalComments: 'none' } } },
+});
+`,
+          files,
+        },
+        'packages/tsc': { name: '@e/tsc', config: typed('tsc', '{ compilerOptions: { strict: true } }'), files },
+        'packages/default': { name: '@e/default', config: config('\n  builderOptions: { splitting: true },'), files },
+      },
+    });
+    const tsconfig = {
+      compilerOptions: { module: 'esnext', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+    };
+    for (const dir of ['bad', 'wrong-builder'])
+      ws.write(`packages/${dir}/tsconfig.json`, JSON.stringify({ ...tsconfig, files: ['build.config.ts'] }));
+    // The valid ones in one program: one tsc run.
+    ws.write(
+      'tsconfig.valid.json',
+      JSON.stringify({ ...tsconfig, files: ['good', 'tsc', 'default'].map((d) => `packages/${d}/build.config.ts`) }),
+    );
+  });
+  afterAll(() => ws?.dispose());
+
+  const typecheck = (dir: string, project = 'tsconfig.json') =>
+    ws.node([join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], dir === '.' ? ws.root : ws.path('packages', dir));
+
+  it('`{ builder: "esbuild", builderOptions: { jsx: 42 } }` fails tsc --noEmit, naming jsx', () => {
+    const r = typecheck('bad');
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/build\.config\.ts\(2,\d+\): error TS2345/);
+    expect(r.output).toContain("'builderOptions.jsx' are incompatible");
+  });
+
+  it("another builder's option is a type error too", () => {
+    const r = typecheck('wrong-builder');
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('jsx');
+  });
+
+  it('valid options type-check, per environment and with the default builder', () => {
+    const r = typecheck('.', 'tsconfig.valid.json');
+    expect(r.code, r.output).toBe(0);
   });
 });
