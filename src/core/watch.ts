@@ -100,7 +100,8 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
       trigger: 'watch',
       changedFiles,
       metadata: { runner: 'watch', ...(dependenciesRebuilt.length ? { dependenciesRebuilt } : {}) },
-      upToDate: (config, builder) => checkUpToDate({ config, builder, store: req.store, dependencyPaths, force: false }),
+      // `incremental: false`: no shortcut, every rebuild is a full one.
+      upToDate: (config, builder) => checkUpToDate({ config, builder, store: req.store, dependencyPaths, force: !config.incremental }),
     });
     queue.finished(name, job.status === 'success');
     rebuilds.push(job);
