@@ -23,7 +23,10 @@ const write = (file, content) => {
 function moduleSource(p, j, deps, random) {
   const prev = j > 0 ? `import { Model${j - 1}, compute${j - 1} } from './mod${j - 1}';\n` : '';
   const dep = deps.length && j % 7 === 0 ? `import { compute0 as external${j} } from '@bench/p${deps[0]}';\n` : '';
-  const fields = Array.from({ length: 4 + Math.floor(random() * 4) }, (_, k) => `  field${k}: ${['string', 'number', 'boolean', 'string[]'][k % 4]};`).join('\n');
+  const fields = Array.from(
+    { length: 4 + Math.floor(random() * 4) },
+    (_, k) => `  field${k}: ${['string', 'number', 'boolean', 'string[]'][k % 4]};`,
+  ).join('\n');
   return `${prev}${dep}
 export interface Model${j} {
 ${fields}
@@ -63,7 +66,16 @@ export const describe${j} = (m: ${j > 0 ? `Model${j - 1}` : `Model${j}`}): strin
  * isolatedDeclarations: set in tsconfig.base.json (the generated sources satisfy it)
  * noopPlugin: also register a plugin whose createNodesV2 and postTasksExecution do nothing
  */
-export function generateWorkspace({ dir, packages, files, mode, builder = 'esbuild', dts = false, isolatedDeclarations = false, noopPlugin = false }) {
+export function generateWorkspace({
+  dir,
+  packages,
+  files,
+  mode,
+  builder = 'esbuild',
+  dts = false,
+  isolatedDeclarations = false,
+  noopPlugin = false,
+}) {
   rmSync(dir, { recursive: true, force: true });
   const random = rng(42);
   write(join(dir, 'package.json'), JSON.stringify({ name: `bench-${mode}`, private: true, workspaces: ['packages/*'] }, null, 2));
@@ -74,17 +86,49 @@ export function generateWorkspace({ dir, packages, files, mode, builder = 'esbui
   // An installed package, as ours is (Nx registers a TypeScript transpiler for local plugins):
   // a no-op executor in every workspace, registered as a plugin only with noopPlugin.
   const noopPkg = join(dir, 'node_modules', 'bench-noop-plugin');
-  write(join(noopPkg, 'package.json'), JSON.stringify({ name: 'bench-noop-plugin', version: '1.0.0', main: 'index.js', executors: './executors.json' }));
+  write(
+    join(noopPkg, 'package.json'),
+    JSON.stringify({ name: 'bench-noop-plugin', version: '1.0.0', main: 'index.js', executors: './executors.json' }),
+  );
   write(join(noopPkg, 'index.js'), NOOP_PLUGIN);
-  write(join(noopPkg, 'executors.json'), JSON.stringify({ executors: { noop: { implementation: './noop-executor.js', schema: './schema.json', description: 'does nothing' } } }));
+  write(
+    join(noopPkg, 'executors.json'),
+    JSON.stringify({ executors: { noop: { implementation: './noop-executor.js', schema: './schema.json', description: 'does nothing' } } }),
+  );
   write(join(noopPkg, 'schema.json'), JSON.stringify({ type: 'object', properties: {} }));
   write(join(noopPkg, 'noop-executor.js'), 'module.exports = async () => ({ success: true });\n');
   if (noopPlugin) plugins.push('bench-noop-plugin');
   write(
     join(dir, 'nx.json'),
-    JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.ts'] }, plugins, targetDefaults: {} }, null, 2),
+    JSON.stringify(
+      {
+        namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.test.ts'] },
+        plugins,
+        targetDefaults: {},
+      },
+      null,
+      2,
+    ),
   );
-  write(join(dir, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'esnext', moduleResolution: 'bundler', strict: true, declaration: true, skipLibCheck: true, esModuleInterop: true, ...(isolatedDeclarations ? { isolatedDeclarations: true } : {}) } }, null, 2));
+  write(
+    join(dir, 'tsconfig.base.json'),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          strict: true,
+          declaration: true,
+          skipLibCheck: true,
+          esModuleInterop: true,
+          ...(isolatedDeclarations ? { isolatedDeclarations: true } : {}),
+        },
+      },
+      null,
+      2,
+    ),
+  );
   for (let p = 0; p < packages; p++) {
     const root = join(dir, 'packages', `p${p}`);
     const deps = p === 0 ? [] : [p - 1];
@@ -92,19 +136,39 @@ export function generateWorkspace({ dir, packages, files, mode, builder = 'esbui
     write(
       join(root, 'package.json'),
       JSON.stringify(
-        { name, version: '1.0.0', type: 'module', exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' } }, dependencies: Object.fromEntries(deps.map((d) => [`@bench/p${d}`, '*'])) },
+        {
+          name,
+          version: '1.0.0',
+          type: 'module',
+          exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' } },
+          dependencies: Object.fromEntries(deps.map((d) => [`@bench/p${d}`, '*'])),
+        },
         null,
         2,
       ),
     );
     for (let j = 0; j < files; j++) write(join(root, 'src', `mod${j}.ts`), moduleSource(p, j, deps, random));
     write(join(root, 'src', 'index.ts'), Array.from({ length: files }, (_, j) => `export * from './mod${j}';`).join('\n') + '\n');
-    write(join(root, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src' }, include: ['src'] }, null, 2));
-    write(join(root, 'tsconfig.lib.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { outDir: '../../dist/out-tsc' }, include: ['src/**/*.ts'] }, null, 2));
+    write(
+      join(root, 'tsconfig.json'),
+      JSON.stringify(
+        { extends: '../../tsconfig.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src' }, include: ['src'] },
+        null,
+        2,
+      ),
+    );
+    write(
+      join(root, 'tsconfig.lib.json'),
+      JSON.stringify({ extends: './tsconfig.json', compilerOptions: { outDir: '../../dist/out-tsc' }, include: ['src/**/*.ts'] }, null, 2),
+    );
     const targets = targetsFor(mode, p, builder, dts);
-    if (mode === 'tsdown') write(join(root, 'tsdown.config.mjs'), tsdownConfig({ entry: ['src/index.ts'], format: ['esm'], outDir: 'dist', dts }));
+    if (mode === 'tsdown')
+      write(join(root, 'tsdown.config.mjs'), tsdownConfig({ entry: ['src/index.ts'], format: ['esm'], outDir: 'dist', dts }));
     if (mode === 'ours') {
-      write(join(root, 'build.config.ts'), `import { defineBuildConfig } from '@repo/build-system';\n\nexport default defineBuildConfig({\n  builder: '${builder}',\n  entry: 'src/index.ts',\n  outputDir: 'dist',\n  dts: ${dts},\n});\n`);
+      write(
+        join(root, 'build.config.ts'),
+        `import { defineBuildConfig } from '@repo/build-system';\n\nexport default defineBuildConfig({\n  builder: '${builder}',\n  entry: 'src/index.ts',\n  outputDir: 'dist',\n  dts: ${dts},\n});\n`,
+      );
       write(join(root, 'project.json'), JSON.stringify({ name, targets: NOOP_TARGETS }, null, 2));
     } else {
       write(join(root, 'project.json'), JSON.stringify({ name, targets: { ...targets, ...NOOP_TARGETS } }, null, 2));
@@ -157,9 +221,19 @@ function targetsFor(mode, p, builder, dts) {
           options: { builder },
           cache: true,
           dependsOn: ['^build'],
-          inputs: ['production', '^production', '{projectRoot}/build.config.ts', '!{projectRoot}/.build-cache/**/*', { externalDependencies: ['esbuild'] }],
+          inputs: [
+            'production',
+            '^production',
+            '{projectRoot}/build.config.ts',
+            '!{projectRoot}/.build-cache/**/*',
+            { externalDependencies: ['esbuild'] },
+          ],
           outputs: ['{projectRoot}/dist'],
-          configurations: { development: { environment: 'development' }, ci: { environment: 'ci' }, production: { environment: 'production' } },
+          configurations: {
+            development: { environment: 'development' },
+            ci: { environment: 'ci' },
+            production: { environment: 'production' },
+          },
         },
       };
     case 'esbuild':
@@ -167,7 +241,18 @@ function targetsFor(mode, p, builder, dts) {
         build: {
           executor: '@nx/esbuild:esbuild',
           ...common,
-          options: { main: `packages/p${p}/src/index.ts`, outputPath, tsConfig: `packages/p${p}/tsconfig.lib.json`, format: ['esm'], platform: 'node', bundle: true, thirdParty: false, declaration: dts, skipTypeCheck: true, generatePackageJson: false },
+          options: {
+            main: `packages/p${p}/src/index.ts`,
+            outputPath,
+            tsConfig: `packages/p${p}/tsconfig.lib.json`,
+            format: ['esm'],
+            platform: 'node',
+            bundle: true,
+            thirdParty: false,
+            declaration: dts,
+            skipTypeCheck: true,
+            generatePackageJson: false,
+          },
         },
       };
     case 'rollup':
@@ -175,7 +260,15 @@ function targetsFor(mode, p, builder, dts) {
         build: {
           executor: '@nx/rollup:rollup',
           ...common,
-          options: { main: `packages/p${p}/src/index.ts`, outputPath, tsConfig: `packages/p${p}/tsconfig.lib.json`, format: ['esm'], compiler: 'tsc', generatePackageJson: false, skipTypeCheck: false },
+          options: {
+            main: `packages/p${p}/src/index.ts`,
+            outputPath,
+            tsConfig: `packages/p${p}/tsconfig.lib.json`,
+            format: ['esm'],
+            compiler: 'tsc',
+            generatePackageJson: false,
+            skipTypeCheck: false,
+          },
         },
       };
     case 'tsc':
@@ -183,7 +276,12 @@ function targetsFor(mode, p, builder, dts) {
         build: {
           executor: '@nx/js:tsc',
           ...common,
-          options: { main: `packages/p${p}/src/index.ts`, outputPath, tsConfig: `packages/p${p}/tsconfig.lib.json`, generatePackageJson: false },
+          options: {
+            main: `packages/p${p}/src/index.ts`,
+            outputPath,
+            tsConfig: `packages/p${p}/tsconfig.lib.json`,
+            generatePackageJson: false,
+          },
         },
       };
     case 'tsdown':
@@ -208,7 +306,10 @@ export function generateFixtureWorkspace({ dir, mode, builder = 'rollup' }) {
   write(join(dir, 'package.json'), JSON.stringify({ name: `bench-fixture-${mode}`, private: true, workspaces: ['packages/*'] }, null, 2));
   write(join(dir, '.gitignore'), 'node_modules\nbuild\n.nx\n.build-cache\n');
   const plugins = mode === 'ours' ? ['@repo/build-system/plugin'] : [];
-  write(join(dir, 'nx.json'), JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default'] }, plugins, targetDefaults: {} }, null, 2));
+  write(
+    join(dir, 'nx.json'),
+    JSON.stringify({ namedInputs: { default: ['{projectRoot}/**/*'], production: ['default'] }, plugins, targetDefaults: {} }, null, 2),
+  );
   for (const name of readdirSync(join(dir, 'packages'))) {
     const root = join(dir, 'packages', name);
     const configFile = join(root, 'build.config.ts');
@@ -218,10 +319,21 @@ export function generateFixtureWorkspace({ dir, mode, builder = 'rollup' }) {
     }
     rmSync(configFile);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    write(join(root, 'project.json'), JSON.stringify({ name: pkg.name, targets: { build: tsdownTarget(`packages/${name}`, 'build/modern') } }, null, 2));
+    write(
+      join(root, 'project.json'),
+      JSON.stringify({ name: pkg.name, targets: { build: tsdownTarget(`packages/${name}`, 'build/modern') } }, null, 2),
+    );
     write(
       join(root, 'tsdown.config.mjs'),
-      tsdownConfig({ entry: ['src/*.ts'], format: ['esm', 'cjs'], outDir: 'build/modern', target: 'es2022', sourcemap: true, dts: true, tsconfig: 'tsconfig.prod.json' }),
+      tsdownConfig({
+        entry: ['src/*.ts'],
+        format: ['esm', 'cjs'],
+        outDir: 'build/modern',
+        target: 'es2022',
+        sourcemap: true,
+        dts: true,
+        tsconfig: 'tsconfig.prod.json',
+      }),
     );
   }
 }

@@ -6,7 +6,11 @@ const bundle = await rollup({
   external: (id) => !id.startsWith('.') && !id.startsWith('/'),
   plugins: [
     { name: 'ts-resolve', resolveId: (s, imp) => (imp && s.startsWith('.') ? new URL(`${s}.ts`, `file://${imp}`).pathname : null) },
-    { name: 'esbuild', transform: async (code, id) => (id.endsWith('.ts') ? { code: (await transform(code, { loader: 'ts', format: 'esm' })).code, map: null } : null) },
+    {
+      name: 'esbuild',
+      transform: async (code, id) =>
+        id.endsWith('.ts') ? { code: (await transform(code, { loader: 'ts', format: 'esm' })).code, map: null } : null,
+    },
   ],
 });
 await bundle.write({ dir: '/tmp/bench-raw-rollup', format: 'es' });

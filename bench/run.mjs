@@ -28,7 +28,15 @@ if (!existsSync(join(repoRoot, 'dist', 'plugin.js'))) {
 }
 
 const nxBin = join(repoRoot, 'node_modules', 'nx', JSON.parse(readFileSync(join(repoRoot, 'node_modules/nx/package.json'), 'utf8')).bin.nx);
-const baseEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', NX_SKIP_NX_CACHE: undefined, FORCE_COLOR: '0' };
+const baseEnv = {
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  CI: 'true',
+  NX_SKIP_NX_CACHE: undefined,
+  FORCE_COLOR: '0',
+};
 delete baseEnv.NX_SKIP_NX_CACHE;
 
 /** Links the repo's node_modules, then the peers from bench/node_modules over them. */
@@ -67,7 +75,8 @@ function fixtureWorkspace(name, opts) {
 const noCompilerState = (ws) => () => {
   for (const pkg of readdirSync(join(ws, 'packages'))) {
     const state = join(ws, 'packages', pkg, '.build-cache', 'state');
-    for (const name of existsSync(state) ? readdirSync(state) : []) if (name !== 'validated-config.json') rmSync(join(state, name), { recursive: true, force: true });
+    for (const name of existsSync(state) ? readdirSync(state) : [])
+      if (name !== 'validated-config.json') rmSync(join(state, name), { recursive: true, force: true });
   }
 };
 
@@ -76,7 +85,12 @@ function timeOnce(cmd, argv, cwd, env, before) {
   if (before) before();
   const rssFile = join(work, 'rss.tmp');
   const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, cmd, ...argv], { cwd, env: { ...baseEnv, NX_CACHE_DIRECTORY: join(cwd, '.nx', 'cache'), ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, cmd, ...argv], {
+    cwd,
+    env: { ...baseEnv, NX_CACHE_DIRECTORY: join(cwd, '.nx', 'cache'), ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
   const [maxRss, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
@@ -110,8 +124,15 @@ function measurePair([labelA, envA], [labelB, envB], cmd, argv, cwd) {
     [labelA, a],
     [labelB, b],
   ].map(([label, samples]) => {
-    const result = { label, ms: Math.round(med(samples.map((s) => s.ms))), rssMb: Math.round(med(samples.map((s) => s.rss))), cpuMs: Math.round(med(samples.map((s) => s.cpuMs))) };
-    console.log(`  ${label.padEnd(48)} ${String(result.ms).padStart(7)} ms  ${String(result.rssMb).padStart(5)} MB  ${String(result.cpuMs).padStart(6)} ms CPU`);
+    const result = {
+      label,
+      ms: Math.round(med(samples.map((s) => s.ms))),
+      rssMb: Math.round(med(samples.map((s) => s.rss))),
+      cpuMs: Math.round(med(samples.map((s) => s.cpuMs))),
+    };
+    console.log(
+      `  ${label.padEnd(48)} ${String(result.ms).padStart(7)} ms  ${String(result.rssMb).padStart(5)} MB  ${String(result.cpuMs).padStart(6)} ms CPU`,
+    );
     return result;
   });
 }
@@ -123,8 +144,14 @@ function measurePair([labelA, envA], [labelB, envB], cmd, argv, cwd) {
 function ownTime(ws) {
   const job = JSON.parse(readFileSync(join(ws, 'packages/p0/.build-cache/latest.json'), 'utf8'));
   const phases = Object.fromEntries(job.phases.map((p) => [p.name, p.durationMs ?? 0]));
-  const ms = Object.entries(phases).filter(([n]) => n !== 'build' && n !== 'dts').reduce((a, [, v]) => a + v, 0);
-  console.log(`  ${'our own time in that build (record phases)'.padEnd(48)} ${String(ms).padStart(7)} ms  (${Object.entries(phases).map(([n, v]) => `${n} ${v}`).join(', ')})`);
+  const ms = Object.entries(phases)
+    .filter(([n]) => n !== 'build' && n !== 'dts')
+    .reduce((a, [, v]) => a + v, 0);
+  console.log(
+    `  ${'our own time in that build (record phases)'.padEnd(48)} ${String(ms).padStart(7)} ms  (${Object.entries(phases)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ')})`,
+  );
   return { label: 'our own time (record phases but build/dts)', ms, phases };
 }
 /** Sum of the `dts` phase over the packages' last records (one package, or all). */
@@ -137,8 +164,18 @@ function dtsPhase(ws, only) {
   console.log(`  ${'  of which the dts phase (record)'.padEnd(48)} ${String(ms).padStart(7)} ms`);
   return { label: 'dts phase in the last build (records)', ms };
 }
-const stopDaemon = (ws) => spawnSync(process.execPath, [nxBin, 'daemon', '--stop'], { cwd: ws, env: { ...baseEnv, NX_DAEMON: 'true', NX_CACHE_DIRECTORY: join(ws, '.nx', 'cache') } });
-const results = { machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version }, versions: versions(), runs, quick, scenarios: {} };
+const stopDaemon = (ws) =>
+  spawnSync(process.execPath, [nxBin, 'daemon', '--stop'], {
+    cwd: ws,
+    env: { ...baseEnv, NX_DAEMON: 'true', NX_CACHE_DIRECTORY: join(ws, '.nx', 'cache') },
+  });
+const results = {
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  versions: versions(),
+  runs,
+  quick,
+  scenarios: {},
+};
 mkdirSync(work, { recursive: true });
 
 // 1. One 200-file package: executor overhead against the peers and the raw builders.
@@ -165,7 +202,8 @@ if (want('single')) {
   const coldState = (ws) => ({
     before: () => {
       const state = join(ws, 'packages/p0/.build-cache/state');
-      for (const name of existsSync(state) ? readdirSync(state) : []) if (name !== 'validated-config.json') rmSync(join(state, name), { recursive: true, force: true });
+      for (const name of existsSync(state) ? readdirSync(state) : [])
+        if (name !== 'validated-config.json') rmSync(join(state, name), { recursive: true, force: true });
     },
   });
   const tscWs = ours('tsc', true);
@@ -174,19 +212,67 @@ if (want('single')) {
   // The next build of an unchanged package, build info kept (what --skip-nx-cache reruns see).
   s.oursTscRebuild = measure('@repo/build-system tsc rebuild (build info kept)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tscWs);
   const rollupWs = ours('rollup', true);
-  s.oursRollup = measure('@repo/build-system rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), rollupWs, coldState(rollupWs));
-  s.oursRollupRebuild = measure('@repo/build-system rollup rebuild (build info kept)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), rollupWs);
+  s.oursRollup = measure(
+    '@repo/build-system rollup (JS + .d.ts)',
+    ...nx('run', '@bench/p0:build', '--skip-nx-cache'),
+    rollupWs,
+    coldState(rollupWs),
+  );
+  s.oursRollupRebuild = measure(
+    '@repo/build-system rollup rebuild (build info kept)',
+    ...nx('run', '@bench/p0:build', '--skip-nx-cache'),
+    rollupWs,
+  );
   s.nxRollup = measure('@nx/rollup:rollup (JS + .d.ts)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), peer('rollup'), { warmup: 0 });
   // The same sources with isolatedDeclarations on in tsconfig, for both plugins.
   const iso = { isolatedDeclarations: true };
-  s.oursRollupIso = measure('@repo/build-system rollup, isolatedDeclarations', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), workspace('single-ours-rollup-iso', { packages: 1, files: 200, mode: 'ours', builder: 'rollup', dts: true, ...iso }));
-  s.nxRollupIso = measure('@nx/rollup:rollup, isolatedDeclarations', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), workspace('single-rollup-iso', { packages: 1, files: 200, mode: 'rollup', dts: true, ...iso }), { warmup: 0 });
+  s.oursRollupIso = measure(
+    '@repo/build-system rollup, isolatedDeclarations',
+    ...nx('run', '@bench/p0:build', '--skip-nx-cache'),
+    workspace('single-ours-rollup-iso', { packages: 1, files: 200, mode: 'ours', builder: 'rollup', dts: true, ...iso }),
+  );
+  s.nxRollupIso = measure(
+    '@nx/rollup:rollup, isolatedDeclarations',
+    ...nx('run', '@bench/p0:build', '--skip-nx-cache'),
+    workspace('single-rollup-iso', { packages: 1, files: 200, mode: 'rollup', dts: true, ...iso }),
+    { warmup: 0 },
+  );
   const pkg = join(esb, 'packages/p0');
-  s.rawEsbuild = measure('raw esbuild API', process.execPath, ['-e', `require('esbuild').build({ entryPoints: ['src/index.ts'], bundle: true, format: 'esm', platform: 'node', outdir: '/tmp/bench-raw-esbuild', packages: 'external' })`], pkg);
-  s.rawBun = measure('raw bun build', join(repoRoot, 'node_modules/.bin/bun'), ['build', 'src/index.ts', '--outdir', '/tmp/bench-raw-bun', '--target', 'node', '--packages', 'external'], pkg);
-  s.rawTsc = measure('raw tsc -p (with .d.ts)', process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', '/tmp/bench-raw-tsc'], pkg);
+  s.rawEsbuild = measure(
+    'raw esbuild API',
+    process.execPath,
+    [
+      '-e',
+      `require('esbuild').build({ entryPoints: ['src/index.ts'], bundle: true, format: 'esm', platform: 'node', outdir: '/tmp/bench-raw-esbuild', packages: 'external' })`,
+    ],
+    pkg,
+  );
+  s.rawBun = measure(
+    'raw bun build',
+    join(repoRoot, 'node_modules/.bin/bun'),
+    ['build', 'src/index.ts', '--outdir', '/tmp/bench-raw-bun', '--target', 'node', '--packages', 'external'],
+    pkg,
+  );
+  s.rawTsc = measure(
+    'raw tsc -p (with .d.ts)',
+    process.execPath,
+    [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', '/tmp/bench-raw-tsc'],
+    pkg,
+  );
   // The least any build with type-checked declarations can take: tsc emitting them alone.
-  s.rawTscDts = measure('raw tsc -p --emitDeclarationOnly', process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--emitDeclarationOnly', '--outDir', '/tmp/bench-raw-tsc-dts'], pkg);
+  s.rawTscDts = measure(
+    'raw tsc -p --emitDeclarationOnly',
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.json',
+      '--emitDeclarationOnly',
+      '--outDir',
+      '/tmp/bench-raw-tsc-dts',
+    ],
+    pkg,
+  );
   s.rawRollup = measure('raw rollup + esbuild transform', process.execPath, [join(benchDir, 'raw-rollup.mjs')], pkg);
   results.scenarios.single = s;
 }
@@ -200,22 +286,42 @@ if (want('many')) {
   s.oursRunMany = measure('@repo/build-system run-many --skip-nx-cache', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), ours);
   s.nxRunMany = measure('@nx/esbuild run-many --skip-nx-cache', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), peer);
   s.oursCached = measure('@repo/build-system run-many, all cached', ...nx('run-many', '-t', 'build'), ours);
-  s.oursCachedNoRecords = measure('  same, cache-hit records off', ...nx('run-many', '-t', 'build'), ours, { env: { BUILD_SYSTEM_RECORD_CACHE_HITS: 'false' } });
+  s.oursCachedNoRecords = measure('  same, cache-hit records off', ...nx('run-many', '-t', 'build'), ours, {
+    env: { BUILD_SYSTEM_RECORD_CACHE_HITS: 'false' },
+  });
   s.nxCached = measure('@nx/esbuild run-many, all cached', ...nx('run-many', '-t', 'build'), peer);
   // The same static workspace plus a plugin that does nothing: Nx's charge for any plugin.
   const peerNoop = workspace('many-esbuild-noop', { packages: 10, files: 20, mode: 'esbuild', noopPlugin: true });
-  spawnSync(process.execPath, [nxBin, 'run-many', '-t', 'build'], { cwd: peerNoop, env: { ...baseEnv, NX_CACHE_DIRECTORY: join(peerNoop, '.nx', 'cache') } });
+  spawnSync(process.execPath, [nxBin, 'run-many', '-t', 'build'], {
+    cwd: peerNoop,
+    env: { ...baseEnv, NX_CACHE_DIRECTORY: join(peerNoop, '.nx', 'cache') },
+  });
   s.nxNoopPluginCached = measure('@nx/esbuild + a no-op plugin, all cached', ...nx('run-many', '-t', 'build'), peerNoop);
   const daemon = { env: { NX_DAEMON: 'true' }, warmup: 2 };
   s.oursCachedDaemon = measure('@repo/build-system all cached (daemon)', ...nx('run-many', '-t', 'build'), ours, daemon);
   s.nxCachedDaemon = measure('@nx/esbuild all cached (daemon)', ...nx('run-many', '-t', 'build'), peer, daemon);
-  s.nxNoopPluginCachedDaemon = measure('@nx/esbuild + a no-op plugin, all cached (daemon)', ...nx('run-many', '-t', 'build'), peerNoop, daemon);
+  s.nxNoopPluginCachedDaemon = measure(
+    '@nx/esbuild + a no-op plugin, all cached (daemon)',
+    ...nx('run-many', '-t', 'build'),
+    peerNoop,
+    daemon,
+  );
   for (const ws of [ours, peer, peerNoop]) stopDaemon(ws);
   // Where the daemon's extra time goes: Nx restarts an isolated plugin's worker for every
   // postTasksExecution. With NX_ISOLATE_PLUGINS=false the daemon keeps the plugin loaded.
   const inProcess = { env: { NX_DAEMON: 'true', NX_ISOLATE_PLUGINS: 'false' }, warmup: 2 };
-  s.oursCachedDaemonInProcess = measure('@repo/build-system all cached (daemon, NX_ISOLATE_PLUGINS=false)', ...nx('run-many', '-t', 'build'), ours, inProcess);
-  s.nxCachedDaemonInProcess = measure('@nx/esbuild all cached (daemon, NX_ISOLATE_PLUGINS=false)', ...nx('run-many', '-t', 'build'), peer, inProcess);
+  s.oursCachedDaemonInProcess = measure(
+    '@repo/build-system all cached (daemon, NX_ISOLATE_PLUGINS=false)',
+    ...nx('run-many', '-t', 'build'),
+    ours,
+    inProcess,
+  );
+  s.nxCachedDaemonInProcess = measure(
+    '@nx/esbuild all cached (daemon, NX_ISOLATE_PLUGINS=false)',
+    ...nx('run-many', '-t', 'build'),
+    peer,
+    inProcess,
+  );
   for (const ws of [ours, peer]) stopDaemon(ws);
   results.scenarios.many = s;
 }
@@ -270,17 +376,35 @@ if (want('postgres')) {
     const oursOnly = (name, opts) => {
       const dir = join(work, name);
       generateWorkspace({ dir, mode: 'ours', ...opts });
-      linkWorkspace(dir, readdirSync(join(dir, 'packages')).map((d) => `packages/${d}`));
+      linkWorkspace(
+        dir,
+        readdirSync(join(dir, 'packages')).map((d) => `packages/${d}`),
+      );
       return dir;
     };
     const single = oursOnly('pg-single', { packages: 1, files: 200 });
-    [s.buildJson, s.buildDb] = measurePair(['one build (200 files), JSON records', {}], ['one build (200 files), JSON + PostgreSQL', db], ...nx('run', '@bench/p0:build', '--skip-nx-cache'), single);
+    [s.buildJson, s.buildDb] = measurePair(
+      ['one build (200 files), JSON records', {}],
+      ['one build (200 files), JSON + PostgreSQL', db],
+      ...nx('run', '@bench/p0:build', '--skip-nx-cache'),
+      single,
+    );
     const many = oursOnly('pg-many', { packages: 10, files: 20 });
-    spawnSync(process.execPath, [nxBin, 'run-many', '-t', 'build'], { cwd: many, env: { ...baseEnv, NX_CACHE_DIRECTORY: join(many, '.nx', 'cache') } });
-    [s.cachedJson, s.cachedDb] = measurePair(['run-many 10, all cached, JSON records', {}], ['run-many 10, all cached, JSON + PostgreSQL', db], ...nx('run-many', '-t', 'build'), many);
+    spawnSync(process.execPath, [nxBin, 'run-many', '-t', 'build'], {
+      cwd: many,
+      env: { ...baseEnv, NX_CACHE_DIRECTORY: join(many, '.nx', 'cache') },
+    });
+    [s.cachedJson, s.cachedDb] = measurePair(
+      ['run-many 10, all cached, JSON records', {}],
+      ['run-many 10, all cached, JSON + PostgreSQL', db],
+      ...nx('run-many', '-t', 'build'),
+      many,
+    );
     // Every command above left its records in the database (a check, not a measurement).
     const count = `const {Client}=require('pg');const c=new Client({connectionString:process.argv[1]});c.connect().then(()=>c.query('select count(*)::int n from builds')).then(r=>{console.log(r.rows[0].n);return c.end()})`;
-    results.postgresBuildRows = Number(spawnSync(process.execPath, ['-e', count, server.url], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim());
+    results.postgresBuildRows = Number(
+      spawnSync(process.execPath, ['-e', count, server.url], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim(),
+    );
     console.log(`  builds rows in the database: ${results.postgresBuildRows}`);
     results.scenarios.postgres = s;
   } finally {
@@ -294,14 +418,27 @@ if (want('dts')) {
   console.log('\n# declarations, one package of 200 files: nx run p0:build --skip-nx-cache, with d.ts');
   const s = {};
   const ours = workspace('dts-ours-esbuild', { packages: 1, files: 200, mode: 'ours', builder: 'esbuild', dts: true });
-  s.oursEsbuildDts = measure('@repo/build-system esbuild + d.ts', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours, { before: noCompilerState(ours) });
+  s.oursEsbuildDts = measure('@repo/build-system esbuild + d.ts', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours, {
+    before: noCompilerState(ours),
+  });
   s.oursEsbuildDtsPhase = dtsPhase(ours, 'p0');
-  s.oursEsbuildDtsRebuild = measure('@repo/build-system esbuild + d.ts, rebuild (state kept)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours);
+  s.oursEsbuildDtsRebuild = measure(
+    '@repo/build-system esbuild + d.ts, rebuild (state kept)',
+    ...nx('run', '@bench/p0:build', '--skip-nx-cache'),
+    ours,
+  );
   const rollupWs = workspace('dts-ours-rollup', { packages: 1, files: 200, mode: 'ours', builder: 'rollup', dts: true });
-  s.oursRollupDts = measure('@repo/build-system rollup + d.ts', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), rollupWs, { before: noCompilerState(rollupWs) });
+  s.oursRollupDts = measure('@repo/build-system rollup + d.ts', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), rollupWs, {
+    before: noCompilerState(rollupWs),
+  });
   const tsdown = workspace('dts-tsdown', { packages: 1, files: 200, mode: 'tsdown', dts: true });
   s.tsdownDts = measure('tsdown + d.ts (nx:run-commands)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tsdown);
-  s.rawTsdownDts = measure('raw tsdown + d.ts', process.execPath, [join(tsdown, 'node_modules/tsdown/dist/run.mjs')], join(tsdown, 'packages/p0'));
+  s.rawTsdownDts = measure(
+    'raw tsdown + d.ts',
+    process.execPath,
+    [join(tsdown, 'node_modules/tsdown/dist/run.mjs')],
+    join(tsdown, 'packages/p0'),
+  );
   results.scenarios.dts = s;
 }
 
@@ -312,10 +449,18 @@ if (want('monorepo')) {
   const s = {};
   const once = { warmup: 0 };
   const oursRollup = fixtureWorkspace('monorepo-ours-rollup', { mode: 'ours', builder: 'rollup' });
-  s.oursRollup = measure('@repo/build-system rollup (its build.config.ts)', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), oursRollup, { ...once, before: noCompilerState(oursRollup) });
+  s.oursRollup = measure(
+    '@repo/build-system rollup (its build.config.ts)',
+    ...nx('run-many', '-t', 'build', '--skip-nx-cache'),
+    oursRollup,
+    { ...once, before: noCompilerState(oursRollup) },
+  );
   s.oursRollupDtsPhases = dtsPhase(oursRollup);
   const oursEsbuild = fixtureWorkspace('monorepo-ours-esbuild', { mode: 'ours', builder: 'esbuild' });
-  s.oursEsbuild = measure('@repo/build-system esbuild', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), oursEsbuild, { ...once, before: noCompilerState(oursEsbuild) });
+  s.oursEsbuild = measure('@repo/build-system esbuild', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), oursEsbuild, {
+    ...once,
+    before: noCompilerState(oursEsbuild),
+  });
   const tsdown = fixtureWorkspace('monorepo-tsdown', { mode: 'tsdown' });
   s.tsdown = measure('tsdown (nx:run-commands, same options)', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), tsdown, once);
   results.scenarios.monorepo = s;
@@ -330,16 +475,40 @@ if (S.single) {
   rows.push(['esbuild with the daemon: ours / @nx/esbuild', ratio(x.oursEsbuildDaemon, x.nxEsbuildDaemon), '≤ 0.85']);
   rows.push(['bun: ours / @nx/esbuild', ratio(x.oursBun, x.nxEsbuild), '≤ 0.80']);
   // What no executor-based plugin can go below: the floor of any executor plus the raw builder.
-  rows.push(['floor for esbuild: (floor of any executor + raw esbuild) / @nx/esbuild', x.nxNoopExecutor && Math.round(((x.nxNoopExecutor.ms + x.rawEsbuild.ms) / x.nxEsbuild.ms) * 100) / 100, '—']);
-  rows.push(['floor for bun: (floor of any executor + raw bun) / @nx/esbuild', x.nxNoopExecutor && Math.round(((x.nxNoopExecutor.ms + x.rawBun.ms) / x.nxEsbuild.ms) * 100) / 100, '—']);
-  rows.push(['tsc: ours / (raw tsc + Nx floor)', x.oursTsc && Math.round((x.oursTsc.ms / (x.rawTsc.ms + x.nxNoop.ms)) * 100) / 100, '≤ 1.05']);
-  rows.push(['tsc: ours / (raw tsc + floor of any executor)', x.oursTsc && x.nxNoopExecutor && Math.round((x.oursTsc.ms / (x.rawTsc.ms + x.nxNoopExecutor.ms)) * 100) / 100, '—']);
+  rows.push([
+    'floor for esbuild: (floor of any executor + raw esbuild) / @nx/esbuild',
+    x.nxNoopExecutor && Math.round(((x.nxNoopExecutor.ms + x.rawEsbuild.ms) / x.nxEsbuild.ms) * 100) / 100,
+    '—',
+  ]);
+  rows.push([
+    'floor for bun: (floor of any executor + raw bun) / @nx/esbuild',
+    x.nxNoopExecutor && Math.round(((x.nxNoopExecutor.ms + x.rawBun.ms) / x.nxEsbuild.ms) * 100) / 100,
+    '—',
+  ]);
+  rows.push([
+    'tsc: ours / (raw tsc + Nx floor)',
+    x.oursTsc && Math.round((x.oursTsc.ms / (x.rawTsc.ms + x.nxNoop.ms)) * 100) / 100,
+    '≤ 1.05',
+  ]);
+  rows.push([
+    'tsc: ours / (raw tsc + floor of any executor)',
+    x.oursTsc && x.nxNoopExecutor && Math.round((x.oursTsc.ms / (x.rawTsc.ms + x.nxNoopExecutor.ms)) * 100) / 100,
+    '—',
+  ]);
   rows.push(['tsc: ours / @nx/js:tsc', ratio(x.oursTsc, x.nxTsc), '—']);
-  rows.push(['tsc rebuild, build info kept: ours / (raw tsc + Nx floor)', x.oursTscRebuild && Math.round((x.oursTscRebuild.ms / (x.rawTsc.ms + x.nxNoop.ms)) * 100) / 100, '—']);
+  rows.push([
+    'tsc rebuild, build info kept: ours / (raw tsc + Nx floor)',
+    x.oursTscRebuild && Math.round((x.oursTscRebuild.ms / (x.rawTsc.ms + x.nxNoop.ms)) * 100) / 100,
+    '—',
+  ]);
   rows.push(['rollup (JS + d.ts): ours / @nx/rollup', ratio(x.oursRollup, x.nxRollup), '≤ 0.50']);
   rows.push(['rollup rebuild, build info kept: ours / @nx/rollup', ratio(x.oursRollupRebuild, x.nxRollup), '—']);
   rows.push(['rollup (JS + d.ts), isolatedDeclarations: ours / @nx/rollup', ratio(x.oursRollupIso, x.nxRollupIso), '≤ 0.50']);
-  rows.push(['floor for checked d.ts: (floor of any executor + raw tsc --emitDeclarationOnly) / @nx/rollup', x.rawTscDts && x.nxNoopExecutor && Math.round(((x.rawTscDts.ms + x.nxNoopExecutor.ms) / x.nxRollup.ms) * 100) / 100, '—']);
+  rows.push([
+    'floor for checked d.ts: (floor of any executor + raw tsc --emitDeclarationOnly) / @nx/rollup',
+    x.rawTscDts && x.nxNoopExecutor && Math.round(((x.rawTscDts.ms + x.nxNoopExecutor.ms) / x.nxRollup.ms) * 100) / 100,
+    '—',
+  ]);
   const rss = (a, b) => a && b && Math.round((a.rssMb / b.rssMb) * 100) / 100;
   rows.push(['peak RSS esbuild: ours / @nx/esbuild', rss(x.oursEsbuild, x.nxEsbuild), '≤ 0.80']);
   rows.push(['peak RSS esbuild, daemon: ours / @nx/esbuild', rss(x.oursEsbuildDaemon, x.nxEsbuildDaemon), '≤ 0.80']);
@@ -352,22 +521,46 @@ if (S.many) {
   rows.push(['run-many 10: ours / @nx/esbuild', ratio(S.many.oursRunMany, S.many.nxRunMany), '≤ 0.60']);
   rows.push(['all cached 10 (records on): ours / @nx/esbuild', ratio(S.many.oursCached, S.many.nxCached), '≤ 1.05']);
   rows.push(['all cached 10, daemon: ours / @nx/esbuild', ratio(S.many.oursCachedDaemon, S.many.nxCachedDaemon), '≤ 1.05']);
-  rows.push(['all cached 10, daemon, plugins in-process: ours / @nx/esbuild', ratio(S.many.oursCachedDaemonInProcess, S.many.nxCachedDaemonInProcess), '—']);
+  rows.push([
+    'all cached 10, daemon, plugins in-process: ours / @nx/esbuild',
+    ratio(S.many.oursCachedDaemonInProcess, S.many.nxCachedDaemonInProcess),
+    '—',
+  ]);
   rows.push(['cache-hit records: on / off (no daemon)', ratio(S.many.oursCached, S.many.oursCachedNoRecords), '—']);
   rows.push(['all cached 10: (@nx/esbuild + no-op plugin) / @nx/esbuild', ratio(S.many.nxNoopPluginCached, S.many.nxCached), '—']);
   rows.push(['all cached 10: ours / (@nx/esbuild + no-op plugin)', ratio(S.many.oursCached, S.many.nxNoopPluginCached), '—']);
-  rows.push(['all cached 10, daemon: (@nx/esbuild + no-op plugin) / @nx/esbuild', ratio(S.many.nxNoopPluginCachedDaemon, S.many.nxCachedDaemon), '—']);
-  rows.push(['all cached 10, daemon: ours / (@nx/esbuild + no-op plugin)', ratio(S.many.oursCachedDaemon, S.many.nxNoopPluginCachedDaemon), '—']);
+  rows.push([
+    'all cached 10, daemon: (@nx/esbuild + no-op plugin) / @nx/esbuild',
+    ratio(S.many.nxNoopPluginCachedDaemon, S.many.nxCachedDaemon),
+    '—',
+  ]);
+  rows.push([
+    'all cached 10, daemon: ours / (@nx/esbuild + no-op plugin)',
+    ratio(S.many.oursCachedDaemon, S.many.nxNoopPluginCachedDaemon),
+    '—',
+  ]);
 }
 if (S.uptodate) {
-  rows.push(['10 unchanged without Nx: build-system build / nx run-many cached', ratio(S.uptodate.cliUpToDate, S.uptodate.nxCached), '≤ 1.00']);
-  rows.push(['10 unchanged: build-system build / nx run-many cached (daemon)', ratio(S.uptodate.cliUpToDate, S.uptodate.nxCachedDaemon), '—']);
+  rows.push([
+    '10 unchanged without Nx: build-system build / nx run-many cached',
+    ratio(S.uptodate.cliUpToDate, S.uptodate.nxCached),
+    '≤ 1.00',
+  ]);
+  rows.push([
+    '10 unchanged: build-system build / nx run-many cached (daemon)',
+    ratio(S.uptodate.cliUpToDate, S.uptodate.nxCachedDaemon),
+    '—',
+  ]);
 }
 if (S.graph) {
   rows.push([`graph cold ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursCold, S.graph.staticCold), '≤ 1.30']);
   rows.push([`graph warm ${GRAPH_PACKAGES}: ours / static`, ratio(S.graph.oursWarm, S.graph.staticWarm), '≤ 1.10']);
   rows.push([`graph warm ${GRAPH_PACKAGES}, daemon: ours / static`, ratio(S.graph.oursWarmDaemon, S.graph.staticWarmDaemon), '≤ 1.10']);
-  rows.push([`graph warm ${GRAPH_PACKAGES}: (static + no-op plugin) / static`, ratio(S.graph.staticNoopPluginWarm, S.graph.staticWarm), '—']);
+  rows.push([
+    `graph warm ${GRAPH_PACKAGES}: (static + no-op plugin) / static`,
+    ratio(S.graph.staticNoopPluginWarm, S.graph.staticWarm),
+    '—',
+  ]);
   rows.push([`graph warm ${GRAPH_PACKAGES}: ours / (static + no-op plugin)`, ratio(S.graph.oursWarm, S.graph.staticNoopPluginWarm), '—']);
 }
 if (S.postgres) {
@@ -375,10 +568,18 @@ if (S.postgres) {
   // CPU time moves far less with the machine's load than wall time: what the database costs the build's processes.
   rows.push(['one build: CPU with PostgreSQL − JSON only (ms, all processes)', S.postgres.buildDb.cpuMs - S.postgres.buildJson.cpuMs, '—']);
   rows.push(['run-many 10, all cached: JSON + PostgreSQL / JSON only', ratio(S.postgres.cachedDb, S.postgres.cachedJson), '≤ 1.05']);
-  rows.push(['run-many 10, all cached: CPU with PostgreSQL / JSON only', Math.round((S.postgres.cachedDb.cpuMs / S.postgres.cachedJson.cpuMs) * 100) / 100, '—']);
+  rows.push([
+    'run-many 10, all cached: CPU with PostgreSQL / JSON only',
+    Math.round((S.postgres.cachedDb.cpuMs / S.postgres.cachedJson.cpuMs) * 100) / 100,
+    '—',
+  ]);
 }
 if (S.dts) {
-  rows.push(['d.ts 200 files: ours esbuild + d.ts / tsdown + d.ts (both under Nx)', ratio(S.dts.oursEsbuildDts, S.dts.tsdownDts), '≤ 1.00']);
+  rows.push([
+    'd.ts 200 files: ours esbuild + d.ts / tsdown + d.ts (both under Nx)',
+    ratio(S.dts.oursEsbuildDts, S.dts.tsdownDts),
+    '≤ 1.00',
+  ]);
   rows.push(['d.ts 200 files: ours rollup + d.ts / tsdown + d.ts', ratio(S.dts.oursRollupDts, S.dts.tsdownDts), '≤ 1.00']);
   rows.push(['d.ts 200 files, rebuild (state kept): ours esbuild / tsdown', ratio(S.dts.oursEsbuildDtsRebuild, S.dts.tsdownDts), '—']);
   rows.push(['d.ts 200 files: tsdown under Nx / raw tsdown', ratio(S.dts.tsdownDts, S.dts.rawTsdownDts), '—']);
@@ -410,12 +611,36 @@ function versions() {
     }
     return null;
   };
-  return { tsdown: v('tsdown'), nx: v('nx'), '@nx/esbuild': v('@nx/esbuild'), '@nx/rollup': v('@nx/rollup'), '@nx/js': v('@nx/js'), esbuild: v('esbuild'), rollup: v('rollup'), typescript: v('typescript'), bun: v('bun'), '@repo/build-system': JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version };
+  return {
+    tsdown: v('tsdown'),
+    nx: v('nx'),
+    '@nx/esbuild': v('@nx/esbuild'),
+    '@nx/rollup': v('@nx/rollup'),
+    '@nx/js': v('@nx/js'),
+    esbuild: v('esbuild'),
+    rollup: v('rollup'),
+    typescript: v('typescript'),
+    bun: v('bun'),
+    '@repo/build-system': JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version,
+  };
 }
 
 function markdown(r, rows) {
-  const lines = [`# Benchmark results (${new Date().toISOString().slice(0, 10)}${r.quick ? ', quick mode' : ''})`, '', `Machine: ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memGb} GiB, Node ${r.machine.node}. Medians of ${r.runs} runs, NX_DAEMON=false.`, '', `Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`, '', '| scenario | median | peak RSS |', '|---|---:|---:|'];
-  for (const [name, s] of Object.entries(r.scenarios)) for (const m of Object.values(s)) lines.push(`| ${name}: ${m.label.trim()} | ${m.ms} ms | ${m.rssMb === undefined ? "—" : `${m.rssMb} MB`} |`);
+  const lines = [
+    `# Benchmark results (${new Date().toISOString().slice(0, 10)}${r.quick ? ', quick mode' : ''})`,
+    '',
+    `Machine: ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memGb} GiB, Node ${r.machine.node}. Medians of ${r.runs} runs, NX_DAEMON=false.`,
+    '',
+    `Versions: ${Object.entries(r.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    '',
+    '| scenario | median | peak RSS |',
+    '|---|---:|---:|',
+  ];
+  for (const [name, s] of Object.entries(r.scenarios))
+    for (const m of Object.values(s))
+      lines.push(`| ${name}: ${m.label.trim()} | ${m.ms} ms | ${m.rssMb === undefined ? '—' : `${m.rssMb} MB`} |`);
   lines.push('', '| ratio (same run) | value | target |', '|---|---:|---|');
   for (const [k, v, t] of rows) lines.push(`| ${k} | ${v} | ${t} |`);
   return `${lines.join('\n')}\n`;

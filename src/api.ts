@@ -15,7 +15,16 @@ import type { ResolvedBuildConfig } from './config/resolve';
 import { builderInEffect } from './config/builders';
 import { findBinary } from './utils/find-tool';
 import { buildError, EXIT, fail, ok, type BuildError, type Result } from './errors';
-import { dependencyCycle, enclosingPackageDir, findPackage, inDependencyOrder, scanPackages, whyNotBuildable, type PackageProblem, type WorkspacePackage } from './config/workspace/find-packages';
+import {
+  dependencyCycle,
+  enclosingPackageDir,
+  findPackage,
+  inDependencyOrder,
+  scanPackages,
+  whyNotBuildable,
+  type PackageProblem,
+  type WorkspacePackage,
+} from './config/workspace/find-packages';
 import { findWorkspaceRoot, type WorkspaceRoot } from './config/workspace/find-root';
 
 export type { BuildStatus } from './core/status';
@@ -102,7 +111,13 @@ export async function packageAtCwd(options: WorkspaceOptions = {}): Promise<Resu
 }
 
 /** A query that names no buildable package: explained when it is a directory of the workspace. */
-function notFound(ws: WorkspaceRoot, packages: WorkspacePackage[], query: string, cwd: string, problems: PackageProblem[] = []): BuildError[] {
+function notFound(
+  ws: WorkspaceRoot,
+  packages: WorkspacePackage[],
+  query: string,
+  cwd: string,
+  problems: PackageProblem[] = [],
+): BuildError[] {
   // A name two packages share: say so rather than "unknown".
   const shared = problems.filter((p) => p.name === query);
   if (shared.length) return shared.flatMap((p) => p.errors);
@@ -111,7 +126,12 @@ function notFound(ws: WorkspaceRoot, packages: WorkspacePackage[], query: string
     const inside = dir === ws.root || dir.startsWith(ws.root + sep);
     if (inside && statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return whyNotBuildable(ws, dir);
   }
-  return [buildError('PROJECT_NOT_FOUND', `unknown project "${query}": buildable projects are ${packages.map((p) => p.name).join(', ') || 'none'}`)];
+  return [
+    buildError(
+      'PROJECT_NOT_FOUND',
+      `unknown project "${query}": buildable projects are ${packages.map((p) => p.name).join(', ') || 'none'}`,
+    ),
+  ];
 }
 
 /** Builds one package through the same pipeline as the Nx executor; resolves with its record. */
@@ -287,13 +307,26 @@ export async function listProjects(options: WorkspaceOptions & { environment?: s
   const { packages, problems } = await scanPackages(ws);
   const summaries = await Promise.all(
     inDependencyOrder(packages).map(async (p): Promise<PackageSummary> => {
-      const cfg = await loadProjectConfig({ workspaceRoot: ws.root, packageRoot: p.root, environment: options.environment ?? 'production' });
+      const cfg = await loadProjectConfig({
+        workspaceRoot: ws.root,
+        packageRoot: p.root,
+        environment: options.environment ?? 'production',
+      });
       const base = { name: p.name, path: p.path, dependencies: p.dependencies };
       if (!cfg.ok) return { ...base, errors: cfg.errors };
       const c = cfg.value;
       // The builder that will run here (bun falls back to esbuild without a bun binary), and the one asked for.
       const builder = builderInEffect(c.builder, (b) => Boolean(findBinary(b, [c.packageRoot, c.workspaceRoot])));
-      return { ...base, ...(c.friendlyName ? { displayName: c.friendlyName } : {}), builder, requestedBuilder: c.builder, outputDir: c.outputDir, format: c.format, entries: c.entries, dts: c.dts };
+      return {
+        ...base,
+        ...(c.friendlyName ? { displayName: c.friendlyName } : {}),
+        builder,
+        requestedBuilder: c.builder,
+        outputDir: c.outputDir,
+        format: c.format,
+        entries: c.entries,
+        dts: c.dts,
+      };
     }),
   );
   // Named by path: a package.json that does not parse has no name to give.
@@ -307,7 +340,9 @@ export async function getBuildStatus(project: string, options: WorkspaceOptions 
   const { workspaceRoot, pkg } = located.value;
   const cfg = await loadProjectConfig({ workspaceRoot, packageRoot: pkg.root, environment: 'production' });
   const outputDirs = cfg.ok ? [cfg.value.outputDir] : ['dist'];
-  return ok(await statusOf(options.store ?? openRecordReader(workspaceRoot, { urlEnv: options.databaseUrlEnv }), pkg, outputDirs, workspaceRoot));
+  return ok(
+    await statusOf(options.store ?? openRecordReader(workspaceRoot, { urlEnv: options.databaseUrlEnv }), pkg, outputDirs, workspaceRoot),
+  );
 }
 
 /** A project's records, newest first. */
@@ -319,7 +354,10 @@ export async function getBuildHistory(project: string, options: WorkspaceOptions
 }
 
 /** Loads, validates and resolves a package's build.config.* (no build). */
-export async function loadBuildConfig(packageRoot: string, options: { environment?: string; workspaceRoot?: string } = {}): Promise<Result<ResolvedBuildConfig>> {
+export async function loadBuildConfig(
+  packageRoot: string,
+  options: { environment?: string; workspaceRoot?: string } = {},
+): Promise<Result<ResolvedBuildConfig>> {
   const root = resolve(packageRoot);
   const workspaceRoot = options.workspaceRoot ? resolve(options.workspaceRoot) : (findWorkspaceRoot(root)?.root ?? root);
   return loadProjectConfig({ workspaceRoot, packageRoot: root, environment: options.environment ?? 'production' });
@@ -342,19 +380,32 @@ export interface PackageSyncSummary {
  * package.json `main`/`module`/`types`/`exports` brought in step with each package's build
  * config (all buildable packages when none are named); with `check`, only reported.
  */
-export async function syncPackages(projects: string[], options: WorkspaceOptions & { check?: boolean; environment?: string } = {}): Promise<Result<PackageSyncSummary[]>> {
+export async function syncPackages(
+  projects: string[],
+  options: WorkspaceOptions & { check?: boolean; environment?: string } = {},
+): Promise<Result<PackageSyncSummary[]>> {
   const order = await buildOrder(projects, options);
   if (!order.ok) return order;
   const out: PackageSyncSummary[] = [];
   for (const p of order.value.packages) {
-    const r = await syncPackageJson({ workspaceRoot: order.value.workspaceRoot, packageRoot: p.root, environment: options.environment, check: options.check });
-    out.push(r.ok ? { name: p.name, path: p.path, ...r.value } : { name: p.name, path: p.path, changed: [], written: false, errors: r.errors });
+    const r = await syncPackageJson({
+      workspaceRoot: order.value.workspaceRoot,
+      packageRoot: p.root,
+      environment: options.environment,
+      check: options.check,
+    });
+    out.push(
+      r.ok ? { name: p.name, path: p.path, ...r.value } : { name: p.name, path: p.path, changed: [], written: false, errors: r.errors },
+    );
   }
   return ok(out);
 }
 
 /** Orders projects (names or paths) so dependencies build first. */
-export async function buildOrder(projects: string[], options: WorkspaceOptions = {}): Promise<Result<{ workspaceRoot: string; packages: WorkspacePackage[] }>> {
+export async function buildOrder(
+  projects: string[],
+  options: WorkspaceOptions = {},
+): Promise<Result<{ workspaceRoot: string; packages: WorkspacePackage[] }>> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const ws = findWorkspaceRoot(cwd);
   if (!ws) return fail(buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`));
@@ -380,7 +431,18 @@ export async function buildOrder(projects: string[], options: WorkspaceOptions =
 function failedJob(errors: BuildError[], project: string): BuildJob {
   const now = new Date().toISOString();
   return newBuildJob({
-    id: 'none', packageName: project, packagePath: project, environment: 'production', startTime: now, endTime: now,
-    status: 'failed', exitCode: 2, durationMs: 0, errors, logs: '', trigger: 'api', metadata: {},
+    id: 'none',
+    packageName: project,
+    packagePath: project,
+    environment: 'production',
+    startTime: now,
+    endTime: now,
+    status: 'failed',
+    exitCode: 2,
+    durationMs: 0,
+    errors,
+    logs: '',
+    trigger: 'api',
+    metadata: {},
   });
 }

@@ -184,7 +184,8 @@ async function run(command: string, projects: string[], values: Values, io: Io, 
       if (projects.length !== 1) return usage(io, 'status takes one project');
       return statusCommand(projects[0], io, values['exit-code'] ?? false, databaseUrlEnv);
     case 'history': {
-      if (values.all) return projects.length ? usage(io, 'history --all takes no project') : viewOut(io, await historyAllCommand(recordsOptions));
+      if (values.all)
+        return projects.length ? usage(io, 'history --all takes no project') : viewOut(io, await historyAllCommand(recordsOptions));
       if (projects.length !== 1) return usage(io, 'history takes one project (or --all)');
       return historyCommand(projects[0], io, limit, databaseUrlEnv);
     }
@@ -251,7 +252,18 @@ async function buildCommand(projects: string[], opts: BuildCommandOptions): Prom
     stoppedBeforeStart = signal.aborted;
     if (stoppedBeforeStart) return undefined;
     // One store for every package (inside buildMany): one database connection, one warning when it is down.
-    const r = await buildMany({ projects, only: opts.only, force: opts.force, parallel: opts.parallel, cleanFirst: opts.cleanFirst, environment: opts.environment, signal, onOutput: io.stream, trigger: 'cli', databaseUrlEnv: opts.databaseUrlEnv });
+    const r = await buildMany({
+      projects,
+      only: opts.only,
+      force: opts.force,
+      parallel: opts.parallel,
+      cleanFirst: opts.cleanFirst,
+      environment: opts.environment,
+      signal,
+      onOutput: io.stream,
+      trigger: 'cli',
+      databaseUrlEnv: opts.databaseUrlEnv,
+    });
     // Stopped while looking for the packages, before any build started.
     stoppedBeforeStart = signal.aborted && r.jobs.length === 0;
     return r;
@@ -275,20 +287,35 @@ async function buildCommand(projects: string[], opts: BuildCommandOptions): Prom
       const j = p.job;
       const status = j?.cache === 'up-to-date' ? 'up to date' : p.status;
       const failed = (j?.metadata?.failedDependencies as string[] | undefined)?.join(', ');
-      return [named(p.name, j?.displayName), failed ? `${status} (${failed} failed)` : status, j?.builder ?? '', j ? `${j.durationMs ?? 0} ms` : '', j ? String(j.artifacts.length) : ''];
+      return [
+        named(p.name, j?.displayName),
+        failed ? `${status} (${failed} failed)` : status,
+        j?.builder ?? '',
+        j ? `${j.durationMs ?? 0} ms` : '',
+        j ? String(j.artifacts.length) : '',
+      ];
     });
     io.out(`\n${table(['project', 'status', 'builder', 'duration', 'artifacts'], rows)}\n`);
   }
   return exitCode;
 }
 
-async function watchCommand(projects: string[], opts: Pick<BuildCommandOptions, 'environment' | 'io' | 'databaseUrlEnv'>, stopped: AbortSignal): Promise<number> {
+async function watchCommand(
+  projects: string[],
+  opts: Pick<BuildCommandOptions, 'environment' | 'io' | 'databaseUrlEnv'>,
+  stopped: AbortSignal,
+): Promise<number> {
   const { io } = opts;
   // --json: one JSON line per build on stdout as it ends (the output goes to stderr).
-  const onBuilt = io.json
-    ? (success: boolean, jobs: BuildJob[]) => io.out(`${JSON.stringify({ success, jobs })}\n`)
-    : undefined;
-  const result = await watch({ projects, environment: opts.environment, databaseUrlEnv: opts.databaseUrlEnv, signal: stopped, onOutput: io.stream, onBuilt });
+  const onBuilt = io.json ? (success: boolean, jobs: BuildJob[]) => io.out(`${JSON.stringify({ success, jobs })}\n`) : undefined;
+  const result = await watch({
+    projects,
+    environment: opts.environment,
+    databaseUrlEnv: opts.databaseUrlEnv,
+    signal: stopped,
+    onOutput: io.stream,
+    onBuilt,
+  });
   if (result.errors.length) return errorsOut(io, result.errors, result.exitCode);
   const n = result.rebuilds.length;
   if (!io.json) process.stderr.write(`stopped watching after ${n} rebuild${n === 1 ? '' : 's'}\n`);
@@ -306,7 +333,27 @@ async function listCommand(io: Io, environment?: string): Promise<number> {
     io.out(
       `${table(
         ['project', 'path', 'builder', 'entries', 'format', 'outputDir', 'dts'],
-        packages.map((p) => (p.errors ? [p.name, p.path, p.errors[0].code === 'PACKAGE_JSON_INVALID' ? 'invalid package.json' : 'invalid config', p.errors[0].message, '', '', ''] : [named(p.name, p.displayName), p.path || '.', builderShown(p), p.entries!.map((e) => e.path).join(' '), p.format!.join(','), p.outputDir!, p.dts ? 'yes' : 'no'])),
+        packages.map((p) =>
+          p.errors
+            ? [
+                p.name,
+                p.path,
+                p.errors[0].code === 'PACKAGE_JSON_INVALID' ? 'invalid package.json' : 'invalid config',
+                p.errors[0].message,
+                '',
+                '',
+                '',
+              ]
+            : [
+                named(p.name, p.displayName),
+                p.path || '.',
+                builderShown(p),
+                p.entries!.map((e) => e.path).join(' '),
+                p.format!.join(','),
+                p.outputDir!,
+                p.dts ? 'yes' : 'no',
+              ],
+        ),
       )}\n`,
     );
   return EXIT.success;
@@ -314,7 +361,9 @@ async function listCommand(io: Io, environment?: string): Promise<number> {
 
 /** The builder in effect, and the one asked for when it falls back (`esbuild (bun requested, not installed)`). */
 function builderShown(p: { builder?: string; requestedBuilder?: string }): string {
-  return p.requestedBuilder && p.requestedBuilder !== p.builder ? `${p.builder} (${p.requestedBuilder} requested, not installed)` : p.builder!;
+  return p.requestedBuilder && p.requestedBuilder !== p.builder
+    ? `${p.builder} (${p.requestedBuilder} requested, not installed)`
+    : p.builder!;
 }
 
 async function statusCommand(project: string, io: Io, exitCodeWhenStale: boolean, databaseUrlEnv?: string): Promise<number> {
@@ -349,8 +398,13 @@ async function statusCommand(project: string, io: Io, exitCodeWhenStale: boolean
     io.out(`${s.packageName}${j?.displayName ? ` "${j.displayName}"` : ''} (${s.packagePath || '.'})\n`);
     if (j && (s.status === 'building' || s.status === 'interrupted')) {
       const phase = j.phases.find((p) => p.status === 'building');
-      io.out(`  ${s.status === 'building' ? 'building' : 'interrupted (its process is gone)'}: started ${j.startTime}${phase ? `, in phase ${phase.name}` : ''}\n`);
-    } else if (j) io.out(`  last build: ${j.status} (${j.cache}) with ${j.builder} in ${j.durationMs} ms, ${j.endTime}\n  artifacts: ${j.artifacts.length}\n`);
+      io.out(
+        `  ${s.status === 'building' ? 'building' : 'interrupted (its process is gone)'}: started ${j.startTime}${phase ? `, in phase ${phase.name}` : ''}\n`,
+      );
+    } else if (j)
+      io.out(
+        `  last build: ${j.status} (${j.cache}) with ${j.builder} in ${j.durationMs} ms, ${j.endTime}\n  artifacts: ${j.artifacts.length}\n`,
+      );
     for (const e of j?.errors ?? []) io.out(`  error: ${formatError(e)}\n`);
     io.out(`  ${s.stale ? `stale: ${s.reasons.join('; ')}` : 'up to date'}\n`);
   }
@@ -362,7 +416,13 @@ async function historyCommand(project: string, io: Io, limit?: number, databaseU
   const history = await getBuildHistory(project, { limit, databaseUrlEnv });
   if (!history.ok) return errorsOut(io, history.errors, EXIT.invalid);
   if (io.json) io.out(`${JSON.stringify({ project, jobs: history.value }, null, 2)}\n`);
-  else io.out(`${table(['id', 'status', 'cache', 'builder', 'environment', 'duration', 'started'], history.value.map((j) => [j.id, j.status, j.cache, j.builder, j.environment, `${j.durationMs} ms`, j.startTime]))}\n`);
+  else
+    io.out(
+      `${table(
+        ['id', 'status', 'cache', 'builder', 'environment', 'duration', 'started'],
+        history.value.map((j) => [j.id, j.status, j.cache, j.builder, j.environment, `${j.durationMs} ms`, j.startTime]),
+      )}\n`,
+    );
   return EXIT.success;
 }
 
@@ -370,7 +430,15 @@ async function cleanCommand(project: string, io: Io, cache: boolean, environment
   const located = await locate(project, {});
   if (!located.ok) return errorsOut(io, located.errors, EXIT.invalid);
   const result = await withCancellation((signal) =>
-    runClean({ workspaceRoot: located.value.workspaceRoot, packageRoot: located.value.pkg.root, cache, dryRun, environment, signal, terminal: io.stream }),
+    runClean({
+      workspaceRoot: located.value.workspaceRoot,
+      packageRoot: located.value.pkg.root,
+      cache,
+      dryRun,
+      environment,
+      signal,
+      terminal: io.stream,
+    }),
   );
   if (io.json) io.out(`${JSON.stringify({ project: located.value.pkg.name, ...result }, null, 2)}\n`);
   else if (result.exitCode === 0) io.out(`${result.dryRun ? 'would remove' : 'removed'}: ${result.removed.join(', ') || 'nothing'}\n`);
@@ -391,7 +459,8 @@ async function syncCommand(projects: string[], io: Io, check: boolean, environme
     for (const e of p.errors ?? []) process.stderr.write(`error: ${formatError(e)}\n`);
     if (p.changed.length) io.out(`${p.file}: ${check ? 'out of step' : 'updated'}: ${p.changed.join(', ')}\n`);
   }
-  if (!outOfStep.length) io.out(`package.json in step with the build config (${packages.length} package${packages.length === 1 ? '' : 's'})\n`);
+  if (!outOfStep.length)
+    io.out(`package.json in step with the build config (${packages.length} package${packages.length === 1 ? '' : 's'})\n`);
   else if (check) io.out(`run \`build-system sync\` (or \`nx sync\`) to update ${outOfStep.length === 1 ? 'it' : 'them'}\n`);
   return exitCode;
 }
@@ -403,7 +472,11 @@ function named(name: string, displayName?: string): string {
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

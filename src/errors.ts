@@ -43,17 +43,7 @@ export type ErrorCode =
   | 'DEPENDENCY_FAILED'
   | 'INTERNAL';
 
-export type PhaseName =
-  | 'validate'
-  | 'lock'
-  | 'prebuild'
-  | 'build'
-  | 'dts'
-  | 'postbuild'
-  | 'artifacts'
-  | 'check'
-  | 'upload'
-  | 'clean';
+export type PhaseName = 'validate' | 'lock' | 'prebuild' | 'build' | 'dts' | 'postbuild' | 'artifacts' | 'check' | 'upload' | 'clean';
 
 export interface BuildError {
   code: ErrorCode;

@@ -13,14 +13,35 @@ export type {
   TscBuilderOptions,
   CustomBuilderOptions,
 } from './config/builder-options-types';
-export type { PackageBuildConfig, ParsedBuildConfig, Builder, Format, Platform, Hook, HookContext, HookFunction, EnvironmentOverrides } from './config/schema';
+export type {
+  PackageBuildConfig,
+  ParsedBuildConfig,
+  Builder,
+  Format,
+  Platform,
+  Hook,
+  HookContext,
+  HookFunction,
+  EnvironmentOverrides,
+} from './config/schema';
 export type { ResolvedBuildConfig, EntryPoint } from './config/resolve';
 export type { BuildJob, Artifact, PhaseRecord, PhaseStatus, JobStatus, CacheStatus, CheckFinding } from './core/records/types';
 export type { DisplayStatus } from './core/records/live';
 export type { RecordStore } from './core/records/store';
 export type { BuildError, ErrorCode, PhaseName, Result } from './errors';
 export type { BuildSystemPluginOptions } from './plugin/options';
-export type { BuildOptions, BuildManyOptions, BuildManyResult, CleanOptions, WorkspaceOptions, PackageSummary, PackageSyncSummary, BuildStatus, CleanResult, WorkspacePackage } from './api';
+export type {
+  BuildOptions,
+  BuildManyOptions,
+  BuildManyResult,
+  CleanOptions,
+  WorkspaceOptions,
+  PackageSummary,
+  PackageSyncSummary,
+  BuildStatus,
+  CleanResult,
+  WorkspacePackage,
+} from './api';
 export type { FailureEntry, FailureFilter, HistoryEntry, HistoryFilter, ImportResult, SyncResult } from './api/records';
 export type { UploadOptions } from './api/upload';
 export type { WatchOptions, WatchResult } from './api';

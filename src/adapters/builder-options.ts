@@ -23,7 +23,12 @@ export function unsupportedOptions(builder: string, config: BuilderOptionsSource
 
 /** An error for a common option this builder cannot honour. */
 export function cannotHonour(builder: string, config: ResolvedBuildConfig, field: string, why: string, found: string): BuildError {
-  return buildError('BUILDER_OPTION_UNSUPPORTED', `${builder} cannot honour \`${field}\`: ${why}`, { phase: 'validate', file: configFileOf(config), field, found });
+  return buildError('BUILDER_OPTION_UNSUPPORTED', `${builder} cannot honour \`${field}\`: ${why}`, {
+    phase: 'validate',
+    file: configFileOf(config),
+    field,
+    found,
+  });
 }
 
 export function configFileOf(config: Pick<ResolvedBuildConfig, 'configFile' | 'workspaceRoot'>): string | undefined {
@@ -51,12 +56,18 @@ export const rule = {
   function: { expected: 'a function', check: (v: unknown) => typeof v === 'function' } as OptionRule,
   stringArray: { expected: 'an array of strings', check: (v: unknown) => Array.isArray(v) && v.every(isString) } as OptionRule,
   plainObject: { expected: 'an object', check: isPlainObject } as OptionRule,
-  oneOf: (...values: readonly string[]): OptionRule => ({ expected: values.map((v) => JSON.stringify(v)).join(' | '), check: (v) => isString(v) && values.includes(v) }),
+  oneOf: (...values: readonly string[]): OptionRule => ({
+    expected: values.map((v) => JSON.stringify(v)).join(' | '),
+    check: (v) => isString(v) && values.includes(v),
+  }),
   recordOf: (what: string, value: OptionRule, keyOk: (k: string) => boolean = () => true): OptionRule => ({
     expected: `an object of ${what}`,
     check: (v) => isPlainObject(v) && Object.entries(v).every(([k, x]) => keyOk(k) && value.check(x)),
   }),
-  anyOf: (...rules: OptionRule[]): OptionRule => ({ expected: rules.map((r) => r.expected).join(' or '), check: (v) => rules.some((r) => r.check(v)) }),
+  anyOf: (...rules: OptionRule[]): OptionRule => ({
+    expected: rules.map((r) => r.expected).join(' or '),
+    check: (v) => rules.some((r) => r.check(v)),
+  }),
 };
 
 /**
@@ -87,7 +98,11 @@ export function checkBuilderOptions(builder: string, config: BuilderOptionsSourc
  * reports a frame of its own source (`node_modules/esbuild/lib/main.js`), which is not where
  * the problem is.
  */
-export function workspaceLocation(config: Pick<ResolvedBuildConfig, 'workspaceRoot' | 'packageRoot'>, file: string | undefined, toolPackages: readonly string[]): string | undefined {
+export function workspaceLocation(
+  config: Pick<ResolvedBuildConfig, 'workspaceRoot' | 'packageRoot'>,
+  file: string | undefined,
+  toolPackages: readonly string[],
+): string | undefined {
   if (!file) return undefined;
   const rel = toPosix(relative(config.workspaceRoot, resolve(config.packageRoot, file)));
   if (rel.startsWith('../') || rel === '..' || isAbsolute(rel)) return undefined;

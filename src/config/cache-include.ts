@@ -16,7 +16,8 @@ export function splitInclude(include: readonly string[], projectRoot: string | u
       continue;
     }
     const inWorkspace = posix.normalize(posix.join(root, glob.replace(/\\/g, '/')));
-    if (root && glob.startsWith('../') && !inWorkspace.startsWith('../') && !inWorkspace.startsWith(`${root}/`)) outside.push(`{workspaceRoot}/${inWorkspace}`);
+    if (root && glob.startsWith('../') && !inWorkspace.startsWith('../') && !inWorkspace.startsWith(`${root}/`))
+      outside.push(`{workspaceRoot}/${inWorkspace}`);
     else own.push(glob);
   }
   return { own, outside };

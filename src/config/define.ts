@@ -25,9 +25,7 @@ export interface ConfigContext {
   environment: string;
 }
 export type BuildConfigExport =
-  | TypedBuildConfig
-  | Promise<TypedBuildConfig>
-  | ((ctx: ConfigContext) => TypedBuildConfig | Promise<TypedBuildConfig>);
+  TypedBuildConfig | Promise<TypedBuildConfig> | ((ctx: ConfigContext) => TypedBuildConfig | Promise<TypedBuildConfig>);
 
 /** Typed identity helper for build.config.ts. */
 export function defineBuildConfig<T extends BuildConfigExport>(config: T): T {

@@ -8,7 +8,8 @@ import type { PackageBuildConfig } from './schema';
  */
 export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: string } = {
   name: 'Must equal package.json "name" when given.',
-  friendlyName: 'A display name shown beside the package name (list, status, summaries, records as displayName, the builds page); never an identity.',
+  friendlyName:
+    'A display name shown beside the package name (list, status, summaries, records as displayName, the builds page); never an identity.',
   meta: "The package's own fields: kept in each build record (meta), never read by the build. Other unknown top-level keys are warned about.",
   builder: 'Which adapter builds. bun falls back to esbuild where no bun binary exists.',
   entry:
@@ -24,8 +25,7 @@ export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: s
   external: 'Kept out of bundles, in addition to dependencies, peerDependencies and optionalDependencies.',
   noExternal: 'Dependencies to bundle anyway (a private workspace package exporting TypeScript source).',
   define: 'Compile-time replacements: identifier to code.',
-  dts:
-    'Emit declarations with the workspace TypeScript, bundled per entry and format (.d.ts/.d.mts/.d.cts beside each module); { bundle: false } keeps one file per source (default: on when package.json declares types).',
+  dts: 'Emit declarations with the workspace TypeScript, bundled per entry and format (.d.ts/.d.mts/.d.cts beside each module); { bundle: false } keeps one file per source (default: on when package.json declares types).',
   builderOptions: 'Builder-specific options, validated by the adapter.',
   env: 'Defaults for child processes and the config; process.env wins. Every key is a cache input.',
   upload:

@@ -12,7 +12,10 @@ describe('package.json fields wanted for a config', () => {
         main: './dist/index.js',
         module: './dist/index.js',
         types: './dist/index.d.ts',
-        exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './cli': { types: './dist/cli/index.d.ts', default: './dist/cli/index.js' } },
+        exports: {
+          '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+          './cli': { types: './dist/cli/index.d.ts', default: './dist/cli/index.js' },
+        },
       },
     ],
     [
@@ -22,7 +25,12 @@ describe('package.json fields wanted for a config', () => {
         main: './lib/index.cjs',
         module: './lib/index.mjs',
         types: './lib/index.d.cts',
-        exports: { '.': { import: { types: './lib/index.d.mts', default: './lib/index.mjs' }, require: { types: './lib/index.d.cts', default: './lib/index.cjs' } } },
+        exports: {
+          '.': {
+            import: { types: './lib/index.d.mts', default: './lib/index.mjs' },
+            require: { types: './lib/index.d.cts', default: './lib/index.cjs' },
+          },
+        },
       },
     ],
     [
@@ -60,7 +68,12 @@ describe('applying them to a package.json', () => {
   });
 
   it('declarations off: a types field pointing into outputDir goes; a top-level conditions object is replaced whole', () => {
-    const before = { name: 'a', types: './lib/index.d.ts', typings: './lib/index.d.ts', exports: { import: './lib/index.js', require: './lib/index.cjs' } };
+    const before = {
+      name: 'a',
+      types: './lib/index.d.ts',
+      typings: './lib/index.d.ts',
+      exports: { import: './lib/index.js', require: './lib/index.cjs' },
+    };
     expect(applyEntryFields(before, wanted, { outputDir: 'lib', exportPackageJson: true }).pkg).toEqual({
       name: 'a',
       main: './lib/index.js',
@@ -82,8 +95,16 @@ describe('applying them to a package.json', () => {
 
 describe('sync fields from a plain-data config', () => {
   it('defaults, environment overrides, and undefined for what is not plain', () => {
-    expect(syncConfigFromStatic({}, { types: './dist/index.d.ts' })).toEqual({ builder: 'esbuild', entries: [{ name: 'index', path: 'src/index.ts' }], format: ['esm'], outputDir: 'dist', dts: true });
-    expect(syncConfigFromStatic({ outputDir: './lib/', format: 'cjs', environments: { production: { format: ['esm', 'cjs'] } } }, {})).toMatchObject({ outputDir: 'lib', format: ['esm', 'cjs'], dts: false });
+    expect(syncConfigFromStatic({}, { types: './dist/index.d.ts' })).toEqual({
+      builder: 'esbuild',
+      entries: [{ name: 'index', path: 'src/index.ts' }],
+      format: ['esm'],
+      outputDir: 'dist',
+      dts: true,
+    });
+    expect(
+      syncConfigFromStatic({ outputDir: './lib/', format: 'cjs', environments: { production: { format: ['esm', 'cjs'] } } }, {}),
+    ).toMatchObject({ outputDir: 'lib', format: ['esm', 'cjs'], dts: false });
     expect(syncConfigFromStatic({ format: 'umd' }, {})).toBeUndefined();
     expect(syncConfigFromStatic({ outputDir: '../out' }, {})).toBeUndefined();
     expect(syncConfigFromStatic({ entry: 42 }, {})).toBeUndefined();

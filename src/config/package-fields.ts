@@ -90,7 +90,8 @@ export function applyEntryFields(before: Json, wanted: EntryFields, opts: ApplyO
     if ('typings' in pkg) pkg = withField(pkg, 'typings', wanted.types);
   } else {
     // A `types` left pointing into outputDir would name a file the build no longer writes.
-    for (const key of ['types', 'typings']) if (typeof pkg[key] === 'string' && isUnder(pkg[key] as string, opts.outputDir)) pkg = withoutField(pkg, key);
+    for (const key of ['types', 'typings'])
+      if (typeof pkg[key] === 'string' && isUnder(pkg[key] as string, opts.outputDir)) pkg = withoutField(pkg, key);
   }
   pkg = withField(pkg, 'exports', mergeExports(before, wanted, opts));
   if (Array.isArray(pkg.files) && !pkg.files.some((f) => typeof f === 'string' && isUnder(f, opts.outputDir, true))) {
@@ -101,7 +102,8 @@ export function applyEntryFields(before: Json, wanted: EntryFields, opts: ApplyO
 
 function mergeExports(before: Json, wanted: EntryFields, opts: ApplyOptions): Json {
   const existing = before.exports;
-  const isSubpathMap = !!existing && typeof existing === 'object' && !Array.isArray(existing) && Object.keys(existing).every((k) => k.startsWith('.'));
+  const isSubpathMap =
+    !!existing && typeof existing === 'object' && !Array.isArray(existing) && Object.keys(existing).every((k) => k.startsWith('.'));
   // A top-level string or conditions object describes only `.`, so it is replaced whole.
   const theirs: Json = isSubpathMap ? (existing as Json) : {};
   const written = buildDirectories(before, opts.outputDir);
@@ -119,7 +121,8 @@ function mergeExports(before: Json, wanted: EntryFields, opts: ApplyOptions): Js
 /** outputDir, and the directories the package.json's own entry fields point into (an earlier outputDir). */
 function buildDirectories(pkg: Json, outputDir: string): string[] {
   const dirs = new Set([outputDir]);
-  const exportsRoot = pkg.exports && typeof pkg.exports === 'object' && !Array.isArray(pkg.exports) ? (pkg.exports as Json)['.'] : pkg.exports;
+  const exportsRoot =
+    pkg.exports && typeof pkg.exports === 'object' && !Array.isArray(pkg.exports) ? (pkg.exports as Json)['.'] : pkg.exports;
   for (const v of [pkg.main, pkg.module, pkg.types, pkg.typings, ...leaves(exportsRoot)]) {
     if (typeof v !== 'string' || !JS_OR_TYPES.test(v)) continue;
     const parts = v.replace(/^\.\//, '').split('/');
@@ -141,7 +144,10 @@ function pointsOnlyInto(value: unknown, dirs: string[]): boolean {
 }
 
 function isUnder(path: string, dir: string, allowDirItself = false): boolean {
-  const p = path.replace(/^\.\//, '').replace(/\/\*\*(\/\*)?$/, '').replace(/\/+$/, '');
+  const p = path
+    .replace(/^\.\//, '')
+    .replace(/\/\*\*(\/\*)?$/, '')
+    .replace(/\/+$/, '');
   return p.startsWith(`${dir}/`) || (allowDirItself && p === dir);
 }
 
@@ -166,7 +172,20 @@ function changedFields(before: Json, after: Json): string[] {
 
 const isPlainObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
 
-const FIELD_ORDER = ['name', 'version', 'private', 'description', 'license', 'type', 'main', 'module', 'types', 'typings', 'exports', 'files'];
+const FIELD_ORDER = [
+  'name',
+  'version',
+  'private',
+  'description',
+  'license',
+  'type',
+  'main',
+  'module',
+  'types',
+  'typings',
+  'exports',
+  'files',
+];
 
 /** Sets a field in place, or inserts a new one after the fields that conventionally precede it. */
 export function withField(pkg: Json, key: string, value: unknown): Json {

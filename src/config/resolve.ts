@@ -105,12 +105,19 @@ export function readPackageJson(packageRoot: string, workspaceRoot: string): Res
   const file = join(packageRoot, 'package.json');
   const rel = toPosix(relative(workspaceRoot, file));
   if (!existsSync(file)) {
-    return fail(buildError('PACKAGE_JSON_INVALID', `no package.json in ${toPosix(relative(workspaceRoot, packageRoot)) || '.'}`, { file: rel, phase: 'validate' }));
+    return fail(
+      buildError('PACKAGE_JSON_INVALID', `no package.json in ${toPosix(relative(workspaceRoot, packageRoot)) || '.'}`, {
+        file: rel,
+        phase: 'validate',
+      }),
+    );
   }
   try {
     return ok(JSON.parse(readFileSync(file, 'utf8')) as PackageJson);
   } catch (err) {
-    return fail(buildError('PACKAGE_JSON_INVALID', `package.json is not valid JSON: ${(err as Error).message}`, { file: rel, phase: 'validate' }));
+    return fail(
+      buildError('PACKAGE_JSON_INVALID', `package.json is not valid JSON: ${(err as Error).message}`, { file: rel, phase: 'validate' }),
+    );
   }
 }
 
@@ -118,10 +125,16 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
   const { packageRoot, workspaceRoot, environment } = input;
   const fileRel = input.configFile ? toPosix(relative(workspaceRoot, input.configFile)) : undefined;
   // zod loads only when this exact config has not been validated before.
-  const shape = await validateWithCache(input.raw, packageRoot, packageVersion(), async () => {
-    const { validateConfigShape } = await import('./validate');
-    return validateConfigShape(input.raw, fileRel ?? 'build options');
-  }, secretValuesOfRaw(input.raw, input.processEnv ?? process.env));
+  const shape = await validateWithCache(
+    input.raw,
+    packageRoot,
+    packageVersion(),
+    async () => {
+      const { validateConfigShape } = await import('./validate');
+      return validateConfigShape(input.raw, fileRel ?? 'build options');
+    },
+    secretValuesOfRaw(input.raw, input.processEnv ?? process.env),
+  );
   const pkg = readPackageJson(packageRoot, workspaceRoot);
   if (!pkg.ok) return fail(...(shape.ok ? [] : shape.errors), ...pkg.errors);
   const packageJson = pkg.value;
@@ -143,7 +156,15 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
   const declared = Object.keys(parsed.environments ?? {});
   if (!(BUILT_IN_ENVIRONMENTS as readonly string[]).includes(environment) && !declared.includes(environment)) {
     // A typo in `-c` must not quietly build production.
-    errors.push(buildError('CONFIG_INVALID', `unknown environment "${environment}"`, { phase: 'validate', file: fileRel, field: 'environments', expected: [...new Set([...BUILT_IN_ENVIRONMENTS, ...declared])].map((e) => JSON.stringify(e)).join(' | '), found: JSON.stringify(environment) }));
+    errors.push(
+      buildError('CONFIG_INVALID', `unknown environment "${environment}"`, {
+        phase: 'validate',
+        file: fileRel,
+        field: 'environments',
+        expected: [...new Set([...BUILT_IN_ENVIRONMENTS, ...declared])].map((e) => JSON.stringify(e)).join(' | '),
+        found: JSON.stringify(environment),
+      }),
+    );
   }
   const overrides = parsed.environments?.[environment] ?? {};
   const merged = { ...parsed, ...overrides } as ParsedBuildConfig;
@@ -161,26 +182,56 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
   // Artifacts are files of this package: a record never describes, nor `status` checks, others.
   (merged.artifactGlobs ?? []).forEach((glob, i) => {
     if (isAbsolute(glob) || glob.split('/').includes('..')) {
-      errors.push(buildError('CONFIG_INVALID', 'artifact globs must stay inside the package root', { phase: 'validate', file: fileRel, field: `artifactGlobs.${i}`, expected: 'a glob relative to the package root, e.g. "dist/**"', found: JSON.stringify(glob) }));
+      errors.push(
+        buildError('CONFIG_INVALID', 'artifact globs must stay inside the package root', {
+          phase: 'validate',
+          file: fileRel,
+          field: `artifactGlobs.${i}`,
+          expected: 'a glob relative to the package root, e.g. "dist/**"',
+          found: JSON.stringify(glob),
+        }),
+      );
     }
   });
   // What clean keeps is inside the package: a glob leaving it could only mislead.
   (cleanObject(merged.clean)?.keep ?? []).forEach((glob, i) => {
     if (isAbsolute(glob) || glob.split('/').includes('..')) {
-      errors.push(buildError('CONFIG_INVALID', 'clean.keep globs must stay inside the package root', { phase: 'validate', file: fileRel, field: `clean.keep.${i}`, expected: 'a glob relative to the package root, e.g. "dist/.gitkeep"', found: JSON.stringify(glob) }));
+      errors.push(
+        buildError('CONFIG_INVALID', 'clean.keep globs must stay inside the package root', {
+          phase: 'validate',
+          file: fileRel,
+          field: `clean.keep.${i}`,
+          expected: 'a glob relative to the package root, e.g. "dist/.gitkeep"',
+          found: JSON.stringify(glob),
+        }),
+      );
     }
   });
   // An explicit tsconfig that is not there would silently fall back to the defaults.
   if (merged.tsconfig !== undefined && !existsSync(resolve(packageRoot, merged.tsconfig))) {
-    errors.push(buildError('CONFIG_INVALID', `tsconfig "${merged.tsconfig}" does not exist`, { phase: 'validate', file: fileRel, field: 'tsconfig', expected: 'an existing tsconfig file, relative to the package root', found: JSON.stringify(merged.tsconfig) }));
+    errors.push(
+      buildError('CONFIG_INVALID', `tsconfig "${merged.tsconfig}" does not exist`, {
+        phase: 'validate',
+        file: fileRel,
+        field: 'tsconfig',
+        expected: 'an existing tsconfig file, relative to the package root',
+        found: JSON.stringify(merged.tsconfig),
+      }),
+    );
   }
-    const env = resolveEnv(merged.env ?? {}, input.processEnv ?? process.env);
+  const env = resolveEnv(merged.env ?? {}, input.processEnv ?? process.env);
   if (merged.runtimeValidationSchema) {
     const result = merged.runtimeValidationSchema.safeParse({ ...(input.processEnv ?? process.env), ...env });
     if (!result.success) {
       const issues = (result.error as { issues?: { path: PropertyKey[]; message: string }[] })?.issues ?? [];
       for (const issue of issues.length ? issues : [{ path: [], message: 'invalid' }]) {
-        errors.push(buildError('RUNTIME_VALIDATION_FAILED', issue.message, { phase: 'validate', file: fileRel, field: `runtimeValidationSchema${issue.path.length ? '.' + issue.path.map(String).join('.') : ''}` }));
+        errors.push(
+          buildError('RUNTIME_VALIDATION_FAILED', issue.message, {
+            phase: 'validate',
+            file: fileRel,
+            field: `runtimeValidationSchema${issue.path.length ? '.' + issue.path.map(String).join('.') : ''}`,
+          }),
+        );
       }
     }
   }
@@ -198,7 +249,8 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     ...(merged.external ?? []),
   ];
   const external = [...new Set(deps)].filter((d) => !noExternal.includes(d)).sort();
-  const format = merged.format === undefined ? (['esm'] as Format[]) : Array.isArray(merged.format) ? [...new Set(merged.format)] : [merged.format];
+  const format =
+    merged.format === undefined ? (['esm'] as Format[]) : Array.isArray(merged.format) ? [...new Set(merged.format)] : [merged.format];
   const outDir = checked.outputDir ?? merged.outputDir;
 
   return ok({
@@ -213,7 +265,12 @@ export async function resolveBuildConfig(input: ResolveInput): Promise<Result<Re
     outputDir: outDir,
     format,
     platform: merged.platform ?? 'node',
-    target: merged.target === undefined ? defaultTarget(packageJson, merged.platform ?? 'node') : Array.isArray(merged.target) ? merged.target : [merged.target],
+    target:
+      merged.target === undefined
+        ? defaultTarget(packageJson, merged.platform ?? 'node')
+        : Array.isArray(merged.target)
+          ? merged.target
+          : [merged.target],
     sourcemap: merged.sourcemap ?? false,
     minify: merged.minify ?? false,
     external,
@@ -270,14 +327,24 @@ function checkFields(
   const at = (field: string, message: string, extra: Partial<BuildError> = {}) =>
     errors.push(buildError('CONFIG_INVALID', message, { phase: 'validate', file: fileRel, field, ...extra }));
   if (!packageJson.name) {
-    errors.push(buildError('PACKAGE_JSON_INVALID', 'package.json has no "name"', { phase: 'validate', file: toPosix(relative(workspaceRoot, join(packageRoot, 'package.json'))), field: 'name' }));
+    errors.push(
+      buildError('PACKAGE_JSON_INVALID', 'package.json has no "name"', {
+        phase: 'validate',
+        file: toPosix(relative(workspaceRoot, join(packageRoot, 'package.json'))),
+        field: 'name',
+      }),
+    );
   } else if (fields.name && fields.name !== packageJson.name) {
     at('name', 'name must equal package.json "name"', { expected: JSON.stringify(packageJson.name), found: JSON.stringify(fields.name) });
   }
   const entries = fields.entry === undefined ? [] : resolveEntries(fields.entry);
   let outputDir: string | undefined;
   if (fields.outputDir !== undefined) {
-    const checked = checkOutputDir(fields.outputDir, packageRoot, entries.map((e) => e.path));
+    const checked = checkOutputDir(
+      fields.outputDir,
+      packageRoot,
+      entries.map((e) => e.path),
+    );
     if (checked.ok) outputDir = checked.value;
     else for (const e of checked.errors) at('outputDir', e.message, { expected: e.expected, found: e.found });
   }
@@ -286,14 +353,26 @@ function checkFields(
     if (!isInside(abs, packageRoot)) {
       at('entry', `entry "${entry.path}" is outside the package`, { expected: 'a path inside the package root', found: entry.path });
     } else if (!existsSync(abs)) {
-      errors.push(buildError('ENTRY_NOT_FOUND', `entry file "${entry.path}" does not exist`, { phase: 'validate', file: fileRel, field: 'entry', expected: 'an existing file', found: entry.path }));
+      errors.push(
+        buildError('ENTRY_NOT_FOUND', `entry file "${entry.path}" does not exist`, {
+          phase: 'validate',
+          file: fileRel,
+          field: 'entry',
+          expected: 'an existing file',
+          found: entry.path,
+        }),
+      );
     }
   }
   // Two entries with one output name would overwrite each other's bundle.
   const byName = new Map<string, string>();
   for (const entry of entries) {
     const other = byName.get(entry.name);
-    if (other !== undefined) at('entry', `entries "${other}" and "${entry.path}" would both write the output "${entry.name}"`, { expected: 'one output name per entry', found: entry.name });
+    if (other !== undefined)
+      at('entry', `entries "${other}" and "${entry.path}" would both write the output "${entry.name}"`, {
+        expected: 'one output name per entry',
+        found: entry.name,
+      });
     else byName.set(entry.name, entry.path);
   }
   return { errors, entries, outputDir };
@@ -352,10 +431,17 @@ export function checkOutputDir(rawOutputDir: string, packageRoot: string, keep: 
   const found = JSON.stringify(rawOutputDir);
   const outputDir = rawOutputDir.replace(/\\/g, '/');
   const expected = 'a directory inside the package root, e.g. "dist"';
-  if (isAbsolute(outputDir) || /^[A-Za-z]:\//.test(outputDir)) return fail(buildError('UNSAFE_PATH', 'outputDir must be relative to the package root', { expected, found }));
+  if (isAbsolute(outputDir) || /^[A-Za-z]:\//.test(outputDir))
+    return fail(buildError('UNSAFE_PATH', 'outputDir must be relative to the package root', { expected, found }));
   const abs = resolve(packageRoot, outputDir);
   if (!isInside(abs, packageRoot) || abs === resolve(packageRoot)) {
-    return fail(buildError('UNSAFE_PATH', abs === resolve(packageRoot) ? 'outputDir must not be the package root' : 'outputDir must not leave the package root', { expected, found }));
+    return fail(
+      buildError(
+        'UNSAFE_PATH',
+        abs === resolve(packageRoot) ? 'outputDir must not be the package root' : 'outputDir must not leave the package root',
+        { expected, found },
+      ),
+    );
   }
   const rel = toPosix(relative(packageRoot, abs));
   if (rel === BUILD_CACHE_DIR || rel.startsWith(`${BUILD_CACHE_DIR}/`) || rel === 'node_modules' || rel.startsWith('node_modules/')) {
@@ -369,7 +455,12 @@ export function checkOutputDir(rawOutputDir: string, packageRoot: string, keep: 
   }
   const source = keep.find((k) => k === rel || k.startsWith(`${rel}/`));
   if (source !== undefined) {
-    return fail(buildError('UNSAFE_PATH', `outputDir "${rel}" holds the entry "${source}": a build would replace the sources with its outputs`, { expected, found }));
+    return fail(
+      buildError('UNSAFE_PATH', `outputDir "${rel}" holds the entry "${source}": a build would replace the sources with its outputs`, {
+        expected,
+        found,
+      }),
+    );
   }
   return ok(rel);
 }
@@ -401,7 +492,7 @@ export function tsconfigCandidates(packageRoot: string, workspaceRoot: string): 
   const root = resolve(workspaceRoot);
   const candidates = [join(resolve(packageRoot), 'tsconfig.json')];
   if (!isInside(packageRoot, root)) return candidates;
-  for (let dir = resolve(packageRoot); dir !== root && dirname(dir) !== dir; ) {
+  for (let dir = resolve(packageRoot); dir !== root && dirname(dir) !== dir;) {
     dir = dirname(dir);
     candidates.push(join(dir, 'tsconfig.json'));
   }

@@ -34,11 +34,7 @@ export const hookSchema = z.union([
 
 const stringList = z.array(z.string().min(1));
 
-const entrySchema = z.union([
-  z.string().min(1),
-  z.array(z.string().min(1)).min(1),
-  z.record(z.string().min(1), z.string().min(1)),
-]);
+const entrySchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1), z.record(z.string().min(1), z.string().min(1))]);
 
 const positiveMs = z.number().int().positive();
 
@@ -143,4 +139,3 @@ export type Platform = z.infer<typeof platformSchema>;
 export type Hook = z.infer<typeof hookSchema>;
 export type EnvironmentOverrides = z.infer<typeof environmentOverridesSchema>;
 export type UploadConfig = z.infer<typeof uploadSchema>;
-

@@ -10,9 +10,13 @@ export function secretValuesOfRaw(raw: unknown, processEnv: NodeJS.ProcessEnv = 
   if (!raw || typeof raw !== 'object') return [];
   const r = raw as { secretEnv?: unknown; env?: unknown; environments?: unknown };
   const names = Array.isArray(r.secretEnv) ? r.secretEnv.filter((n): n is string => typeof n === 'string') : [];
-  const perEnvironment = r.environments && typeof r.environments === 'object' ? Object.values(r.environments).map((e) => (e as { env?: unknown } | null)?.env) : [];
+  const perEnvironment =
+    r.environments && typeof r.environments === 'object'
+      ? Object.values(r.environments).map((e) => (e as { env?: unknown } | null)?.env)
+      : [];
   const values: unknown[] = names.map((n) => processEnv[n]);
-  for (const env of [r.env, ...perEnvironment]) if (env && typeof env === 'object') for (const n of names) values.push((env as Record<string, unknown>)[n]);
+  for (const env of [r.env, ...perEnvironment])
+    if (env && typeof env === 'object') for (const n of names) values.push((env as Record<string, unknown>)[n]);
   return values.filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 

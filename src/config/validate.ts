@@ -7,7 +7,14 @@ import { classifyUnknownKeys } from './unknown-keys';
 /** Validates a raw config against the schema, reporting every problem at once. */
 export function validateConfigShape(raw: unknown, file: string): Result<ParsedBuildConfig> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return fail(buildError('CONFIG_INVALID', 'the config must be an object', { phase: 'validate', file, expected: 'an object', found: describeValue(raw) }));
+    return fail(
+      buildError('CONFIG_INVALID', 'the config must be an object', {
+        phase: 'validate',
+        file,
+        expected: 'an object',
+        found: describeValue(raw),
+      }),
+    );
   }
   // Unknown top-level keys: typos are errors here, the rest warnings of resolution (unknown-keys.ts).
   const unknown = classifyUnknownKeys(raw as Record<string, unknown>, Object.keys(buildConfigSchema.shape), file);
@@ -42,10 +49,21 @@ function issueToError(issue: z.core.$ZodIssue, raw: unknown, file: string): Buil
       message = 'wrong type';
       break;
     case 'too_small':
-      expected = issue.origin === 'string' ? 'a non-empty string' : issue.origin === 'array' ? 'a non-empty array' : `at least ${String(issue.minimum)}`;
+      expected =
+        issue.origin === 'string'
+          ? 'a non-empty string'
+          : issue.origin === 'array'
+            ? 'a non-empty array'
+            : `at least ${String(issue.minimum)}`;
       break;
   }
-  return buildError('CONFIG_INVALID', message, { phase: 'validate', file, field: field || undefined, expected, found: describeValue(value) });
+  return buildError('CONFIG_INVALID', message, {
+    phase: 'validate',
+    file,
+    field: field || undefined,
+    expected,
+    found: describeValue(value),
+  });
 }
 
 function unionExpectation(path: string[]): string | undefined {
@@ -76,4 +94,3 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   }
   return cur;
 }
-

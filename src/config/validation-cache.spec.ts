@@ -6,7 +6,8 @@ import { ok } from '../errors';
 import type { ParsedBuildConfig } from './schema';
 import { validateWithCache } from './validation-cache';
 
-const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
 
 describe('validateWithCache and secret values', () => {
   const roots: string[] = [];
@@ -17,7 +18,10 @@ describe('validateWithCache and secret values', () => {
     roots.push(root);
     const raw = (token: string) => ({ builder: 'esbuild', secretEnv: ['TOKEN'], env: { TOKEN: token, PLAIN: 'visible' } });
     let validations = 0;
-    const validate = (r: ReturnType<typeof raw>) => () => (validations++, ok({ ...r, entry: 'src/index.ts', outputDir: 'dist' } as unknown as ParsedBuildConfig));
+    const validate = (r: ReturnType<typeof raw>) => () => (
+      validations++,
+      ok({ ...r, entry: 'src/index.ts', outputDir: 'dist' } as unknown as ParsedBuildConfig)
+    );
 
     const first = await validateWithCache(raw('sk_first_123456'), root, '1', validate(raw('sk_first_123456')), ['sk_first_123456']);
     expect(first.ok && first.value.env).toEqual({ TOKEN: 'sk_first_123456', PLAIN: 'visible' });

@@ -25,7 +25,11 @@ export async function validateWithCache(
   // schema rule depends on what a string holds beyond being one, so the key and the stored
   // result use a placeholder, and a hit takes the values back from this very export.
   const redact = secretRedactor(secrets);
-  const key = createHash('sha1').update(version).update('\0').update(JSON.stringify(redact(raw))).digest('hex');
+  const key = createHash('sha1')
+    .update(version)
+    .update('\0')
+    .update(JSON.stringify(redact(raw)))
+    .digest('hex');
   const file = join(packageRoot, BUILD_CACHE_DIR, 'state', 'validated-config.json');
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as { key: string; parsed: ParsedBuildConfig };

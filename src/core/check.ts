@@ -33,7 +33,14 @@ export async function runChecks(config: ResolvedBuildConfig, ctx: CheckContext):
     text = readFileSync(join(config.packageRoot, 'package.json'), 'utf8');
     pkg = JSON.parse(text) as Record<string, unknown>;
   } catch (err) {
-    return finish([{ tool: 'entry-points', level: strict ? 'error' : 'warning', message: `package.json cannot be read: ${(err as Error).message}`, file }]);
+    return finish([
+      {
+        tool: 'entry-points',
+        level: strict ? 'error' : 'warning',
+        message: `package.json cannot be read: ${(err as Error).message}`,
+        file,
+      },
+    ]);
   }
   const positions = jsonKeyPositions(text);
   const locate = (keys?: (string | number)[]) => (keys ? { field: fieldPath(keys), ...positions.get(JSON.stringify(keys)) } : {});
@@ -49,13 +56,15 @@ export async function runChecks(config: ResolvedBuildConfig, ctx: CheckContext):
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { lintPackage } = require('./package-lint') as typeof import('./package-lint');
     const lint = await lintPackage(config, config.check, ctx);
-    findings.push(...lint.map((f: LintFinding): CheckFinding => ({
-      tool: f.tool,
-      level: f.severity === 'suggestion' ? 'suggestion' : strict ? 'error' : 'warning',
-      message: f.message,
-      file,
-      ...locate(f.keys),
-    })));
+    findings.push(
+      ...lint.map((f: LintFinding): CheckFinding => ({
+        tool: f.tool,
+        level: f.severity === 'suggestion' ? 'suggestion' : strict ? 'error' : 'warning',
+        message: f.message,
+        file,
+        ...locate(f.keys),
+      })),
+    );
   }
   return finish(findings);
 
@@ -66,7 +75,15 @@ export async function runChecks(config: ResolvedBuildConfig, ctx: CheckContext):
     }
     const errors = all
       .filter((f) => f.level === 'error')
-      .map((f) => buildError('CHECK_FAILED', `[${f.tool}] ${f.message}`, { phase: 'check', file: f.file, line: f.line, column: f.column, field: f.field }));
+      .map((f) =>
+        buildError('CHECK_FAILED', `[${f.tool}] ${f.message}`, {
+          phase: 'check',
+          file: f.file,
+          line: f.line,
+          column: f.column,
+          field: f.field,
+        }),
+      );
     return { findings: all, errors };
   }
 }

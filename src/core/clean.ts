@@ -67,7 +67,10 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
   if (unsafeCache) return done([{ ...unsafeCache, phase: 'clean' }]);
   const dryRun = req.dryRun || config.cleanOptions.dryRun;
   if (dryRun) {
-    removed.push(...outputsToRemove(config.packageRoot, safe.value, config.cleanOptions.keep), ...cacheEntriesToRemove(config.packageRoot, req.cache));
+    removed.push(
+      ...outputsToRemove(config.packageRoot, safe.value, config.cleanOptions.keep),
+      ...cacheEntriesToRemove(config.packageRoot, req.cache),
+    );
     if (req.cache && existsSync(join(config.packageRoot, BUILD_CACHE_DIR))) removed.push(BUILD_CACHE_DIR);
     return { exitCode: 0, errors: [], removed, dryRun: true };
   }
@@ -84,9 +87,14 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
   if (!lock.ok) return done(lock.errors);
   try {
     if (config.hooks.clean) {
-      errors.push(...(await runHook({ phase: 'clean', hook: config.hooks.clean, config, env: { ...processEnv, ...config.env }, log, signal })));
+      errors.push(
+        ...(await runHook({ phase: 'clean', hook: config.hooks.clean, config, env: { ...processEnv, ...config.env }, log, signal })),
+      );
     }
-    for (const rel of [...outputsToRemove(config.packageRoot, safe.value, config.cleanOptions.keep), ...cacheEntriesToRemove(config.packageRoot, req.cache)]) {
+    for (const rel of [
+      ...outputsToRemove(config.packageRoot, safe.value, config.cleanOptions.keep),
+      ...cacheEntriesToRemove(config.packageRoot, req.cache),
+    ]) {
       removeTree(join(config.packageRoot, rel));
       removed.push(rel);
     }
@@ -119,7 +127,9 @@ export function outputsToRemove(packageRoot: string, outputDir: string, keep: st
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fg = keep.length ? (require('fast-glob') as typeof import('fast-glob')) : undefined;
   const kept = fg
-    ? fg.sync(keep, { cwd: packageRoot, dot: true, onlyFiles: true, followSymbolicLinks: false }).filter((f) => f.startsWith(`${outputDir}/`))
+    ? fg
+        .sync(keep, { cwd: packageRoot, dot: true, onlyFiles: true, followSymbolicLinks: false })
+        .filter((f) => f.startsWith(`${outputDir}/`))
     : [];
   if (!kept.length) return [outputDir];
   const removed: string[] = [];

@@ -23,7 +23,10 @@ describe('package.json entry points', () => {
       typings: './dist/index.d.cts',
       bin: { tool: './dist/cli.js' },
       exports: {
-        '.': { import: { types: './dist/index.d.ts', default: './dist/index.js' }, require: { types: './dist/index.d.cts', default: './dist/index.cjs' } },
+        '.': {
+          import: { types: './dist/index.d.ts', default: './dist/index.js' },
+          require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
+        },
         './cli': ['./dist/cli.js'],
         './private': null,
         './package.json': './package.json',
@@ -46,12 +49,21 @@ describe('package.json entry points', () => {
   });
 
   it('a path inside outputDir must have been written; the message names what was written instead', () => {
-    const pkg = { main: './dist/index.js', exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' } };
+    const pkg = {
+      main: './dist/index.js',
+      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
+    };
     const problems = checkEntryPoints(pkg, files('dist', ['dist/index.cjs', 'dist/index.d.cts'], ['package.json']));
     expect(problems.map((p) => [p.entry.field, p.message])).toEqual([
       ['main', 'package.json `main` names ./dist/index.js, which the build did not write (it wrote ./dist/index.cjs, ./dist/index.d.cts)'],
-      ['exports["."].types', 'package.json `exports["."].types` names ./dist/index.d.ts, which the build did not write (it wrote ./dist/index.cjs, ./dist/index.d.cts)'],
-      ['exports["."].default', 'package.json `exports["."].default` names ./dist/index.js, which the build did not write (it wrote ./dist/index.cjs, ./dist/index.d.cts)'],
+      [
+        'exports["."].types',
+        'package.json `exports["."].types` names ./dist/index.d.ts, which the build did not write (it wrote ./dist/index.cjs, ./dist/index.d.cts)',
+      ],
+      [
+        'exports["."].default',
+        'package.json `exports["."].default` names ./dist/index.js, which the build did not write (it wrote ./dist/index.cjs, ./dist/index.d.cts)',
+      ],
     ]);
   });
 
@@ -74,7 +86,9 @@ describe('package.json entry points', () => {
 
   it('patterns inside outputDir must match an output; paths outside the package are not checked', () => {
     expect(checkEntryPoints({ exports: { './*': './dist/*.js' } }, files('dist', ['dist/a.js']))).toEqual([]);
-    expect(checkEntryPoints({ exports: { './*': './dist/*.mjs' } }, files('dist', ['dist/a.js'])).map((p) => p.entry.field)).toEqual(['exports["./*"]']);
+    expect(checkEntryPoints({ exports: { './*': './dist/*.mjs' } }, files('dist', ['dist/a.js'])).map((p) => p.entry.field)).toEqual([
+      'exports["./*"]',
+    ]);
     expect(checkEntryPoints({ main: '../other/index.js', exports: { './src/*': './src/*.ts' } }, files('dist', []))).toEqual([]);
   });
 

@@ -20,7 +20,9 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** `['exports', '.', 'import']` → `exports["."].import`. */
 export function fieldPath(keys: readonly (string | number)[]): string {
-  return keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : IDENTIFIER.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join('');
+  return keys
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : IDENTIFIER.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`))
+    .join('');
 }
 
 export function entryPointPaths(pkg: Record<string, unknown>): EntryPath[] {
@@ -86,16 +88,25 @@ export function checkEntryPoints(pkg: Record<string, unknown>, files: PackageFil
     if (inOutputs(p)) {
       if (candidates.some((c) => outputs.has(c))) continue;
       const near = files.outputs.filter((o) => stemOf(o) === stemOf(p));
-      problems.push({ entry, message: `package.json \`${entry.field}\` names ${shown}, which the build did not write${near.length ? ` (it wrote ${near.map((n) => `./${n}`).join(', ')})` : ''}` });
+      problems.push({
+        entry,
+        message: `package.json \`${entry.field}\` names ${shown}, which the build did not write${near.length ? ` (it wrote ${near.map((n) => `./${n}`).join(', ')})` : ''}`,
+      });
       continue;
     }
     if (!candidates.some((c) => files.isFile(c))) {
-      problems.push({ entry, message: `package.json \`${entry.field}\` names ${shown}, which does not exist (the build writes to ${files.outputDir}/)` });
+      problems.push({
+        entry,
+        message: `package.json \`${entry.field}\` names ${shown}, which does not exist (the build writes to ${files.outputDir}/)`,
+      });
       continue;
     }
     const leftover = leftoverOf(p, files);
     if (leftover) {
-      problems.push({ entry, message: `package.json \`${entry.field}\` names ${shown}, outside outputDir "${files.outputDir}": a leftover of an earlier build (this build wrote ./${leftover})` });
+      problems.push({
+        entry,
+        message: `package.json \`${entry.field}\` names ${shown}, outside outputDir "${files.outputDir}": a leftover of an earlier build (this build wrote ./${leftover})`,
+      });
     }
   }
   return problems;

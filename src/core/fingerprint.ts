@@ -41,7 +41,13 @@ export async function computeFingerprintFiles(packageRoot: string, outputDirs: s
 function fingerprintedFiles(packageRoot: string, outputDirs: string[]): string[] {
   const skip = new Set(outputDirs.map((d) => posix.normalize(d.replace(/\\/g, '/')).replace(/\/+$/, '')));
   const prune = (rel: string, name: string) =>
-    name === 'node_modules' || name === '.git' || name === '.nx' || name === BUILD_CACHE_DIR || skip.has(rel) || existsSync(join(packageRoot, rel, 'package.json')) || existsSync(join(packageRoot, rel, 'project.json'));
+    name === 'node_modules' ||
+    name === '.git' ||
+    name === '.nx' ||
+    name === BUILD_CACHE_DIR ||
+    skip.has(rel) ||
+    existsSync(join(packageRoot, rel, 'package.json')) ||
+    existsSync(join(packageRoot, rel, 'project.json'));
   return [...walkRelative(packageRoot, prune)].sort();
 }
 

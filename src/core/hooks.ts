@@ -43,13 +43,17 @@ export async function runHook({ phase, hook, config, env, log, signal, warnings 
   // Checked here: spawn reports a missing cwd as the shell being missing (`spawn /bin/sh ENOENT`).
   if (typeof hook !== 'string' && hook.cwd && !isDirectory(cwd)) {
     return [
-      buildError('HOOK_FAILED', `${label} \`${cmd}\` cannot run: its working directory ${toPosix(relative(config.workspaceRoot, cwd))} does not exist`, {
-        phase,
-        file: configFileOf(config),
-        field: `${phase}.cwd`,
-        expected: 'an existing directory, relative to the package root',
-        found: JSON.stringify(hook.cwd),
-      }),
+      buildError(
+        'HOOK_FAILED',
+        `${label} \`${cmd}\` cannot run: its working directory ${toPosix(relative(config.workspaceRoot, cwd))} does not exist`,
+        {
+          phase,
+          file: configFileOf(config),
+          field: `${phase}.cwd`,
+          expected: 'an existing directory, relative to the package root',
+          found: JSON.stringify(hook.cwd),
+        },
+      ),
     ];
   }
   log.info(`> ${cmd}`);

@@ -48,18 +48,30 @@ export async function loadProjectConfig(req: ConfigRequest): Promise<LoadedProje
 
 const MAX_PRINTED = 1024 * 1024;
 
-async function loadAndResolve(req: ConfigRequest, processEnv: NodeJS.ProcessEnv): Promise<{ result: Result<ResolvedBuildConfig>; secrets: string[] }> {
+async function loadAndResolve(
+  req: ConfigRequest,
+  processEnv: NodeJS.ProcessEnv,
+): Promise<{ result: Result<ResolvedBuildConfig>; secrets: string[] }> {
   const base = { packageRoot: req.packageRoot, workspaceRoot: req.workspaceRoot, environment: req.environment, processEnv: req.processEnv };
   if (req.inlineConfig) {
     // Inline options live in project.json: errors name it, as they name a build.config.ts.
     const projectJson = join(req.packageRoot, 'project.json');
-    const result = await resolveBuildConfig({ ...base, raw: req.inlineConfig, configFile: existsSync(projectJson) ? projectJson : undefined });
+    const result = await resolveBuildConfig({
+      ...base,
+      raw: req.inlineConfig,
+      configFile: existsSync(projectJson) ? projectJson : undefined,
+    });
     return { result, secrets: secretsOf(result, secretValuesOfRaw(req.inlineConfig, processEnv), processEnv) };
   }
   const file = findConfigFile(req.packageRoot);
   if (!file) {
     const where = toPosix(relative(req.workspaceRoot, req.packageRoot)) || '.';
-    return { result: fail(buildError('CONFIG_NOT_FOUND', `no build.config.{ts,mts,cts,mjs,js,cjs} in ${where}`, { phase: 'validate', file: where })), secrets: [] };
+    return {
+      result: fail(
+        buildError('CONFIG_NOT_FOUND', `no build.config.{ts,mts,cts,mjs,js,cjs} in ${where}`, { phase: 'validate', file: where }),
+      ),
+      secrets: [],
+    };
   }
   const fromSource = secretNamesInSource(readSource(file)).map((n) => processEnv[n]);
   const loaded = await loadConfigModule(file, { environment: req.environment }, req.workspaceRoot);

@@ -17,7 +17,7 @@ describe('JobLog', () => {
     log.setSecrets(['sk_live_abcdef123456']);
     const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} token: sk_live_abcdef123456 end\n`);
     const all = lines.join('');
-    for (let i = 0, step = 1; i < all.length; i += step, step = (step * 7) % 5003 + 1) log.write(all.slice(i, i + step));
+    for (let i = 0, step = 1; i < all.length; i += step, step = ((step * 7) % 5003) + 1) log.write(all.slice(i, i + step));
     await log.flush();
     const expected = all.replaceAll('sk_live_abcdef123456', '***');
     expect(mem.file()).toBe(expected);
@@ -67,7 +67,12 @@ describe('SizeLimiter', () => {
     const drained = s.drain();
     expect(passed.startsWith('row 000\nrow 001\n')).toBe(true);
     expect(passed).toContain('the output passed 500 characters');
-    expect(passed.split('\n').filter((l) => l.startsWith('row')).join('\n').length).toBeLessThanOrEqual(500);
+    expect(
+      passed
+        .split('\n')
+        .filter((l) => l.startsWith('row'))
+        .join('\n').length,
+    ).toBeLessThanOrEqual(500);
     expect(drained).toMatch(/^\[build-system\] … \d+ lines \(\d+ characters\) of output cut here …\nrow \d{3}\n/);
     expect(drained.endsWith('row 499\n')).toBe(true);
     const kept = drained.split('\n').slice(1).join('\n');

@@ -15,7 +15,8 @@ export const DEFAULT_LOG_LIMITS: LogLimits = { maxLineLength: 64 * 1024, maxSize
 
 /** `BUILD_SYSTEM_LOG_MAX_LINE` / `BUILD_SYSTEM_LOG_MAX_SIZE`, in characters (docs/safety.md). */
 export function logLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): LogLimits {
-  const num = (v: string | undefined, min: number) => (v && Number.isInteger(Number(v)) && Number(v) > 0 ? Math.max(min, Number(v)) : undefined);
+  const num = (v: string | undefined, min: number) =>
+    v && Number.isInteger(Number(v)) && Number(v) > 0 ? Math.max(min, Number(v)) : undefined;
   const maxSize = num(env.BUILD_SYSTEM_LOG_MAX_SIZE, 4096) ?? DEFAULT_LOG_LIMITS.maxSize;
   // A line is never longer than what the log keeps of its end.
   const maxLineLength = Math.min(num(env.BUILD_SYSTEM_LOG_MAX_LINE, 200) ?? DEFAULT_LOG_LIMITS.maxLineLength, Math.floor(maxSize / 4));

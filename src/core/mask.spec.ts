@@ -3,7 +3,7 @@ import { createMasker, secretForms, StreamMasker } from './mask';
 
 /** A small deterministic PRNG, so a failing chunking can be replayed. */
 function prng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 function chunked(text: string, cuts: number[]): string[] {
@@ -15,7 +15,12 @@ describe('secretForms', () => {
   it('covers each line of a multi-line value, and its JSON-escaped and URL-encoded forms', () => {
     const forms = secretForms('line-one\nline "two"/+&=');
     expect(forms).toEqual(expect.arrayContaining(['line-one', 'line "two"/+&=', 'line-one\\nline \\"two\\"/+&=']));
-    expect(forms).toEqual(expect.arrayContaining([encodeURIComponent('line-one\nline "two"/+&='), encodeURIComponent('line-one\nline "two"/+&=').replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase())]));
+    expect(forms).toEqual(
+      expect.arrayContaining([
+        encodeURIComponent('line-one\nline "two"/+&='),
+        encodeURIComponent('line-one\nline "two"/+&=').replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+      ]),
+    );
     expect(secretForms('a b+c')).toContain('a+b%2Bc');
   });
   it('ignores pieces too short to mask', () => {
@@ -42,7 +47,10 @@ describe('StreamMasker', () => {
   it('gives what masking the whole text gives, for a cut at every position', () => {
     for (let cut = 0; cut <= text.length; cut++) {
       const m = new StreamMasker(secrets);
-      const out = chunked(text, [cut]).map((c) => m.push(c)).join('') + m.end();
+      const out =
+        chunked(text, [cut])
+          .map((c) => m.push(c))
+          .join('') + m.end();
       expect(out, `cut at ${cut}`).toBe(whole);
     }
   });
@@ -52,7 +60,12 @@ describe('StreamMasker', () => {
     for (let round = 0; round < 300; round++) {
       const cuts = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => Math.floor(rand() * text.length));
       const m = new StreamMasker(secrets);
-      expect(chunked(text, cuts).map((c) => m.push(c)).join('') + m.end(), `cuts ${cuts}`).toBe(whole);
+      expect(
+        chunked(text, cuts)
+          .map((c) => m.push(c))
+          .join('') + m.end(),
+        `cuts ${cuts}`,
+      ).toBe(whole);
     }
     const m = new StreamMasker(secrets);
     expect([...text].map((c) => m.push(c)).join('') + m.end()).toBe(whole);

@@ -12,7 +12,10 @@ export const MASK = '***';
 export function secretForms(value: string): string[] {
   const forms = [value, ...value.split(/\r?\n/), value.trim(), JSON.stringify(value).slice(1, -1)];
   for (const encoded of [encodeURIComponent(value), encodeURI(value), new URLSearchParams({ s: value }).toString().slice(2)]) {
-    forms.push(encoded, encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+    forms.push(
+      encoded,
+      encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+    );
   }
   return forms.filter((f) => f.trim().length >= MIN_SECRET_LENGTH);
 }
@@ -93,7 +96,12 @@ export class StreamMasker {
 
 /** An error with its message and found/expected values masked. */
 export function maskError(e: BuildError, mask: (text: string) => string): BuildError {
-  return { ...e, message: mask(e.message), ...(e.found ? { found: mask(e.found) } : {}), ...(e.expected ? { expected: mask(e.expected) } : {}) };
+  return {
+    ...e,
+    message: mask(e.message),
+    ...(e.found ? { found: mask(e.found) } : {}),
+    ...(e.expected ? { expected: mask(e.expected) } : {}),
+  };
 }
 
 function escapeRegExp(s: string): string {
@@ -101,6 +109,10 @@ function escapeRegExp(s: string): string {
 }
 
 /** The values of the listed secret keys, from the config's env and the process env. */
-export function secretValues(keys: readonly string[], env: Record<string, string | undefined>, processEnv: NodeJS.ProcessEnv = process.env): string[] {
+export function secretValues(
+  keys: readonly string[],
+  env: Record<string, string | undefined>,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): string[] {
   return keys.flatMap((k) => [env[k], processEnv[k]]).filter((v): v is string => typeof v === 'string');
 }

@@ -29,7 +29,11 @@ export interface LintContext {
 /** A native `import()` (TypeScript compiles `import()` to `require` for CommonJS output; both tools are ES modules). */
 const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, unknown>>;
 
-export async function lintPackage(config: ResolvedBuildConfig, which: { publint: boolean; attw: boolean }, ctx: LintContext): Promise<LintFinding[]> {
+export async function lintPackage(
+  config: ResolvedBuildConfig,
+  which: { publint: boolean; attw: boolean },
+  ctx: LintContext,
+): Promise<LintFinding[]> {
   const tools = [...(which.publint ? (['publint'] as const) : []), ...(which.attw ? (['attw'] as const) : [])];
   const missing = tools.filter((t) => !resolveToolModule(TOOL_PACKAGES[t], [config.packageRoot, config.workspaceRoot]));
   const findings: LintFinding[] = missing.map((t) => ({
@@ -40,7 +44,11 @@ export async function lintPackage(config: ResolvedBuildConfig, which: { publint:
   const runnable = tools.filter((t) => !missing.includes(t));
   if (!runnable.length) return findings;
   const tarball = await packTarball(config, ctx);
-  if (typeof tarball === 'string') return [...findings, ...runnable.map((tool) => ({ tool, severity: 'warning' as const, message: `could not pack the package to check it: ${tarball}` }))];
+  if (typeof tarball === 'string')
+    return [
+      ...findings,
+      ...runnable.map((tool) => ({ tool, severity: 'warning' as const, message: `could not pack the package to check it: ${tarball}` })),
+    ];
   for (const tool of runnable) {
     try {
       findings.push(...(tool === 'publint' ? await runPublint(config, tarball) : await runAttw(config, tarball)));
@@ -69,10 +77,13 @@ async function packTarball(config: ResolvedBuildConfig, ctx: LintContext): Promi
     // npm ships beside node; a PATH lookup covers other installs.
     const cli = resolve(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
     const args = ['pack', '--json', '--ignore-scripts', '--pack-destination', dir];
-    const npm = existsSync(cli) ? { command: process.execPath, args: [cli, ...args] } : { command: findBinary('npm', [config.packageRoot]) ?? 'npm', args };
+    const npm = existsSync(cli)
+      ? { command: process.execPath, args: [cli, ...args] }
+      : { command: findBinary('npm', [config.packageRoot]) ?? 'npm', args };
     const r = await runCommand(npm.command, { args: npm.args, cwd: config.packageRoot, env: ctx.env, signal: ctx.signal });
     const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-    if (r.exitCode !== 0 || !tgz) return `npm pack exited with ${r.exitCode ?? r.signal}: ${r.spawnError ?? r.output.trim().split('\n').slice(-3).join(' ')}`;
+    if (r.exitCode !== 0 || !tgz)
+      return `npm pack exited with ${r.exitCode ?? r.signal}: ${r.spawnError ?? r.output.trim().split('\n').slice(-3).join(' ')}`;
     return new Uint8Array(readFileSync(join(dir, tgz)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -86,8 +97,12 @@ interface PublintMessage {
 }
 
 async function runPublint(config: ResolvedBuildConfig, tarball: Uint8Array): Promise<LintFinding[]> {
-  const { publint } = (await loadTool(config, 'publint')) as { publint: (o: object) => Promise<{ messages: PublintMessage[]; pkg: Record<string, unknown> }> };
-  const { formatMessage } = (await loadTool(config, 'publint/utils')) as { formatMessage: (m: PublintMessage, pkg: object, o?: object) => string | undefined };
+  const { publint } = (await loadTool(config, 'publint')) as {
+    publint: (o: object) => Promise<{ messages: PublintMessage[]; pkg: Record<string, unknown> }>;
+  };
+  const { formatMessage } = (await loadTool(config, 'publint/utils')) as {
+    formatMessage: (m: PublintMessage, pkg: object, o?: object) => string | undefined;
+  };
   const data = tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength);
   const { messages, pkg } = await publint({ pack: { tarball: data } });
   return messages.map((m) => ({
@@ -144,6 +159,11 @@ async function runAttw(config: ResolvedBuildConfig, tarball: Uint8Array): Promis
     ].filter(Boolean);
     const short = info && info.shortDescription !== title ? `: ${info.shortDescription}` : '';
     const entry = p.entrypoint !== undefined && config.packageJson.exports !== undefined ? ['exports', p.entrypoint] : undefined;
-    return { tool: 'attw' as const, severity: 'warning' as const, message: `${title} (${where.join(', ')}) [${p.kind}${short}]`, keys: entry };
+    return {
+      tool: 'attw' as const,
+      severity: 'warning' as const,
+      message: `${title} (${where.join(', ')}) [${p.kind}${short}]`,
+      keys: entry,
+    };
   });
 }

@@ -21,8 +21,17 @@ export interface PackageSyncResult {
  * `check` only says what is out of step. Errors when the config does not load or package.json
  * does not parse.
  */
-export async function syncPackageJson(req: { workspaceRoot: string; packageRoot: string; environment?: string; check?: boolean }): Promise<Result<PackageSyncResult>> {
-  const loaded = await loadProjectConfig({ workspaceRoot: req.workspaceRoot, packageRoot: req.packageRoot, environment: req.environment ?? 'production' });
+export async function syncPackageJson(req: {
+  workspaceRoot: string;
+  packageRoot: string;
+  environment?: string;
+  check?: boolean;
+}): Promise<Result<PackageSyncResult>> {
+  const loaded = await loadProjectConfig({
+    workspaceRoot: req.workspaceRoot,
+    packageRoot: req.packageRoot,
+    environment: req.environment ?? 'production',
+  });
   if (!loaded.ok) return loaded;
   const config = loaded.value;
   const path = join(req.packageRoot, 'package.json');

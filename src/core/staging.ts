@@ -19,7 +19,8 @@ export interface Staging {
 const stagingRoot = (packageRoot: string) => join(packageRoot, BUILD_CACHE_DIR, 'staging');
 const trashRoot = (packageRoot: string) => join(packageRoot, BUILD_CACHE_DIR, 'trash');
 /** Beside the outputs, for when `.build-cache` is on another file system: `.dist.trash-<job>`. */
-const besideOutputs = (finalDir: string, kind: 'trash' | 'incoming', jobId = '') => join(dirname(finalDir), `.${basename(finalDir)}.${kind}-${jobId}`);
+const besideOutputs = (finalDir: string, kind: 'trash' | 'incoming', jobId = '') =>
+  join(dirname(finalDir), `.${basename(finalDir)}.${kind}-${jobId}`);
 
 /** Called under the lock. */
 export function prepareStaging(packageRoot: string, outputDir: string, jobId: string): Staging {
@@ -43,7 +44,8 @@ export function commitStaging(staging: Staging, packageRoot: string, jobId: stri
   mkdirSync(parent, { recursive: true });
   const hadPrevious = existsSync(staging.finalDir);
   // Validation refuses such an outputDir; never replace a file with a tree here.
-  if (hadPrevious && !statSync(staging.finalDir).isDirectory()) throw new Error(`${staging.finalDir} is not a directory: outputs not swapped in`);
+  if (hadPrevious && !statSync(staging.finalDir).isDirectory())
+    throw new Error(`${staging.finalDir} is not a directory: outputs not swapped in`);
   const across = statSync(staging.dir).dev !== statSync(parent).dev;
   const incoming = across ? besideOutputs(staging.finalDir, 'incoming', jobId) : staging.dir;
   const trash = across ? besideOutputs(staging.finalDir, 'trash', jobId) : join(trashRoot(packageRoot), jobId);

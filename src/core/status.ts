@@ -33,7 +33,8 @@ export async function getBuildStatus(
   // Checked again here: a store given through the API may hand back anything it read.
   const stored = await store.latest(pkg.path);
   const latest = isBuildJob(stored) ? stored : ((await store.history(pkg.path, RETAINED_JOBS)).find(isBuildJob) ?? null);
-  if (!latest) return { packageName: pkg.name, packagePath: pkg.path, latest, status: 'never-built', stale: true, reasons: ['never built'] };
+  if (!latest)
+    return { packageName: pkg.name, packagePath: pkg.path, latest, status: 'never-built', stale: true, reasons: ['never built'] };
   const status = displayStatus(latest, workspaceRoot);
   const running = inProgress(latest);
   const history = latest.status === 'success' ? [] : (await store.history(pkg.path, RETAINED_JOBS)).filter(isBuildJob);
@@ -60,7 +61,8 @@ export async function getBuildStatus(
   let changes: FingerprintDiff | undefined;
   if (fp) {
     changes = diffFingerprints(fp.files, await computeFingerprintFiles(pkg.root, outputDirs));
-    const describe = (label: string, files: string[]) => files.length && reasons.push(`${label}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ` (+${files.length - 10} more)` : ''}`);
+    const describe = (label: string, files: string[]) =>
+      files.length && reasons.push(`${label}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ` (+${files.length - 10} more)` : ''}`);
     describe('changed since the last build', changes.changed);
     describe('added since the last build', changes.added);
     describe('removed since the last build', changes.removed);
@@ -74,7 +76,12 @@ export async function getBuildStatus(
  * The job whose outputs are on disk: the one that fingerprinted them (under the lock, after
  * its swap), else the newest success by start time.
  */
-async function lastSuccess(store: RecordStore, packagePath: string, fingerprintJob: string | undefined, history: BuildJob[]): Promise<BuildJob | undefined> {
+async function lastSuccess(
+  store: RecordStore,
+  packagePath: string,
+  fingerprintJob: string | undefined,
+  history: BuildJob[],
+): Promise<BuildJob | undefined> {
   const fingerprinted = fingerprintJob ? await store.job(packagePath, fingerprintJob) : undefined;
   if (isBuildJob(fingerprinted) && fingerprinted.status === 'success') return fingerprinted;
   // As far back as the JSON files go (a database keeps every build: it is not read whole).

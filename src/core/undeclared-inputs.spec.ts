@@ -18,7 +18,15 @@ const declared = (inputs?: DeclaredInputs['inputs'], dependencies: DeclaredInput
   ],
 });
 // What the plugin infers for a package (infer-targets.ts), trimmed to the file inputs.
-const inferred = ['production', '^production', '{projectRoot}/build.config.ts', '{workspaceRoot}/tools/preset.ts', '!{projectRoot}/.build-cache/**/*', '!{projectRoot}/dist/**/*', { env: 'API_URL' }];
+const inferred = [
+  'production',
+  '^production',
+  '{projectRoot}/build.config.ts',
+  '{workspaceRoot}/tools/preset.ts',
+  '!{projectRoot}/.build-cache/**/*',
+  '!{projectRoot}/dist/**/*',
+  { env: 'API_URL' },
+];
 
 describe('globToRegExp', () => {
   it.each([
@@ -40,8 +48,20 @@ describe('globToRegExp', () => {
 
 describe('expandInputs', () => {
   it("splits a target's inputs into the project's filesets and its dependencies' inputs, as Nx does", () => {
-    expect(expandInputs([...inferred, { fileset: '{workspaceRoot}/x', dependencies: true }, { input: 'production', projects: ['other'] }], namedInputs)).toEqual({
-      filesets: ['{projectRoot}/**/*', '!{projectRoot}/**/*.test.ts', '{projectRoot}/build.config.ts', '{workspaceRoot}/tools/preset.ts', '!{projectRoot}/.build-cache/**/*', '!{projectRoot}/dist/**/*'],
+    expect(
+      expandInputs(
+        [...inferred, { fileset: '{workspaceRoot}/x', dependencies: true }, { input: 'production', projects: ['other'] }],
+        namedInputs,
+      ),
+    ).toEqual({
+      filesets: [
+        '{projectRoot}/**/*',
+        '!{projectRoot}/**/*.test.ts',
+        '{projectRoot}/build.config.ts',
+        '{workspaceRoot}/tools/preset.ts',
+        '!{projectRoot}/.build-cache/**/*',
+        '!{projectRoot}/dist/**/*',
+      ],
       dependencyInputs: ['production'],
       dependencyFilesets: ['{workspaceRoot}/x'],
     });
@@ -86,7 +106,10 @@ describe('undeclaredReads', () => {
       '/elsewhere/x.ts',
       '/ws/shared/const.ts',
     ];
-    expect(undeclaredReads(reads, '/ws', 'packages/app', (f) => f.startsWith('packages/app/'))).toEqual(['/elsewhere/x.ts', 'shared/const.ts']);
+    expect(undeclaredReads(reads, '/ws', 'packages/app', (f) => f.startsWith('packages/app/'))).toEqual([
+      '/elsewhere/x.ts',
+      'shared/const.ts',
+    ]);
   });
 });
 
@@ -97,12 +120,19 @@ describe('howToDeclare', () => {
     expect(howToDeclare('shared/const.ts', config, d).hint).toMatch(/add '\.\.\/\.\.\/shared\/const\.ts' to `cache\.include`/);
   });
   it("another project's file: make it a dependency", () => {
-    expect(howToDeclare('packages/other/src/x.ts', config, d).hint).toMatch(/belongs to project @t\/other: add @t\/other to package\.json dependencies/);
+    expect(howToDeclare('packages/other/src/x.ts', config, d).hint).toMatch(
+      /belongs to project @t\/other: add @t\/other to package\.json dependencies/,
+    );
   });
   it('a file of the package left out: by cache.include, by a cache.exclude pattern, or by the named input', () => {
     const file = 'packages/app/src/fixture.test.ts';
-    expect(howToDeclare(file, { ...config, cache: { include: ['src/**/*.ts', '../../shared/x.ts'], exclude: ['**/*.test.ts'] } }, d)).toEqual({ hint: "`cache.include` does not list it: add 'src/fixture.test.ts'", field: 'cache.include' });
-    expect(howToDeclare(file, { ...config, cache: { include: ['../../shared/x.ts'], exclude: ['**/*.test.ts'] } }, d)).toEqual({ hint: "`cache.exclude` leaves it out ('**/*.test.ts'): narrow that pattern", field: 'cache.exclude' });
+    expect(
+      howToDeclare(file, { ...config, cache: { include: ['src/**/*.ts', '../../shared/x.ts'], exclude: ['**/*.test.ts'] } }, d),
+    ).toEqual({ hint: "`cache.include` does not list it: add 'src/fixture.test.ts'", field: 'cache.include' });
+    expect(howToDeclare(file, { ...config, cache: { include: ['../../shared/x.ts'], exclude: ['**/*.test.ts'] } }, d)).toEqual({
+      hint: "`cache.exclude` leaves it out ('**/*.test.ts'): narrow that pattern",
+      field: 'cache.exclude',
+    });
     expect(howToDeclare(file, config, d).hint).toMatch(/named input .*\(`production` in nx\.json\) leaves it out/);
   });
   it('outside the workspace: nothing can declare it', () => {

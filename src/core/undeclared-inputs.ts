@@ -150,7 +150,10 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i + 1);
       if (end === -1) re += '\\[';
       else {
-        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${glob
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else re += c.replace(/[.+^$()|\\]/g, '\\$&');
@@ -164,7 +167,12 @@ export function globToRegExp(glob: string): RegExp {
  * installed in node_modules (their versions are hashed through the lockfile) and the
  * package's own `.build-cache` (generated tsconfigs, build info) are not inputs to declare.
  */
-export function undeclaredReads(reads: Iterable<string>, workspaceRoot: string, packagePath: string, covered: (file: string) => boolean): string[] {
+export function undeclaredReads(
+  reads: Iterable<string>,
+  workspaceRoot: string,
+  packagePath: string,
+  covered: (file: string) => boolean,
+): string[] {
   const state = posix.join(packagePath || '.', BUILD_CACHE_DIR) + '/';
   const found = new Set<string>();
   for (const abs of reads) {
@@ -178,7 +186,11 @@ export function undeclaredReads(reads: Iterable<string>, workspaceRoot: string, 
 }
 
 /** How to make a file an input, from where it lies. */
-export function howToDeclare(file: string, config: Pick<ResolvedBuildConfig, 'packagePath' | 'cache'>, declared: Pick<DeclaredInputs, 'projects' | 'dependencies'>): { hint: string; field?: string } {
+export function howToDeclare(
+  file: string,
+  config: Pick<ResolvedBuildConfig, 'packagePath' | 'cache'>,
+  declared: Pick<DeclaredInputs, 'projects' | 'dependencies'>,
+): { hint: string; field?: string } {
   if (isAbsolute(file)) return { hint: 'it is outside the workspace, where no input reaches: move it into the workspace' };
   const packagePath = config.packagePath || '.';
   const inside = (root: string) => root === '.' || file.startsWith(`${root}/`);
@@ -187,17 +199,28 @@ export function howToDeclare(file: string, config: Pick<ResolvedBuildConfig, 'pa
   const owner = declared.projects.filter((p) => p.root !== '.' && inside(p.root)).sort((a, b) => b.root.length - a.root.length)[0];
   const isDependency = owner && declared.dependencies.some((d) => d.name === owner.name);
   const include = `add '${fromPackage}' to \`cache.include\``;
-  if (owner && !isDependency) return { hint: `it belongs to project ${owner.name}: add ${owner.name} to package.json dependencies (its inputs then count), or ${include}`, field: 'cache.include' };
+  if (owner && !isDependency)
+    return {
+      hint: `it belongs to project ${owner.name}: add ${owner.name} to package.json dependencies (its inputs then count), or ${include}`,
+      field: 'cache.include',
+    };
   if (owner) return { hint: `project ${owner.name}'s inputs leave it out: ${include}`, field: 'cache.include' };
-  return { hint: `${include} (the target then hashes {workspaceRoot}/${file}), or move it into a workspace package this one depends on`, field: 'cache.include' };
+  return {
+    hint: `${include} (the target then hashes {workspaceRoot}/${file}), or move it into a workspace package this one depends on`,
+    field: 'cache.include',
+  };
 }
 
 /** Why a file of the package itself is not an input: `cache.include` narrows, `cache.exclude` or the named input leaves it out. */
 function ownFileLeftOut(file: string, cache: ResolvedBuildConfig['cache'], packagePath: string): { hint: string; field: string } {
-  if (splitInclude(cache.include ?? [], packagePath).own.length) return { hint: `\`cache.include\` does not list it: add '${file}'`, field: 'cache.include' };
+  if (splitInclude(cache.include ?? [], packagePath).own.length)
+    return { hint: `\`cache.include\` does not list it: add '${file}'`, field: 'cache.include' };
   const exclude = (cache.exclude ?? []).find((g) => globToRegExp(g).test(file));
   if (exclude) return { hint: `\`cache.exclude\` leaves it out ('${exclude}'): narrow that pattern`, field: 'cache.exclude' };
-  return { hint: `the named input the target starts from (\`production\` in nx.json) leaves it out: change that named input, or list the package's inputs in \`cache.include\` with '${file}'`, field: 'cache.include' };
+  return {
+    hint: `the named input the target starts from (\`production\` in nx.json) leaves it out: change that named input, or list the package's inputs in \`cache.include\` with '${file}'`,
+    field: 'cache.include',
+  };
 }
 
 /**
@@ -222,12 +245,20 @@ export class UndeclaredInputCheck {
     const none = { errors: [], warnings: [] };
     if (!this.declared || !reads?.length || !this.enabled) return none;
     this.matcher ??= inputMatcher(this.declared);
-    const files = undeclaredReads(reads, this.config.workspaceRoot, this.config.packagePath, this.matcher).filter((f) => !this.reported.has(f));
+    const files = undeclaredReads(reads, this.config.workspaceRoot, this.config.packagePath, this.matcher).filter(
+      (f) => !this.reported.has(f),
+    );
     if (files.length === 0) return none;
     for (const f of files) this.reported.add(f);
     const findings = files.slice(0, MAX_REPORTED).map((file) => this.finding(file, phase));
     if (files.length > MAX_REPORTED) {
-      findings.push(buildError('UNDECLARED_INPUT', `and ${files.length - MAX_REPORTED} more files read by the build are not inputs of ${this.declared.task}`, { phase }));
+      findings.push(
+        buildError(
+          'UNDECLARED_INPUT',
+          `and ${files.length - MAX_REPORTED} more files read by the build are not inputs of ${this.declared.task}`,
+          { phase },
+        ),
+      );
     }
     return this.config.check.mode === 'strict' ? { errors: findings, warnings: [] } : { errors: [], warnings: findings };
   }
@@ -235,10 +266,14 @@ export class UndeclaredInputCheck {
   private finding(file: string, phase: 'build' | 'dts'): BuildError {
     const { hint, field } = howToDeclare(file, this.config, this.declared!);
     const what = phase === 'dts' ? 'the declarations build' : 'the build';
-    return buildError('UNDECLARED_INPUT', `${what} read ${file}, which is not an input of ${this.declared!.task}: an edit to it would not rebuild (a stale cache hit); ${hint}`, {
-      phase,
-      file,
-      ...(field ? { field } : {}),
-    });
+    return buildError(
+      'UNDECLARED_INPUT',
+      `${what} read ${file}, which is not an input of ${this.declared!.task}: an edit to it would not rebuild (a stale cache hit); ${hint}`,
+      {
+        phase,
+        file,
+        ...(field ? { field } : {}),
+      },
+    );
   }
 }

@@ -135,7 +135,9 @@ export async function checkUpToDate(req: UpToDateRequest): Promise<UpToDateAnswe
   const maxAge = req.config.cache.maxAge;
   const maxAgeMs = maxAge ? parseDuration(maxAge) : undefined;
   const expiry =
-    maxAge && maxAgeMs !== undefined && lastSuccess ? { maxAge, maxAgeMs, builtAt: builtAt(lastSuccess), now: now(req.processEnv ?? process.env) } : undefined;
+    maxAge && maxAgeMs !== undefined && lastSuccess
+      ? { maxAge, maxAgeMs, builtAt: builtAt(lastSuccess), now: now(req.processEnv ?? process.env) }
+      : undefined;
   const decision = decideUpToDate({ parts, lastSuccess, outputs, force: req.force, expiry });
   // The parts go into the record too: the next check says which of them changed.
   return { key, metadata: { upToDateParts: parts }, reasons: decision.reasons, ...(decision.upToDate ? { current: lastSuccess } : {}) };
@@ -186,7 +188,10 @@ async function sourceFiles(config: ResolvedBuildConfig): Promise<Record<string, 
   }
   // `cache.key.files`: read by the build in ways no scan sees; they may leave the package.
   const keyFiles = splitInclude(config.cache.key?.files ?? [], config.packagePath);
-  const keyGlobs = [...keyFiles.own.map((g) => posix.join(config.packagePath, g)), ...keyFiles.outside.map((g) => g.replace(/^\{workspaceRoot\}\//, ''))];
+  const keyGlobs = [
+    ...keyFiles.own.map((g) => posix.join(config.packagePath, g)),
+    ...keyFiles.outside.map((g) => g.replace(/^\{workspaceRoot\}\//, '')),
+  ];
   if (keyGlobs.length) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const fg = require('fast-glob') as typeof import('fast-glob');

@@ -13,7 +13,10 @@ export function fromNxContext(context: ExecutorContext) {
     inputHash: process.env.NX_TASK_HASH ?? null,
     trigger: 'nx' as const,
     notices: noticesOfRun(process.env[RUN_ID_ENV]),
-    metadata: { runner: 'nx', target: `${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}` },
+    metadata: {
+      runner: 'nx',
+      target: `${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}`,
+    },
     declaredInputs: declaredInputsOf(context),
   };
 }
@@ -71,7 +74,9 @@ function targetOutputs(node: ProjectGraphProjectNode, targetName: string): strin
   const target = node.data.targets?.[targetName];
   const options = (target?.options ?? {}) as Record<string, unknown>;
   return (target?.outputs ?? []).flatMap((o) => {
-    const filled = o.replace(/\{options\.([\w.-]+)\}/g, (_, key: string) => (typeof options[key] === 'string' ? (options[key] as string) : '\0'));
+    const filled = o.replace(/\{options\.([\w.-]+)\}/g, (_, key: string) =>
+      typeof options[key] === 'string' ? (options[key] as string) : '\0',
+    );
     return filled.includes('\0') ? [] : [filled];
   });
 }

@@ -64,8 +64,11 @@ export interface LiteralRead {
 const READ_CALL = /\b(readFileSync|readFile|createReadStream|readJsonSync|readJson|readJSONSync|readJSON|existsSync|readdirSync)\s*\(/g;
 const LITERAL = String.raw`(['"\`])([^'"\`$\n]*)\1`;
 const BARE_PATH = new RegExp(String.raw`^${LITERAL}$`);
-const URL_PATH = new RegExp(String.raw`^(?:(?:url\s*\.\s*)?fileURLToPath\s*\(\s*)?new\s+URL\s*\(\s*${LITERAL}\s*,\s*import\s*\.\s*meta\s*\.\s*url\s*\)\s*\)?$`);
-const JOINED_PATH = /^(?:path\s*\.\s*|posix\s*\.\s*)?(?:join|resolve)\s*\(\s*(?:__dirname|import\s*\.\s*meta\s*\.\s*dirname)\s*((?:,\s*(['"`])[^'"`$\n]*\2\s*)+),?\s*\)$/;
+const URL_PATH = new RegExp(
+  String.raw`^(?:(?:url\s*\.\s*)?fileURLToPath\s*\(\s*)?new\s+URL\s*\(\s*${LITERAL}\s*,\s*import\s*\.\s*meta\s*\.\s*url\s*\)\s*\)?$`,
+);
+const JOINED_PATH =
+  /^(?:path\s*\.\s*|posix\s*\.\s*)?(?:join|resolve)\s*\(\s*(?:__dirname|import\s*\.\s*meta\s*\.\s*dirname)\s*((?:,\s*(['"`])[^'"`$\n]*\2\s*)+),?\s*\)$/;
 
 /**
  * Files read by a path written as a literal: `readFileSync('../x.txt')` (relative to the
@@ -123,14 +126,22 @@ function expressionAt(code: string, start: number, stops: string): string {
  * The config's dependencies outside the package. `configFile` and `projectRoot` are
  * workspace-relative; `tsconfigs` are the config's `tsconfig` values (relative to the package).
  */
-export function scanConfigDependencies(workspaceRoot: string, projectRoot: string, configFile: string, source: string, tsconfigs: readonly string[]): ConfigDependencies {
+export function scanConfigDependencies(
+  workspaceRoot: string,
+  projectRoot: string,
+  configFile: string,
+  source: string,
+  tsconfigs: readonly string[],
+): ConfigDependencies {
   const files = new Set<string>();
   const watched = new Set<string>();
   const env = new Set<string>();
   const root = resolve(workspaceRoot);
   const inWorkspace = (abs: string) => {
     const rel = relative(root, abs);
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('node_modules') ? rel.split(sep).join('/') : undefined;
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('node_modules')
+      ? rel.split(sep).join('/')
+      : undefined;
   };
   const pkgAbs = join(root, projectRoot);
 
@@ -217,7 +228,12 @@ export function scanConfigDependencies(workspaceRoot: string, projectRoot: strin
   }
 
   const prefix = projectRoot === '.' || projectRoot === '' ? '' : `${projectRoot.split(sep).join('/')}/`;
-  const asInput = (rel: string) => (prefix === '' ? `{projectRoot}/${rel}` : rel.startsWith(prefix) ? `{projectRoot}/${rel.slice(prefix.length)}` : `{workspaceRoot}/${rel}`);
+  const asInput = (rel: string) =>
+    prefix === ''
+      ? `{projectRoot}/${rel}`
+      : rel.startsWith(prefix)
+        ? `{projectRoot}/${rel.slice(prefix.length)}`
+        : `{workspaceRoot}/${rel}`;
   // A file found before the workspace package holding it was: the package's glob covers it.
   const wholeRel = wholePackages.map((d) => `${inWorkspace(d)}/`);
   const listed = [...files].filter((f) => f.endsWith('/**/*') || !wholeRel.some((d) => f.startsWith(d)));

@@ -44,7 +44,8 @@ export async function createNodesForConfigs(
       continue;
     }
     if (!isOwnConfigSource(source)) {
-      if (process.env.NX_VERBOSE_LOGGING === 'true') console.debug(`[@repo/build-system] skipping ${file}: not a @repo/build-system config`);
+      if (process.env.NX_VERBOSE_LOGGING === 'true')
+        console.debug(`[@repo/build-system] skipping ${file}: not a @repo/build-system config`);
       continue;
     }
     candidates.push({ file, root, source });
@@ -55,7 +56,12 @@ export async function createNodesForConfigs(
   const bunAvailable = Boolean(findBinary('bun', [workspaceRoot]));
   const environment = { tools: [...installedTools].sort(), bunAvailable };
   const cache = TargetsCache.for(workspaceRoot, options);
-  const hashes = await hashProjects(candidates.map((c) => c.root), candidates.map((c) => c.file), { options, environment }, context);
+  const hashes = await hashProjects(
+    candidates.map((c) => c.root),
+    candidates.map((c) => c.file),
+    { options, environment },
+    context,
+  );
   const namedInputs = (context.nxJsonConfiguration?.namedInputs ?? {}) as Record<string, unknown>;
 
   const results: Array<readonly [string, CreateNodesResult]> = new Array(candidates.length);
@@ -64,7 +70,10 @@ export async function createNodesForConfigs(
     // batched hash of those tells which entries still hold.
     const cached: Array<CacheEntry | undefined> = hashes.map((h) => cache.get(h));
     const held = cached.flatMap((e, i) => (e ? [i] : []));
-    const nowHashes = await hashFileGroups(workspaceRoot, held.map((i) => cached[i]!.watched));
+    const nowHashes = await hashFileGroups(
+      workspaceRoot,
+      held.map((i) => cached[i]!.watched),
+    );
     held.forEach((i, k) => {
       if (nowHashes[k] !== cached[i]!.watchedHash) cached[i] = undefined;
     });
@@ -75,11 +84,15 @@ export async function createNodesForConfigs(
       if (!targets) {
         // Plain-data configs are read without executing them (no transpile on a cold cache).
         const literal = readStaticConfig(c.source);
-        const loaded = literal ? ok({ file: c.file, raw: literal }) : await loadConfigModule(join(workspaceRoot, c.file), { environment: 'production' }, workspaceRoot, { timeoutMs });
+        const loaded = literal
+          ? ok({ file: c.file, raw: literal })
+          : await loadConfigModule(join(workspaceRoot, c.file), { environment: 'production' }, workspaceRoot, { timeoutMs });
         // The graph does not wait on a config that never settles: its project gets the default
         // targets now (running them reports the error), the others are not held up.
         if (!loaded.ok && loaded.errors.some(isConfigTimeout)) {
-          console.warn(`[@repo/build-system] ${c.file} did not finish loading within ${timeoutMs} ms: ${c.root} gets default targets until it does (plugin option configTimeoutMs, or BUILD_SYSTEM_CONFIG_TIMEOUT_MS)`);
+          console.warn(
+            `[@repo/build-system] ${c.file} did not finish loading within ${timeoutMs} ms: ${c.root} gets default targets until it does (plugin option configTimeoutMs, or BUILD_SYSTEM_CONFIG_TIMEOUT_MS)`,
+          );
         }
         const graphConfig = readGraphConfig(loaded.ok ? loaded.value.raw : undefined);
         // Read from source, never executed: imported helpers, process.env reads, tsconfig chain.
@@ -99,7 +112,10 @@ export async function createNodesForConfigs(
       }
       results[i] = [c.file, { projects: { [c.root]: { targets } } }] as const;
     });
-    const freshHashes = await hashFileGroups(workspaceRoot, fresh.map((f) => f.watched));
+    const freshHashes = await hashFileGroups(
+      workspaceRoot,
+      fresh.map((f) => f.watched),
+    );
     fresh.forEach((f, k) => cache.set(hashes[f.index], { targets: f.targets, watched: f.watched, watchedHash: freshHashes[k] }));
   } finally {
     cache.save();
@@ -133,7 +149,8 @@ function detectInstalledTools(workspaceRoot: string): Set<string> {
   } catch {
     /* no root package.json */
   }
-  for (const tool of allToolPackages()) if (tool in declared && existsSync(join(workspaceRoot, 'node_modules', tool, 'package.json'))) found.add(tool);
+  for (const tool of allToolPackages())
+    if (tool in declared && existsSync(join(workspaceRoot, 'node_modules', tool, 'package.json'))) found.add(tool);
   return found;
 }
 

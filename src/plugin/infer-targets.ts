@@ -51,7 +51,13 @@ export function readGraphConfig(raw: unknown): GraphConfig {
     dtsBundle: dtsValues.length === 0 || dtsValues.some((d) => (d as { bundle?: unknown }).bundle !== false),
     environments: Object.keys(envs).sort(),
     name: typeof c.name === 'string' ? c.name : undefined,
-    tsconfigs: [...new Set([c.tsconfig, ...Object.values(envs).map((e) => (e as { tsconfig?: unknown })?.tsconfig)].filter((t): t is string => typeof t === 'string' && t.length > 0))].sort(),
+    tsconfigs: [
+      ...new Set(
+        [c.tsconfig, ...Object.values(envs).map((e) => (e as { tsconfig?: unknown })?.tsconfig)].filter(
+          (t): t is string => typeof t === 'string' && t.length > 0,
+        ),
+      ),
+    ].sort(),
   };
 }
 
@@ -72,11 +78,7 @@ export interface InferContext {
   projectRoot?: string;
 }
 
-export function inferTargets(
-  config: GraphConfig,
-  options: TargetOptions,
-  ctx: InferContext,
-): Record<string, TargetConfiguration> {
+export function inferTargets(config: GraphConfig, options: TargetOptions, ctx: InferContext): Record<string, TargetConfiguration> {
   // bun is the one builder with a binary to look for.
   const builder = builderInEffect(config.builder, () => ctx.bunAvailable);
   const base = 'production' in ctx.namedInputs ? 'production' : 'default';
@@ -85,7 +87,9 @@ export function inferTargets(
   const exclude = (config.cache?.exclude ?? []).map((g) => `!{projectRoot}/${g}`);
   const keyFiles = splitInclude(config.cacheKey.files, ctx.projectRoot);
   const declarations = config.dts || ctx.packageHasTypes;
-  const externalDependencies = toolPackages(builder, declarations, declarations && config.dtsBundle).filter((t) => ctx.installedTools.has(t));
+  const externalDependencies = toolPackages(builder, declarations, declarations && config.dtsBundle).filter((t) =>
+    ctx.installedTools.has(t),
+  );
   const inputs: TargetConfiguration['inputs'] = [
     ...include,
     `^${base}`,
@@ -101,7 +105,7 @@ export function inferTargets(
     ...(externalDependencies.length ? [{ externalDependencies }] : []),
     ...[...new Set([...config.envKeys, ...config.cacheKey.env, ...(ctx.dependencies?.env ?? [])])].sort().map((env) => ({ env })),
     // The Node version and platform the build runs on (`cache.key.runtime`).
-    ...(config.cacheKey.runtime ? [{ runtime: 'node -p "process.version + \' \' + process.platform + \' \' + process.arch"' }] : []),
+    ...(config.cacheKey.runtime ? [{ runtime: "node -p \"process.version + ' ' + process.platform + ' ' + process.arch\"" }] : []),
   ];
   const fallback = builder !== config.builder;
   const binary = builderFacts(config.builder)?.binary;
@@ -123,7 +127,9 @@ export function inferTargets(
       // package.json entry points follow the config (`nx sync`, `nx sync:check`).
       syncGenerators: [`${PLUGIN_NAME}:sync`],
       // One configuration per environment: the built-in ones and any the config declares.
-      configurations: Object.fromEntries([...new Set([...BUILT_IN_ENVIRONMENTS, ...config.environments])].map((environment) => [environment, { environment }])),
+      configurations: Object.fromEntries(
+        [...new Set([...BUILT_IN_ENVIRONMENTS, ...config.environments])].map((environment) => [environment, { environment }]),
+      ),
       metadata: {
         description,
         technologies,
@@ -141,7 +147,9 @@ export function inferTargets(
       continuous: true,
       cache: false,
       options: {},
-      configurations: Object.fromEntries([...new Set([...BUILT_IN_ENVIRONMENTS, ...config.environments])].map((environment) => [environment, { environment }])),
+      configurations: Object.fromEntries(
+        [...new Set([...BUILT_IN_ENVIRONMENTS, ...config.environments])].map((environment) => [environment, { environment }]),
+      ),
       metadata: {
         description: `Builds the package and its workspace dependencies with ${builder}, then rebuilds on every change`,
         technologies,

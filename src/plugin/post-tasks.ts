@@ -4,7 +4,15 @@ import { CONFIG_FILE_NAMES } from '../config/define';
 import { normalizePluginOptions, type BuildSystemPluginOptions } from './options';
 
 interface TaskResultLike {
-  task: { id: string; target: { project: string; target: string; configuration?: string }; outputs?: string[]; projectRoot?: string; hash?: string; startTime?: number; endTime?: number };
+  task: {
+    id: string;
+    target: { project: string; target: string; configuration?: string };
+    outputs?: string[];
+    projectRoot?: string;
+    hash?: string;
+    startTime?: number;
+    endTime?: number;
+  };
   status: string;
   code?: number;
   terminalOutput?: string;
@@ -26,7 +34,10 @@ export async function recordBuildTasks(rawOptions: BuildSystemPluginOptions | un
   if (process.env.BUILD_SYSTEM_RECORD_CACHE_HITS === 'false') return;
   const { buildTargetName } = normalizePluginOptions(rawOptions);
   const ours = Object.values(context.taskResults ?? {}).filter(
-    (r) => r.task.target.target === buildTargetName && r.task.projectRoot !== undefined && hasConfig(join(context.workspaceRoot, r.task.projectRoot)),
+    (r) =>
+      r.task.target.target === buildTargetName &&
+      r.task.projectRoot !== undefined &&
+      hasConfig(join(context.workspaceRoot, r.task.projectRoot)),
   );
   if (ours.length === 0) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,7 +59,8 @@ export async function recordBuildTasks(rawOptions: BuildSystemPluginOptions | un
         startTime: r.task.startTime ?? context.startTime,
         endTime: r.task.endTime ?? context.endTime,
       }).catch((err) => {
-        if (process.env.NX_VERBOSE_LOGGING === 'true') console.warn(`[@repo/build-system] could not record ${r.task.id}: ${(err as Error).message}`);
+        if (process.env.NX_VERBOSE_LOGGING === 'true')
+          console.warn(`[@repo/build-system] could not record ${r.task.id}: ${(err as Error).message}`);
       }),
     ),
   );

@@ -47,12 +47,7 @@ const ENTRY_FORMAT = 3;
  * recomputes targets. What the config imports and the tsconfig chain are checked per entry
  * (`watched`), since only reading the config tells which files they are.
  */
-export async function hashProjects(
-  roots: string[],
-  configFiles: string[],
-  extra: object,
-  context: CreateNodesContext,
-): Promise<string[]> {
+export async function hashProjects(roots: string[], configFiles: string[], extra: object, context: CreateNodesContext): Promise<string[]> {
   const lockfile = LOCKFILES.find((f) => existsSync(join(context.workspaceRoot, f)));
   const groups = roots.map((root, i) => {
     const prefix = root === '.' || root === '' ? '' : `${root}/`;
@@ -60,7 +55,12 @@ export async function hashProjects(
     return [configFiles[i], `${prefix}package.json`, ...(lockfile ? [lockfile] : [])];
   });
   const fileHashes = await hashFileGroups(context.workspaceRoot, groups);
-  const salt = JSON.stringify({ extra, version: packageVersion(), format: ENTRY_FORMAT, namedInputs: context.nxJsonConfiguration?.namedInputs ?? {} });
+  const salt = JSON.stringify({
+    extra,
+    version: packageVersion(),
+    format: ENTRY_FORMAT,
+    namedInputs: context.nxJsonConfiguration?.namedInputs ?? {},
+  });
   return fileHashes.map((h, i) => sha1(`${h}\0${salt}\0${roots[i]}`));
 }
 

@@ -25,7 +25,8 @@ export function locateSpecifier(file: string, specifier: string, text?: string):
     }
   }
   const quoted = `(['"\`])${escape(specifier)}\\1`;
-  const match = new RegExp(`(?:\\bfrom|\\bimport|\\brequire\\(|\\bexport)\\s*\\(?\\s*${quoted}`).exec(source) ?? new RegExp(quoted).exec(source);
+  const match =
+    new RegExp(`(?:\\bfrom|\\bimport|\\brequire\\(|\\bexport)\\s*\\(?\\s*${quoted}`).exec(source) ?? new RegExp(quoted).exec(source);
   if (!match) return undefined;
   // The match ends with the quoted specifier: its opening quote is two quotes' width before.
   const offset = match.index + match[0].length - specifier.length - 2;

@@ -243,5 +243,9 @@ export function killTree(pid: number | undefined, signal: NodeJS.Signals): void 
 
 /** The last 20 non-empty lines of some output, for error messages. */
 export function tail(output: string): string {
-  return output.split(/\r?\n/).filter((l) => l.trim() !== '').slice(-20).join('\n');
+  return output
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .slice(-20)
+    .join('\n');
 }

@@ -47,7 +47,9 @@ function tsconfigChain(tsconfigPath: string, seen = new Set<string>(), from?: Ch
   for (const spec of parents) {
     const via = { file: tsconfigPath, spec };
     const file = typeof spec === 'string' ? resolveExtends(dirname(tsconfigPath), spec) : undefined;
-    links.push(...(file ? tsconfigChain(file, seen, via) : [{ file: `${String(spec)} (unresolved)`, unresolved: true as const, from: via }]));
+    links.push(
+      ...(file ? tsconfigChain(file, seen, via) : [{ file: `${String(spec)} (unresolved)`, unresolved: true as const, from: via }]),
+    );
   }
   return links;
 }

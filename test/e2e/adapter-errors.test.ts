@@ -40,7 +40,11 @@ describe('adapters report what esbuild reports (real builders)', () => {
           'src/lib/helper.ts': 'export const h = () => 1;\n',
         },
       },
-      'packages/esbuild-bad-option': { name: '@t/esbuild-bad-option', config: config('esbuild', '\n  builderOptions: { jsx: 42 as any },'), files: { 'src/index.ts': 'export const a = 1;\n' } },
+      'packages/esbuild-bad-option': {
+        name: '@t/esbuild-bad-option',
+        config: config('esbuild', '\n  builderOptions: { jsx: 42 as any },'),
+        files: { 'src/index.ts': 'export const a = 1;\n' },
+      },
       // A dependency declared but not installed stays external (esbuild's behaviour too).
       'packages/rollup-declared': {
         name: '@t/rollup-declared',
@@ -50,7 +54,11 @@ describe('adapters report what esbuild reports (real builders)', () => {
       },
     };
     for (const b of BUNDLERS) {
-      packages[`packages/missing-${b}`] = { name: `@t/missing-${b}`, config: config(b), files: { 'src/index.ts': "// a package nobody installed\nimport pad from 'left-pad-not-installed';\nexport const p = pad;\n" } };
+      packages[`packages/missing-${b}`] = {
+        name: `@t/missing-${b}`,
+        config: config(b),
+        files: { 'src/index.ts': "// a package nobody installed\nimport pad from 'left-pad-not-installed';\nexport const p = pad;\n" },
+      };
       packages[`packages/browser-${b}`] = {
         name: `@t/browser-${b}`,
         config: config(b, "\n  platform: 'browser',"),
@@ -78,7 +86,12 @@ describe('adapters report what esbuild reports (real builders)', () => {
       const dir = `packages/missing-${b}`;
       const job = latest(dir);
       expect(job.status, b).toBe('failed');
-      expect(job.errors[0], `${b}: ${JSON.stringify(job.errors)}`).toMatchObject({ code: 'COMPILE_ERROR', phase: 'build', file: `${dir}/src/index.ts`, line: 2 });
+      expect(job.errors[0], `${b}: ${JSON.stringify(job.errors)}`).toMatchObject({
+        code: 'COMPILE_ERROR',
+        phase: 'build',
+        file: `${dir}/src/index.ts`,
+        line: 2,
+      });
       expect(job.errors[0].message, b).toContain('left-pad-not-installed');
       located.push([job.errors[0].line, job.errors[0].column]);
       expect(ws.exists(`${dir}/dist/index.js`), b).toBe(false);
@@ -98,7 +111,11 @@ describe('adapters report what esbuild reports (real builders)', () => {
       const dir = `packages/browser-${b}`;
       const job = latest(dir);
       expect(job.status, b).toBe('failed');
-      expect(job.errors[0], `${b}: ${JSON.stringify(job.errors)}`).toMatchObject({ code: 'COMPILE_ERROR', file: `${dir}/src/index.ts`, line: 1 });
+      expect(job.errors[0], `${b}: ${JSON.stringify(job.errors)}`).toMatchObject({
+        code: 'COMPILE_ERROR',
+        file: `${dir}/src/index.ts`,
+        line: 1,
+      });
       expect(job.errors[0].message, b).toContain('node:fs');
       expect(job.errors[0].message, b).toContain("platform: 'node'");
       located.push([job.errors[0].line, job.errors[0].column]);
@@ -110,7 +127,15 @@ describe('adapters report what esbuild reports (real builders)', () => {
   it('a builderOptions value of the wrong type fails validation naming the option (exit code 2), not inside esbuild', () => {
     const job = latest('packages/esbuild-bad-option');
     expect(job).toMatchObject({ status: 'failed', exitCode: 2 });
-    expect(job.errors).toMatchObject([{ code: 'CONFIG_INVALID', phase: 'validate', field: 'builderOptions.jsx', found: 'number 42', file: 'packages/esbuild-bad-option/build.config.ts' }]);
+    expect(job.errors).toMatchObject([
+      {
+        code: 'CONFIG_INVALID',
+        phase: 'validate',
+        field: 'builderOptions.jsx',
+        found: 'number 42',
+        file: 'packages/esbuild-bad-option/build.config.ts',
+      },
+    ]);
     expect(job.errors[0].expected).toContain('"automatic"');
     expect(JSON.stringify(job.errors)).not.toContain('node_modules');
   });

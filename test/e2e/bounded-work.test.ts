@@ -107,7 +107,11 @@ await write('end of flood ' + s + '\\n');
 
   it('3 MB on one line and 5000 lines more: lines and the log are cut (head and tail kept, the cut said), masking still exact', () => {
     const secret = 'sk_live_Fl00dQz8Xc6Vb4Nm';
-    const r = ws.cli(['build', '@b/flood', '--json'], { FLOOD_TOKEN: secret, BUILD_SYSTEM_LOG_MAX_LINE: '2000', BUILD_SYSTEM_LOG_MAX_SIZE: '40000' });
+    const r = ws.cli(['build', '@b/flood', '--json'], {
+      FLOOD_TOKEN: secret,
+      BUILD_SYSTEM_LOG_MAX_LINE: '2000',
+      BUILD_SYSTEM_LOG_MAX_SIZE: '40000',
+    });
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     const job = doc(r).jobs[0];
     expect(job.status).toBe('success');

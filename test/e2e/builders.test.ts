@@ -27,13 +27,26 @@ function probe(ws: TempWorkspace, file: string, mode: 'import' | 'require') {
 describe('every builder behind one contract (real binaries)', () => {
   let ws: TempWorkspace;
   beforeAll(() => {
-    const packages: Record<string, any> = { 'packages/internal': { name: '@t/internal', packageJson: { private: true, exports: { '.': './src/index.ts' } }, files: internalPackage } };
+    const packages: Record<string, any> = {
+      'packages/internal': {
+        name: '@t/internal',
+        packageJson: { private: true, exports: { '.': './src/index.ts' } },
+        files: internalPackage,
+      },
+    };
     for (const b of BUILDERS) {
       packages[`packages/basic-${b}`] = { name: `@t/basic-${b}`, config: config(b), files: basicSources };
       packages[`packages/real-${b}`] = {
         name: `@t/real-${b}`,
-        packageJson: { version: '1.2.3', exports: { '.': './dist/index.js', './package.json': './package.json' }, ...(b === 'tsc' ? {} : { dependencies: { '@t/internal': '*' } }) },
-        config: config(b, `\n  entry: ['src/index.ts', 'src/cli/index.ts', 'src/types.ts'],\n  target: 'node20',${b === 'tsc' ? '' : "\n  noExternal: ['@t/internal'],"}`),
+        packageJson: {
+          version: '1.2.3',
+          exports: { '.': './dist/index.js', './package.json': './package.json' },
+          ...(b === 'tsc' ? {} : { dependencies: { '@t/internal': '*' } }),
+        },
+        config: config(
+          b,
+          `\n  entry: ['src/index.ts', 'src/cli/index.ts', 'src/types.ts'],\n  target: 'node20',${b === 'tsc' ? '' : "\n  noExternal: ['@t/internal'],"}`,
+        ),
         files: realPackageSources({ bundler: b !== 'tsc' }),
       };
     }
@@ -47,7 +60,8 @@ export default defineBuildConfig({
 `,
       files: {
         'src/index.ts': 'export {};\n',
-        'scripts/build.mjs': "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.env.OUT_DIR + '/index.js', 'export const custom = \"cmd\";\\n');\nconsole.log('custom build wrote ' + 'index.js');\n",
+        'scripts/build.mjs':
+          "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.env.OUT_DIR + '/index.js', 'export const custom = \"cmd\";\\n');\nconsole.log('custom build wrote ' + 'index.js');\n",
       },
     };
     packages['packages/custom-fn'] = {
@@ -69,7 +83,10 @@ export default defineBuildConfig({
         'project.json': JSON.stringify({
           name: '@t/direct',
           targets: {
-            bundle: { executor: '@repo/build-system:rollup', options: { entry: 'src/index.ts', format: ['esm', 'cjs'], outputDir: 'out', minify: true } },
+            bundle: {
+              executor: '@repo/build-system:rollup',
+              options: { entry: 'src/index.ts', format: ['esm', 'cjs'], outputDir: 'out', minify: true },
+            },
           },
         }),
       },
@@ -83,7 +100,11 @@ export default defineBuildConfig({
   it('each builder writes dist/index.js exporting the same names with the same behaviour', () => {
     for (const b of BUILDERS) {
       expect(probe(ws, `packages/basic-${b}/dist/index.js`, 'import'), b).toEqual(['answer', 'default', 'greet']);
-      const r = ws.node(['--input-type=module', '-e', `import sum, { greet, answer } from ${JSON.stringify(ws.path(`packages/basic-${b}/dist/index.js`))}; console.log(greet({ to: 'nx' }), answer, sum(2, 3));`]);
+      const r = ws.node([
+        '--input-type=module',
+        '-e',
+        `import sum, { greet, answer } from ${JSON.stringify(ws.path(`packages/basic-${b}/dist/index.js`))}; console.log(greet({ to: 'nx' }), answer, sum(2, 3));`,
+      ]);
       expect(r.stdout.trim(), `${b}: ${r.output}`).toBe('HELLO NX! 42 5');
       const job = ws.latest(`packages/basic-${b}`);
       expect(job).toMatchObject({ status: 'success', builder: b, requestedBuilder: b });
@@ -109,13 +130,24 @@ export default defineBuildConfig({
 console.log(JSON.stringify([Object.keys(m).sort(), m.withResource(), m.setting, m.version, m.inner, m.shared, c.cli]));`,
       ]);
       expect(r.code, `${b}: ${r.output}`).toBe(0);
-      expect(JSON.parse(r.stdout), b).toEqual([['inner', 'setting', 'shared', 'version', 'withResource'], ['used', 'disposed'], 'strict', '1.2.3', 'internal', 'shared by index', 'shared by cli']);
+      expect(JSON.parse(r.stdout), b).toEqual([
+        ['inner', 'setting', 'shared', 'version', 'withResource'],
+        ['used', 'disposed'],
+        'strict',
+        '1.2.3',
+        'internal',
+        'shared by index',
+        'shared by cli',
+      ]);
       expect(ws.read(`${dir}/dist/index.js`), b).not.toMatch(/^\s*using /m);
       expect(ws.read(`${dir}/dist/types.d.ts`), b).toContain('interface Options');
       expect(ws.read(`${dir}/dist/index.d.ts`), b).toContain('withResource');
       if (b !== 'tsc') {
         // ESM entries share code through a chunk instead of duplicating it.
-        expect(readdirSync(ws.path(dir, 'dist/chunks')).some((f) => f.endsWith('.js')), b).toBe(true);
+        expect(
+          readdirSync(ws.path(dir, 'dist/chunks')).some((f) => f.endsWith('.js')),
+          b,
+        ).toBe(true);
         expect(ws.read(`${dir}/dist/index.js`), b).not.toContain("from '@t/internal'");
       }
     }
@@ -188,7 +220,10 @@ console.log(JSON.stringify([Object.keys(m).sort(), m.withResource(), m.setting, 
     expect(cmd.artifacts.map((a: any) => a.path)).toEqual(['dist/index.js']);
     expect(ws.read('packages/custom-fn/lib/index.js')).toBe('export const name = "@t/custom-fn";\n');
     expect(ws.latest('packages/custom-fn').artifacts.map((a: any) => a.path)).toEqual(['lib/index.js']);
-    ws.write('packages/custom-fn/build.config.ts', `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'custom' });\n`);
+    ws.write(
+      'packages/custom-fn/build.config.ts',
+      `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'custom' });\n`,
+    );
     const r = ws.nx(['run', '@t/custom-fn:build']);
     expect(r.code).not.toBe(0);
     expect(ws.latest('packages/custom-fn').errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'builderOptions', found: 'neither' });

@@ -17,14 +17,22 @@ describe('builder "bun" where no bun binary exists', () => {
         },
       },
     });
-    links = ['node_modules/bun', 'node_modules/.bin/bun', 'node_modules/.bin/bunx'].map((p) => ({ path: ws.path(p), target: readlinkSync(ws.path(p)) }));
+    links = ['node_modules/bun', 'node_modules/.bin/bun', 'node_modules/.bin/bunx'].map((p) => ({
+      path: ws.path(p),
+      target: readlinkSync(ws.path(p)),
+    }));
   });
   afterAll(() => ws?.dispose());
 
   const hideBun = () => links.forEach((l) => rmSync(l.path, { force: true }));
   const restoreBun = () => links.forEach((l) => symlinkSync(l.target, l.path));
   // PATH without any directory holding a bun (npm puts this repo's node_modules/.bin there).
-  const noBunPath = { PATH: (process.env.PATH ?? '').split(':').filter((d) => !/bun/.test(d) && !existsSync(join(d, 'bun'))).join(':') };
+  const noBunPath = {
+    PATH: (process.env.PATH ?? '')
+      .split(':')
+      .filter((d) => !/bun/.test(d) && !existsSync(join(d, 'bun')))
+      .join(':'),
+  };
 
   it('builds with bun when it is there', () => {
     const r = ws.nx(['run', '@t/b:build'], noBunPath);
@@ -32,7 +40,7 @@ describe('builder "bun" where no bun binary exists', () => {
     expect(ws.latest('packages/b')).toMatchObject({ status: 'success', builder: 'bun', requestedBuilder: 'bun' });
   });
 
-  it('falls back to esbuild with one warning, never served from the bun build\'s cache entry', () => {
+  it("falls back to esbuild with one warning, never served from the bun build's cache entry", () => {
     hideBun();
     try {
       const shown = JSON.parse(ws.nx(['show', 'project', '@t/b', '--json'], noBunPath).stdout);
@@ -44,7 +52,11 @@ describe('builder "bun" where no bun binary exists', () => {
       expect(r.output.match(/builder "bun" requested but no bun binary was found/g)?.length).toBe(1);
       const job = ws.latest('packages/b');
       expect(job).toMatchObject({ status: 'success', builder: 'esbuild', requestedBuilder: 'bun' });
-      const mod = ws.node(['--input-type=module', '-e', `import { answer } from ${JSON.stringify(ws.path('packages/b/dist/index.js'))}; console.log(answer)`]);
+      const mod = ws.node([
+        '--input-type=module',
+        '-e',
+        `import { answer } from ${JSON.stringify(ws.path('packages/b/dist/index.js'))}; console.log(answer)`,
+      ]);
       expect(mod.stdout.trim()).toBe('42');
       const fallbackHash = job.inputHash;
       restoreBun();

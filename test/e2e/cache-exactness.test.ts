@@ -9,8 +9,23 @@ import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
 const cached = (output: string) => /\[(local cache|existing outputs match the cache, left as is)\]/.test(output);
 const cls = 'export class A { y = 2 }\n';
 const tsOptions = (extra: object = {}) =>
-  JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true, types: [], strict: true, ...extra } }, null, 2);
-const config = (body: string, imports = '') => `import { defineBuildConfig } from '@repo/build-system';\n${imports}export default defineBuildConfig(${body});\n`;
+  JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'esnext',
+        moduleResolution: 'bundler',
+        skipLibCheck: true,
+        types: [],
+        strict: true,
+        ...extra,
+      },
+    },
+    null,
+    2,
+  );
+const config = (body: string, imports = '') =>
+  `import { defineBuildConfig } from '@repo/build-system';\n${imports}export default defineBuildConfig(${body});\n`;
 
 function build(ws: TempWorkspace, project: string, env: Record<string, string | undefined> = {}) {
   const r = ws.nx(['run', `${project}:build`, '--verbose'], env);
@@ -27,8 +42,13 @@ function buildInputs(ws: TempWorkspace, project: string): { inputs: unknown[]; o
 const packages = {
   'packages/env': {
     name: '@t/env',
-    config: config(`{ builder: 'esbuild', define: { __API__: JSON.stringify(process.env.API_URL ?? 'unset'), __MODE__: JSON.stringify(process.env['BUILD_MODE'] ?? 'plain') } }`),
-    files: { 'src/index.ts': 'declare const __API__: string;\ndeclare const __MODE__: string;\nexport const api = __API__;\nexport const mode = __MODE__;\n' },
+    config: config(
+      `{ builder: 'esbuild', define: { __API__: JSON.stringify(process.env.API_URL ?? 'unset'), __MODE__: JSON.stringify(process.env['BUILD_MODE'] ?? 'plain') } }`,
+    ),
+    files: {
+      'src/index.ts':
+        'declare const __API__: string;\ndeclare const __MODE__: string;\nexport const api = __API__;\nexport const mode = __MODE__;\n',
+    },
   },
   'packages/preset': {
     name: '@t/preset',
@@ -58,12 +78,26 @@ const packages = {
 };
 
 function seedShared(ws: TempWorkspace) {
-  ws.write('tools/build-preset.ts', "import { flavor } from './flavor';\nexport const preset = { define: { __FLAVOR__: JSON.stringify(flavor) } };\n");
+  ws.write(
+    'tools/build-preset.ts',
+    "import { flavor } from './flavor';\nexport const preset = { define: { __FLAVOR__: JSON.stringify(flavor) } };\n",
+  );
   ws.write('tools/flavor.ts', "export const flavor = 'vanilla';\n");
   ws.write('tools/out-dir.ts', "export const outputDir = 'lib';\n");
   ws.write('tools/unrelated.ts', 'export const nothing = 0;\n');
   ws.write('tools/tsconfig.lib.json', tsOptions());
-  ws.write('tools/tsconfig.option.json', JSON.stringify({ extends: './tsconfig.lib.json', compilerOptions: { rootDir: '../packages/tsc-option/src', outDir: '../packages/tsc-option/dist' }, include: ['../packages/tsc-option/src'] }, null, 2));
+  ws.write(
+    'tools/tsconfig.option.json',
+    JSON.stringify(
+      {
+        extends: './tsconfig.lib.json',
+        compilerOptions: { rootDir: '../packages/tsc-option/src', outDir: '../packages/tsc-option/dist' },
+        include: ['../packages/tsc-option/src'],
+      },
+      null,
+      2,
+    ),
+  );
   ws.write('tsconfig.base.json', JSON.stringify({ compilerOptions: { paths: { '@t/env': ['packages/env/src/index.ts'] } } }, null, 2));
 }
 
@@ -142,7 +176,9 @@ describe('cache exactness: what a config reads outside its package is an input',
 
   it('the `tsconfig` option pointing outside the package is an input, with what it extends', () => {
     ws.write('tools/tsconfig.lib.json', tsOptions());
-    expect(buildInputs(ws, '@t/tsc-option').inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/tools/tsconfig.option.json', '{workspaceRoot}/tools/tsconfig.lib.json']));
+    expect(buildInputs(ws, '@t/tsc-option').inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/tools/tsconfig.option.json', '{workspaceRoot}/tools/tsconfig.lib.json']),
+    );
     build(ws, '@t/tsc-option');
     expect(ws.read('packages/tsc-option/dist/index.js')).not.toContain('this.y = 2');
     ws.write('tools/tsconfig.lib.json', tsOptions({ useDefineForClassFields: false }));
@@ -153,7 +189,14 @@ describe('cache exactness: what a config reads outside its package is an input',
   it("the root tsconfig.base.json is left to Nx's own selective hash: another project's `paths` entry does not invalidate", () => {
     for (const p of ['@t/tsc-extends', '@t/preset']) expect(buildInputs(ws, p).inputs).not.toContain('{workspaceRoot}/tsconfig.base.json');
     build(ws, '@t/preset');
-    ws.write('tsconfig.base.json', JSON.stringify({ compilerOptions: { paths: { '@t/env': ['packages/env/src/index.ts'], '@t/new': ['packages/new/src/index.ts'] } } }, null, 2));
+    ws.write(
+      'tsconfig.base.json',
+      JSON.stringify(
+        { compilerOptions: { paths: { '@t/env': ['packages/env/src/index.ts'], '@t/new': ['packages/new/src/index.ts'] } } },
+        null,
+        2,
+      ),
+    );
     expect(build(ws, '@t/preset').hit).toBe(true);
   });
 });

@@ -5,7 +5,12 @@ import { createWorkspace, esbuildConfig, NX_BIN, sleep, waitFor, type TempWorksp
 
 /** nx as the leader of its own process group, so a test can signal the group (Ctrl-C) or the main pid only (a CI timeout). */
 function spawnNxGroup(ws: TempWorkspace, args: string[]) {
-  const child = spawn(process.execPath, [NX_BIN, ...args], { cwd: ws.root, env: ws.env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [NX_BIN, ...args], {
+    cwd: ws.root,
+    env: ws.env(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -47,7 +52,10 @@ describe('cancellation under nx (real processes)', () => {
     it(`${signal} to the nx ${target === 'group' ? 'process group' : 'main pid'} during \`prebuild: 'sleep 300'\`: one record, cancelled, 130, lock free`, async () => {
       const { r, jobs } = await stopMidBuild(esbuildConfig(`\n  prebuild: 'sleep 300',`), target, signal);
       expect(r.code, r.output).not.toBe(0);
-      expect(jobs.map((j) => [j.status, j.exitCode, j.metadata.recordedBy ?? 'executor']), JSON.stringify(jobs, null, 2)).toEqual([['cancelled', 130, 'executor']]);
+      expect(
+        jobs.map((j) => [j.status, j.exitCode, j.metadata.recordedBy ?? 'executor']),
+        JSON.stringify(jobs, null, 2),
+      ).toEqual([['cancelled', 130, 'executor']]);
       expect(jobs[0].errors.map((e: any) => e.code)).toEqual(['CANCELLED']);
       expect(jobs[0].phases.find((p: any) => p.name === 'prebuild')?.status).toBe('cancelled');
       expect(ws.latest(PKG).id).toBe(jobs[0].id);
@@ -60,7 +68,10 @@ describe('cancellation under nx (real processes)', () => {
 export default defineBuildConfig({ builder: 'custom', builderOptions: { command: 'sleep 300' } });
 `;
     const { jobs } = await stopMidBuild(config, 'main', 'SIGTERM');
-    expect(jobs.map((j) => [j.status, j.exitCode, j.metadata.recordedBy ?? 'executor']), JSON.stringify(jobs, null, 2)).toEqual([['cancelled', 130, 'executor']]);
+    expect(
+      jobs.map((j) => [j.status, j.exitCode, j.metadata.recordedBy ?? 'executor']),
+      JSON.stringify(jobs, null, 2),
+    ).toEqual([['cancelled', 130, 'executor']]);
     expect(jobs[0].errors.map((e: any) => e.code)).toEqual(['CANCELLED']);
     expect(jobs[0].phases.find((p: any) => p.name === 'build')?.status).toBe('cancelled');
     expect(existsSync(lockDir(ws))).toBe(false);
@@ -98,12 +109,21 @@ export default defineBuildConfig({ builder: 'custom', builderOptions: { command:
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ status: 'failed', exitCode: 1 });
     expect(jobs[0].errors).toHaveLength(1);
-    expect(jobs[0].errors[0]).toMatchObject({ code: 'HOOK_FAILED', phase: 'prebuild', field: 'prebuild.cwd', file: 'packages/lib/build.config.ts', found: '"no/such/dir"' });
+    expect(jobs[0].errors[0]).toMatchObject({
+      code: 'HOOK_FAILED',
+      phase: 'prebuild',
+      field: 'prebuild.cwd',
+      file: 'packages/lib/build.config.ts',
+      found: '"no/such/dir"',
+    });
     expect(jobs[0].errors[0].message).not.toContain('killed');
   });
 
   it('a syntax error in build.config.ts is recorded with its line and column, message trimmed', () => {
-    ws.write(`${PKG}/build.config.ts`, `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'esbuild', entry: 'src/index.ts' ;; });\n`);
+    ws.write(
+      `${PKG}/build.config.ts`,
+      `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'esbuild', entry: 'src/index.ts' ;; });\n`,
+    );
     const r = ws.cli(['build', '@t/lib', '--json']);
     expect(r.code, r.output).toBe(2);
     const job = ws.latest(PKG);

@@ -31,7 +31,10 @@ describe('the check phase: package.json entry points against the outputs, publin
         // ESM"; `types` after `import`: publint's EXPORTS_TYPES_SHOULD_BE_FIRST
         'packages/linted': {
           name: '@t/linted',
-          packageJson: { files: ['dist'], exports: { '.': { import: './dist/index.js', types: './dist/index.d.ts', require: './dist/index.cjs' } } },
+          packageJson: {
+            files: ['dist'],
+            exports: { '.': { import: './dist/index.js', types: './dist/index.d.ts', require: './dist/index.cjs' } },
+          },
           config: config(`\n  format: ['esm', 'cjs'],\n  dts: true,\n  check: { publint: true, attw: true },`),
           files: source,
         },
@@ -45,10 +48,25 @@ describe('the check phase: package.json entry points against the outputs, publin
     expect(r.code, r.output).toBe(0);
     const job = ws.latest('packages/moved');
     expect(job.status).toBe('success');
-    expect(job.phases.map((p: any) => [p.name, p.status]).slice(-2)).toEqual([['artifacts', 'success'], ['check', 'success']]);
+    expect(job.phases.map((p: any) => [p.name, p.status]).slice(-2)).toEqual([
+      ['artifacts', 'success'],
+      ['check', 'success'],
+    ]);
     expect(job.checks).toEqual([
-      expect.objectContaining({ tool: 'entry-points', level: 'warning', field: 'main', file: 'packages/moved/package.json', line: 5, column: 3 }),
-      expect.objectContaining({ tool: 'entry-points', level: 'warning', field: 'exports["."].import', file: 'packages/moved/package.json' }),
+      expect.objectContaining({
+        tool: 'entry-points',
+        level: 'warning',
+        field: 'main',
+        file: 'packages/moved/package.json',
+        line: 5,
+        column: 3,
+      }),
+      expect.objectContaining({
+        tool: 'entry-points',
+        level: 'warning',
+        field: 'exports["."].import',
+        file: 'packages/moved/package.json',
+      }),
     ]);
     expect(job.checks[0].message).toContain('./dist/index.js');
     expect(r.output).toContain('warning: packages/moved/package.json:5:3: [entry-points] package.json `main` names ./dist/index.js');
@@ -73,7 +91,14 @@ describe('the check phase: package.json entry points against the outputs, publin
     const cli = ws.cli(['build', 'packages/moved']);
     expect(cli.code).toBe(1);
     // fixing package.json makes it pass
-    ws.write('packages/moved/package.json', JSON.stringify({ ...ws.json('packages/moved/package.json'), main: './lib/index.js', exports: { '.': { import: './lib/index.js' } } }, null, 2));
+    ws.write(
+      'packages/moved/package.json',
+      JSON.stringify(
+        { ...ws.json('packages/moved/package.json'), main: './lib/index.js', exports: { '.': { import: './lib/index.js' } } },
+        null,
+        2,
+      ),
+    );
     expect(ws.cli(['build', 'packages/moved']).code).toBe(0);
     expect(ws.latest('packages/moved').checks).toEqual([]);
   });
@@ -88,7 +113,10 @@ describe('the check phase: package.json entry points against the outputs, publin
     expect(attw[0]).toMatchObject({ level: 'warning', field: 'exports["."]', file: 'packages/linted/package.json' });
     const publint = checks.filter((c) => c.tool === 'publint');
     expect(publint.length, JSON.stringify(checks, null, 2)).toBeGreaterThan(0);
-    expect(publint.find((c) => c.message.includes('EXPORTS_TYPES_SHOULD_BE_FIRST')), JSON.stringify(publint, null, 2)).toMatchObject({ level: 'warning', field: 'exports["."].types', line: expect.any(Number) });
+    expect(
+      publint.find((c) => c.message.includes('EXPORTS_TYPES_SHOULD_BE_FIRST')),
+      JSON.stringify(publint, null, 2),
+    ).toMatchObject({ level: 'warning', field: 'exports["."].types', line: expect.any(Number) });
     expect(r.output).toMatch(/warning: packages\/linted\/package\.json:\d+:\d+: \[attw\]/);
     expect(r.output).toMatch(/\[publint\]/);
   });

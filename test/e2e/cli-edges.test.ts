@@ -74,7 +74,9 @@ describe('records and the lock dated in the future, EPIPE, an early Ctrl-C', () 
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('close', (code, signal) => res({ code, signal })));
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+      child.on('close', (code, signal) => res({ code, signal })),
+    );
     // Opening the FIFO for writing returns once the CLI has opened it to read.
     const fd = await Promise.race([open(manifest, 'w'), closed.then(() => Promise.reject(new Error(`the CLI ended first: ${stderr}`)))]);
     child.kill('SIGINT');

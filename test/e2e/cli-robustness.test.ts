@@ -21,7 +21,11 @@ describe('the CLI with damaged records, bad arguments and unbuildable packages',
         [REC]: { name: '@qa/rec', config: esbuildConfig(), files: { 'src/index.ts': 'export const rec = 1;\n' } },
         'packages/nocfg': { name: '@qa/nocfg', files: { 'src/index.ts': 'export {};\n' } },
         'packages/badpkg': { name: '@qa/badpkg', config: esbuildConfig(), files: { 'src/index.ts': 'export {};\n' } },
-        'packages/wrongall': { name: '@qa/wrongall', config: esbuildConfig().replace("'esbuild'", "'webpack'"), files: { 'src/index.ts': 'export {};\n' } },
+        'packages/wrongall': {
+          name: '@qa/wrongall',
+          config: esbuildConfig().replace("'esbuild'", "'webpack'"),
+          files: { 'src/index.ts': 'export {};\n' },
+        },
       },
     });
     ws.write('packages/badpkg/package.json', '{ "name": "@qa/badpkg", ');
@@ -42,16 +46,19 @@ describe('the CLI with damaged records, bad arguments and unbuildable packages',
     let first: any;
     beforeAll(() => (first = buildRec()));
 
-    it.each(['{}', '[]', '"x"', '{"status":"failed"}', 'null', '{ not json'])('status falls back to the history when latest.json is %s', (content) => {
-      writeFileSync(latestFile(), content);
-      const json = ws.cli(['status', '@qa/rec', '--json']);
-      expect(json.code, json.output).toBe(0);
-      expect(doc(json)).toMatchObject({ project: '@qa/rec', status: 'success', latest: { id: first.id } });
-      const text = ws.cli(['status', '@qa/rec']);
-      expect(text.code, text.output).toBe(0);
-      expect(text.stdout).toContain('last build: success');
-      expect(text.output).not.toContain('internal error');
-    });
+    it.each(['{}', '[]', '"x"', '{"status":"failed"}', 'null', '{ not json'])(
+      'status falls back to the history when latest.json is %s',
+      (content) => {
+        writeFileSync(latestFile(), content);
+        const json = ws.cli(['status', '@qa/rec', '--json']);
+        expect(json.code, json.output).toBe(0);
+        expect(doc(json)).toMatchObject({ project: '@qa/rec', status: 'success', latest: { id: first.id } });
+        const text = ws.cli(['status', '@qa/rec']);
+        expect(text.code, text.output).toBe(0);
+        expect(text.stdout).toContain('last build: success');
+        expect(text.output).not.toContain('internal error');
+      },
+    );
 
     it('the next build replaces an invalid latest.json', () => {
       writeFileSync(latestFile(), '{"status":"failed"}');
@@ -139,7 +146,10 @@ describe('the CLI with damaged records, bad arguments and unbuildable packages',
     });
 
     it('a package named by path with an invalid package.json says so, naming the file', () => {
-      for (const cmd of [['build', 'packages/badpkg'], ['status', 'packages/badpkg']]) {
+      for (const cmd of [
+        ['build', 'packages/badpkg'],
+        ['status', 'packages/badpkg'],
+      ]) {
         const r = ws.cli([...cmd, '--json']);
         expect(r.code, r.output).toBe(2);
         expect(doc(r).errors[0]).toMatchObject({ code: 'PACKAGE_JSON_INVALID', file: 'packages/badpkg/package.json' });
@@ -159,7 +169,9 @@ describe('the CLI with damaged records, bad arguments and unbuildable packages',
       expect(r.code, r.output).toBe(0);
       const projects = doc(r).projects;
       expect(projects.find((p: any) => p.name === '@qa/rec')).toMatchObject({ builder: 'esbuild' });
-      expect(projects.find((p: any) => p.path === 'packages/badpkg')).toMatchObject({ errors: [{ code: 'PACKAGE_JSON_INVALID', file: 'packages/badpkg/package.json' }] });
+      expect(projects.find((p: any) => p.path === 'packages/badpkg')).toMatchObject({
+        errors: [{ code: 'PACKAGE_JSON_INVALID', file: 'packages/badpkg/package.json' }],
+      });
       const text = ws.cli(['list']);
       expect(text.code, text.output).toBe(0);
       expect(text.stdout).toMatch(/packages\/badpkg .*invalid package\.json/);
@@ -169,7 +181,12 @@ describe('the CLI with damaged records, bad arguments and unbuildable packages',
   it('the record of a config that fails validation names the package from package.json', () => {
     const r = ws.cli(['build', '@qa/wrongall', '--json']);
     expect(r.code, r.output).toBe(2);
-    expect(doc(r).jobs[0]).toMatchObject({ packageName: '@qa/wrongall', packagePath: 'packages/wrongall', status: 'failed', errors: [{ code: 'CONFIG_INVALID' }] });
+    expect(doc(r).jobs[0]).toMatchObject({
+      packageName: '@qa/wrongall',
+      packagePath: 'packages/wrongall',
+      status: 'failed',
+      errors: [{ code: 'CONFIG_INVALID' }],
+    });
     expect(ws.latest('packages/wrongall').packageName).toBe('@qa/wrongall');
     expect(ws.cli(['build', '@qa/wrongall']).stdout).toMatch(/^@qa\/wrongall\s+failed/m);
   });
@@ -192,12 +209,20 @@ describe('the CLI refuses a workspace Nx refuses: one name for two packages, a d
   afterAll(() => ws?.dispose());
 
   it('a name two packages share fails naming both, for the name and for a whole-workspace build', () => {
-    for (const args of [['build', '@w/dup', '--json'], ['build', '--json']]) {
+    for (const args of [
+      ['build', '@w/dup', '--json'],
+      ['build', '--json'],
+    ]) {
       const r = ws.cli(args);
       expect(r.code, r.output).toBe(2);
       expect(doc(r).errors).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ code: 'WORKSPACE_INVALID', field: 'name', file: 'packages/dup1/package.json', message: 'package name "@w/dup" is also used by packages/dup2' }),
+          expect.objectContaining({
+            code: 'WORKSPACE_INVALID',
+            field: 'name',
+            file: 'packages/dup1/package.json',
+            message: 'package name "@w/dup" is also used by packages/dup2',
+          }),
           expect.objectContaining({ code: 'WORKSPACE_INVALID', file: 'packages/dup2/package.json' }),
         ]),
       );

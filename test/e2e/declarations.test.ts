@@ -19,7 +19,15 @@ export function area(s: Shape): number {
   'src/shapes/units.ts': `export const CM: 'cm' = 'cm';\nexport class Ruler {\n  private readonly marks = new Map<number, string>();\n  constructor(readonly unit: string = CM) {}\n  mark(at: number): this { this.marks.set(at, this.unit); return this; }\n}\n`,
   'src/unused.ts': `export const notReachable: number = 1;\n`,
 };
-const SHAPES_DTS = ['index.d.ts', 'shapes/area.d.ts', 'shapes/globals.d.ts', 'shapes/index.d.ts', 'shapes/measure.d.ts', 'shapes/units.d.ts', 'text.d.ts'];
+const SHAPES_DTS = [
+  'index.d.ts',
+  'shapes/area.d.ts',
+  'shapes/globals.d.ts',
+  'shapes/index.d.ts',
+  'shapes/measure.d.ts',
+  'shapes/units.d.ts',
+  'text.d.ts',
+];
 const entry = `['src/index.ts', 'src/shapes/index.ts']`;
 // esbuild packages keep one declaration file per source; rollup packages bundle them (the default).
 const config = (builder: string) => `import { defineBuildConfig } from '@repo/build-system';
@@ -50,7 +58,11 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
   beforeAll(() => {
     const packages: Record<string, any> = {};
     for (const builder of ['esbuild', 'rollup']) {
-      packages[`packages/checked-${builder}`] = { name: `@t/checked-${builder}`, config: config(builder), files: { ...sources, 'tsconfig.json': tsconfig(false) } };
+      packages[`packages/checked-${builder}`] = {
+        name: `@t/checked-${builder}`,
+        config: config(builder),
+        files: { ...sources, 'tsconfig.json': tsconfig(false) },
+      };
       packages[`packages/isolated-${builder}`] = {
         name: `@t/isolated-${builder}`,
         config: config(builder),
@@ -61,7 +73,11 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
     packages['packages/own-dirs'] = {
       name: '@t/own-dirs',
       config: config('esbuild').replace(entry, `'src/index.ts'`),
-      files: { ...basicSources, 'types/keep.d.ts': 'declare const handWritten: 1;\n', 'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, outDir: './build', declarationDir: './types' } }) },
+      files: {
+        ...basicSources,
+        'types/keep.d.ts': 'declare const handWritten: 1;\n',
+        'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, outDir: './build', declarationDir: './types' } }),
+      },
     };
     ws = createWorkspace({ packages });
     const r = ws.nx(['run-many', '-t', 'build', '--parallel=2']);
@@ -95,7 +111,9 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
     const dir = 'packages/checked-rollup/dist';
     const shapes = ws.read(`${dir}/shapes/index.d.ts`);
     for (const spec of relativeImports(shapes)) expect(spec).toMatch(/^\.\.\/chunks\/[\w.-]+\.js$/);
-    const chunk = relativeImports(shapes).length ? ws.read(`${dir}/${relativeImports(shapes)[0].slice(3).replace(/\.js$/, '.d.ts')}`) : shapes;
+    const chunk = relativeImports(shapes).length
+      ? ws.read(`${dir}/${relativeImports(shapes)[0].slice(3).replace(/\.js$/, '.d.ts')}`)
+      : shapes;
     expect(`${shapes}\n${chunk}`).toContain('declare function area(s: Shape): number;');
     expect(`${shapes}\n${chunk}`).toContain('declare class Ruler');
     expect(ws.read(`${dir}/index.d.ts`)).toContain('interface Greeting');
@@ -116,7 +134,10 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
     expect(statSync(ws.path(manifest)).mtimeMs).toBe(before.mtime);
     expect(ws.read(`${dir}/dist/index.d.ts`)).toBe(before.dts);
     // a changed export type: bundled again
-    ws.write(`${dir}/src/index.ts`, basicSources['src/index.ts'].replace('export const answer = 42;', "export const answer = 'forty-two';"));
+    ws.write(
+      `${dir}/src/index.ts`,
+      basicSources['src/index.ts'].replace('export const answer = 42;', "export const answer = 'forty-two';"),
+    );
     build();
     expect(ws.read(manifest)).not.toBe(before.manifest);
     expect(ws.read(`${dir}/dist/index.d.ts`)).toContain('declare const answer = "forty-two";');

@@ -154,7 +154,10 @@ describe('esbuild path end to end (real nx)', () => {
   });
 
   it('configurations map onto environments', () => {
-    ws.write('packages/leaf/build.config.ts', esbuildConfig(`\n  environments: { development: { sourcemap: true }, production: { minify: true } },`));
+    ws.write(
+      'packages/leaf/build.config.ts',
+      esbuildConfig(`\n  environments: { development: { sourcemap: true }, production: { minify: true } },`),
+    );
     let r = ws.nx(['run', '@t/leaf:build:development']);
     expect(r.code, r.output).toBe(0);
     expect(ws.exists('packages/leaf/dist/index.js.map')).toBe(true);
@@ -169,10 +172,21 @@ describe('esbuild path end to end (real nx)', () => {
   });
 
   it('a declared environment is a configuration of its own; an unknown one fails naming it', () => {
-    ws.write('packages/leaf/build.config.ts', esbuildConfig(`\n  define: { __WHERE__: '"prod"' },\n  environments: { staging: { define: { __WHERE__: '"staging"' } } },`));
-    ws.write('packages/leaf/src/index.ts', `declare const __WHERE__: string;\nexport const leaf = 'leaf';\nexport const where = __WHERE__;\n`);
+    ws.write(
+      'packages/leaf/build.config.ts',
+      esbuildConfig(`\n  define: { __WHERE__: '"prod"' },\n  environments: { staging: { define: { __WHERE__: '"staging"' } } },`),
+    );
+    ws.write(
+      'packages/leaf/src/index.ts',
+      `declare const __WHERE__: string;\nexport const leaf = 'leaf';\nexport const where = __WHERE__;\n`,
+    );
     const shown = ws.nx(['show', 'project', '@t/leaf', '--json']);
-    expect(Object.keys(JSON.parse(shown.stdout).targets.build.configurations).sort()).toEqual(['ci', 'development', 'production', 'staging']);
+    expect(Object.keys(JSON.parse(shown.stdout).targets.build.configurations).sort()).toEqual([
+      'ci',
+      'development',
+      'production',
+      'staging',
+    ]);
     let r = ws.nx(['run', '@t/leaf:build:staging']);
     expect(r.code, r.output).toBe(0);
     expect(ws.read('packages/leaf/dist/index.js')).toContain('"staging"');
@@ -181,7 +195,11 @@ describe('esbuild path end to end (real nx)', () => {
     r = ws.cli(['build', '@t/leaf', '-c', 'stagign']);
     expect(r.code).toBe(2);
     expect(r.output).toContain('unknown environment "stagign"');
-    expect(ws.latest('packages/leaf')).toMatchObject({ status: 'failed', environment: 'stagign', errors: [expect.objectContaining({ field: 'environments', file: 'packages/leaf/build.config.ts' })] });
+    expect(ws.latest('packages/leaf')).toMatchObject({
+      status: 'failed',
+      environment: 'stagign',
+      errors: [expect.objectContaining({ field: 'environments', file: 'packages/leaf/build.config.ts' })],
+    });
     expect(ws.read('packages/leaf/dist/index.js')).toContain('"staging"');
     ws.write('packages/leaf/build.config.ts', esbuildConfig());
     ws.write('packages/leaf/src/index.ts', `export const leaf = 'leaf';\n`);

@@ -7,7 +7,12 @@ describe('adapter executors in project.json: bad options', () => {
     ws = createWorkspace({ packages: { 'packages/direct': { name: '@t/direct', files: { 'src/index.ts': 'export const a = 1;\n' } } } });
     ws.write(
       'packages/direct/project.json',
-      JSON.stringify({ name: '@t/direct', targets: { bundle: { executor: '@repo/build-system:esbuild', options: { entry: 'src/missing.ts', outputDir: '..', formats: ['esm'] } } } }),
+      JSON.stringify({
+        name: '@t/direct',
+        targets: {
+          bundle: { executor: '@repo/build-system:esbuild', options: { entry: 'src/missing.ts', outputDir: '..', formats: ['esm'] } },
+        },
+      }),
     );
   });
   afterAll(() => ws?.dispose());
@@ -22,10 +27,21 @@ describe('adapter executors in project.json: bad options', () => {
     expect(byField.formats).toMatchObject({ code: 'CONFIG_INVALID', file: 'packages/direct/project.json' });
     expect(ws.exists('packages/direct/out')).toBe(false);
     // the schema errors first; with them fixed, the path checks speak, naming the same file
-    ws.write('packages/direct/project.json', JSON.stringify({ name: '@t/direct', targets: { bundle: { executor: '@repo/build-system:esbuild', options: { entry: 'src/missing.ts', outputDir: '..' } } } }));
+    ws.write(
+      'packages/direct/project.json',
+      JSON.stringify({
+        name: '@t/direct',
+        targets: { bundle: { executor: '@repo/build-system:esbuild', options: { entry: 'src/missing.ts', outputDir: '..' } } },
+      }),
+    );
     expect(ws.nx(['run', '@t/direct:bundle']).code).not.toBe(0);
     const fields = ws.latest('packages/direct').errors.map((e: any) => [e.field, e.file]);
-    expect(fields).toEqual(expect.arrayContaining([['outputDir', 'packages/direct/project.json'], ['entry', 'packages/direct/project.json']]));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        ['outputDir', 'packages/direct/project.json'],
+        ['entry', 'packages/direct/project.json'],
+      ]),
+    );
   });
 });
 
@@ -41,7 +57,8 @@ export default defineBuildConfig({ builder: 'custom', builderOptions: { command:
 `,
           files: {
             'src/index.ts': 'export {};\n',
-            'scripts/build.mjs': "import { mkdirSync, writeFileSync } from 'node:fs';\nmkdirSync('dist', { recursive: true });\nwriteFileSync('dist/index.js', 'export {};\\n');\n",
+            'scripts/build.mjs':
+              "import { mkdirSync, writeFileSync } from 'node:fs';\nmkdirSync('dist', { recursive: true });\nwriteFileSync('dist/index.js', 'export {};\\n');\n",
           },
         },
       },
@@ -53,7 +70,9 @@ export default defineBuildConfig({ builder: 'custom', builderOptions: { command:
     const r = ws.nx(['run', '@t/direct:build', '--skip-nx-cache']);
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain('the custom build wrote nothing to $OUT_DIR');
-    expect(ws.read(ws.latest('packages/direct').logs)).toMatch(/the custom build wrote nothing to \$OUT_DIR \(\.build-cache\/staging\/[\w-]+\): dist is now empty/);
+    expect(ws.read(ws.latest('packages/direct').logs)).toMatch(
+      /the custom build wrote nothing to \$OUT_DIR \(\.build-cache\/staging\/[\w-]+\): dist is now empty/,
+    );
   });
 });
 
@@ -65,7 +84,10 @@ describe('a tsconfig whose extends names no file', () => {
         'packages/t': {
           name: '@t/t',
           config: `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'tsc' });\n`,
-          files: { 'src/index.ts': 'export const t: number = 1;\n', 'tsconfig.json': JSON.stringify({ extends: '../../tsconfig.missing.json', compilerOptions: { strict: true } }) },
+          files: {
+            'src/index.ts': 'export const t: number = 1;\n',
+            'tsconfig.json': JSON.stringify({ extends: '../../tsconfig.missing.json', compilerOptions: { strict: true } }),
+          },
         },
       },
     });
@@ -78,7 +100,15 @@ describe('a tsconfig whose extends names no file', () => {
     expect(r.output).toContain('packages/t/tsconfig.json');
     const job = ws.latest('packages/t');
     expect(job).toMatchObject({ status: 'failed', exitCode: 2 });
-    expect(job.errors).toEqual([expect.objectContaining({ code: 'CONFIG_INVALID', phase: 'validate', file: 'packages/t/tsconfig.json', field: 'extends', found: '"../../tsconfig.missing.json"' })]);
+    expect(job.errors).toEqual([
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        phase: 'validate',
+        file: 'packages/t/tsconfig.json',
+        field: 'extends',
+        found: '"../../tsconfig.missing.json"',
+      }),
+    ]);
     expect(job.phases.map((p: any) => p.name)).toEqual(['validate']);
     expect(ws.exists('packages/t/dist')).toBe(false);
   });
@@ -88,7 +118,9 @@ describe('builder warnings', () => {
   let ws: TempWorkspace;
   beforeAll(() => {
     ws = createWorkspace({
-      packages: { 'packages/w': { name: '@t/w', config: esbuildConfig(), files: { 'src/index.ts': 'export const o = { a: 1, a: 2 };\n' } } },
+      packages: {
+        'packages/w': { name: '@t/w', config: esbuildConfig(), files: { 'src/index.ts': 'export const o = { a: 1, a: 2 };\n' } },
+      },
     });
   });
   afterAll(() => ws?.dispose());

@@ -22,8 +22,16 @@ describe('generators end to end (real nx g in a temp workspace)', () => {
       nxJson: NX_JSON_WITHOUT_PLUGIN,
       packages: {
         // no "type": the generator decides it
-        'packages/pkg': { name: '@t/pkg', packageJson: { type: undefined }, files: { 'src/index.ts': SOURCE, 'src/index.test.ts': '// test\n' } },
-        'packages/dual': { name: '@t/dual', packageJson: { type: undefined }, files: { 'src/index.ts': SOURCE, 'src/index.test.ts': '// test\n' } },
+        'packages/pkg': {
+          name: '@t/pkg',
+          packageJson: { type: undefined },
+          files: { 'src/index.ts': SOURCE, 'src/index.test.ts': '// test\n' },
+        },
+        'packages/dual': {
+          name: '@t/dual',
+          packageJson: { type: undefined },
+          files: { 'src/index.ts': SOURCE, 'src/index.test.ts': '// test\n' },
+        },
         'packages/dry': { name: '@t/dry', files: { 'src/index.ts': SOURCE } },
         'packages/daemon': { name: '@t/daemon', files: { 'src/index.ts': SOURCE } },
         'packages/consumer': {
@@ -34,7 +42,17 @@ describe('generators end to end (real nx g in a temp workspace)', () => {
             'cjs.cjs': `const { double } = require('@t/dual');\nconsole.log('cjs', double(4), require.resolve('@t/dual').endsWith('dist/index.cjs'));\n`,
             'bun.mjs': `import { double } from '@t/pkg';\nconsole.log('pkg', double(5));\n`,
             'types.ts': `import { double, kind } from '@t/dual';\nconst n: number = double(1);\nconst k: string = kind;\n// @ts-expect-error double takes a number\ndouble('x');\nexport { n, k };\n`,
-            'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['types.ts'] }),
+            'tsconfig.json': JSON.stringify({
+              compilerOptions: {
+                module: 'nodenext',
+                moduleResolution: 'nodenext',
+                strict: true,
+                noEmit: true,
+                skipLibCheck: false,
+                types: [],
+              },
+              files: ['types.ts'],
+            }),
           },
         },
       },
@@ -124,7 +142,8 @@ export default defineBuildConfig({
     const written = job.artifacts.map((a: { path: string }) => a.path).sort();
     // every file package.json points at was written by the build
     const pkg = ws.json('packages/dual/package.json');
-    const leaves = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(leaves) : []);
+    const leaves = (v: unknown): string[] =>
+      typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(leaves) : [];
     const pointed = [pkg.main, pkg.module, pkg.types, ...leaves(pkg.exports['.'])].map((p: string) => p.replace(/^\.\//, ''));
     for (const p of new Set(pointed)) expect(written).toContain(p);
   });
@@ -202,8 +221,16 @@ describe('nx add @repo/build-system from a packed tarball (real npm install)', (
   const run = (cmd: string, args: string[], cwd = dir) => {
     // PATH without node_modules/.bin entries (npx adds this repo's, which holds bun): the
     // workspace sees only what it installed itself.
-    const PATH = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes(`node_modules${sep}.bin`)).join(delimiter);
-    const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...NX_ENV, PATH, NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 180_000 });
+    const PATH = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((p) => !p.includes(`node_modules${sep}.bin`))
+      .join(delimiter);
+    const r = spawnSync(cmd, args, {
+      cwd,
+      env: { ...process.env, ...NX_ENV, PATH, NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') } as NodeJS.ProcessEnv,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     return { code: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
   };
   const nx = (...args: string[]) => {
@@ -217,7 +244,19 @@ describe('nx add @repo/build-system from a packed tarball (real npm install)', (
     if (pack.code !== 0) throw new Error(pack.output);
     const repoPkg = require(join(REPO_ROOT, 'package.json'));
     const dev = repoPkg.devDependencies as Record<string, string>;
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'add-ws', private: true, workspaces: ['packages/*'], devDependencies: { nx: dev.nx, esbuild: dev.esbuild, typescript: dev.typescript } }, null, 2));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'add-ws',
+          private: true,
+          workspaces: ['packages/*'],
+          devDependencies: { nx: dev.nx, esbuild: dev.esbuild, typescript: dev.typescript },
+        },
+        null,
+        2,
+      ),
+    );
     writeFileSync(join(dir, 'nx.json'), '{}\n');
     mkdirSync(join(dir, 'packages', 'lib', 'src'), { recursive: true });
     writeFileSync(join(dir, 'packages', 'lib', 'package.json'), JSON.stringify({ name: '@t/lib', version: '1.0.0' }, null, 2));
@@ -239,7 +278,9 @@ describe('nx add @repo/build-system from a packed tarball (real npm install)', (
     expect(add.output).toContain('Generating @repo/build-system:init');
     expect(require(join(dir, 'package.json')).devDependencies['@repo/build-system']).toMatch(/^file:/);
     const nxJson = JSON.parse(require('node:fs').readFileSync(join(dir, 'nx.json'), 'utf8'));
-    expect(nxJson.plugins).toEqual([{ plugin: '@repo/build-system/plugin', options: { buildTargetName: 'build', cleanTargetName: 'clean' } }]);
+    expect(nxJson.plugins).toEqual([
+      { plugin: '@repo/build-system/plugin', options: { buildTargetName: 'build', cleanTargetName: 'clean' } },
+    ]);
 
     // bun is not installed in this workspace: esbuild is the builder that works everywhere
     const g = nx('g', '@repo/build-system:config', '@t/lib', '--builder=esbuild', '--no-interactive');

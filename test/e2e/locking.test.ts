@@ -71,7 +71,9 @@ describe('locking and crash safety (real processes)', () => {
     // The hook starts a grandchild that records its pid, then waits on it.
     ws.write(
       'packages/lib/build.config.ts',
-      esbuildConfig(`\n  prebuild: 'node -e "const c=require(\\'child_process\\').spawn(process.execPath,[\\'-e\\',\\'setTimeout(()=>{},60000)\\'],{stdio:\\'inherit\\'});require(\\'fs\\').writeFileSync(\\'.build-cache/grandchild.pid\\',String(c.pid))"',`),
+      esbuildConfig(
+        `\n  prebuild: 'node -e "const c=require(\\'child_process\\').spawn(process.execPath,[\\'-e\\',\\'setTimeout(()=>{},60000)\\'],{stdio:\\'inherit\\'});require(\\'fs\\').writeFileSync(\\'.build-cache/grandchild.pid\\',String(c.pid))"',`,
+      ),
     );
     // Counted before the run: its record exists from its start (in progress), then completes.
     const before = ws.jobs('packages/lib').length;
@@ -94,7 +96,12 @@ describe('locking and crash safety (real processes)', () => {
   });
 
   it('a failing prebuild fails the build in its phase, with its output in the record', () => {
-    ws.write('packages/lib/build.config.ts', esbuildConfig(`\n  prebuild: 'node -e "console.log(\\'generating schema\\'); console.error(\\'schema.json: unexpected token\\'); process.exit(4)"',`));
+    ws.write(
+      'packages/lib/build.config.ts',
+      esbuildConfig(
+        `\n  prebuild: 'node -e "console.log(\\'generating schema\\'); console.error(\\'schema.json: unexpected token\\'); process.exit(4)"',`,
+      ),
+    );
     const before = ws.read('packages/lib/dist/index.js');
     const r = ws.nx(['run', '@t/lib:build', '--skip-nx-cache']);
     expect(r.code).not.toBe(0);
@@ -159,7 +166,8 @@ describe('clean never deletes outside the package', () => {
     ['naming package.json', 'package.json'],
   ] as const) {
     it(`outputDir ${label}: clean and build refuse and delete nothing`, () => {
-      if (outputDir === 'linked' && !existsSync(ws.path('packages/a/linked'))) symlinkSync(ws.path('outside'), ws.path('packages/a/linked'));
+      if (outputDir === 'linked' && !existsSync(ws.path('packages/a/linked')))
+        symlinkSync(ws.path('outside'), ws.path('packages/a/linked'));
       ws.write('packages/a/build.config.ts', esbuildConfig().replace("outputDir: 'dist'", `outputDir: '${outputDir}'`));
       const clean = ws.nx(['run', '@t/a:clean']);
       expect(clean.code).not.toBe(0);
@@ -175,7 +183,10 @@ describe('clean never deletes outside the package', () => {
   }
 
   it('a clean hook runs in the package root before outputs are removed', () => {
-    ws.write('packages/a/build.config.ts', esbuildConfig(`\n  clean: { cmd: 'node -e "require(\\'fs\\').rmSync(\\'generated\\', { recursive: true, force: true })"' },`));
+    ws.write(
+      'packages/a/build.config.ts',
+      esbuildConfig(`\n  clean: { cmd: 'node -e "require(\\'fs\\').rmSync(\\'generated\\', { recursive: true, force: true })"' },`),
+    );
     expect(ws.nx(['run', '@t/a:build']).code).toBe(0);
     ws.write('packages/a/generated/x.ts', 'x');
     const r = ws.nx(['run', '@t/a:clean']);

@@ -55,7 +55,9 @@ describe('target inference under real nx', () => {
   it('an invalid config fails before anything runs, naming file, field, expected and found', () => {
     const r = ws.nx(['run', '@t/invalid:build']);
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/packages\/invalid\/build\.config\.ts: \[CONFIG_INVALID\] not an allowed value \(field `builder`\) — expected .*"esbuild".*found string "webpack"/);
+    expect(r.output).toMatch(
+      /packages\/invalid\/build\.config\.ts: \[CONFIG_INVALID\] not an allowed value \(field `builder`\) — expected .*"esbuild".*found string "webpack"/,
+    );
     expect(r.output).toContain('field `outputDir`');
     const job = ws.latest('packages/invalid');
     expect(job.status).toBe('failed');
@@ -74,7 +76,14 @@ describe('target inference under real nx', () => {
     const r = ws.nx(['show', 'project', '@t/envs', '--json']);
     const build = JSON.parse(r.stdout).targets.build;
     expect(build.inputs).toEqual(
-      expect.arrayContaining(['{projectRoot}/src/**', '!{projectRoot}/src/**/*.stories.ts', '^production', { env: 'API_URL' }, { env: 'NPM_TOKEN' }, '!{projectRoot}/out/**/*']),
+      expect.arrayContaining([
+        '{projectRoot}/src/**',
+        '!{projectRoot}/src/**/*.stories.ts',
+        '^production',
+        { env: 'API_URL' },
+        { env: 'NPM_TOKEN' },
+        '!{projectRoot}/out/**/*',
+      ]),
     );
     expect(build.inputs).not.toContain('production');
     expect(build.outputs).toEqual(['{projectRoot}/out']);
@@ -118,7 +127,10 @@ describe('target inference under real nx', () => {
     let r = ws.nx(['show', 'project', '@t/good', '--json']);
     expect(r.code).toBe(0);
     ws.write('packages/good/build.config.ts', esbuildConfig().replace("outputDir: 'dist'", "outputDir: 'dist'"));
-    const cacheFiles = () => require('node:fs').readdirSync(ws.path('.nx/workspace-data')).filter((f: string) => f.startsWith('build-system-'));
+    const cacheFiles = () =>
+      require('node:fs')
+        .readdirSync(ws.path('.nx/workspace-data'))
+        .filter((f: string) => f.startsWith('build-system-'));
     expect(cacheFiles().length).toBe(1);
     const cacheFile = ws.path('.nx/workspace-data', cacheFiles()[0]);
     const before = Object.keys(JSON.parse(readFileSync(cacheFile, 'utf8')));

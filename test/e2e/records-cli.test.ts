@@ -144,7 +144,11 @@ export default defineBuildConfig({
     ws.write('packages/base/src/index.ts', 'export const base = (;\n');
     const failed = ws.cli(['build', '@t/base', '--json']);
     expect(failed.code).toBe(1);
-    expect(JSON.parse(failed.stdout).jobs[0].errors[0]).toMatchObject({ code: 'COMPILE_ERROR', file: 'packages/base/src/index.ts', line: 1 });
+    expect(JSON.parse(failed.stdout).jobs[0].errors[0]).toMatchObject({
+      code: 'COMPILE_ERROR',
+      file: 'packages/base/src/index.ts',
+      line: 1,
+    });
     ws.write('packages/base/src/index.ts', 'export const base = 2;\n');
   });
 });
@@ -155,7 +159,12 @@ describe('the CLI without Nx (plain npm workspace, as under Turborepo)', () => {
     ws = createWorkspace({
       noNx: true,
       packages: {
-        'packages/lib': { name: '@p/lib', packageJson: { exports: './dist/index.js' }, config: esbuildConfig(), files: { 'src/index.ts': 'export const lib = () => "lib";\n' } },
+        'packages/lib': {
+          name: '@p/lib',
+          packageJson: { exports: './dist/index.js' },
+          config: esbuildConfig(),
+          files: { 'src/index.ts': 'export const lib = () => "lib";\n' },
+        },
         'packages/app': {
           name: '@p/app',
           packageJson: { dependencies: { '@p/lib': '*' } },

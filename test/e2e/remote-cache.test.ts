@@ -65,7 +65,10 @@ describe('distributed use: Nx self-hosted remote cache', () => {
       packages: {
         'packages/lib': { name: '@t/lib', config, files: basicSources },
         ...Object.fromEntries(
-          ['bun', 'tsc', 'rollup'].map((b) => [`packages/lib-${b}`, { name: `@t/lib-${b}`, config: config.replace("'esbuild'", `'${b}'`), files: basicSources }]),
+          ['bun', 'tsc', 'rollup'].map((b) => [
+            `packages/lib-${b}`,
+            { name: `@t/lib-${b}`, config: config.replace("'esbuild'", `'${b}'`), files: basicSources },
+          ]),
         ),
       },
     };
@@ -94,7 +97,9 @@ describe('distributed use: Nx self-hosted remote cache', () => {
     const record = b.latest('packages/lib');
     expect(record).toMatchObject({ cache: 'remote-cache', status: 'success', builder: 'esbuild' });
     expect(record.inputHash).toBe(a.latest('packages/lib').inputHash);
-    expect(record.artifacts.find((x: any) => x.path === 'dist/index.js').checksum).toBe(a.latest('packages/lib').artifacts.find((x: any) => x.path === 'dist/index.js').checksum);
+    expect(record.artifacts.find((x: any) => x.path === 'dist/index.js').checksum).toBe(
+      a.latest('packages/lib').artifacts.find((x: any) => x.path === 'dist/index.js').checksum,
+    );
 
     const rebuilt = await b.spawnNx(['run', '@t/lib:build', '--skip-nx-cache'], env()).done;
     expect(rebuilt.code, rebuilt.output).toBe(0);

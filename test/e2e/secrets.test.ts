@@ -23,7 +23,15 @@ function allFiles(dir: string, skip: (path: string) => boolean): string[] {
 /** The forms of a secret that must never be written anywhere. */
 function forms(secret: string): string[] {
   const lines = secret.split('\n').filter((l) => l.length >= 3);
-  return [...new Set([secret, ...lines, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])];
+  return [
+    ...new Set([
+      secret,
+      ...lines,
+      JSON.stringify(secret).slice(1, -1),
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+    ]),
+  ];
 }
 
 function expectNowhere(ws: TempWorkspace, secret: string, outputs: RunResult[], allowed: string[] = []) {
@@ -166,7 +174,11 @@ export default defineBuildConfig({
 
   it('an env value the config reads from a file is not stored in plain text (validated-config cache)', () => {
     const secret = 'sk_file_Qm7Zt2Lp9Xc4Vb8N';
-    const runs = [ws.cli(['build', '@s/fromfile']), ws.cli(['build', '@s/fromfile']), ws.nx(['run', '@s/fromfile:build', '--skip-nx-cache'])];
+    const runs = [
+      ws.cli(['build', '@s/fromfile']),
+      ws.cli(['build', '@s/fromfile']),
+      ws.nx(['run', '@s/fromfile:build', '--skip-nx-cache']),
+    ];
     for (const r of runs) expect(r.code, r.output).toBe(0);
     expectNowhere(ws, secret, runs, ['packages/fromfile/token.txt']);
   });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
 
-const cfg = (body: string, before = '') => `import { defineBuildConfig } from '@repo/build-system';\n${before}export default defineBuildConfig(${body});\n`;
+const cfg = (body: string, before = '') =>
+  `import { defineBuildConfig } from '@repo/build-system';\n${before}export default defineBuildConfig(${body});\n`;
 const dual = (dir: string, stem = 'index') => ({
   import: { types: `./${dir}/${stem}.d.ts`, default: `./${dir}/${stem}.js` },
   require: { types: `./${dir}/${stem}.d.cts`, default: `./${dir}/${stem}.cjs` },
@@ -15,7 +16,11 @@ describe('package.json kept in step with build.config.ts: nx sync, nx sync:check
         // plain-data config: read from the tree
         'packages/lib': {
           name: '@t/lib',
-          packageJson: { main: './dist/index.js', types: './dist/index.d.ts', exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } } },
+          packageJson: {
+            main: './dist/index.js',
+            types: './dist/index.d.ts',
+            exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
+          },
           config: cfg(`{ builder: 'tsc', format: ['esm', 'cjs'], dts: true, entry: ['src/index.ts', 'src/cli/index.ts'] }`),
           files: { 'src/index.ts': 'export const a: number = 1;\n', 'src/cli/index.ts': 'export const b: number = 2;\n' },
         },
@@ -46,7 +51,11 @@ describe('package.json kept in step with build.config.ts: nx sync, nx sync:check
       types: './dist/index.d.cts',
       exports: { '.': dual('dist'), './cli': dual('dist', 'cli/index') },
     });
-    expect(ws.json('packages/computed/package.json')).toMatchObject({ main: './lib/index.js', module: './lib/index.js', exports: { '.': { default: './lib/index.js' } } });
+    expect(ws.json('packages/computed/package.json')).toMatchObject({
+      main: './lib/index.js',
+      module: './lib/index.js',
+      exports: { '.': { default: './lib/index.js' } },
+    });
     const again = ws.nx(['sync:check']);
     expect(again.code, again.output).toBe(0);
 
@@ -58,7 +67,10 @@ describe('package.json kept in step with build.config.ts: nx sync, nx sync:check
   });
 
   it('build-system sync [project…] [--check]: exit 1 listing the fields when out of step, then fixes them', () => {
-    ws.write('packages/lib/build.config.ts', cfg(`{ builder: 'tsc', format: 'esm', dts: true, outputDir: 'out', entry: ['src/index.ts', 'src/cli/index.ts'] }`));
+    ws.write(
+      'packages/lib/build.config.ts',
+      cfg(`{ builder: 'tsc', format: 'esm', dts: true, outputDir: 'out', entry: ['src/index.ts', 'src/cli/index.ts'] }`),
+    );
     const check = ws.cli(['sync', '--check']);
     expect(check.code, check.output).toBe(1);
     expect(check.stdout).toContain('packages/lib/package.json: out of step: main, module, types, exports["."], exports["./cli"]');
@@ -67,7 +79,18 @@ describe('package.json kept in step with build.config.ts: nx sync, nx sync:check
 
     const json = ws.cli(['sync', '@t/lib', '--check', '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 1, check: true, packages: [{ name: '@t/lib', file: 'packages/lib/package.json', written: false, changed: ['main', 'module', 'types', 'exports["."]', 'exports["./cli"]'] }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      exitCode: 1,
+      check: true,
+      packages: [
+        {
+          name: '@t/lib',
+          file: 'packages/lib/package.json',
+          written: false,
+          changed: ['main', 'module', 'types', 'exports["."]', 'exports["./cli"]'],
+        },
+      ],
+    });
 
     const fix = ws.cli(['sync', 'packages/lib']);
     expect(fix.code, fix.output).toBe(0);
@@ -76,7 +99,10 @@ describe('package.json kept in step with build.config.ts: nx sync, nx sync:check
       main: './out/index.js',
       module: './out/index.js',
       types: './out/index.d.ts',
-      exports: { '.': { types: './out/index.d.ts', default: './out/index.js' }, './cli': { types: './out/cli/index.d.ts', default: './out/cli/index.js' } },
+      exports: {
+        '.': { types: './out/index.d.ts', default: './out/index.js' },
+        './cli': { types: './out/cli/index.d.ts', default: './out/cli/index.js' },
+      },
     });
     const clean = ws.cli(['sync', '--check']);
     expect(clean.code, clean.output).toBe(0);

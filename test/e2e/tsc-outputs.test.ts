@@ -28,18 +28,31 @@ const sources = {
   'src/math.ts': `export const add = (a: number, b: number): number => a + b;\nexport interface Pair { a: number; b: number }\n`,
   'src/dir/index.ts': `import { add } from '../math';\nexport const helper = (): number => add(20, 22);\n`,
   'src/data.json': `{ "name": "from-json" }\n`,
-  'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'esnext', moduleResolution: 'bundler', resolveJsonModule: true, esModuleInterop: true, skipLibCheck: true, types: [] }, include: ['src'] }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      target: 'ES2022',
+      module: 'esnext',
+      moduleResolution: 'bundler',
+      resolveJsonModule: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      types: [],
+    },
+    include: ['src'],
+  }),
 };
 
 const dualExports = (esm: string, esmTypes: string) => ({
-  '.': { import: { types: `./dist/index${esmTypes}`, default: `./dist/index${esm}` }, require: { types: './dist/index.d.cts', default: './dist/index.cjs' } },
+  '.': {
+    import: { types: `./dist/index${esmTypes}`, default: `./dist/index${esm}` },
+    require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
+  },
 });
 
 /** A consumer module using both packages' types; `bad` adds a type error against them. */
 const consumer = (importFrom: string, kind: string, bad = false) =>
-  ['@t/dual', '@t/plain']
-    .map((pkg, i) => `${importFrom.replace(/(add|helper|name|Pair)/g, `$1 as $1${i}`)} '${pkg}';\n`)
-    .join('') +
+  ['@t/dual', '@t/plain'].map((pkg, i) => `${importFrom.replace(/(add|helper|name|Pair)/g, `$1 as $1${i}`)} '${pkg}';\n`).join('') +
   `const p: Pair0 = { a: add0(1, 2), b: helper1() };\nexport const out: string = \`${kind} \${p.a} \${p.b} \${name0} \${add1(0, 1)} \${helper0()} \${name1}\`;\n` +
   `export type Both = Pair1;\n` +
   (bad ? `export const wrong: string = add0(1, 2);\n` : '');
@@ -50,10 +63,24 @@ describe('tsc builder: outputs Node can load, and no stale files after an option
     ws = createWorkspace({
       packages: {
         'packages/mod': { name: '@t/mod', config: config(`\n  format: 'cjs',`), files: sources },
-        'packages/dual': { name: '@t/dual', packageJson: { exports: dualExports('.js', '.d.ts') }, config: config(`\n  format: ['esm', 'cjs'],\n  sourcemap: true,`), files: sources },
+        'packages/dual': {
+          name: '@t/dual',
+          packageJson: { exports: dualExports('.js', '.d.ts') },
+          config: config(`\n  format: ['esm', 'cjs'],\n  sourcemap: true,`),
+          files: sources,
+        },
         // no "type": ESM is written as .mjs beside .d.mts
-        'packages/plain': { name: '@t/plain', packageJson: { type: undefined, exports: dualExports('.mjs', '.d.mts') }, config: config(`\n  format: ['esm', 'cjs'],`), files: sources },
-        'packages/asset': { name: '@t/asset', config: config(''), files: { 'src/index.ts': `import './styles.css';\nexport const a = 1;\n`, 'src/styles.css': 'body {}\n' } },
+        'packages/plain': {
+          name: '@t/plain',
+          packageJson: { type: undefined, exports: dualExports('.mjs', '.d.mts') },
+          config: config(`\n  format: ['esm', 'cjs'],`),
+          files: sources,
+        },
+        'packages/asset': {
+          name: '@t/asset',
+          config: config(''),
+          files: { 'src/index.ts': `import './styles.css';\nexport const a = 1;\n`, 'src/styles.css': 'body {}\n' },
+        },
         'packages/consumer': {
           name: '@t/consumer',
           packageJson: { dependencies: { '@t/dual': '*', '@t/plain': '*' } },
@@ -95,7 +122,13 @@ describe('tsc builder: outputs Node can load, and no stale files after an option
 
   it('extensionless, directory and JSON imports load in Node from ESM and CJS, in a module package and a plain one', () => {
     const dual = build('packages/dual');
-    expect(Object.keys(dual).filter((f) => f.startsWith('index'))).toEqual(['index.cjs', 'index.d.cts', 'index.d.ts', 'index.js', 'index.js.map']);
+    expect(Object.keys(dual).filter((f) => f.startsWith('index'))).toEqual([
+      'index.cjs',
+      'index.d.cts',
+      'index.d.ts',
+      'index.js',
+      'index.js.map',
+    ]);
     expect(dual['index.js']).toContain(`export * from './math.js';`);
     expect(dual['index.js']).toContain(`from './dir/index.js';`);
     expect(dual['index.js']).toContain(`from './data.json' with { type: 'json' };`);
@@ -112,7 +145,10 @@ describe('tsc builder: outputs Node can load, and no stale files after an option
     expect(plain['index.mjs']).toContain(`export * from './math.mjs';`);
     expect(plain['index.d.mts']).toContain(`export * from './math.mjs';`);
     expect(plain['index.d.mts']).toContain(`export type { Pair as PairAlias } from './math.mjs';`);
-    for (const [dir, esm] of [['packages/dual', 'index.js'], ['packages/plain', 'index.mjs']]) {
+    for (const [dir, esm] of [
+      ['packages/dual', 'index.js'],
+      ['packages/plain', 'index.mjs'],
+    ]) {
       const file = (f: string) => JSON.stringify(ws.path(dir, 'dist', f));
       const show = `[m.add(2, 3), m.helper(), m.name]`;
       const esmRun = ws.node(['--input-type=module', '-e', `const m = await import(${file(esm)}); console.log(JSON.stringify(${show}))`]);
@@ -128,7 +164,21 @@ describe('tsc builder: outputs Node can load, and no stale files after an option
     build('packages/dual');
     build('packages/plain');
     const tsc = (module: string) => {
-      ws.write('packages/consumer/tsconfig.json', JSON.stringify({ compilerOptions: { module, moduleResolution: module, target: 'ES2022', strict: true, skipLibCheck: false, noEmit: true, types: [] }, include: ['src'] }));
+      ws.write(
+        'packages/consumer/tsconfig.json',
+        JSON.stringify({
+          compilerOptions: {
+            module,
+            moduleResolution: module,
+            target: 'ES2022',
+            strict: true,
+            skipLibCheck: false,
+            noEmit: true,
+            types: [],
+          },
+          include: ['src'],
+        }),
+      );
       return ws.node([ws.path('node_modules/typescript/bin/tsc'), '-p', ws.path('packages/consumer/tsconfig.json')]);
     };
     for (const module of ['nodenext', 'node16']) {
@@ -146,7 +196,13 @@ describe('tsc builder: outputs Node can load, and no stale files after an option
     expect(r.code).toBe(1);
     const job = ws.latest('packages/asset');
     expect(job.status).toBe('failed');
-    expect(job.errors[0]).toMatchObject({ code: 'BUILD_FAILED', file: 'packages/asset/src/index.ts', line: 1, column: 8, found: './styles.css' });
+    expect(job.errors[0]).toMatchObject({
+      code: 'BUILD_FAILED',
+      file: 'packages/asset/src/index.ts',
+      line: 1,
+      column: 8,
+      found: './styles.css',
+    });
     expect(job.errors[0].message).toContain('TS2835');
   });
 });

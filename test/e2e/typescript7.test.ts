@@ -28,7 +28,11 @@ describe('a workspace on TypeScript 7 (native tsc, no JS compiler API)', () => {
     expect(r.code, r.output).toBe(0);
     for (const p of ['t', 'e']) {
       expect(ws.read(`packages/${p}/dist/index.d.ts`)).toContain('greet');
-      const m = ws.node(['--input-type=module', '-e', `import sum, { greet } from ${JSON.stringify(ws.path(`packages/${p}/dist/index.js`))}; console.log(greet({ to: 'ts7' }), sum(1, 2))`]);
+      const m = ws.node([
+        '--input-type=module',
+        '-e',
+        `import sum, { greet } from ${JSON.stringify(ws.path(`packages/${p}/dist/index.js`))}; console.log(greet({ to: 'ts7' }), sum(1, 2))`,
+      ]);
       expect(m.stdout.trim(), m.output).toBe('HELLO TS7! 3');
     }
     ws.write('packages/t/src/text.ts', `${basicSources['src/text.ts']}export const n: number = 'x';\n`);

@@ -11,32 +11,57 @@ import { createWorkspace, NX_BIN, type TempWorkspace } from '../helpers/workspac
  * `check: 'strict'`).
  */
 const cached = (output: string) => /\[(local cache|existing outputs match the cache, left as is)\]/.test(output);
-const config = (body: string, imports = '') => `import { defineBuildConfig } from '@repo/build-system';\n${imports}export default defineBuildConfig(${body});\n`;
+const config = (body: string, imports = '') =>
+  `import { defineBuildConfig } from '@repo/build-system';\n${imports}export default defineBuildConfig(${body});\n`;
 const importsConst = { 'src/index.ts': "import { VALUE } from '../../../shared/const.ts';\nexport const v = VALUE;\n" };
 const importsShape = { 'src/index.ts': "import type { Shape } from '../../../shared/shape';\nexport const s: Shape = { side: 1 };\n" };
-const tsconfig = JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'esnext', moduleResolution: 'bundler', strict: true, skipLibCheck: true, types: [] }, include: ['src'] });
+const tsconfig = JSON.stringify({
+  compilerOptions: { target: 'ES2022', module: 'esnext', moduleResolution: 'bundler', strict: true, skipLibCheck: true, types: [] },
+  include: ['src'],
+});
 
 const packages = {
   'packages/src-esbuild': { name: '@t/src-esbuild', config: config(`{ builder: 'esbuild' }`), files: importsConst },
   'packages/src-bun': { name: '@t/src-bun', config: config(`{ builder: 'bun' }`), files: importsConst },
   'packages/src-rollup': { name: '@t/src-rollup', config: config(`{ builder: 'rollup' }`), files: importsConst },
   'packages/src-strict': { name: '@t/src-strict', config: config(`{ builder: 'esbuild', check: 'strict' }`), files: importsConst },
-  'packages/src-declared': { name: '@t/src-declared', config: config(`{ builder: 'esbuild', cache: { include: ['../../shared/const.ts'] } }`), files: importsConst },
-  'packages/types-tsc': { name: '@t/types-tsc', config: config(`{ builder: 'tsc' }`), files: { ...importsShape, 'tsconfig.json': tsconfig } },
-  'packages/types-dts': { name: '@t/types-dts', config: config(`{ builder: 'esbuild', dts: true }`), files: { ...importsShape, 'tsconfig.json': tsconfig } },
+  'packages/src-declared': {
+    name: '@t/src-declared',
+    config: config(`{ builder: 'esbuild', cache: { include: ['../../shared/const.ts'] } }`),
+    files: importsConst,
+  },
+  'packages/types-tsc': {
+    name: '@t/types-tsc',
+    config: config(`{ builder: 'tsc' }`),
+    files: { ...importsShape, 'tsconfig.json': tsconfig },
+  },
+  'packages/types-dts': {
+    name: '@t/types-dts',
+    config: config(`{ builder: 'esbuild', dts: true }`),
+    files: { ...importsShape, 'tsconfig.json': tsconfig },
+  },
   'packages/config-url': {
     name: '@t/config-url',
-    config: config(`{ builder: 'esbuild', define: { __BANNER__: JSON.stringify(readFileSync(new URL('../../shared/banner.txt', import.meta.url), 'utf8').trim()) } }`, "import { readFileSync } from 'node:fs';\n"),
+    config: config(
+      `{ builder: 'esbuild', define: { __BANNER__: JSON.stringify(readFileSync(new URL('../../shared/banner.txt', import.meta.url), 'utf8').trim()) } }`,
+      "import { readFileSync } from 'node:fs';\n",
+    ),
     files: { 'src/index.ts': 'declare const __BANNER__: string;\nexport const banner = __BANNER__;\n' },
   },
   'packages/config-bare': {
     name: '@t/config-bare',
-    config: config(`{ builder: 'esbuild', define: { __BANNER__: JSON.stringify(readFileSync('../../shared/banner.txt', 'utf8').trim()) } }`, "import { readFileSync } from 'node:fs';\n"),
+    config: config(
+      `{ builder: 'esbuild', define: { __BANNER__: JSON.stringify(readFileSync('../../shared/banner.txt', 'utf8').trim()) } }`,
+      "import { readFileSync } from 'node:fs';\n",
+    ),
     files: { 'src/index.ts': 'declare const __BANNER__: string;\nexport const banner = __BANNER__;\n' },
   },
   'packages/env-alias': {
     name: '@t/env-alias',
-    config: config(`{ builder: 'esbuild', define: { __FLAVOR__: JSON.stringify(env.APP_FLAVOR ?? 'plain') } }`, 'const env = process.env;\n'),
+    config: config(
+      `{ builder: 'esbuild', define: { __FLAVOR__: JSON.stringify(env.APP_FLAVOR ?? 'plain') } }`,
+      'const env = process.env;\n',
+    ),
     files: { 'src/index.ts': 'declare const __FLAVOR__: string;\nexport const flavor = __FLAVOR__;\n' },
   },
   'packages/env-package': {
@@ -53,7 +78,10 @@ const packages = {
     name: '@t/uses-lib',
     packageJson: { dependencies: { '@t/lib': '1.0.0' } },
     config: config(`{ builder: 'esbuild', noExternal: ['@t/lib'] }`),
-    files: { 'src/index.ts': "import { lib } from '@t/lib';\nimport { local } from './local.ts';\nexport const both = lib + local;\n", 'src/local.ts': 'export const local = 1;\n' },
+    files: {
+      'src/index.ts': "import { lib } from '@t/lib';\nimport { local } from './local.ts';\nexport const both = lib + local;\n",
+      'src/local.ts': 'export const local = 1;\n',
+    },
   },
   'packages/lib': {
     name: '@t/lib',
@@ -96,7 +124,12 @@ describe('undeclared inputs: what a build reads is covered by its cache key', ()
     for (const p of ['src-esbuild', 'src-bun', 'src-rollup']) {
       expect(ws.latest(`packages/${p}`).status, p).toBe('success');
       expect(undeclared(`packages/${p}`), p).toEqual([
-        expect.objectContaining({ phase: 'build', file: 'shared/const.ts', field: 'cache.include', message: expect.stringContaining(`not an input of @t/${p}:build`) }),
+        expect.objectContaining({
+          phase: 'build',
+          file: 'shared/const.ts',
+          field: 'cache.include',
+          message: expect.stringContaining(`not an input of @t/${p}:build`),
+        }),
       ]);
       expect(undeclared(`packages/${p}`)[0].message, p).toContain("add '../../shared/const.ts' to `cache.include`");
     }
@@ -121,7 +154,7 @@ describe('undeclared inputs: what a build reads is covered by its cache key', ()
     expect(ws.exists('packages/src-strict/dist/index.js')).toBe(false);
   });
 
-  it('declared with cache.include, the file is an input next to the package\'s own: an edit rebuilds, no warning', () => {
+  it("declared with cache.include, the file is an input next to the package's own: an edit rebuilds, no warning", () => {
     expect(inputs('@t/src-declared')).toEqual(expect.arrayContaining(['production', '^production', '{workspaceRoot}/shared/const.ts']));
     expect(build('@t/src-declared').code).toBe(0);
     expect(undeclared('packages/src-declared')).toEqual([]);
@@ -137,7 +170,9 @@ describe('undeclared inputs: what a build reads is covered by its cache key', ()
     expect(r.code, r.output).toBe(0);
     expect(undeclared('packages/types-tsc')).toEqual([expect.objectContaining({ phase: 'build', file: 'shared/shape.d.ts' })]);
     // esbuild drops the type-only import; the declarations build reads it.
-    expect(undeclared('packages/types-dts')).toEqual([expect.objectContaining({ phase: 'dts', file: 'shared/shape.d.ts', message: expect.stringContaining('the declarations build read') })]);
+    expect(undeclared('packages/types-dts')).toEqual([
+      expect.objectContaining({ phase: 'dts', file: 'shared/shape.d.ts', message: expect.stringContaining('the declarations build read') }),
+    ]);
   });
 
   it('a file the config reads by a path relative to it is an input: an edit rebuilds with the new content', () => {
@@ -187,7 +222,10 @@ describe('undeclared inputs: what a build reads is covered by its cache key', ()
     for (const p of ['uses-lib', 'env-package', 'env-alias', 'config-url', 'src-declared']) {
       const jobs = ws.jobs(`packages/${p}`);
       expect(jobs.length, p).toBeGreaterThan(0);
-      expect(jobs.flatMap((j) => j.warnings ?? []), p).toEqual([]);
+      expect(
+        jobs.flatMap((j) => j.warnings ?? []),
+        p,
+      ).toEqual([]);
     }
     expect(r.output).not.toContain('UNDECLARED_INPUT');
   });

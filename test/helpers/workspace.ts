@@ -6,7 +6,12 @@ import { dirname, join } from 'node:path';
 import { linkWorkspace, repoRoot } from '../../scripts/link-workspace.mjs';
 
 export const REPO_ROOT: string = repoRoot;
-export const NX_BIN: string = join(REPO_ROOT, 'node_modules', 'nx', JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nx', 'package.json'), 'utf8')).bin.nx);
+export const NX_BIN: string = join(
+  REPO_ROOT,
+  'node_modules',
+  'nx',
+  JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nx', 'package.json'), 'utf8')).bin.nx,
+);
 const CLI_BIN = join(REPO_ROOT, 'dist', 'cli.js');
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,7 +96,11 @@ export class TempWorkspace {
   }
   /** Starts nx without waiting (for overlap and signal tests). */
   spawnNx(args: string[], extraEnv: Record<string, string | undefined> = {}) {
-    const child = spawn(process.execPath, [NX_BIN, ...args], { cwd: this.root, env: this.env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [NX_BIN, ...args], {
+      cwd: this.root,
+      env: this.env(extraEnv),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -25,16 +25,37 @@ const jobFiles = () => readdirSync(join(pkg(), '.build-cache', 'jobs')).filter((
 function executorJob(start: number, status: BuildJob['status'], hash = 'h1'): BuildJob {
   const id = newJobId(new Date(start));
   return {
-    schemaVersion: 1, id, packageName: '@t/a', packagePath: 'packages/a', builder: 'esbuild', requestedBuilder: 'esbuild',
-    environment: 'production', inputHash: hash, cache: 'miss', startTime: new Date(start).toISOString(), endTime: new Date(start + 100).toISOString(),
-    status, exitCode: status === 'cancelled' ? 130 : 0, durationMs: 100, phases: [], artifacts: [], errors: [],
-    logs: `packages/a/.build-cache/logs/${id}.log`, metadata: { runner: 'nx', target: '@t/a:build' },
+    schemaVersion: 1,
+    id,
+    packageName: '@t/a',
+    packagePath: 'packages/a',
+    builder: 'esbuild',
+    requestedBuilder: 'esbuild',
+    environment: 'production',
+    inputHash: hash,
+    cache: 'miss',
+    startTime: new Date(start).toISOString(),
+    endTime: new Date(start + 100).toISOString(),
+    status,
+    exitCode: status === 'cancelled' ? 130 : 0,
+    durationMs: 100,
+    phases: [],
+    artifacts: [],
+    errors: [],
+    logs: `packages/a/.build-cache/logs/${id}.log`,
+    metadata: { runner: 'nx', target: '@t/a:build' },
   };
 }
 
 describe('recordTaskOutcome for a task Nx stopped', () => {
   const outcome = (startTime: number, endTime: number) => ({
-    workspaceRoot: root, projectRoot: 'packages/a', status: 'stopped' as const, hash: 'h1', outputs: ['packages/a/dist'], startTime, endTime,
+    workspaceRoot: root,
+    projectRoot: 'packages/a',
+    status: 'stopped' as const,
+    hash: 'h1',
+    outputs: ['packages/a/dist'],
+    startTime,
+    endTime,
   });
 
   it('adds nothing when the executor recorded this run (same hash, started while Nx ran the task)', async () => {

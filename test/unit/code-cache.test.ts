@@ -11,7 +11,10 @@ describe('requireWithCodeCache: the compiler compiled once, reused by the next p
   const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const mod = join(dir, 'mod.js');
-  writeFileSync(mod, `const { basename } = require('node:path');\nexports.where = basename(__filename) + ' ' + basename(__dirname).length;\nexports.argv = process.argv.slice(2);\n`);
+  writeFileSync(
+    mod,
+    `const { basename } = require('node:path');\nexports.where = basename(__filename) + ' ' + basename(__dirname).length;\nexports.argv = process.argv.slice(2);\n`,
+  );
   const cache = join(dir, 'c', 'mod.v8cache');
   const run = () => {
     const code = `const { Script } = require('node:vm'); const orig = Script; let rejected;

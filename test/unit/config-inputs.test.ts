@@ -17,7 +17,9 @@ describe('envNamesIn', () => {
   });
 
   it('leaves out per-machine and Nx-set variables (they would end remote cache sharing)', () => {
-    expect(envNamesIn('process.env.HOME; process.env.PATH; process.env.NX_TASK_HASH; process.env.npm_config_cache; process.env.CI')).toEqual(['CI']);
+    expect(
+      envNamesIn('process.env.HOME; process.env.PATH; process.env.NX_TASK_HASH; process.env.npm_config_cache; process.env.CI'),
+    ).toEqual(['CI']);
   });
 
   it('ignores dynamic keys', () => {
@@ -25,7 +27,10 @@ describe('envNamesIn', () => {
   });
 
   it('follows aliases of process.env: a const, a destructured `env`, an import from node:process', () => {
-    expect(envNamesIn("const env = process.env;\nexport default { flavor: env.APP_FLAVOR, mode: env['MODE'] };")).toEqual(['APP_FLAVOR', 'MODE']);
+    expect(envNamesIn("const env = process.env;\nexport default { flavor: env.APP_FLAVOR, mode: env['MODE'] };")).toEqual([
+      'APP_FLAVOR',
+      'MODE',
+    ]);
     expect(envNamesIn('const e: NodeJS.ProcessEnv = process.env as any;\nconst { TOKEN_A, B: b } = e;')).toEqual(['B', 'TOKEN_A']);
     expect(envNamesIn('const { env } = process;\nenv?.OPTIONAL;')).toEqual(['OPTIONAL']);
     expect(envNamesIn('const { env: vars, argv } = process;\nvars.RENAMED;')).toEqual(['RENAMED']);
@@ -33,8 +38,10 @@ describe('envNamesIn', () => {
     expect(envNamesIn("import { env } from 'process';\nenv.PLAIN;")).toEqual(['PLAIN']);
   });
 
-  it('an alias does not catch look-alikes: a value of process.env, another object\'s `env`', () => {
-    expect(envNamesIn('const url = process.env.API_URL;\nurl.length;\nconst config = { env: {} };\nconfig.env.NOT_ENV;')).toEqual(['API_URL']);
+  it("an alias does not catch look-alikes: a value of process.env, another object's `env`", () => {
+    expect(envNamesIn('const url = process.env.API_URL;\nurl.length;\nconst config = { env: {} };\nconfig.env.NOT_ENV;')).toEqual([
+      'API_URL',
+    ]);
   });
 });
 
@@ -75,7 +82,9 @@ describe('importSpecifiersIn', () => {
       const lazy = await import('./lazy');
       const cjs = require('./cjs.cjs');
     `;
-    expect(importSpecifiersIn(code).sort()).toEqual(['../../tools/preset', './cjs.cjs', './lazy', './ns.js', './reexport', './side-effect', './star', '@repo/build-system'].sort());
+    expect(importSpecifiersIn(code).sort()).toEqual(
+      ['../../tools/preset', './cjs.cjs', './lazy', './ns.js', './reexport', './side-effect', './star', '@repo/build-system'].sort(),
+    );
   });
 });
 
@@ -90,7 +99,10 @@ describe('scanConfigDependencies', () => {
   function fixture() {
     root = mkdtempSync(join(tmpdir(), 'bs-config-inputs-'));
     write('packages/a/package.json', '{"name":"a"}');
-    write('tools/preset.ts', "import { more } from './more.js';\nimport defaults from './defaults.json' with { type: 'json' };\nexport const preset = { ...more, ...defaults, x: process.env.PRESET_X };\n");
+    write(
+      'tools/preset.ts',
+      "import { more } from './more.js';\nimport defaults from './defaults.json' with { type: 'json' };\nexport const preset = { ...more, ...defaults, x: process.env.PRESET_X };\n",
+    );
     write('tools/more.ts', "import { preset } from './preset';\nimport { dir } from './dir';\nexport const more = {};\n");
     write('tools/dir/index.ts', 'export const dir = 1;\n');
     write('tools/defaults.json', '{}');
@@ -126,7 +138,9 @@ describe('scanConfigDependencies', () => {
     ]);
     expect(deps.env).toEqual(['A_VALUE', 'PRESET_X']);
     // The files read decide the result: the targets cache re-checks them.
-    expect(deps.watched).toEqual(expect.arrayContaining(['tools/preset.ts', 'tools/more.ts', 'packages/a/local-helper.ts', 'packages/a/tsconfig.json']));
+    expect(deps.watched).toEqual(
+      expect.arrayContaining(['tools/preset.ts', 'tools/more.ts', 'packages/a/local-helper.ts', 'packages/a/tsconfig.json']),
+    );
   });
 
   it('reads the modules of workspace packages the config imports by name for the environment they read', () => {
@@ -145,7 +159,10 @@ describe('scanConfigDependencies', () => {
 
   it('files read by a literal path are inputs: bare paths from the package and the workspace root, module paths from the module', () => {
     fixture();
-    write('tools/read-banner.ts', "import { readFileSync } from 'node:fs';\nexport const banner = readFileSync(new URL('../shared/banner.txt', import.meta.url), 'utf8');\n");
+    write(
+      'tools/read-banner.ts',
+      "import { readFileSync } from 'node:fs';\nexport const banner = readFileSync(new URL('../shared/banner.txt', import.meta.url), 'utf8');\n",
+    );
     const source = [
       "import { readFileSync, readdirSync } from 'node:fs';",
       "import { banner } from '../../tools/read-banner';",
@@ -155,7 +172,12 @@ describe('scanConfigDependencies', () => {
       'export default {};',
     ].join('\n');
     const deps = scanConfigDependencies(root, 'packages/a', 'packages/a/build.config.ts', source, []);
-    expect(deps.files).toEqual(['{workspaceRoot}/shared/banner.txt', '{workspaceRoot}/shared/templates/**/*', '{workspaceRoot}/shared/version.txt', '{workspaceRoot}/tools/read-banner.ts']);
+    expect(deps.files).toEqual([
+      '{workspaceRoot}/shared/banner.txt',
+      '{workspaceRoot}/shared/templates/**/*',
+      '{workspaceRoot}/shared/version.txt',
+      '{workspaceRoot}/tools/read-banner.ts',
+    ]);
     expect(deps.watched).toEqual(expect.arrayContaining(['shared/banner.txt', 'shared/version.txt']));
   });
 
@@ -166,8 +188,14 @@ describe('scanConfigDependencies', () => {
     write('tools/tsconfig/strict.json', '{ "compilerOptions": { "strict": true } }');
     write('packages/a/tsconfig.json', '{\n  // JSONC\n  "extends": ["../../tools/tsconfig/strict.json", "../../tools/tsconfig/lib"],\n}');
     write('tools/tsconfig.build.json', '{ "extends": "./tsconfig/strict.json" }');
-    const deps = scanConfigDependencies(root, 'packages/a', 'packages/a/build.config.ts', 'export default {}', ['../../tools/tsconfig.build.json']);
-    expect(deps.files).toEqual(['{workspaceRoot}/tools/tsconfig.build.json', '{workspaceRoot}/tools/tsconfig/lib.json', '{workspaceRoot}/tools/tsconfig/strict.json']);
+    const deps = scanConfigDependencies(root, 'packages/a', 'packages/a/build.config.ts', 'export default {}', [
+      '../../tools/tsconfig.build.json',
+    ]);
+    expect(deps.files).toEqual([
+      '{workspaceRoot}/tools/tsconfig.build.json',
+      '{workspaceRoot}/tools/tsconfig/lib.json',
+      '{workspaceRoot}/tools/tsconfig/strict.json',
+    ]);
     expect(deps.watched).toEqual(expect.arrayContaining(['packages/a/tsconfig.json', 'tools/tsconfig/lib.json', 'tsconfig.base.json']));
   });
 
@@ -185,18 +213,25 @@ describe('scanConfigDependencies', () => {
 
 describe('inferTargets with config dependencies', () => {
   it('adds the files after the project inputs and merges env names with the config env keys', () => {
-    const targets = inferTargets(readGraphConfig({ env: { API_URL: 'x' }, environments: { staging: { tsconfig: 'tsconfig.staging.json' } } }), normalizePluginOptions(undefined), {
-      configFileName: 'build.config.ts',
-      namedInputs: { production: [] },
-      installedTools: new Set(),
-      bunAvailable: true,
-      packageHasTypes: false,
-      dependencies: { files: ['{workspaceRoot}/tools/preset.ts'], env: ['API_URL', 'BUILD_MODE'] },
-    });
+    const targets = inferTargets(
+      readGraphConfig({ env: { API_URL: 'x' }, environments: { staging: { tsconfig: 'tsconfig.staging.json' } } }),
+      normalizePluginOptions(undefined),
+      {
+        configFileName: 'build.config.ts',
+        namedInputs: { production: [] },
+        installedTools: new Set(),
+        bunAvailable: true,
+        packageHasTypes: false,
+        dependencies: { files: ['{workspaceRoot}/tools/preset.ts'], env: ['API_URL', 'BUILD_MODE'] },
+      },
+    );
     const inputs = targets.build.inputs!;
     expect(inputs).toContain('{workspaceRoot}/tools/preset.ts');
     expect(inputs.filter((i) => typeof i === 'object')).toEqual([{ env: 'API_URL' }, { env: 'BUILD_MODE' }]);
-    expect(readGraphConfig({ tsconfig: 'a.json', environments: { staging: { tsconfig: 'b.json' } } }).tsconfigs).toEqual(['a.json', 'b.json']);
+    expect(readGraphConfig({ tsconfig: 'a.json', environments: { staging: { tsconfig: 'b.json' } } }).tsconfigs).toEqual([
+      'a.json',
+      'b.json',
+    ]);
   });
 
   it('a cache.include path leaving the package adds that workspace file and keeps the named input; paths inside narrow it', () => {
@@ -209,17 +244,33 @@ describe('inferTargets with config dependencies', () => {
         packageHasTypes: false,
         projectRoot: 'packages/a',
       }).build.inputs!;
-    expect(infer(['../../shared/const.ts', '{workspaceRoot}/tools/**/*.json']).slice(0, 3)).toEqual(['production', '{workspaceRoot}/shared/const.ts', '{workspaceRoot}/tools/**/*.json']);
-    expect(infer(['src/**', '../../shared/const.ts']).slice(0, 3)).toEqual(['{projectRoot}/src/**', '{workspaceRoot}/shared/const.ts', '^production']);
+    expect(infer(['../../shared/const.ts', '{workspaceRoot}/tools/**/*.json']).slice(0, 3)).toEqual([
+      'production',
+      '{workspaceRoot}/shared/const.ts',
+      '{workspaceRoot}/tools/**/*.json',
+    ]);
+    expect(infer(['src/**', '../../shared/const.ts']).slice(0, 3)).toEqual([
+      '{projectRoot}/src/**',
+      '{workspaceRoot}/shared/const.ts',
+      '^production',
+    ]);
     // A path that would leave the workspace stays as written (Nx matches nothing with it).
     expect(infer(['../../../x.ts'])[0]).toBe('{projectRoot}/../../../x.ts');
   });
 
   it('bundled declarations make rollup (which writes them) part of the key; per-file ones do not', () => {
     const tools = (raw: object) => {
-      const ctx = { configFileName: 'build.config.ts', namedInputs: {}, installedTools: new Set(['esbuild', 'rollup', 'typescript']), bunAvailable: true, packageHasTypes: false, projectRoot: 'packages/a' };
+      const ctx = {
+        configFileName: 'build.config.ts',
+        namedInputs: {},
+        installedTools: new Set(['esbuild', 'rollup', 'typescript']),
+        bunAvailable: true,
+        packageHasTypes: false,
+        projectRoot: 'packages/a',
+      };
       const inputs = inferTargets(readGraphConfig(raw), normalizePluginOptions(undefined), ctx).build.inputs!;
-      return inputs.find((i): i is { externalDependencies: string[] } => typeof i === 'object' && 'externalDependencies' in i)?.externalDependencies;
+      return inputs.find((i): i is { externalDependencies: string[] } => typeof i === 'object' && 'externalDependencies' in i)
+        ?.externalDependencies;
     };
     expect(tools({})).toEqual(['esbuild']);
     expect(tools({ dts: true })).toEqual(['esbuild', 'rollup', 'typescript']);

@@ -17,13 +17,23 @@ function write(rel: string, content: string) {
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'bs-unit-'));
-  write('package.json', JSON.stringify({ name: '@t/a', version: '1.0.0', dependencies: { lodash: '^4' }, peerDependencies: { react: '*' } }));
+  write(
+    'package.json',
+    JSON.stringify({ name: '@t/a', version: '1.0.0', dependencies: { lodash: '^4' }, peerDependencies: { react: '*' } }),
+  );
   write('src/index.ts', 'export const a = 1;\n');
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const resolve = (raw: unknown, environment = 'production') =>
-  resolveBuildConfig({ raw, packageRoot: pkgDir(), workspaceRoot: root, environment, configFile: join(pkgDir(), 'build.config.ts'), processEnv: {} });
+  resolveBuildConfig({
+    raw,
+    packageRoot: pkgDir(),
+    workspaceRoot: root,
+    environment,
+    configFile: join(pkgDir(), 'build.config.ts'),
+    processEnv: {},
+  });
 
 describe('resolveBuildConfig', () => {
   it('applies the documented defaults', async () => {
@@ -74,7 +84,11 @@ describe('resolveBuildConfig', () => {
     write('tsconfig.lib.json', '{}');
     const r = await resolve({ tsconfig: 'tsconfig.lib.json' });
     expect(r.ok && packageTsconfig(r.value)).toBe(join(pkgDir(), 'tsconfig.lib.json'));
-    expect(tsconfigCandidates(pkgDir(), root)).toEqual([join(pkgDir(), 'tsconfig.json'), join(root, 'packages', 'tsconfig.json'), join(root, 'tsconfig.json')]);
+    expect(tsconfigCandidates(pkgDir(), root)).toEqual([
+      join(pkgDir(), 'tsconfig.json'),
+      join(root, 'packages', 'tsconfig.json'),
+      join(root, 'tsconfig.json'),
+    ]);
   });
 
   it('reports every problem at once, naming file, field, expected and found', async () => {
@@ -107,9 +121,18 @@ describe('resolveBuildConfig', () => {
   });
 
   it('applies environment overrides and lets process.env win over env defaults', async () => {
-    const raw = { env: { API: 'default', KEEP: 'k' }, environments: { development: { sourcemap: true, env: { API: 'dev' } }, production: { minify: true } } };
+    const raw = {
+      env: { API: 'default', KEEP: 'k' },
+      environments: { development: { sourcemap: true, env: { API: 'dev' } }, production: { minify: true } },
+    };
     const dev = await resolve(raw, 'development');
-    const prod = await resolveBuildConfig({ raw, packageRoot: pkgDir(), workspaceRoot: root, environment: 'production', processEnv: { API: 'from-process' } });
+    const prod = await resolveBuildConfig({
+      raw,
+      packageRoot: pkgDir(),
+      workspaceRoot: root,
+      environment: 'production',
+      processEnv: { API: 'from-process' },
+    });
     expect(dev.ok && prod.ok).toBe(true);
     if (!dev.ok || !prod.ok) return;
     expect(dev.value).toMatchObject({ sourcemap: true, minify: false, env: { API: 'dev', KEEP: 'k' } });
@@ -161,10 +184,17 @@ describe('checkOutputDir', () => {
       const r = await resolve({ outputDir: bad });
       expect(r.ok, bad).toBe(false);
       if (r.ok) continue;
-      expect(r.errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'outputDir', file: 'packages/a/build.config.ts', found: JSON.stringify(bad) });
+      expect(r.errors[0]).toMatchObject({
+        code: 'CONFIG_INVALID',
+        field: 'outputDir',
+        file: 'packages/a/build.config.ts',
+        found: JSON.stringify(bad),
+      });
     }
     const r = await resolve({ outputDir: 'src' });
-    expect(!r.ok && r.errors[0].message).toBe('outputDir "src" holds the entry "src/index.ts": a build would replace the sources with its outputs');
+    expect(!r.ok && r.errors[0].message).toBe(
+      'outputDir "src" holds the entry "src/index.ts": a build would replace the sources with its outputs',
+    );
     expect(checkOutputDir('package.json', pkgDir()).ok).toBe(false);
     expect((await resolve({ outputDir: 'src/out' })).ok).toBe(true);
   });
@@ -176,7 +206,12 @@ describe('environments, entries and artifact globs beyond the schema', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors).toEqual([
-      expect.objectContaining({ code: 'CONFIG_INVALID', field: 'environments', found: '"stagign"', expected: '"development" | "ci" | "production" | "staging"' }),
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        field: 'environments',
+        found: '"stagign"',
+        expected: '"development" | "ci" | "production" | "staging"',
+      }),
     ]);
     const staging = await resolve({ environments: { staging: { minify: true } } }, 'staging');
     expect(staging.ok && staging.value.minify).toBe(true);
@@ -192,13 +227,22 @@ describe('environments, entries and artifact globs beyond the schema', () => {
       expect(r.ok, JSON.stringify(entry)).toBe(false);
       if (r.ok) continue;
       expect(r.errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'entry' });
-      expect(r.errors[0].message).toMatch(/^entries "src\/index\.ts" and "src\/(other\.ts|index\.mts)" would both write the output "(a|index)"$/);
+      expect(r.errors[0].message).toMatch(
+        /^entries "src\/index\.ts" and "src\/(other\.ts|index\.mts)" would both write the output "(a|index)"$/,
+      );
     }
   });
 
   it('an explicit tsconfig that does not exist is an error, not a silent fallback', async () => {
     const r = await resolve({ tsconfig: 'tsconfig.build.json' });
-    expect(!r.ok && r.errors).toEqual([expect.objectContaining({ code: 'CONFIG_INVALID', field: 'tsconfig', found: '"tsconfig.build.json"', file: 'packages/a/build.config.ts' })]);
+    expect(!r.ok && r.errors).toEqual([
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        field: 'tsconfig',
+        found: '"tsconfig.build.json"',
+        file: 'packages/a/build.config.ts',
+      }),
+    ]);
     write('tsconfig.build.json', '{}');
     expect((await resolve({ tsconfig: 'tsconfig.build.json' })).ok).toBe(true);
   });
@@ -228,7 +272,12 @@ describe('environments, entries and artifact globs beyond the schema', () => {
     expect(named.ok).toBe(true);
     if (!named.ok) return;
     expect(tscAdapter.validate(named.value)).toEqual([
-      expect.objectContaining({ code: 'BUILDER_OPTION_UNSUPPORTED', field: 'entry', found: 'main', message: 'tsc cannot honour `entry`: tsc names outputs after their sources: "src/index.ts" writes "index.js", not "main.js"' }),
+      expect.objectContaining({
+        code: 'BUILDER_OPTION_UNSUPPORTED',
+        field: 'entry',
+        found: 'main',
+        message: 'tsc cannot honour `entry`: tsc names outputs after their sources: "src/index.ts" writes "index.js", not "main.js"',
+      }),
     ]);
     const plain = await resolve({ builder: 'tsc', entry: { index: 'src/index.ts' } });
     expect(plain.ok && tscAdapter.validate(plain.value)).toEqual([]);
@@ -237,8 +286,12 @@ describe('environments, entries and artifact globs beyond the schema', () => {
 
 describe('loading build.config files', () => {
   it('accepts a default export, a named buildConfig, promises and functions of { environment }', async () => {
-    const load = (environment = 'production') => loadProjectConfig({ workspaceRoot: root, packageRoot: pkgDir(), environment, processEnv: {} });
-    write('build.config.ts', `export default ({ environment }: { environment: string }) => Promise.resolve({ builder: 'esbuild', minify: environment === 'production' });\n`);
+    const load = (environment = 'production') =>
+      loadProjectConfig({ workspaceRoot: root, packageRoot: pkgDir(), environment, processEnv: {} });
+    write(
+      'build.config.ts',
+      `export default ({ environment }: { environment: string }) => Promise.resolve({ builder: 'esbuild', minify: environment === 'production' });\n`,
+    );
     let r = await load();
     expect(r.ok && r.value.minify).toBe(true);
     r = await load('development');
@@ -272,7 +325,9 @@ describe('isOwnConfigSource', () => {
     expect(isOwnConfigSource(`import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({});`)).toBe(true);
     expect(isOwnConfigSource(`export const buildConfig = { entry: 'src/index.ts' };`)).toBe(true);
     expect(isOwnConfigSource(`export default { builder: 'esbuild' };`)).toBe(true);
-    expect(isOwnConfigSource(`import { defineBuildConfig } from 'unbuild';\nexport default defineBuildConfig({ entries: ['src/index'] });`)).toBe(false);
+    expect(
+      isOwnConfigSource(`import { defineBuildConfig } from 'unbuild';\nexport default defineBuildConfig({ entries: ['src/index'] });`),
+    ).toBe(false);
     expect(isOwnConfigSource(`export default { entries: ['src/index'], declaration: true };`)).toBe(false);
   });
 });

@@ -21,11 +21,21 @@ function workspace(): Tree {
   const tree = createTreeWithEmptyWorkspace();
   // The empty workspace opts into oxfmt, which is not installed here: formatFiles would only warn.
   tree.delete('.oxfmtrc.json');
-  writeJson(tree, 'package.json', { name: 'ws', private: true, workspaces: ['packages/*'], devDependencies: { typescript: '5.9.3', esbuild: '0.28.2', bun: '1.4.5' } });
+  writeJson(tree, 'package.json', {
+    name: 'ws',
+    private: true,
+    workspaces: ['packages/*'],
+    devDependencies: { typescript: '5.9.3', esbuild: '0.28.2', bun: '1.4.5' },
+  });
   return tree;
 }
 
-function addPackage(tree: Tree, dir: string, pkg: Record<string, unknown>, files: Record<string, string> = { 'src/index.ts': 'export const x = 1;\n' }) {
+function addPackage(
+  tree: Tree,
+  dir: string,
+  pkg: Record<string, unknown>,
+  files: Record<string, string> = { 'src/index.ts': 'export const x = 1;\n' },
+) {
   writeJson(tree, `${dir}/package.json`, pkg);
   for (const [f, c] of Object.entries(files)) tree.write(`${dir}/${f}`, c);
 }
@@ -46,7 +56,9 @@ describe('init generator', () => {
     const nx = readNxJson(tree)!;
     expect(nx.plugins).toEqual([{ plugin: PLUGIN, options: { buildTargetName: 'build', cleanTargetName: 'clean' } }]);
     expect(nx.namedInputs).toEqual({ default: ['{projectRoot}/**/*'], production: PRODUCTION_INPUT });
-    expect(tree.read('.gitignore', 'utf-8')).toBe('node_modules\n/dist\n\n# @repo/build-system: per-package locks, logs and build records\n.build-cache\n');
+    expect(tree.read('.gitignore', 'utf-8')).toBe(
+      'node_modules\n/dist\n\n# @repo/build-system: per-package locks, logs and build records\n.build-cache\n',
+    );
   });
 
   it('uses the given target names', async () => {
@@ -67,7 +79,11 @@ describe('init generator', () => {
 
   it.each([
     ['string, package name', '@repo/build-system', PLUGIN],
-    ['object, package name', { plugin: '@repo/build-system', options: { buildTargetName: 'compile' } }, { plugin: PLUGIN, options: { buildTargetName: 'compile' } }],
+    [
+      'object, package name',
+      { plugin: '@repo/build-system', options: { buildTargetName: 'compile' } },
+      { plugin: PLUGIN, options: { buildTargetName: 'compile' } },
+    ],
     ['string, dist path', '@repo/build-system/dist/plugin.js', PLUGIN],
   ])('rewrites an entry Nx cannot load as the plugin, keeping its options (%s)', async (_label, entry, expected) => {
     const nx = readNxJson(tree)!;
@@ -100,13 +116,20 @@ describe('init generator', () => {
 
   it('keeps an existing production input and other plugins untouched', async () => {
     const nx = readNxJson(tree)!;
-    nx.namedInputs = { default: ['{projectRoot}/**/*', 'sharedGlobals'], production: ['default', '!{projectRoot}/**/*.spec.ts'], sharedGlobals: [] };
+    nx.namedInputs = {
+      default: ['{projectRoot}/**/*', 'sharedGlobals'],
+      production: ['default', '!{projectRoot}/**/*.spec.ts'],
+      sharedGlobals: [],
+    };
     nx.plugins = [{ plugin: '@nx/vite/plugin', options: { buildTargetName: 'vite-build' } }];
     updateNxJson(tree, nx);
     await initGenerator(tree, {});
     const after = readNxJson(tree)!;
     expect(after.namedInputs).toEqual(nx.namedInputs);
-    expect(after.plugins).toEqual([{ plugin: '@nx/vite/plugin', options: { buildTargetName: 'vite-build' } }, { plugin: PLUGIN, options: { buildTargetName: 'build', cleanTargetName: 'clean' } }]);
+    expect(after.plugins).toEqual([
+      { plugin: '@nx/vite/plugin', options: { buildTargetName: 'vite-build' } },
+      { plugin: PLUGIN, options: { buildTargetName: 'build', cleanTargetName: 'clean' } },
+    ]);
   });
 
   it('adds production but keeps an existing default input', async () => {
@@ -117,11 +140,14 @@ describe('init generator', () => {
     expect(readNxJson(tree)!.namedInputs).toEqual({ default: ['{projectRoot}/src/**/*'], production: PRODUCTION_INPUT });
   });
 
-  it.each(['.build-cache', '.build-cache/', '**/.build-cache', '  .build-cache  '])('recognises %j as already ignoring .build-cache', async (line) => {
-    tree.write('.gitignore', `node_modules\n${line}\n`);
-    await initGenerator(tree, {});
-    expect(tree.read('.gitignore', 'utf-8')).toBe(`node_modules\n${line}\n`);
-  });
+  it.each(['.build-cache', '.build-cache/', '**/.build-cache', '  .build-cache  '])(
+    'recognises %j as already ignoring .build-cache',
+    async (line) => {
+      tree.write('.gitignore', `node_modules\n${line}\n`);
+      await initGenerator(tree, {});
+      expect(tree.read('.gitignore', 'utf-8')).toBe(`node_modules\n${line}\n`);
+    },
+  );
 
   it('does not count a root-anchored pattern (packages keep their own .build-cache)', async () => {
     tree.write('.gitignore', '/.build-cache\n');
@@ -140,7 +166,9 @@ describe('init generator', () => {
   it('keeps CRLF line endings of .gitignore', async () => {
     tree.write('.gitignore', 'node_modules\r\n');
     await initGenerator(tree, {});
-    expect(tree.read('.gitignore', 'utf-8')).toBe('node_modules\r\n\r\n# @repo/build-system: per-package locks, logs and build records\r\n.build-cache\r\n');
+    expect(tree.read('.gitignore', 'utf-8')).toBe(
+      'node_modules\r\n\r\n# @repo/build-system: per-package locks, logs and build records\r\n.build-cache\r\n',
+    );
   });
 });
 
@@ -226,7 +254,9 @@ export default defineBuildConfig({
   });
 
   it('rejects an unknown builder without writing anything', async () => {
-    await expect(configGenerator(tree, { project: '@t/util', builder: 'webpack' as never })).rejects.toThrow('--builder must be one of bun, esbuild, tsc, rollup (got "webpack")');
+    await expect(configGenerator(tree, { project: '@t/util', builder: 'webpack' as never })).rejects.toThrow(
+      '--builder must be one of bun, esbuild, tsc, rollup (got "webpack")',
+    );
     expect(tree.exists('packages/util/build.config.ts')).toBe(false);
   });
 
@@ -239,7 +269,10 @@ export default defineBuildConfig({
       module: './dist/index.js',
       types: './dist/index.d.cts',
       exports: {
-        '.': { import: { types: './dist/index.d.ts', default: './dist/index.js' }, require: { types: './dist/index.d.cts', default: './dist/index.cjs' } },
+        '.': {
+          import: { types: './dist/index.d.ts', default: './dist/index.js' },
+          require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
+        },
       },
     });
   });
@@ -247,7 +280,11 @@ export default defineBuildConfig({
   it('--format cjs leaves "type" alone and has no module field', async () => {
     writeJson(tree, 'packages/util/package.json', { name: '@t/util', module: './old/index.mjs' });
     await configGenerator(tree, { project: '@t/util', format: 'cjs', dts: false });
-    expect(pkg()).toEqual({ name: '@t/util', main: './dist/index.cjs', exports: { '.': { default: './dist/index.cjs' }, './package.json': './package.json' } });
+    expect(pkg()).toEqual({
+      name: '@t/util',
+      main: './dist/index.cjs',
+      exports: { '.': { default: './dist/index.cjs' }, './package.json': './package.json' },
+    });
   });
 
   it.each(['umd', 'esm,iife', ''])('rejects --format %j', async (format) => {
@@ -287,7 +324,10 @@ export default defineBuildConfig({
     await configGenerator(tree, { project: '@t/util', entry: './src/main.ts, src/cli/index.ts', outputDir: 'lib/', format: 'esm,cjs' });
     expect(config()).toContain(`  entry: ['src/main.ts', 'src/cli/index.ts'],\n  outputDir: 'lib',\n`);
     expect(pkg().main).toBe('./lib/main.cjs');
-    const both = (stem: string) => ({ import: { types: `./lib/${stem}.d.ts`, default: `./lib/${stem}.js` }, require: { types: `./lib/${stem}.d.cts`, default: `./lib/${stem}.cjs` } });
+    const both = (stem: string) => ({
+      import: { types: `./lib/${stem}.d.ts`, default: `./lib/${stem}.js` },
+      require: { types: `./lib/${stem}.d.cts`, default: `./lib/${stem}.cjs` },
+    });
     expect(pkg().exports).toEqual({ '.': both('main'), './cli': both('cli/index'), './package.json': './package.json' });
   });
 
@@ -302,7 +342,9 @@ export default defineBuildConfig({
   it('warns when the entry does not exist (but still writes the config)', async () => {
     const warn = vi.spyOn((await import('@nx/devkit')).logger, 'warn');
     await configGenerator(tree, { project: '@t/util', entry: 'src/missing.ts' });
-    expect(warn).toHaveBeenCalledWith('packages/util/src/missing.ts does not exist yet: the build fails with ENTRY_NOT_FOUND until it does.');
+    expect(warn).toHaveBeenCalledWith(
+      'packages/util/src/missing.ts does not exist yet: the build fails with ENTRY_NOT_FOUND until it does.',
+    );
     warn.mockRestore();
     expect(config()).toContain(`entry: 'src/missing.ts'`);
   });
@@ -322,21 +364,27 @@ export default defineBuildConfig({
   });
 
   it('rejects entries outside the project', async () => {
-    await expect(configGenerator(tree, { project: '@t/util', entry: '../other/src/index.ts' })).rejects.toThrow(/--entry .* must be relative paths inside the project/);
+    await expect(configGenerator(tree, { project: '@t/util', entry: '../other/src/index.ts' })).rejects.toThrow(
+      /--entry .* must be relative paths inside the project/,
+    );
   });
 
   it('refuses to overwrite an existing config without --force, byte for byte', async () => {
     const original = `import { defineBuildConfig } from '@repo/build-system';\nexport default defineBuildConfig({ builder: 'esbuild', minify: true });\n`;
     tree.write('packages/util/build.config.ts', original);
     const before = snapshot(tree);
-    await expect(configGenerator(tree, { project: '@t/util' })).rejects.toThrow('packages/util/build.config.ts already exists. Not overwriting it; pass --force to replace it.');
+    await expect(configGenerator(tree, { project: '@t/util' })).rejects.toThrow(
+      'packages/util/build.config.ts already exists. Not overwriting it; pass --force to replace it.',
+    );
     expect(config()).toBe(original);
     expect(snapshot(tree)).toEqual(before);
   });
 
   it('names a foreign config when refusing, and refuses other config file names too', async () => {
     tree.write('packages/util/build.config.mjs', `import { defineBuildConfig } from 'unbuild';\nexport default defineBuildConfig({});\n`);
-    await expect(configGenerator(tree, { project: '@t/util' })).rejects.toThrow('packages/util/build.config.mjs already exists (it does not look like a @repo/build-system config). Not overwriting it; pass --force to replace it.');
+    await expect(configGenerator(tree, { project: '@t/util' })).rejects.toThrow(
+      'packages/util/build.config.mjs already exists (it does not look like a @repo/build-system config). Not overwriting it; pass --force to replace it.',
+    );
   });
 
   it('--force replaces the config and removes a differently named one', async () => {
@@ -360,13 +408,19 @@ export default defineBuildConfig({
   });
 
   it('names the projects when the project is unknown', async () => {
-    await expect(configGenerator(tree, { project: 'nope' })).rejects.toThrow('Cannot find project "nope" (neither a project name nor a project directory). Projects: @t/util');
+    await expect(configGenerator(tree, { project: 'nope' })).rejects.toThrow(
+      'Cannot find project "nope" (neither a project name nor a project directory). Projects: @t/util',
+    );
   });
 
   it('keeps other subpath exports and replaces a top-level conditions object', async () => {
     writeJson(tree, 'packages/util/package.json', { name: '@t/util', exports: { '.': './src/index.ts', './styles.css': './styles.css' } });
     await configGenerator(tree, { project: '@t/util', dts: false });
-    expect(pkg().exports).toEqual({ '.': { default: './dist/index.js' }, './styles.css': './styles.css', './package.json': './package.json' });
+    expect(pkg().exports).toEqual({
+      '.': { default: './dist/index.js' },
+      './styles.css': './styles.css',
+      './package.json': './package.json',
+    });
     writeJson(tree, 'packages/util/package.json', { name: '@t/util', exports: { import: './a.js', require: './a.cjs' } });
     await configGenerator(tree, { project: '@t/util', dts: false, force: true });
     expect(pkg().exports).toEqual({ '.': { default: './dist/index.js' }, './package.json': './package.json' });
@@ -388,8 +442,14 @@ export default defineBuildConfig({
     const info = vi.spyOn((await import('@nx/devkit')).logger, 'info');
     await configGenerator(tree, { project: '@t/util' });
     expect(pkg().type).toBeUndefined();
-    expect(pkg()).toMatchObject({ main: './dist/index.mjs', types: './dist/index.d.mts', exports: { '.': { types: './dist/index.d.mts', default: './dist/index.mjs' } } });
-    expect(info.mock.calls.flat().join('\n')).toContain('packages/util/package.json has no "type": "module", so the ESM output is ./dist/index.mjs. Not setting it, because these .js files would change meaning: scripts/gen.js.');
+    expect(pkg()).toMatchObject({
+      main: './dist/index.mjs',
+      types: './dist/index.d.mts',
+      exports: { '.': { types: './dist/index.d.mts', default: './dist/index.mjs' } },
+    });
+    expect(info.mock.calls.flat().join('\n')).toContain(
+      'packages/util/package.json has no "type": "module", so the ESM output is ./dist/index.mjs. Not setting it, because these .js files would change meaning: scripts/gen.js.',
+    );
     info.mockRestore();
   });
 
@@ -397,7 +457,10 @@ export default defineBuildConfig({
     writeJson(tree, 'packages/util/package.json', { name: '@t/util', type: 'commonjs' });
     await configGenerator(tree, { project: '@t/util', format: 'esm,cjs' });
     expect(pkg().type).toBe('commonjs');
-    expect(pkg().exports['.']).toEqual({ import: { types: './dist/index.d.mts', default: './dist/index.mjs' }, require: { types: './dist/index.d.cts', default: './dist/index.cjs' } });
+    expect(pkg().exports['.']).toEqual({
+      import: { types: './dist/index.d.mts', default: './dist/index.mjs' },
+      require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
+    });
   });
 
   it('refuses invalid package.json JSON without writing the config', async () => {
@@ -405,7 +468,9 @@ export default defineBuildConfig({
     addProjectConfiguration(tree, 'broken', { root: 'libs/broken' });
     tree.write('libs/broken/src/index.ts', '');
     tree.write('libs/broken/package.json', '{ "name": ');
-    await expect(configGenerator(tree, { project: 'broken' })).rejects.toThrow(/^libs\/broken\/package.json is not valid JSON \(.*\); fix it or pass --skipPackageJson$/);
+    await expect(configGenerator(tree, { project: 'broken' })).rejects.toThrow(
+      /^libs\/broken\/package.json is not valid JSON \(.*\); fix it or pass --skipPackageJson$/,
+    );
     expect(tree.exists('libs/broken/build.config.ts')).toBe(false);
     expect(tree.read('libs/broken/package.json', 'utf-8')).toBe('{ "name": ');
   });
@@ -422,7 +487,7 @@ export default defineBuildConfig({
       tree.write('libs/legacy/src/index.ts', 'export const y = 2;\n');
     });
 
-    it('creates a minimal package.json and warns that project.json\'s build target shadows the inferred one', async () => {
+    it("creates a minimal package.json and warns that project.json's build target shadows the inferred one", async () => {
       const warn = vi.spyOn((await import('@nx/devkit')).logger, 'warn');
       await configGenerator(tree, { project: 'legacy-lib', builder: 'esbuild' });
       expect(tree.read('libs/legacy/build.config.ts', 'utf-8')).toContain(`builder: 'esbuild'`);
@@ -443,22 +508,29 @@ export default defineBuildConfig({
     });
 
     it('does not warn for a target that only adds options, and uses the registered target name', async () => {
-      addProjectConfiguration(tree, 'other', { root: 'libs/other', targets: { build: { dependsOn: ['codegen'] }, bundle: { command: 'tsup' } } });
+      addProjectConfiguration(tree, 'other', {
+        root: 'libs/other',
+        targets: { build: { dependsOn: ['codegen'] }, bundle: { command: 'tsup' } },
+      });
       tree.write('libs/other/src/index.ts', '');
       const nx = readNxJson(tree)!;
       nx.plugins = [{ plugin: PLUGIN, options: { buildTargetName: 'bundle' } }];
       updateNxJson(tree, nx);
       const warn = vi.spyOn((await import('@nx/devkit')).logger, 'warn');
       await configGenerator(tree, { project: 'other', builder: 'esbuild' });
-      expect(warn.mock.calls.flat()).toEqual([expect.stringContaining('libs/other/project.json defines a "bundle" target (nx:run-commands)')]);
+      expect(warn.mock.calls.flat()).toEqual([
+        expect.stringContaining('libs/other/project.json defines a "bundle" target (nx:run-commands)'),
+      ]);
       warn.mockRestore();
     });
 
     it('refuses a project name that cannot be a package name, unless --skipPackageJson', async () => {
       addProjectConfiguration(tree, 'Bad_Name', { root: 'libs/bad' });
       tree.write('libs/bad/src/index.ts', '');
-      await expect(configGenerator(tree, { project: 'Bad_Name' })).rejects.toThrow('libs/bad has no package.json and "Bad_Name" is not a valid npm package name: create a package.json with a "name", or pass --skipPackageJson');
-    expect(tree.exists('libs/bad/build.config.ts')).toBe(false);
+      await expect(configGenerator(tree, { project: 'Bad_Name' })).rejects.toThrow(
+        'libs/bad has no package.json and "Bad_Name" is not a valid npm package name: create a package.json with a "name", or pass --skipPackageJson',
+      );
+      expect(tree.exists('libs/bad/build.config.ts')).toBe(false);
       await configGenerator(tree, { project: 'Bad_Name', skipPackageJson: true });
       expect(tree.exists('libs/bad/package.json')).toBe(false);
       expect(tree.exists('libs/bad/build.config.ts')).toBe(true);
@@ -478,14 +550,18 @@ export default defineBuildConfig({
     const warn = vi.spyOn((await import('@nx/devkit')).logger, 'warn');
     await configGenerator(tree, { project: '@t/util', dts: true });
     let text = warn.mock.calls.flat().join('\n');
-    expect(text).toContain('builder "bun" needs bun or esbuild in the workspace devDependencies: install it before building: npm install -D bun');
-    expect(text).toContain('dts: true runs the workspace\'s TypeScript');
+    expect(text).toContain(
+      'builder "bun" needs bun or esbuild in the workspace devDependencies: install it before building: npm install -D bun',
+    );
+    expect(text).toContain("dts: true runs the workspace's TypeScript");
     warn.mockClear();
     // The package manager's own command: pnpm here.
     tree.write('pnpm-lock.yaml', '');
     await configGenerator(tree, { project: '@t/util', builder: 'rollup', force: true });
     text = warn.mock.calls.flat().join('\n');
-    expect(text).toContain('builder "rollup" needs rollup and esbuild in the workspace devDependencies: install them before building: pnpm add -D -w rollup esbuild');
+    expect(text).toContain(
+      'builder "rollup" needs rollup and esbuild in the workspace devDependencies: install them before building: pnpm add -D -w rollup esbuild',
+    );
     warn.mockRestore();
   });
 });
@@ -495,7 +571,17 @@ describe('normalizeOptions (pure)', () => {
   it('complete defaults', () => {
     expect(normalizeOptions({ project: 'p' }, ctx)).toEqual({
       ok: true,
-      value: { builder: 'bun', entry: 'src/index.ts', entries: [{ name: 'index', path: 'src/index.ts' }], outputDir: 'dist', format: ['esm'], dts: true, force: false, skipPackageJson: false, skipFormat: false },
+      value: {
+        builder: 'bun',
+        entry: 'src/index.ts',
+        entries: [{ name: 'index', path: 'src/index.ts' }],
+        outputDir: 'dist',
+        format: ['esm'],
+        dts: true,
+        force: false,
+        skipPackageJson: false,
+        skipFormat: false,
+      },
     });
     expect(normalizeOptions({ project: 'p' }, { ...ctx, bunAvailable: false })).toMatchObject({ ok: true, value: { builder: 'esbuild' } });
     expect(normalizeOptions({ project: 'p', entry: 'index.mjs' }, ctx)).toMatchObject({ ok: true, value: { dts: false } });
@@ -505,7 +591,9 @@ describe('normalizeOptions (pure)', () => {
     expect(r).toMatchObject({ ok: true, value: { format: ['esm', 'cjs'], entry: ['src/a.ts', 'src/b.ts'] } });
   });
   it('rejects two entries with the same output name', () => {
-    expect(normalizeOptions({ project: 'p', entry: 'src/a/index.ts,src/a/index.ts' }, ctx)).toMatchObject({ ok: false, error: expect.stringContaining('names two outputs the same') });
+    expect(normalizeOptions({ project: 'p', entry: 'src/a/index.ts,src/a/index.ts' }, ctx)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('names two outputs the same'),
+    });
   });
-
 });

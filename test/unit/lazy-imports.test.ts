@@ -26,8 +26,13 @@ describe('lazy imports (graph time stays cheap)', () => {
   });
 
   it('the build executor loads only the adapter it runs', () => {
-    const loaded = loadedBy('dist/executors/build/executor.js', `require(${JSON.stringify(join(root, 'dist/adapters/index.js'))}).loadAdapter('esbuild');`);
-    const adapters = loaded.filter((m) => /dist[\\/]adapters[\\/](bun|tsc|rollup|custom|esbuild)[\\/]adapter\.js$/.test(m)).map((m) => m.split(/[\\/]/).at(-2));
+    const loaded = loadedBy(
+      'dist/executors/build/executor.js',
+      `require(${JSON.stringify(join(root, 'dist/adapters/index.js'))}).loadAdapter('esbuild');`,
+    );
+    const adapters = loaded
+      .filter((m) => /dist[\\/]adapters[\\/](bun|tsc|rollup|custom|esbuild)[\\/]adapter\.js$/.test(m))
+      .map((m) => m.split(/[\\/]/).at(-2));
     expect(adapters).toEqual(['esbuild']);
     expect(loaded.filter((m) => /node_modules[\\/](rollup|typescript)[\\/]/.test(m))).toEqual([]);
     // declarations (and the tsc runners they need) load only for builds that have them
@@ -39,6 +44,8 @@ describe('the records database', () => {
   it('a build store without a database configured loads neither pg nor the database store', () => {
     const open = `const s = require(${JSON.stringify(join(root, 'dist/core/records/open-store.js'))}).openRecordStore(${JSON.stringify(root)}, { env: {} });`;
     const loaded = loadedBy('dist/executors/build/executor.js', open);
-    expect(loaded.filter((m) => /node_modules[\\/]pg[\\/]|records[\\/](database|mirrored-store|postgres-store|spool)\.js$/.test(m))).toEqual([]);
+    expect(
+      loaded.filter((m) => /node_modules[\\/]pg[\\/]|records[\\/](database|mirrored-store|postgres-store|spool)\.js$/.test(m)),
+    ).toEqual([]);
   });
 });

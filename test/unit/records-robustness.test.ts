@@ -49,7 +49,19 @@ const NOT_RECORDS = ['{}', '[]', '"x"', 'null', '7', '{"status":"failed"}', '{"i
 describe('records that are not records', () => {
   it('isBuildJob accepts a record and rejects what readers would crash on', () => {
     expect(isBuildJob(job('20260101T000000000Z-a'))).toBe(true);
-    for (const bad of [null, [], 'x', {}, { status: 'failed' }, job('', {}), { ...job('i'), status: 'done' }, { ...job('i'), artifacts: null }, { ...job('i'), artifacts: [null] }, { ...job('i'), errors: [{}] }, { ...job('i'), durationMs: '5' }]) {
+    for (const bad of [
+      null,
+      [],
+      'x',
+      {},
+      { status: 'failed' },
+      job('', {}),
+      { ...job('i'), status: 'done' },
+      { ...job('i'), artifacts: null },
+      { ...job('i'), artifacts: [null] },
+      { ...job('i'), errors: [{}] },
+      { ...job('i'), durationMs: '5' },
+    ]) {
       expect(isBuildJob(bad), JSON.stringify(bad)).toBe(false);
     }
   });

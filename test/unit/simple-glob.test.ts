@@ -9,7 +9,17 @@ describe('expandSimpleGlobs: the common artifact globs without a glob library', 
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'simple-glob-'));
-    for (const f of ['dist/index.js', 'dist/.hidden.js', 'dist/sub/deep/a.d.ts', 'dist/node_modules/x/i.js', 'lib/b.cjs', 'pkg-1.0.0.tgz', 'src/index.ts', '.build-cache/jobs/j.json', 'build/c.js']) {
+    for (const f of [
+      'dist/index.js',
+      'dist/.hidden.js',
+      'dist/sub/deep/a.d.ts',
+      'dist/node_modules/x/i.js',
+      'lib/b.cjs',
+      'pkg-1.0.0.tgz',
+      'src/index.ts',
+      '.build-cache/jobs/j.json',
+      'build/c.js',
+    ]) {
       mkdirSync(dirname(join(root, f)), { recursive: true });
       writeFileSync(join(root, f), f);
     }
@@ -23,7 +33,9 @@ describe('expandSimpleGlobs: the common artifact globs without a glob library', 
 
   it('matches fast-glob for dir/**, *.ext and combinations, dotfiles in, node_modules and symlinks out', () => {
     for (const globs of [['dist/**'], ['dist/**', 'build/**', 'lib/**', '*.tgz'], ['dist/**/*'], ['missing/**']]) {
-      expect(expandSimpleGlobs(root, globs, ['.build-cache']), globs.join()).toEqual(viaFastGlob(globs, ['.build-cache/**', '**/node_modules/**']));
+      expect(expandSimpleGlobs(root, globs, ['.build-cache']), globs.join()).toEqual(
+        viaFastGlob(globs, ['.build-cache/**', '**/node_modules/**']),
+      );
     }
   });
 
@@ -37,6 +49,8 @@ describe('expandSimpleGlobs: the common artifact globs without a glob library', 
   });
 
   it('listPackageFiles: every source file, outputs and caches aside', () => {
-    expect(listPackageFiles(root, ['.build-cache', './dist/'])).toEqual(viaFastGlob(['**/*'], ['**/node_modules/**', '.build-cache/**', '.git/**', 'dist/**']));
+    expect(listPackageFiles(root, ['.build-cache', './dist/'])).toEqual(
+      viaFastGlob(['**/*'], ['**/node_modules/**', '.build-cache/**', '.git/**', 'dist/**']),
+    );
   });
 });

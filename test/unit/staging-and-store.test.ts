@@ -61,9 +61,25 @@ describe('staging', () => {
 
 describe('JsonRecordStore', () => {
   const job = (id: string): BuildJob => ({
-    schemaVersion: 1, id, packageName: '@t/a', packagePath: 'pkg', builder: 'esbuild', requestedBuilder: 'esbuild', environment: 'production',
-    inputHash: null, cache: 'miss', startTime: '', endTime: '', status: 'success', exitCode: 0, durationMs: 1, phases: [], artifacts: [], errors: [],
-    logs: `pkg/.build-cache/logs/${id}.log`, metadata: {},
+    schemaVersion: 1,
+    id,
+    packageName: '@t/a',
+    packagePath: 'pkg',
+    builder: 'esbuild',
+    requestedBuilder: 'esbuild',
+    environment: 'production',
+    inputHash: null,
+    cache: 'miss',
+    startTime: '',
+    endTime: '',
+    status: 'success',
+    exitCode: 0,
+    durationMs: 1,
+    phases: [],
+    artifacts: [],
+    errors: [],
+    logs: `pkg/.build-cache/logs/${id}.log`,
+    metadata: {},
   });
 
   it('keeps the newest 50 jobs with their logs, newest first, latest.json the newest', async () => {

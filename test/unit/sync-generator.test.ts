@@ -9,7 +9,12 @@ const cfg = (body: string) => `import { defineBuildConfig } from '@repo/build-sy
 function workspace(): Tree {
   const tree = createTreeWithEmptyWorkspace();
   tree.delete('.oxfmtrc.json');
-  writeJson(tree, 'package.json', { name: 'ws', private: true, workspaces: ['packages/*'], devDependencies: { typescript: '5.9.3', esbuild: '0.28.2' } });
+  writeJson(tree, 'package.json', {
+    name: 'ws',
+    private: true,
+    workspaces: ['packages/*'],
+    devDependencies: { typescript: '5.9.3', esbuild: '0.28.2' },
+  });
   return tree;
 }
 
@@ -36,7 +41,19 @@ describe('sync generator (package.json entry points follow build.config.ts)', ()
   });
 
   it('formats and outputDir changed: main/module/types/exports follow, each changed field named', async () => {
-    addPackage(tree, 'packages/util', { name: '@t/util', version: '1.0.0', type: 'module', main: './dist/index.js', types: './dist/index.d.ts', exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' } }, cfg(`{ builder: 'esbuild', outputDir: 'lib', format: ['esm', 'cjs'], dts: true }`));
+    addPackage(
+      tree,
+      'packages/util',
+      {
+        name: '@t/util',
+        version: '1.0.0',
+        type: 'module',
+        main: './dist/index.js',
+        types: './dist/index.d.ts',
+        exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
+      },
+      cfg(`{ builder: 'esbuild', outputDir: 'lib', format: ['esm', 'cjs'], dts: true }`),
+    );
     const result = await syncGenerator(tree);
     expect(result).toEqual({
       outOfSyncMessage: 'package.json entry points (main/module/types/exports) are out of step with build.config.ts',
@@ -50,7 +67,10 @@ describe('sync generator (package.json entry points follow build.config.ts)', ()
       module: './lib/index.js',
       types: './lib/index.d.cts',
       exports: {
-        '.': { import: { types: './lib/index.d.ts', default: './lib/index.js' }, require: { types: './lib/index.d.cts', default: './lib/index.cjs' } },
+        '.': {
+          import: { types: './lib/index.d.ts', default: './lib/index.js' },
+          require: { types: './lib/index.d.cts', default: './lib/index.cjs' },
+        },
         './package.json': './package.json',
       },
     });
@@ -62,23 +82,53 @@ describe('sync generator (package.json entry points follow build.config.ts)', ()
     addPackage(
       tree,
       'packages/util',
-      { name: '@t/util', type: 'module', main: './dist/index.js', exports: { '.': { default: './dist/index.js' }, './old': { default: './dist/old.js' }, './styles.css': './styles.css' } },
+      {
+        name: '@t/util',
+        type: 'module',
+        main: './dist/index.js',
+        exports: { '.': { default: './dist/index.js' }, './old': { default: './dist/old.js' }, './styles.css': './styles.css' },
+      },
       cfg(`{ builder: 'tsc', entry: ['src/index.ts', 'src/cli/index.ts'] }`),
     );
     const result = await syncGenerator(tree);
     expect(result && result.outOfSyncDetails).toEqual(['packages/util/package.json: module, exports["./cli"], exports["./old"]']);
-    expect(pkg().exports).toEqual({ '.': { default: './dist/index.js' }, './styles.css': './styles.css', './cli': { default: './dist/cli/index.js' } });
+    expect(pkg().exports).toEqual({
+      '.': { default: './dist/index.js' },
+      './styles.css': './styles.css',
+      './cli': { default: './dist/cli/index.js' },
+    });
   });
 
   it('a package without "type": "module" gets .mjs and .d.mts; the production overrides of format and dts apply', async () => {
-    addPackage(tree, 'packages/util', { name: '@t/util' }, cfg(`{ format: 'cjs', environments: { production: { format: ['esm'], dts: true } } }`));
+    addPackage(
+      tree,
+      'packages/util',
+      { name: '@t/util' },
+      cfg(`{ format: 'cjs', environments: { production: { format: ['esm'], dts: true } } }`),
+    );
     await syncGenerator(tree);
-    expect(pkg()).toEqual({ name: '@t/util', main: './dist/index.mjs', module: './dist/index.mjs', types: './dist/index.d.mts', exports: { '.': { types: './dist/index.d.mts', default: './dist/index.mjs' } } });
+    expect(pkg()).toEqual({
+      name: '@t/util',
+      main: './dist/index.mjs',
+      module: './dist/index.mjs',
+      types: './dist/index.d.mts',
+      exports: { '.': { types: './dist/index.d.mts', default: './dist/index.mjs' } },
+    });
   });
 
   it('leaves custom builds, foreign configs and projects without a config alone; keeps the file indentation', async () => {
-    addPackage(tree, 'packages/custom', { name: '@t/custom', main: './out.js' }, cfg(`{ builder: 'custom', builderOptions: { command: 'make' } }`));
-    addPackage(tree, 'packages/unbuild', { name: '@t/unbuild', main: './out.js' }, `import { defineBuildConfig } from 'unbuild';\nexport default defineBuildConfig({});\n`);
+    addPackage(
+      tree,
+      'packages/custom',
+      { name: '@t/custom', main: './out.js' },
+      cfg(`{ builder: 'custom', builderOptions: { command: 'make' } }`),
+    );
+    addPackage(
+      tree,
+      'packages/unbuild',
+      { name: '@t/unbuild', main: './out.js' },
+      `import { defineBuildConfig } from 'unbuild';\nexport default defineBuildConfig({});\n`,
+    );
     addPackage(tree, 'packages/none', { name: '@t/none', main: './out.js' });
     tree.write('packages/tabs/package.json', '{\n\t"name": "@t/tabs",\n\t"type": "module"\n}\n');
     tree.write('packages/tabs/src/index.ts', '');

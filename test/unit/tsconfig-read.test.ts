@@ -53,9 +53,18 @@ describe('generated tsconfigs unset only what the chain sets (a null defeats inc
     writeFileSync(join(pkg, 'src/index.ts'), 'export const a = 1;\n');
     const generate = async (tsconfig: object) => {
       writeFileSync(join(pkg, 'tsconfig.json'), JSON.stringify(tsconfig));
-      const r = await resolveBuildConfig({ raw: { builder: 'tsc', dts: true }, packageRoot: pkg, workspaceRoot: dir, environment: 'production', processEnv: {} });
+      const r = await resolveBuildConfig({
+        raw: { builder: 'tsc', dts: true },
+        packageRoot: pkg,
+        workspaceRoot: dir,
+        environment: 'production',
+        processEnv: {},
+      });
       if (!r.ok) throw new Error(JSON.stringify(r.errors));
-      return [JSON.stringify(tscConfig(r.value, '/out', '/state/b.tsbuildinfo')), JSON.stringify(dtsTsconfig(r.value, '/out', '/state/d.tsbuildinfo'))];
+      return [
+        JSON.stringify(tscConfig(r.value, '/out', '/state/b.tsbuildinfo')),
+        JSON.stringify(dtsTsconfig(r.value, '/out', '/state/d.tsbuildinfo')),
+      ];
     };
     for (const text of await generate({ compilerOptions: { strict: true } })) expect(text).not.toContain('null');
     const [tsc, dts] = await generate({ compilerOptions: { outFile: 'x.js', declarationDir: 'types' } });

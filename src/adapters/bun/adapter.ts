@@ -78,7 +78,13 @@ export const bunAdapter: BuilderAdapter = {
     for (const t of config.target) {
       const m = /^node(\d+)/.exec(t);
       if ((m && Number(m[1]) < 18) || (!m && !/^(esnext|es202[2-9])$/i.test(t))) {
-        errors.push(buildError('BUILDER_OPTION_UNSUPPORTED', `bun cannot down-level to target "${t}" (it emits syntax for current runtimes, lowering \`using\`)`, { phase: 'validate', field: 'target', expected: 'node18 or later, es2022 or later, esnext', found: t }));
+        errors.push(
+          buildError(
+            'BUILDER_OPTION_UNSUPPORTED',
+            `bun cannot down-level to target "${t}" (it emits syntax for current runtimes, lowering \`using\`)`,
+            { phase: 'validate', field: 'target', expected: 'node18 or later, es2022 or later, esnext', found: t },
+          ),
+        );
       }
     }
     return errors;
@@ -86,7 +92,16 @@ export const bunAdapter: BuilderAdapter = {
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const { config } = ctx;
     const bun = findBun(config);
-    if (!bun) return { errors: [buildError('BUILDER_UNAVAILABLE', `no bun binary: install the \`bun\` package (${installHint(['bun'], config.workspaceRoot)}) or put bun on PATH`, { phase: 'build' })] };
+    if (!bun)
+      return {
+        errors: [
+          buildError(
+            'BUILDER_UNAVAILABLE',
+            `no bun binary: install the \`bun\` package (${installHint(['bun'], config.workspaceRoot)}) or put bun on PATH`,
+            { phase: 'build' },
+          ),
+        ],
+      };
     const root = resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(join(e.path, '..')))) || '.');
     const extra = config.builderOptions;
     const external = new Set(config.external);
@@ -120,9 +135,20 @@ export const bunAdapter: BuilderAdapter = {
     if (result.cancelled) return { errors: [buildError('CANCELLED', 'bun build cancelled', { phase: 'build' })] };
     const marker = result.output.lastIndexOf('@@BUILD_SYSTEM_RESULT@@');
     if (marker === -1) {
-      return { errors: [buildError('BUILD_FAILED', `bun exited with code ${result.exitCode}: ${result.output.trim().split('\n').slice(-10).join('\n')}`, { phase: 'build' })] };
+      return {
+        errors: [
+          buildError('BUILD_FAILED', `bun exited with code ${result.exitCode}: ${result.output.trim().split('\n').slice(-10).join('\n')}`, {
+            phase: 'build',
+          }),
+        ],
+      };
     }
-    const runs = JSON.parse(result.output.slice(marker + '@@BUILD_SYSTEM_RESULT@@'.length).split('\n')[0]) as { success: boolean; logs: BunLog[]; builtins?: { path: string; importer: string }[]; inputs?: string[] }[];
+    const runs = JSON.parse(result.output.slice(marker + '@@BUILD_SYSTEM_RESULT@@'.length).split('\n')[0]) as {
+      success: boolean;
+      logs: BunLog[];
+      builtins?: { path: string; importer: string }[];
+      inputs?: string[];
+    }[];
     const errors: BuildError[] = [];
     const warnings: BuildError[] = [];
     const seen = new Set<string>();
@@ -141,17 +167,30 @@ export const bunAdapter: BuilderAdapter = {
         seen.add(key);
         errors.push(e);
       }
-      if (!run.success && !run.logs.some((l) => l.level === 'error')) errors.push(buildError('BUILD_FAILED', 'bun build failed without a message', { phase: 'build' }));
+      if (!run.success && !run.logs.some((l) => l.level === 'error'))
+        errors.push(buildError('BUILD_FAILED', 'bun build failed without a message', { phase: 'build' }));
     }
     if (errors.length === 0) renameNamedEntries(ctx, root);
     // Bun's metafile paths are relative to its working directory, the package root.
-    return { errors, warnings, reads: metafileReads(config.packageRoot, runs.flatMap((r) => r.inputs ?? [])) };
+    return {
+      errors,
+      warnings,
+      reads: metafileReads(
+        config.packageRoot,
+        runs.flatMap((r) => r.inputs ?? []),
+      ),
+    };
   },
 };
 
 function bunLogToError(log: BunLog, config: ResolvedBuildConfig): BuildError {
   const file = workspaceLocation(config, log.position?.file || undefined, ['bun']);
-  return buildError('COMPILE_ERROR', log.message, { phase: 'build', file, line: (file && log.position?.line) || undefined, column: file && log.position?.column !== undefined ? log.position.column + 1 : undefined });
+  return buildError('COMPILE_ERROR', log.message, {
+    phase: 'build',
+    file,
+    line: (file && log.position?.line) || undefined,
+    column: file && log.position?.column !== undefined ? log.position.column + 1 : undefined,
+  });
 }
 
 /** The builtins (`fs`, `node:fs`, any `node:…`) bun's onResolve should see off node. */

@@ -30,13 +30,17 @@ export const customAdapter: BuilderAdapter = {
     const hasRun = typeof run === 'function';
     if (hasCommand === hasRun) {
       errors.push(
-        buildError('CONFIG_INVALID', 'builder "custom" needs exactly one of builderOptions.command (a command string) or builderOptions.run (an async function)', {
-          phase: 'validate',
-          file: configFileOf(config),
-          field: 'builderOptions',
-          expected: '{ command: string } or { run: async (ctx) => {} }',
-          found: hasCommand && hasRun ? 'both' : command !== undefined ? typeof command : run !== undefined ? typeof run : 'neither',
-        }),
+        buildError(
+          'CONFIG_INVALID',
+          'builder "custom" needs exactly one of builderOptions.command (a command string) or builderOptions.run (an async function)',
+          {
+            phase: 'validate',
+            file: configFileOf(config),
+            field: 'builderOptions',
+            expected: '{ command: string } or { run: async (ctx) => {} }',
+            found: hasCommand && hasRun ? 'both' : command !== undefined ? typeof command : run !== undefined ? typeof run : 'neither',
+          },
+        ),
       );
     }
     return errors;
@@ -48,16 +52,28 @@ export const customAdapter: BuilderAdapter = {
         await run({ config: ctx.config, outDir: ctx.outDir, env: ctx.env, log: (l) => ctx.log.info(l), signal: ctx.signal });
         return { errors: [] };
       } catch (err) {
-        return { errors: [buildError('BUILD_FAILED', `builderOptions.run threw: ${(err as Error)?.message ?? String(err)}`, { phase: 'build' })] };
+        return {
+          errors: [buildError('BUILD_FAILED', `builderOptions.run threw: ${(err as Error)?.message ?? String(err)}`, { phase: 'build' })],
+        };
       }
     }
     ctx.log.info(`> ${command}`);
-    const r = await runCommand(command!, { cwd: ctx.config.packageRoot, env: { ...ctx.env, OUT_DIR: ctx.outDir }, shell: true, signal: ctx.signal, onOutput: (c) => ctx.log.write(c) });
+    const r = await runCommand(command!, {
+      cwd: ctx.config.packageRoot,
+      env: { ...ctx.env, OUT_DIR: ctx.outDir },
+      shell: true,
+      signal: ctx.signal,
+      onOutput: (c) => ctx.log.write(c),
+    });
     if (r.cancelled) return { errors: [buildError('CANCELLED', 'custom build cancelled', { phase: 'build' })] };
     const left = describeLeftRunning(`the custom build \`${command}\``, r);
     const warnings = left ? [buildError('PROCESS_LEFT_RUNNING', left, { phase: 'build' })] : [];
     if (r.exitCode === 0) return { errors: [], warnings };
-    const why = r.spawnError ? `could not be started: ${r.spawnError}` : r.exitCode === null ? `was killed by ${r.signal ?? 'a signal'}` : `exited with code ${r.exitCode}`;
+    const why = r.spawnError
+      ? `could not be started: ${r.spawnError}`
+      : r.exitCode === null
+        ? `was killed by ${r.signal ?? 'a signal'}`
+        : `exited with code ${r.exitCode}`;
     const out = tail(r.output);
     return { errors: [buildError('BUILD_FAILED', `\`${command}\` ${why}${out ? `:\n${out}` : ''}`, { phase: 'build' })] };
   },

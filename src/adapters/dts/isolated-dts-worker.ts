@@ -20,15 +20,21 @@ import type { IsolatedDtsOptions } from './dts-bundle';
 
 const [tsModule, cacheFile, tsconfigPath, optionsFile] = process.argv.slice(2);
 const ts = preloadWithCodeCache(tsModule, cacheFile) as typeof TS;
-const workerOptions: IsolatedDtsOptions = optionsFile ? JSON.parse(readFileSync(optionsFile, 'utf8')) : { external: [], builtinsExternal: true };
+const workerOptions: IsolatedDtsOptions = optionsFile
+  ? JSON.parse(readFileSync(optionsFile, 'utf8'))
+  : { external: [], builtinsExternal: true };
 
 function main(): number {
-  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfigPath, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => report([d]),
-  });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfigPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => report([d]),
+    },
+  );
   if (!parsed) return 2;
-  if (parsed.errors.length) return report(parsed.errors), 2;
+  if (parsed.errors.length) return (report(parsed.errors), 2);
   const options = parsed.options;
   const rootDir = resolve(options.rootDir ?? dirname(tsconfigPath));
   const outDir = resolve(options.outDir ?? rootDir);
@@ -43,7 +49,9 @@ function main(): number {
     const source = readFileSync(file, 'utf8');
     const rel = relative(rootDir, file);
     if (rel.startsWith('..')) {
-      process.stdout.write(`${file}(1,1): error TS6059: File '${file}' is not under 'rootDir' '${rootDir}'. 'rootDir' is expected to contain all source files.\n`);
+      process.stdout.write(
+        `${file}(1,1): error TS6059: File '${file}' is not under 'rootDir' '${rootDir}'. 'rootDir' is expected to contain all source files.\n`,
+      );
       outsideRoot++;
       continue;
     }
@@ -57,7 +65,10 @@ function main(): number {
   if (workerOptions.readsFile) writeFileSync(workerOptions.readsFile, JSON.stringify(reached.map((r) => r.file)));
   const { outputs, diagnostics } = transpileDeclarations(reached, options);
   for (const { file, rel } of reached) {
-    const target = join(outDir, rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`));
+    const target = join(
+      outDir,
+      rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`),
+    );
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, outputs.get(file) ?? '');
   }
@@ -74,7 +85,10 @@ type Input = { file: string; source: string };
  * time. Scripts (no import/export) share one global scope in a program, so they, and any
  * TypeScript without the internals this needs, go through transpileDeclaration one by one.
  */
-function transpileDeclarations(inputs: Input[], compilerOptions: TS.CompilerOptions): { outputs: Map<string, string>; diagnostics: TS.Diagnostic[] } {
+function transpileDeclarations(
+  inputs: Input[],
+  compilerOptions: TS.CompilerOptions,
+): { outputs: Map<string, string>; diagnostics: TS.Diagnostic[] } {
   const outputs = new Map<string, string>();
   const diagnostics: TS.Diagnostic[] = [];
   const internals = ts as typeof ts & {
@@ -101,7 +115,13 @@ function transpileDeclarations(inputs: Input[], compilerOptions: TS.CompilerOpti
     if (options.verbatimModuleSyntax && o.name === 'isolatedModules') continue;
     options[o.name] = o.transpileOptionValue as TS.CompilerOptionsValue;
   }
-  Object.assign(options, { suppressOutputPathCheck: true, allowNonTsExtensions: true, declaration: true, emitDeclarationOnly: true, isolatedDeclarations: true });
+  Object.assign(options, {
+    suppressOutputPathCheck: true,
+    allowNonTsExtensions: true,
+    declaration: true,
+    emitDeclarationOnly: true,
+    isolatedDeclarations: true,
+  });
   const lib = ts.createSourceFile(BAREBONES_LIB_NAME, BAREBONES_LIB, { languageVersion: ts.ScriptTarget.Latest });
   const files = new Map<string, TS.SourceFile>();
   const host = {
@@ -194,7 +214,12 @@ function isExternal(spec: string): boolean {
 let bundlerOptions: TS.CompilerOptions | undefined;
 /** As a bundler resolves: package `exports`, `paths`. */
 function resolutionOptions(options: TS.CompilerOptions): TS.CompilerOptions {
-  return (bundlerOptions ??= { ...options, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowImportingTsExtensions: true });
+  return (bundlerOptions ??= {
+    ...options,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    allowImportingTsExtensions: true,
+  });
 }
 
 function candidates(base: string): string[] {

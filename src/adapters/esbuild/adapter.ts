@@ -10,12 +10,31 @@ import { installHint, requireTool } from '../../utils/find-tool';
 
 type Esbuild = typeof import('esbuild');
 
-const LOADERS = ['base64', 'binary', 'copy', 'css', 'dataurl', 'default', 'empty', 'file', 'global-css', 'js', 'json', 'jsx', 'local-css', 'text', 'ts', 'tsx'];
+const LOADERS = [
+  'base64',
+  'binary',
+  'copy',
+  'css',
+  'dataurl',
+  'default',
+  'empty',
+  'file',
+  'global-css',
+  'js',
+  'json',
+  'jsx',
+  'local-css',
+  'text',
+  'ts',
+  'tsx',
+];
 const PER_TYPE = rule.recordOf('{ js?: string, css?: string }', rule.string, (k) => k === 'js' || k === 'css');
 
 /** builderOptions passed to `esbuild.build`, with the types esbuild accepts for them. */
 const BUILDER_OPTIONS: OptionSchema = {
-  loader: rule.recordOf(`{ ".ext": ${LOADERS.map((l) => JSON.stringify(l)).join(' | ')} }`, rule.oneOf(...LOADERS), (k) => k.startsWith('.')),
+  loader: rule.recordOf(`{ ".ext": ${LOADERS.map((l) => JSON.stringify(l)).join(' | ')} }`, rule.oneOf(...LOADERS), (k) =>
+    k.startsWith('.'),
+  ),
   mainFields: rule.stringArray,
   conditions: rule.stringArray,
   jsx: rule.oneOf('transform', 'preserve', 'automatic'),
@@ -37,7 +56,8 @@ export const ESBUILD_PACKAGES = ['esbuild', '@esbuild'];
  * Output extension of a format for this package (config/outputs.ts): ESM `.js` in a
  * `"type": "module"` package and `.mjs` elsewhere, CJS `.cjs`.
  */
-export const extensionFor = (config: Pick<ResolvedBuildConfig, 'packageJson'>, format: Format): JsExtension => jsExtension(format, packageTypeOf(config.packageJson));
+export const extensionFor = (config: Pick<ResolvedBuildConfig, 'packageJson'>, format: Format): JsExtension =>
+  jsExtension(format, packageTypeOf(config.packageJson));
 
 export function externalPatterns(config: ResolvedBuildConfig): string[] {
   const list = [...config.external, ...config.external.map((e) => `${e}/*`)];
@@ -96,7 +116,16 @@ export const esbuildAdapter: BuilderAdapter = {
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
     const esbuild = requireTool<Esbuild>('esbuild', [ctx.config.packageRoot, ctx.config.workspaceRoot]);
-    if (!esbuild) return { errors: [buildError('BUILDER_UNAVAILABLE', `esbuild is not installed: add it to the workspace devDependencies: ${installHint(['esbuild'], ctx.config.workspaceRoot)}`, { phase: 'build' })] };
+    if (!esbuild)
+      return {
+        errors: [
+          buildError(
+            'BUILDER_UNAVAILABLE',
+            `esbuild is not installed: add it to the workspace devDependencies: ${installHint(['esbuild'], ctx.config.workspaceRoot)}`,
+            { phase: 'build' },
+          ),
+        ],
+      };
     const results = await Promise.all(
       ctx.config.format.map((format) =>
         esbuild.build({ ...esbuildOptionsFor(ctx.config, ctx.outDir, format), metafile: true }).then(
@@ -117,7 +146,14 @@ export const esbuildAdapter: BuilderAdapter = {
       for (const m of r.errors) pushUnique(errors, seen, esbuildMessageToError(m, ctx.config));
       for (const m of r.warnings) pushUnique(warnings, seen, esbuildMessageToError(m, ctx.config));
     }
-    return { errors, warnings, reads: metafileReads(ctx.config.packageRoot, results.flatMap((r) => r.inputs)) };
+    return {
+      errors,
+      warnings,
+      reads: metafileReads(
+        ctx.config.packageRoot,
+        results.flatMap((r) => r.inputs),
+      ),
+    };
   },
 };
 

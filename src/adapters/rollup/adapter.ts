@@ -121,7 +121,12 @@ function unresolvedImportError(log: RollupLog, config: ResolvedBuildConfig): Bui
   const hint = isBuiltin(specifier)
     ? ` (the package "${specifier}" is built into node, not ${config.platform === 'browser' ? 'browsers' : 'every platform'}: use platform: 'node', or list it in \`external\`)`
     : ` (not found in node_modules; dependencies, peerDependencies and optionalDependencies of package.json, and names in \`external\`, stay external without being installed)`;
-  return buildError('COMPILE_ERROR', `Could not resolve "${specifier}"${hint}`, { phase: 'build', file, line: file ? at?.line : undefined, column: file ? at?.column : undefined });
+  return buildError('COMPILE_ERROR', `Could not resolve "${specifier}"${hint}`, {
+    phase: 'build',
+    file,
+    line: file ? at?.line : undefined,
+    column: file ? at?.column : undefined,
+  });
 }
 
 function resolvePlugin(): Plugin {
@@ -148,14 +153,25 @@ function transformPlugin(esbuild: Esbuild, config: ResolvedBuildConfig): Plugin 
   return {
     name: 'build-system:esbuild-transform',
     async transform(code, id) {
-      if (!TRANSFORMABLE.test(id) || id.includes('/node_modules/') && !/\.[cm]?tsx?$/.test(id)) return null;
+      if (!TRANSFORMABLE.test(id) || (id.includes('/node_modules/') && !/\.[cm]?tsx?$/.test(id))) return null;
       const loader = /\.(m|c)?tsx?$/.test(id) ? (id.endsWith('x') ? 'tsx' : 'ts') : id.endsWith('x') ? 'jsx' : 'js';
       try {
-        const out = await esbuild.transform(code, { loader, format: 'esm', target: config.target, define: config.define, sourcemap: config.sourcemap ? 'external' : false, sourcefile: id });
+        const out = await esbuild.transform(code, {
+          loader,
+          format: 'esm',
+          target: config.target,
+          define: config.define,
+          sourcemap: config.sourcemap ? 'external' : false,
+          sourcefile: id,
+        });
         return { code: out.code, map: out.map || null };
       } catch (err) {
         const m = (err as { errors?: import('esbuild').Message[] }).errors?.[0];
-        this.error({ message: m?.text ?? String(err), id, loc: m?.location ? { file: id, line: m.location.line, column: m.location.column } : undefined });
+        this.error({
+          message: m?.text ?? String(err),
+          id,
+          loc: m?.location ? { file: id, line: m.location.line, column: m.location.column } : undefined,
+        });
       }
     },
   };

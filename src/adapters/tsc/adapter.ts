@@ -40,14 +40,26 @@ export const tscAdapter: BuilderAdapter = {
   validate(config) {
     const errors = this.validateBuilderOptions(config);
     if (config.minify) errors.push(cannotHonour('tsc', config, 'minify', 'tsc does not minify; use esbuild, bun or rollup', 'true'));
-    if (Object.keys(config.define).length) errors.push(cannotHonour('tsc', config, 'define', 'tsc does not replace identifiers', Object.keys(config.define).join(', ')));
-    if (config.noExternal.length) errors.push(cannotHonour('tsc', config, 'noExternal', 'tsc does not bundle dependencies', config.noExternal.join(', ')));
-    if (config.platform === 'browser') errors.push(cannotHonour('tsc', config, 'platform', 'tsc emits modules, not browser bundles', 'browser'));
+    if (Object.keys(config.define).length)
+      errors.push(cannotHonour('tsc', config, 'define', 'tsc does not replace identifiers', Object.keys(config.define).join(', ')));
+    if (config.noExternal.length)
+      errors.push(cannotHonour('tsc', config, 'noExternal', 'tsc does not bundle dependencies', config.noExternal.join(', ')));
+    if (config.platform === 'browser')
+      errors.push(cannotHonour('tsc', config, 'platform', 'tsc emits modules, not browser bundles', 'browser'));
     // tsc keeps the source tree: an entry's output is named after its path, never renamed.
     const root = toPosix(relative(config.packageRoot, sourcesRoot(config)));
     for (const e of config.entries) {
       const kept = (root ? posix.relative(root, e.path) : e.path).replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
-      if (kept !== e.name) errors.push(cannotHonour('tsc', config, 'entry', `tsc names outputs after their sources: "${e.path}" writes "${kept}.js", not "${e.name}.js"`, e.name));
+      if (kept !== e.name)
+        errors.push(
+          cannotHonour(
+            'tsc',
+            config,
+            'entry',
+            `tsc names outputs after their sources: "${e.path}" writes "${kept}.js", not "${e.name}.js"`,
+            e.name,
+          ),
+        );
     }
     return errors;
   },
@@ -64,7 +76,7 @@ export const tscAdapter: BuilderAdapter = {
       key: reuseKey(config),
     });
     const errors: BuildError[] = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'build' });
-    if (errors.length) return run.discard(), { errors };
+    if (errors.length) return (run.discard(), { errors });
     // tsc's own output is complete and matches its build info, whatever happens next.
     run.commit();
     const written = await writeEmittedOutputs({ config, emittedDir, outDir: ctx.outDir, sourcesRoot: sourcesRoot(config) });
@@ -141,7 +153,9 @@ function aliasedImports(config: ResolvedBuildConfig, outDir: string): BuildError
   if (!paths || typeof paths !== 'object') return [];
   const patterns = Object.keys(paths).map((key) => {
     const star = key.indexOf('*');
-    return star === -1 ? { key, test: (s: string) => s === key } : { key, test: (s: string) => s.startsWith(key.slice(0, star)) && s.endsWith(key.slice(star + 1)) && s.length >= key.length - 1 };
+    return star === -1
+      ? { key, test: (s: string) => s === key }
+      : { key, test: (s: string) => s.startsWith(key.slice(0, star)) && s.endsWith(key.slice(star + 1)) && s.length >= key.length - 1 };
   });
   if (!patterns.length) return [];
   const isPackage = (s: string) => {
@@ -162,16 +176,23 @@ function aliasedImports(config: ResolvedBuildConfig, outDir: string): BuildError
       reported.add(spec);
       const source = sourceOf(rootDir, relative(outDir, file));
       const at = source ? locateSpecifier(source, spec) : undefined;
-      const emitted = toPosix(relative(config.packageRoot, resolve(config.packageRoot, config.outputDir, relative(outDir, file)))).replace(/\.js$/, jsExtension('esm', packageTypeOf(config.packageJson)));
+      const emitted = toPosix(relative(config.packageRoot, resolve(config.packageRoot, config.outputDir, relative(outDir, file)))).replace(
+        /\.js$/,
+        jsExtension('esm', packageTypeOf(config.packageJson)),
+      );
       warnings.push(
-        buildError('BUILDER_OPTION_UNSUPPORTED', `tsc does not rewrite the tsconfig \`paths\` alias "${alias.key}": ${emitted} imports "${spec}" unchanged, which will not resolve at run time; import it by a relative path, a workspace package name (a dependency), or build with esbuild, bun or rollup, which resolve aliases`, {
-          phase: 'build',
-          file: source ? workspacePath(config, source) : undefined,
-          line: at?.line,
-          column: at?.column,
-          field: 'compilerOptions.paths',
-          found: spec,
-        }),
+        buildError(
+          'BUILDER_OPTION_UNSUPPORTED',
+          `tsc does not rewrite the tsconfig \`paths\` alias "${alias.key}": ${emitted} imports "${spec}" unchanged, which will not resolve at run time; import it by a relative path, a workspace package name (a dependency), or build with esbuild, bun or rollup, which resolve aliases`,
+          {
+            phase: 'build',
+            file: source ? workspacePath(config, source) : undefined,
+            line: at?.line,
+            column: at?.column,
+            field: 'compilerOptions.paths',
+            found: spec,
+          },
+        ),
       );
     }
   }

@@ -26,7 +26,10 @@ function workspaceTypeScript(config: Roots): WorkspaceTypeScript | undefined {
     const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
     let version: number[] = [];
     try {
-      if (pkg) version = String(JSON.parse(readFileSync(pkg, 'utf8')).version).split('.').map(Number);
+      if (pkg)
+        version = String(JSON.parse(readFileSync(pkg, 'utf8')).version)
+          .split('.')
+          .map(Number);
     } catch {
       /* unreadable version: only version checks fail */
     }
@@ -100,7 +103,13 @@ export interface TscRun {
 export async function runTsc({ ctx, config, args, phase, script }: TscRun): Promise<BuildError[]> {
   const tsc = script ?? findTsc(config);
   if (!tsc) {
-    return [buildError('BUILDER_UNAVAILABLE', `typescript is not installed in the workspace (needed for tsc builds and declarations): ${installHint(['typescript'], config.workspaceRoot)}`, { phase })];
+    return [
+      buildError(
+        'BUILDER_UNAVAILABLE',
+        `typescript is not installed in the workspace (needed for tsc builds and declarations): ${installHint(['typescript'], config.workspaceRoot)}`,
+        { phase },
+      ),
+    ];
   }
   const compiler = script ? undefined : findTscCompiler(config);
   const argv = script
@@ -121,7 +130,11 @@ export async function runTsc({ ctx, config, args, phase, script }: TscRun): Prom
   if (result.cancelled) return [buildError('CANCELLED', 'tsc cancelled', { phase })];
   const errors = parseTscDiagnostics(result.output, config, phase);
   if (result.exitCode !== 0 && errors.length === 0) {
-    errors.push(buildError('BUILD_FAILED', `tsc exited with code ${result.exitCode}: ${result.output.trim().split('\n').slice(-5).join('\n')}`, { phase }));
+    errors.push(
+      buildError('BUILD_FAILED', `tsc exited with code ${result.exitCode}: ${result.output.trim().split('\n').slice(-5).join('\n')}`, {
+        phase,
+      }),
+    );
   }
   return errors;
 }
@@ -155,7 +168,11 @@ export class DiagnosticFilter {
   }
 }
 
-export function parseTscDiagnostics(output: string, config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>, phase: PhaseName): BuildError[] {
+export function parseTscDiagnostics(
+  output: string,
+  config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>,
+  phase: PhaseName,
+): BuildError[] {
   const errors: BuildError[] = [];
   let last: BuildError | undefined;
   for (const line of output.split(/\r?\n/)) {

@@ -37,7 +37,8 @@ export class EmittedLayout {
     const p = posix.normalize(posix.join(posix.dirname(from), spec)).replace(/\/+$/, '');
     if (p === '..' || p.startsWith('../')) return undefined;
     const ext = posix.extname(p);
-    if (MODULE_SPECIFIER_EXT.test(ext) && this.modules.has(p.slice(0, -ext.length))) return { kind: 'module', stem: p.slice(0, -ext.length) };
+    if (MODULE_SPECIFIER_EXT.test(ext) && this.modules.has(p.slice(0, -ext.length)))
+      return { kind: 'module', stem: p.slice(0, -ext.length) };
     const fixed = FIXED_SPECIFIER_EXT[ext];
     if (fixed && this.files.has(p.slice(0, -ext.length) + fixed)) return { kind: 'file', path: p.slice(0, -ext.length) + fixed };
     if (this.files.has(p) && !isEmittedModule(p)) return { kind: 'file', path: p };
@@ -96,7 +97,8 @@ export function rewriteSpecifiers(code: string, from: string, layout: EmittedLay
     if (code.slice(start, end) !== wanted) edits.push({ at: start, end, text: wanted });
     const json = target.kind === 'file' && target.path.endsWith('.json') && imp.a === -1;
     if (json && !dynamic && opts.jsonAttributes !== 'none') edits.push({ at: end + 1, end: end + 1, text: ` with { type: 'json' }` });
-    if (json && dynamic && opts.jsonAttributes === 'all' && code[imp.e] === ')') edits.push({ at: imp.e, end: imp.e, text: `, { with: { type: 'json' } }` });
+    if (json && dynamic && opts.jsonAttributes === 'all' && code[imp.e] === ')')
+      edits.push({ at: imp.e, end: imp.e, text: `, { with: { type: 'json' } }` });
   }
   let out = code;
   for (const e of edits.sort((a, b) => b.at - a.at)) out = out.slice(0, e.at) + e.text + out.slice(e.end);
@@ -118,9 +120,17 @@ export async function writeEmittedOutputs(o: EmittedOutputs): Promise<BuildError
   const { config } = o;
   const formats = config.format;
   const esmExt = jsExtension('esm', packageTypeOf(config.packageJson));
-  const esbuild = formats.includes('cjs') ? requireTool<typeof import('esbuild')>('esbuild', [config.packageRoot, config.workspaceRoot]) : undefined;
+  const esbuild = formats.includes('cjs')
+    ? requireTool<typeof import('esbuild')>('esbuild', [config.packageRoot, config.workspaceRoot])
+    : undefined;
   if (formats.includes('cjs') && !esbuild) {
-    return [buildError('BUILDER_UNAVAILABLE', `format "cjs" with tsc needs esbuild installed (it converts the emitted ESM): ${installHint(['esbuild'], config.workspaceRoot)}`, { phase: 'build' })];
+    return [
+      buildError(
+        'BUILDER_UNAVAILABLE',
+        `format "cjs" with tsc needs esbuild installed (it converts the emitted ESM): ${installHint(['esbuild'], config.workspaceRoot)}`,
+        { phase: 'build' },
+      ),
+    ];
   }
   await init;
   const files = [...walkRelative(o.emittedDir)].sort();
@@ -145,7 +155,12 @@ export async function writeEmittedOutputs(o: EmittedOutputs): Promise<BuildError
       try {
         rewritten = rewriteSpecifiers(code, rel, layout, { ext: esmExt, jsonAttributes: 'all' });
       } catch (err) {
-        errors.push(buildError('BUILD_FAILED', `cannot read the imports of the emitted ${rel}: ${(err as Error).message}`, { phase: 'build', file: sourceFile(o, rel) }));
+        errors.push(
+          buildError('BUILD_FAILED', `cannot read the imports of the emitted ${rel}: ${(err as Error).message}`, {
+            phase: 'build',
+            file: sourceFile(o, rel),
+          }),
+        );
         continue;
       }
       if (rewritten.unresolved.length) {
@@ -155,12 +170,22 @@ export async function writeEmittedOutputs(o: EmittedOutputs): Promise<BuildError
       if (formats.includes('esm')) write(stem + esmExt, renameMapComment(rewritten.code, rel, stem + esmExt));
       if (formats.includes('cjs')) {
         const cjsSource = rewriteSpecifiers(code, rel, layout, { ext: '.cjs', jsonAttributes: 'none' }).code;
-        const out = await esbuild!.transform(cjsSource, { format: 'cjs', loader: 'js', target: config.target, sourcefile: rel, supported: { 'dynamic-import': true } });
+        const out = await esbuild!.transform(cjsSource, {
+          format: 'cjs',
+          loader: 'js',
+          target: config.target,
+          sourcefile: rel,
+          supported: { 'dynamic-import': true },
+        });
         write(`${stem}.cjs`, out.code);
       }
     } else if (rel.endsWith('.js.map') && layout.modules.has(rel.slice(0, -'.js.map'.length))) {
       // Maps belong to the ES module they were written for (CJS is converted without one).
-      if (formats.includes('esm')) write(`${rel.slice(0, -'.js.map'.length)}${esmExt}.map`, movedSourceMap(readFileSync(source, 'utf8'), source, join(o.outDir, rel), esmExt));
+      if (formats.includes('esm'))
+        write(
+          `${rel.slice(0, -'.js.map'.length)}${esmExt}.map`,
+          movedSourceMap(readFileSync(source, 'utf8'), source, join(o.outDir, rel), esmExt),
+        );
     } else {
       mkdirSync(dirname(join(o.outDir, rel)), { recursive: true });
       copyFileSync(source, join(o.outDir, rel));
@@ -201,7 +226,9 @@ function withJsonAttributes(code: string, specifiers: ReadonlySet<string>): stri
 function renameMapComment(code: string, from: string, to: string): string {
   if (from === to) return code;
   const base = posix.basename(from);
-  return code.replace(/(\/\/# sourceMappingURL=)(\S+)(\s*)$/, (all, head: string, url: string, tail: string) => (url === `${base}.map` ? `${head}${posix.basename(to)}.map${tail}` : all));
+  return code.replace(/(\/\/# sourceMappingURL=)(\S+)(\s*)$/, (all, head: string, url: string, tail: string) =>
+    url === `${base}.map` ? `${head}${posix.basename(to)}.map${tail}` : all,
+  );
 }
 
 /** A map moved from tsc's outDir into the outputs: `file` renamed, `sources` relative to its new place. */
@@ -235,7 +262,10 @@ function sourceFile(o: EmittedOutputs, rel: string): string | undefined {
 function unresolvedImport(o: EmittedOutputs, rel: string, spec: string): BuildError {
   const source = sourceOf(o.sourcesRoot, rel);
   const at = source ? locateSpecifier(source, spec) : undefined;
-  const inSources = source && existsSync(resolve(dirname(source), spec)) ? ` (it names ${toPosix(relative(o.config.packageRoot, resolve(dirname(source), spec)))}, which tsc does not emit)` : '';
+  const inSources =
+    source && existsSync(resolve(dirname(source), spec))
+      ? ` (it names ${toPosix(relative(o.config.packageRoot, resolve(dirname(source), spec)))}, which tsc does not emit)`
+      : '';
   return buildError(
     'BUILD_FAILED',
     `the import "${spec}" names no file the build writes${inSources}: Node cannot resolve it from the output (TS2835 under module nodenext); import a module of the package (./x, ./x.ts, ./dir) or a JSON file tsc emits`,

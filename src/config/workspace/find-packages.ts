@@ -47,7 +47,10 @@ export async function scanPackages(ws: WorkspaceRoot): Promise<{ packages: Works
   const globs = workspaceGlobs(ws.root);
   if (ws.kind === 'package') dirs = [ws.root];
   else if (globs.length && ws.kind !== 'nx') {
-    const matches = await fg(globs.map((g) => `${g.replace(/\/+$/, '')}/package.json`), { cwd: ws.root, ignore: IGNORE, onlyFiles: true });
+    const matches = await fg(
+      globs.map((g) => `${g.replace(/\/+$/, '')}/package.json`),
+      { cwd: ws.root, ignore: IGNORE, onlyFiles: true },
+    );
     dirs = [ws.root, ...matches.map((m) => join(ws.root, dirname(m)))];
   } else {
     const configs = await fg(`**/{${CONFIG_FILE_NAMES.join(',')}}`, { cwd: ws.root, ignore: IGNORE, onlyFiles: true });
@@ -83,7 +86,12 @@ export async function scanPackages(ws: WorkspaceRoot): Promise<{ packages: Works
     const others = byName.get(p.name)!.filter((o) => o !== p);
     if (!others.length) continue;
     const message = `package name "${p.name}" is also used by ${others.map((o) => o.path).join(', ')}`;
-    problems.push({ path: p.path, root: p.root, name: p.name, errors: [buildError('WORKSPACE_INVALID', message, { file: `${p.path ? `${p.path}/` : ''}package.json`, field: 'name' })] });
+    problems.push({
+      path: p.path,
+      root: p.root,
+      name: p.name,
+      errors: [buildError('WORKSPACE_INVALID', message, { file: `${p.path ? `${p.path}/` : ''}package.json`, field: 'name' })],
+    });
   }
   const names = new Set(unique.map((p) => p.name));
   for (const p of unique) p.dependencies = p.dependencies.filter((d) => names.has(d) && d !== p.name);
@@ -108,24 +116,45 @@ export function whyNotBuildable(ws: WorkspaceRoot, dir: string): BuildError[] {
   const manifest = readManifest(dir, ws.root);
   const errors = manifest.ok ? [] : [...manifest.errors];
   const configFile = findConfigFile(dir);
-  if (!configFile) errors.push(buildError('CONFIG_NOT_FOUND', `no build.config.{${CONFIG_FILE_NAMES.map((n) => n.split('.').pop()).join(',')}} in ${path}`, { file: path }));
+  if (!configFile)
+    errors.push(
+      buildError('CONFIG_NOT_FOUND', `no build.config.{${CONFIG_FILE_NAMES.map((n) => n.split('.').pop()).join(',')}} in ${path}`, {
+        file: path,
+      }),
+    );
   else if (!isOwnConfigFile(configFile)) {
     const file = posixPath(ws.root, configFile);
-    errors.push(buildError('CONFIG_NOT_FOUND', `${file} is not a @repo/build-system config (it neither imports @repo/build-system nor sets a builder)`, { file }));
+    errors.push(
+      buildError(
+        'CONFIG_NOT_FOUND',
+        `${file} is not a @repo/build-system config (it neither imports @repo/build-system nor sets a builder)`,
+        { file },
+      ),
+    );
   }
-  if (!errors.length) errors.push(buildError('PROJECT_NOT_FOUND', `${path} is not one of the workspace's packages (not matched by its workspace globs, or in an ignored directory)`, { file: path }));
+  if (!errors.length)
+    errors.push(
+      buildError(
+        'PROJECT_NOT_FOUND',
+        `${path} is not one of the workspace's packages (not matched by its workspace globs, or in an ignored directory)`,
+        { file: path },
+      ),
+    );
   return errors;
 }
 
 function readManifest(root: string, workspaceRoot: string): Result<Manifest> {
   const file = posixPath(workspaceRoot, join(root, 'package.json'));
-  const invalid = (message: string, field?: string) => fail(buildError('PACKAGE_JSON_INVALID', message, { file, ...(field ? { field } : {}) }));
+  const invalid = (message: string, field?: string) =>
+    fail(buildError('PACKAGE_JSON_INVALID', message, { file, ...(field ? { field } : {}) }));
   let pkg: unknown;
   try {
     pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return invalid(e.code === 'ENOENT' ? `no package.json in ${posixPath(workspaceRoot, root) || '.'}` : `package.json is not valid JSON: ${e.message}`);
+    return invalid(
+      e.code === 'ENOENT' ? `no package.json in ${posixPath(workspaceRoot, root) || '.'}` : `package.json is not valid JSON: ${e.message}`,
+    );
   }
   if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) return invalid('package.json is not a JSON object');
   const name = (pkg as Manifest).name;
@@ -147,7 +176,16 @@ function workspaceGlobs(root: string): string[] {
     // pnpm-workspace.yaml: the `packages:` list, read without a YAML dependency.
     const yaml = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
     const block = /packages:\s*\n((?:\s*-\s*.+\n?)+)/.exec(yaml);
-    if (block) return block[1].split('\n').map((l) => l.replace(/^\s*-\s*/, '').replace(/['"]/g, '').trim()).filter((l) => l && !l.startsWith('!'));
+    if (block)
+      return block[1]
+        .split('\n')
+        .map((l) =>
+          l
+            .replace(/^\s*-\s*/, '')
+            .replace(/['"]/g, '')
+            .trim(),
+        )
+        .filter((l) => l && !l.startsWith('!'));
   } catch {
     /* none */
   }
@@ -155,7 +193,12 @@ function workspaceGlobs(root: string): string[] {
 }
 
 /** A package by name, or by path relative to the workspace root (or cwd). */
-export function findPackage(packages: WorkspacePackage[], query: string, workspaceRoot: string, cwd = process.cwd()): WorkspacePackage | undefined {
+export function findPackage(
+  packages: WorkspacePackage[],
+  query: string,
+  workspaceRoot: string,
+  cwd = process.cwd(),
+): WorkspacePackage | undefined {
   const byName = packages.find((p) => p.name === query);
   if (byName) return byName;
   for (const base of [cwd, workspaceRoot]) {

@@ -136,4 +136,3 @@ async function readJson(file: string): Promise<unknown> {
     return undefined;
   }
 }
-

@@ -61,14 +61,27 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
   }
 
   const restored = cache !== 'miss';
-  const outputDirs = t.outputs.map((o) => posix.relative(packagePath || '.', o.split('\\').join('/'))).filter((o) => o && !o.startsWith('..'));
+  const outputDirs = t.outputs
+    .map((o) => posix.relative(packagePath || '.', o.split('\\').join('/')))
+    .filter((o) => o && !o.startsWith('..'));
   const artifactsStart = Date.now();
   // Nx kept the outputs on disk because they already matched this hash: the previous record
   // of the same hash describes them. Otherwise (restored from a cache) hash what is there now.
   const sameBuild = latest && t.hash && latest.inputHash === t.hash && latest.status === 'success';
-  const artifacts = !restored ? [] : t.status === 'local-cache-kept-existing' && sameBuild ? latest.artifacts : await collectArtifacts(packageRoot, outputDirs.map((d) => `${d}/**`));
+  const artifacts = !restored
+    ? []
+    : t.status === 'local-cache-kept-existing' && sameBuild
+      ? latest.artifacts
+      : await collectArtifacts(
+          packageRoot,
+          outputDirs.map((d) => `${d}/**`),
+        );
   if (restored && (await readFingerprint(packageRoot))?.inputHash !== t.hash) {
-    await saveFingerprint(packageRoot, { jobId: id, inputHash: t.hash ?? null, files: await computeFingerprintFiles(packageRoot, outputDirs) });
+    await saveFingerprint(packageRoot, {
+      jobId: id,
+      inputHash: t.hash ?? null,
+      files: await computeFingerprintFiles(packageRoot, outputDirs),
+    });
   }
   const artifactsEnd = Date.now();
 
@@ -87,7 +100,15 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
     exitCode: status === 'success' ? EXIT.success : status === 'cancelled' ? EXIT.cancelled : EXIT.failed,
     durationMs: end - start,
     phases: restored
-      ? [{ name: 'artifacts', status: 'success', startTime: new Date(artifactsStart).toISOString(), endTime: new Date(artifactsEnd).toISOString(), durationMs: artifactsEnd - artifactsStart }]
+      ? [
+          {
+            name: 'artifacts',
+            status: 'success',
+            startTime: new Date(artifactsStart).toISOString(),
+            endTime: new Date(artifactsEnd).toISOString(),
+            durationMs: artifactsEnd - artifactsStart,
+          },
+        ]
       : [],
     artifacts,
     errors,
@@ -149,7 +170,8 @@ function packageNameOf(root: string): string | undefined {
  * every `nx run-many`, and must stay cheap).
  */
 function builderOf(packageRoot: string, workspaceRoot: string, latest: BuildJob | undefined, hash: string | undefined) {
-  if (latest && hash && latest.inputHash === hash && latest.builder !== 'unknown') return { requested: latest.requestedBuilder, effective: latest.builder };
+  if (latest && hash && latest.inputHash === hash && latest.builder !== 'unknown')
+    return { requested: latest.requestedBuilder, effective: latest.builder };
   const file = findConfigFile(packageRoot);
   const requested = (file && builderInSource(readFileSync(file, 'utf8'))) || 'esbuild';
   const effective = builderInEffect(requested, (binary) => Boolean(findBinary(binary, [packageRoot, workspaceRoot])));

@@ -12,7 +12,14 @@ export interface CleanExecutorOptions extends CommonExecutorOptions {
 export default async function cleanExecutor(options: CleanExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const { workspaceRoot, packageRoot } = fromNxContext(context);
   const result = await withCancellation((signal) =>
-    runClean({ workspaceRoot, packageRoot, environment: options.environment, cache: options.cache, lockTimeoutMs: options.lockTimeoutMs, signal }),
+    runClean({
+      workspaceRoot,
+      packageRoot,
+      environment: options.environment,
+      cache: options.cache,
+      lockTimeoutMs: options.lockTimeoutMs,
+      signal,
+    }),
   );
   return { success: result.exitCode === 0 };
 }

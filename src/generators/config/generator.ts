@@ -37,7 +37,8 @@ export async function configGenerator(tree: Tree, schema: ConfigGeneratorSchema)
     throw new Error(`${existing[0]} already exists${foreign}. Not overwriting it; pass --force to replace it.`);
   }
   for (const entry of Array.isArray(options.entry) ? options.entry : [options.entry]) {
-    if (!tree.exists(inRoot(entry))) logger.warn(`${inRoot(entry)} does not exist yet: the build fails with ENTRY_NOT_FOUND until it does.`);
+    if (!tree.exists(inRoot(entry)))
+      logger.warn(`${inRoot(entry)} does not exist yet: the build fails with ENTRY_NOT_FOUND until it does.`);
   }
 
   // package.json first: if it cannot be updated, nothing else is written either.
@@ -80,7 +81,9 @@ function warnShadowingTarget(tree: Tree, project: TargetProject) {
   const target = project.targets[buildTargetName];
   const executor = target?.executor ?? (target?.command || target?.options?.command ? 'nx:run-commands' : undefined);
   if (target && executor && executor !== `${PLUGIN_NAME}:build`) {
-    const where = tree.exists(joinPathFragments(project.root, 'project.json')) ? joinPathFragments(project.root, 'project.json') : joinPathFragments(project.root, 'package.json');
+    const where = tree.exists(joinPathFragments(project.root, 'project.json'))
+      ? joinPathFragments(project.root, 'project.json')
+      : joinPathFragments(project.root, 'package.json');
     logger.warn(
       `${where} defines a "${buildTargetName}" target (${executor}); it takes precedence over the "${buildTargetName}" target inferred from build.config.ts. ` +
         `Remove it (or rename it) to build with @repo/build-system.`,
@@ -111,7 +114,9 @@ function warnMissingTools(tree: Tree, root: string, options: NormalizedConfigOpt
   if (!choices.some((packages) => packages.every(has))) {
     const needed = choices.map((packages) => packages.join(' and ')).join(' or ');
     const missing = facts.packages.filter((p) => !has(p));
-    logger.warn(`builder "${options.builder}" needs ${needed} in the workspace devDependencies: install ${missing.length === 1 ? 'it' : 'them'} before building: ${install(missing)}`);
+    logger.warn(
+      `builder "${options.builder}" needs ${needed} in the workspace devDependencies: install ${missing.length === 1 ? 'it' : 'them'} before building: ${install(missing)}`,
+    );
   }
   if (options.dts && options.builder !== 'tsc' && !has('typescript')) {
     logger.warn(`dts: true runs the workspace's TypeScript: add "typescript" to the workspace devDependencies: ${install(['typescript'])}`);

@@ -1,4 +1,13 @@
-import { formatFiles, logger, readNxJson, updateNxJson, writeJson, type GeneratorCallback, type NxJsonConfiguration, type Tree } from '@nx/devkit';
+import {
+  formatFiles,
+  logger,
+  readNxJson,
+  updateNxJson,
+  writeJson,
+  type GeneratorCallback,
+  type NxJsonConfiguration,
+  type Tree,
+} from '@nx/devkit';
 import { normalizePluginOptions } from '../../plugin/options';
 import { ignoreBuildCache } from './lib/gitignore';
 import { addProductionInput } from './lib/named-inputs';
@@ -22,14 +31,19 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}
   const corrected = existing && correctedPluginEntry(existing);
   if (existing && corrected) {
     const name = typeof existing === 'string' ? existing : existing.plugin;
-    logger.warn(`@repo/build-system was registered in nx.json as "${name}", which Nx cannot load as the plugin (it would infer no targets): now "${PLUGIN_SPECIFIER}", options kept.`);
+    logger.warn(
+      `@repo/build-system was registered in nx.json as "${name}", which Nx cannot load as the plugin (it would infer no targets): now "${PLUGIN_SPECIFIER}", options kept.`,
+    );
     nxJson.plugins = nxJson.plugins!.map((p) => (p === existing ? corrected : p));
     nxJsonChanged = true;
   } else if (existing) {
     logger.info(`@repo/build-system is already registered in nx.json: leaving it as it is.`);
   } else {
     // The watch target keeps its default name unless nx.json says otherwise.
-    const { buildTargetName, cleanTargetName } = normalizePluginOptions({ buildTargetName: schema.buildTargetName, cleanTargetName: schema.cleanTargetName });
+    const { buildTargetName, cleanTargetName } = normalizePluginOptions({
+      buildTargetName: schema.buildTargetName,
+      cleanTargetName: schema.cleanTargetName,
+    });
     const options = { buildTargetName, cleanTargetName };
     nxJson.plugins = [...(nxJson.plugins ?? []), { plugin: PLUGIN_SPECIFIER, options }];
     nxJsonChanged = true;

@@ -30,7 +30,10 @@ export interface NormalizeContext {
 }
 
 /** Raw options → complete options, or a message naming the bad option. Pure. */
-export function normalizeOptions(schema: ConfigGeneratorSchema, ctx: NormalizeContext): { ok: true; value: NormalizedConfigOptions } | { ok: false; error: string } {
+export function normalizeOptions(
+  schema: ConfigGeneratorSchema,
+  ctx: NormalizeContext,
+): { ok: true; value: NormalizedConfigOptions } | { ok: false; error: string } {
   // The builder that will run here: bun where its binary is, else esbuild (what bun would fall back to).
   const builder = schema.builder ?? (ctx.bunAvailable ? 'bun' : 'esbuild');
   if (!(SCAFFOLD_BUILDERS as readonly string[]).includes(builder)) {
@@ -38,7 +41,9 @@ export function normalizeOptions(schema: ConfigGeneratorSchema, ctx: NormalizeCo
   }
 
   const listed = splitList(schema.entry);
-  const entryPaths = listed.length ? listed.map(normalizeRelative) : [DEFAULT_ENTRY_CANDIDATES.find(ctx.exists) ?? DEFAULT_ENTRY_CANDIDATES[0]];
+  const entryPaths = listed.length
+    ? listed.map(normalizeRelative)
+    : [DEFAULT_ENTRY_CANDIDATES.find(ctx.exists) ?? DEFAULT_ENTRY_CANDIDATES[0]];
   for (const p of entryPaths) {
     if (p === null) return { ok: false, error: `--entry "${schema.entry}" must be relative paths inside the project` };
   }
@@ -50,7 +55,10 @@ export function normalizeOptions(schema: ConfigGeneratorSchema, ctx: NormalizeCo
 
   const outputDir = normalizeRelative(schema.outputDir ?? 'dist');
   if (outputDir === null || outputDir === '.') {
-    return { ok: false, error: `--outputDir "${schema.outputDir}" must be a directory inside the project, not the project root (e.g. "dist")` };
+    return {
+      ok: false,
+      error: `--outputDir "${schema.outputDir}" must be a directory inside the project, not the project root (e.g. "dist")`,
+    };
   }
   const top = outputDir.split('/')[0];
   if (top === BUILD_CACHE_DIR || top === 'node_modules') {
@@ -59,7 +67,10 @@ export function normalizeOptions(schema: ConfigGeneratorSchema, ctx: NormalizeCo
   // clean and the staging swap replace outputDir wholesale: it must never hold sources.
   const swallowed = paths.find((p) => p === outputDir || p.startsWith(`${outputDir}/`));
   if (swallowed) {
-    return { ok: false, error: `--outputDir "${outputDir}" contains the entry "${swallowed}": every build replaces outputDir, so it must not hold sources` };
+    return {
+      ok: false,
+      error: `--outputDir "${outputDir}" contains the entry "${swallowed}": every build replaces outputDir, so it must not hold sources`,
+    };
   }
 
   const formats = splitList(schema.format ?? 'esm');

@@ -30,7 +30,10 @@ export function updatePackageJson(tree: Tree, projectRoot: string, projectName: 
     if (!pkg || typeof pkg !== 'object' || Array.isArray(pkg)) return { messages, error: `${file} is not a JSON object` };
   } else {
     if (!NPM_NAME.test(projectName)) {
-      return { messages, error: `${projectRoot} has no package.json and "${projectName}" is not a valid npm package name: create a package.json with a "name", or pass --skipPackageJson` };
+      return {
+        messages,
+        error: `${projectRoot} has no package.json and "${projectName}" is not a valid npm package name: create a package.json with a "name", or pass --skipPackageJson`,
+      };
     }
     pkg = { name: projectName, version: '0.0.0', private: true };
     messages.push({ level: 'info', text: `Created ${file}: the build reads the package name and dependencies from it.` });
@@ -57,7 +60,13 @@ export function updatePackageJson(tree: Tree, projectRoot: string, projectName: 
     }
   }
 
-  const wanted = wantedEntryFields({ entries: opts.entries, format: opts.format, outputDir: opts.outputDir, dts: opts.dts, packageType: packageTypeOf(pkg) });
+  const wanted = wantedEntryFields({
+    entries: opts.entries,
+    format: opts.format,
+    outputDir: opts.outputDir,
+    dts: opts.dts,
+    packageType: packageTypeOf(pkg),
+  });
   pkg = applyEntryFields(pkg, wanted, { outputDir: opts.outputDir, exportPackageJson: true }).pkg;
 
   tree.write(file, JSON.stringify(pkg, null, 2) + '\n');

@@ -6,11 +6,17 @@ import { BUILD_CACHE_DIR } from '../../../config/define';
  * (`/.build-cache`, `.build-cache/**`) only covers the root, while each package keeps its
  * own `{projectRoot}/.build-cache`, so those do not count.
  */
-const COVERING = new Set([BUILD_CACHE_DIR, `${BUILD_CACHE_DIR}/`, `**/${BUILD_CACHE_DIR}`, `**/${BUILD_CACHE_DIR}/`, `**/${BUILD_CACHE_DIR}/**`]);
+const COVERING = new Set([
+  BUILD_CACHE_DIR,
+  `${BUILD_CACHE_DIR}/`,
+  `**/${BUILD_CACHE_DIR}`,
+  `**/${BUILD_CACHE_DIR}/`,
+  `**/${BUILD_CACHE_DIR}/**`,
+]);
 
 /** Adds `.build-cache` to the root .gitignore unless already ignored. Returns whether it changed. */
 export function ignoreBuildCache(tree: Tree): boolean {
-  const current = tree.exists('.gitignore') ? tree.read('.gitignore', 'utf-8') ?? '' : '';
+  const current = tree.exists('.gitignore') ? (tree.read('.gitignore', 'utf-8') ?? '') : '';
   const lines = current.split(/\r?\n/).map((l) => l.trim());
   if (lines.some((l) => COVERING.has(l))) return false;
   const eol = current.includes('\r\n') ? '\r\n' : '\n';

@@ -9,7 +9,12 @@ export const PLUGIN_SPECIFIER = '@repo/build-system/plugin';
  * loads: the package's main entry has no createNodesV2 (it is what every build.config.ts
  * imports, kept light), and `dist/…` paths are not in its `exports`.
  */
-const KNOWN_SPECIFIERS = new Set([PLUGIN_SPECIFIER, '@repo/build-system', '@repo/build-system/dist/plugin', '@repo/build-system/dist/plugin.js']);
+const KNOWN_SPECIFIERS = new Set([
+  PLUGIN_SPECIFIER,
+  '@repo/build-system',
+  '@repo/build-system/dist/plugin',
+  '@repo/build-system/dist/plugin.js',
+]);
 
 type PluginEntry = NonNullable<NxJsonConfiguration['plugins']>[number];
 
