@@ -3,16 +3,16 @@ import type { ExecutorContext, ProjectGraphProjectNode } from '@nx/devkit';
 import { noticesOfRun, RUN_ID_ENV } from '../core/notices';
 import type { DeclaredInputs, InputDefinition, ProjectInputs } from '../core/undeclared-inputs';
 
-/** What every executor derives from Nx's context: the workspace, the package, the task hash. */
-export function fromNxContext(context: ExecutorContext) {
+/** What every executor derives from Nx's context: the workspace, the package, the task hash (from the task's env). */
+export function fromNxContext(context: ExecutorContext, env: NodeJS.ProcessEnv = process.env) {
   const project = context.projectName ? context.projectsConfigurations?.projects[context.projectName] : undefined;
   if (!project) throw new Error(`@repo/build-system: project ${context.projectName ?? '(none)'} not found`);
   return {
     workspaceRoot: context.root,
     packageRoot: join(context.root, project.root),
-    inputHash: process.env.NX_TASK_HASH ?? null,
+    inputHash: env.NX_TASK_HASH ?? null,
     trigger: 'nx' as const,
-    notices: noticesOfRun(process.env[RUN_ID_ENV]),
+    notices: noticesOfRun(env[RUN_ID_ENV]),
     metadata: {
       runner: 'nx',
       target: `${context.projectName}:${context.targetName}${context.configurationName ? `:${context.configurationName}` : ''}`,

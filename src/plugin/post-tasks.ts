@@ -55,6 +55,7 @@ export async function recordBuildTasks(rawOptions: BuildSystemPluginOptions | un
         hash: r.task.hash,
         outputs: r.task.outputs ?? [],
         configuration: r.task.target.configuration,
+        task: r.task.id,
         terminalOutput: r.terminalOutput,
         startTime: r.task.startTime ?? context.startTime,
         endTime: r.task.endTime ?? context.endTime,

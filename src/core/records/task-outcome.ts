@@ -25,6 +25,8 @@ export interface TaskOutcome {
   /** Output paths relative to the workspace root, as Nx expanded them. */
   outputs: string[];
   configuration?: string;
+  /** Nx's task id (`project:target[:configuration]`). */
+  task?: string;
   terminalOutput?: string;
   startTime?: number;
   endTime?: number;
@@ -39,7 +41,8 @@ export async function recordTaskOutcome(store: RecordStore, t: TaskOutcome): Pro
   const packagePath = posix.normalize(t.projectRoot.split('\\').join('/')).replace(/^\.$/, '');
   const packageRoot = join(t.workspaceRoot, packagePath);
   const latest = await store.latest(packagePath);
-  if (EXECUTOR_RAN.has(t.status) && (await recordedByExecutor(store, packagePath, t))) return undefined;
+  const own = EXECUTOR_RAN.has(t.status) ? await recordedByExecutor(store, packagePath, t) : undefined;
+  if (own) return void (await adoptTaskHash(store, packageRoot, own, t.hash));
 
   const cache: CacheStatus = t.status === 'remote-cache' ? 'remote-cache' : t.status.startsWith('local-cache') ? 'local-cache' : 'miss';
   const now = Date.now();
@@ -130,19 +133,31 @@ const EXECUTOR_RAN: ReadonlySet<NxTaskStatus> = new Set(['success', 'failure', '
 const RECENT_JOBS = 5;
 
 /**
- * Whether the executor already recorded this run: a record of the same task hash, written by
- * the executor (not by this hook), that started while Nx ran the task. Nx's clock starts before
- * it forks the executor, so the executor's record starts inside [startTime, endTime]; an earlier
- * run of the same hash (`--skip-nx-cache`) started before it and does not count.
+ * The executor's record of this run, if it wrote one: a record of the same task hash, written
+ * by the executor (not by this hook), that started while Nx ran the task. Nx's clock starts
+ * before it forks the executor, so the executor's record starts inside [startTime, endTime]; an
+ * earlier run of the same hash (`--skip-nx-cache`) started before it and does not count. A
+ * batch is not told its tasks' hashes (docs/architecture.md#batches): its record has none yet
+ * and names the task instead.
  */
-async function recordedByExecutor(store: RecordStore, packagePath: string, t: TaskOutcome): Promise<boolean> {
-  if (!t.hash) return false;
+async function recordedByExecutor(store: RecordStore, packagePath: string, t: TaskOutcome): Promise<BuildJob | undefined> {
+  if (!t.hash) return undefined;
   const jobs = await store.history(packagePath, RECENT_JOBS);
-  return jobs.some((j) => {
-    if (j.inputHash !== t.hash || j.metadata?.recordedBy === 'postTasksExecution') return false;
+  return jobs.find((j) => {
+    if (j.metadata?.recordedBy === 'postTasksExecution') return false;
+    const batched = j.inputHash === null && t.task !== undefined && j.metadata?.runner === 'nx' && j.metadata?.target === t.task;
+    if (j.inputHash !== t.hash && !batched) return false;
     const start = Date.parse(j.startTime);
     return (t.startTime === undefined || start >= t.startTime) && (t.endTime === undefined || start <= t.endTime);
   });
+}
+
+/** Gives a batch's record (and the fingerprint it wrote) the task hash Nx reports only here. */
+async function adoptTaskHash(store: RecordStore, packageRoot: string, job: BuildJob, hash: string | undefined): Promise<void> {
+  if (job.inputHash !== null || !hash) return;
+  await store.saveJob({ ...job, inputHash: hash });
+  const fingerprint = await readFingerprint(packageRoot);
+  if (fingerprint?.jobId === job.id && !fingerprint.inputHash) await saveFingerprint(packageRoot, { ...fingerprint, inputHash: hash });
 }
 
 /** Masks the process env's values of the `secretEnv` names the config's source lists (never executing it). */
