@@ -9,6 +9,7 @@ import {
   type Tree,
 } from '@nx/devkit';
 import { normalizePluginOptions } from '../../plugin/options';
+import { loadPluginsInProcess } from './lib/dotenv';
 import { ignoreBuildCache } from './lib/gitignore';
 import { addProductionInput } from './lib/named-inputs';
 import { correctedPluginEntry, findPluginEntry, PLUGIN_SPECIFIER } from './lib/plugin-entry';
@@ -58,6 +59,7 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema = {}
   }
 
   ignoreBuildCache(tree);
+  if (schema.inProcessPlugins) loadPluginsInProcess(tree);
 
   if (!schema.skipFormat) await formatFiles(tree);
   return () => {};

@@ -2,5 +2,7 @@
 export interface InitGeneratorSchema {
   buildTargetName?: string;
   cleanTargetName?: string;
+  /** Writes NX_ISOLATE_PLUGINS=false to the workspace .env (plugins loaded in-process). */
+  inProcessPlugins?: boolean;
   skipFormat?: boolean;
 }
