@@ -2,7 +2,8 @@ import type { Task } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { inDependencyOrder, taskEnv } from './batch';
 
-const task = (id: string, hash?: string) => ({ id, target: { project: id, target: 'build' }, hash, overrides: {}, outputs: [], parallelism: true }) as unknown as Task;
+const task = (id: string, hash?: string) =>
+  ({ id, target: { project: id, target: 'build' }, hash, overrides: {}, outputs: [], parallelism: true }) as unknown as Task;
 
 /** A graph from `{ id: [dependencies] }`, dependencies in Nx 24's `{ id }` shape or as plain ids. */
 function graph(deps: Record<string, string[]>, shape: 'object' | 'string' = 'object') {
@@ -13,7 +14,10 @@ function graph(deps: Record<string, string[]>, shape: 'object' | 'string' = 'obj
 }
 
 /** Runs the batch with tasks that finish in `ms[id]` ms (default 1) and fail when listed; returns the event log. */
-async function run(deps: Record<string, string[]>, { parallel = 3, failing = [] as string[], ms = {} as Record<string, number>, abortAfter = '' } = {}) {
+async function run(
+  deps: Record<string, string[]>,
+  { parallel = 3, failing = [] as string[], ms = {} as Record<string, number>, abortAfter = '' } = {},
+) {
   const events: string[] = [];
   const controller = new AbortController();
   let running = 0;
@@ -58,7 +62,8 @@ describe('inDependencyOrder', () => {
   it('ignores dependencies outside the batch (Nx ran them before) and reads plain-id edges too', async () => {
     const events: string[] = [];
     const g = graph({ a: ['elsewhere'], b: ['a'] }, 'string');
-    for await (const { task: id } of inDependencyOrder(g, 3, new AbortController().signal, async () => ({ success: true }))) events.push(id);
+    for await (const { task: id } of inDependencyOrder(g, 3, new AbortController().signal, async () => ({ success: true })))
+      events.push(id);
     expect(events).toEqual(['a', 'b']);
   });
 });
@@ -67,7 +72,12 @@ describe('taskEnv', () => {
   it("gives the task Nx's NX_TASK_* variables, its own hash only when Nx sent one", () => {
     const context = { root: '/nonexistent', projectGraph: { nodes: {}, dependencies: {} } } as never;
     const withHash = taskEnv({ ...task('a', '123'), target: { project: 'a', target: 'build', configuration: 'ci' } }, context);
-    expect(withHash).toMatchObject({ NX_TASK_TARGET_PROJECT: 'a', NX_TASK_TARGET_TARGET: 'build', NX_TASK_TARGET_CONFIGURATION: 'ci', NX_TASK_HASH: '123' });
+    expect(withHash).toMatchObject({
+      NX_TASK_TARGET_PROJECT: 'a',
+      NX_TASK_TARGET_TARGET: 'build',
+      NX_TASK_TARGET_CONFIGURATION: 'ci',
+      NX_TASK_HASH: '123',
+    });
     const without = taskEnv(task('a'), context);
     expect('NX_TASK_HASH' in without).toBe(false);
     expect('NX_TASK_TARGET_CONFIGURATION' in without).toBe(false);

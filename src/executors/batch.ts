@@ -44,7 +44,13 @@ export function createBatchExecutor<O>(requestFor: RequestFor<O>) {
   };
 }
 
-async function runTask<O>(task: Task, options: O, context: ExecutorContext, requestFor: RequestFor<O>, signal: AbortSignal): Promise<BatchTaskResult> {
+async function runTask<O>(
+  task: Task,
+  options: O,
+  context: ExecutorContext,
+  requestFor: RequestFor<O>,
+  signal: AbortSignal,
+): Promise<BatchTaskResult> {
   const startTime = Date.now();
   let terminalOutput = '';
   try {
@@ -112,7 +118,8 @@ export async function* inDependencyOrder<R extends { success: boolean }>(
   run: (task: Task) => Promise<R>,
 ): AsyncGenerator<{ task: string; result: R }> {
   const ids = Object.keys(graph.tasks);
-  const depsOf = (id: string) => (graph.dependencies[id] ?? []).map((d) => (typeof d === 'string' ? d : (d as { id: string }).id)).filter((d) => d in graph.tasks);
+  const depsOf = (id: string) =>
+    (graph.dependencies[id] ?? []).map((d) => (typeof d === 'string' ? d : (d as { id: string }).id)).filter((d) => d in graph.tasks);
   const succeeded = new Set<string>();
   const settled = new Set<string>();
   const waiting = new Set(ids);
@@ -125,7 +132,10 @@ export async function* inDependencyOrder<R extends { success: boolean }>(
         if (blocked(id)) waiting.delete(id);
         else if (depsOf(id).every((d) => succeeded.has(d))) {
           waiting.delete(id);
-          running.set(id, run(graph.tasks[id]).then((result) => ({ task: id, result })));
+          running.set(
+            id,
+            run(graph.tasks[id]).then((result) => ({ task: id, result })),
+          );
         }
       }
     }

@@ -39,11 +39,14 @@ describe('init --inProcessPlugins', () => {
     expect(once.match(/NX_ISOLATE_PLUGINS/g)).toHaveLength(1);
   });
 
-  it.each(['NX_ISOLATE_PLUGINS=false', 'export NX_ISOLATE_PLUGINS = "false"', "NX_ISOLATE_PLUGINS='false' # set by hand"])('leaves %j as it is', async (line) => {
-    tree.write('.env', `A=1\n${line}\n`);
-    await initGenerator(tree, { inProcessPlugins: true });
-    expect(env()).toBe(`A=1\n${line}\n`);
-  });
+  it.each(['NX_ISOLATE_PLUGINS=false', 'export NX_ISOLATE_PLUGINS = "false"', "NX_ISOLATE_PLUGINS='false' # set by hand"])(
+    'leaves %j as it is',
+    async (line) => {
+      tree.write('.env', `A=1\n${line}\n`);
+      await initGenerator(tree, { inProcessPlugins: true });
+      expect(env()).toBe(`A=1\n${line}\n`);
+    },
+  );
 
   it('replaces another value of the variable in place (the last one, which dotenv keeps)', async () => {
     tree.write('.env', 'NX_ISOLATE_PLUGINS=true\nA=1\nNX_ISOLATE_PLUGINS=true\nB=2\n');
