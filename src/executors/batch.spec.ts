@@ -1,6 +1,6 @@
 import type { Task } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
-import { inDependencyOrder, taskEnv } from './batch';
+import { inDependencyOrder, ownDotEnv, taskEnv } from './batch';
 
 const task = (id: string, hash?: string) =>
   ({ id, target: { project: id, target: 'build' }, hash, overrides: {}, outputs: [], parallelism: true }) as unknown as Task;
@@ -16,20 +16,26 @@ function graph(deps: Record<string, string[]>, shape: 'object' | 'string' = 'obj
 /** Runs the batch with tasks that finish in `ms[id]` ms (default 1) and fail when listed; returns the event log. */
 async function run(
   deps: Record<string, string[]>,
-  { parallel = 3, failing = [] as string[], ms = {} as Record<string, number>, abortAfter = '' } = {},
+  { parallel = 3, failing = [] as string[], ms = {} as Record<string, number>, abortAfter = '', alone = [] as string[] } = {},
 ) {
   const events: string[] = [];
   const controller = new AbortController();
   let running = 0;
   let maxRunning = 0;
-  const results = inDependencyOrder(graph(deps), parallel, controller.signal, async (t) => {
-    events.push(`start ${t.id}`);
-    maxRunning = Math.max(maxRunning, ++running);
-    await new Promise((r) => setTimeout(r, ms[t.id] ?? 1));
-    running--;
-    if (t.id === abortAfter) controller.abort();
-    return { success: !failing.includes(t.id) };
-  });
+  const results = inDependencyOrder(
+    graph(deps),
+    parallel,
+    controller.signal,
+    async (t) => {
+      events.push(`start ${t.id}`);
+      maxRunning = Math.max(maxRunning, ++running);
+      await new Promise((r) => setTimeout(r, ms[t.id] ?? 1));
+      running--;
+      if (t.id === abortAfter) controller.abort();
+      return { success: !failing.includes(t.id) };
+    },
+    (t) => alone.includes(t.id),
+  );
   for await (const { task: id, result } of results) events.push(`${result.success ? 'done' : 'failed'} ${id}`);
   return { events, maxRunning };
 }
@@ -59,12 +65,32 @@ describe('inDependencyOrder', () => {
     expect(events).toEqual(['start a', 'done a']);
   });
 
+  it('runs a task that must be alone with nothing beside it, and starts nothing else before its turn', async () => {
+    const ms = { a: 20, b: 20, c: 20, d: 20 };
+    const { events, maxRunning } = await run({ a: [], b: [], c: [], d: [] }, { alone: ['b'], ms });
+    expect(events.slice(0, 3)).toEqual(['start a', 'done a', 'start b']);
+    expect(events.slice(3, 5)).toEqual(['done b', 'start c']);
+    expect(maxRunning).toBe(2);
+  });
+
   it('ignores dependencies outside the batch (Nx ran them before) and reads plain-id edges too', async () => {
     const events: string[] = [];
     const g = graph({ a: ['elsewhere'], b: ['a'] }, 'string');
     for await (const { task: id } of inDependencyOrder(g, 3, new AbortController().signal, async () => ({ success: true })))
       events.push(id);
     expect(events).toEqual(['a', 'b']);
+  });
+});
+
+describe('ownDotEnv', () => {
+  const base = { PATH: '/bin', HOME: '/root' };
+  it('is false when only the task variables differ', () => {
+    expect(ownDotEnv({ ...base, NX_TASK_HASH: '1', NX_TASK_TARGET_PROJECT: 'a', LERNA_PACKAGE_NAME: 'a' }, base)).toBe(false);
+  });
+  it('is true when the task sets, changes or drops a variable', () => {
+    expect(ownDotEnv({ ...base, API_URL: 'x' }, base)).toBe(true);
+    expect(ownDotEnv({ ...base, HOME: '/home' }, base)).toBe(true);
+    expect(ownDotEnv({ PATH: '/bin' }, base)).toBe(true);
   });
 });
 

@@ -36,8 +36,15 @@ export function createBatchExecutor<O>(requestFor: RequestFor<O>) {
   ): AsyncGenerator<{ task: string; result: BatchTaskResult }> {
     const stop = listenForStop();
     try {
-      const run = (task: Task) => runTask(task, inputs[task.id], context, requestFor, stop.signal);
-      yield* inDependencyOrder(taskGraph, parallelism(), stop.signal, run);
+      const envs = new Map(Object.values(taskGraph.tasks).map((t) => [t.id, taskEnv(t, context)]));
+      // A task whose own dotenv files change the environment runs alone, in that environment: a
+      // config reading process.env while it loads sees what it would see in a forked process.
+      const alone = (task: Task) => ownDotEnv(envs.get(task.id)!, process.env);
+      const run = (task: Task) => {
+        const build = () => runTask(task, inputs[task.id], envs.get(task.id)!, context, requestFor, stop.signal);
+        return alone(task) ? withProcessEnv(envs.get(task.id)!, build) : build();
+      };
+      yield* inDependencyOrder(taskGraph, parallelism(), stop.signal, run, alone);
     } finally {
       stop.release();
     }
@@ -47,6 +54,7 @@ export function createBatchExecutor<O>(requestFor: RequestFor<O>) {
 async function runTask<O>(
   task: Task,
   options: O,
+  env: NodeJS.ProcessEnv,
   context: ExecutorContext,
   requestFor: RequestFor<O>,
   signal: AbortSignal,
@@ -54,7 +62,6 @@ async function runTask<O>(
   const startTime = Date.now();
   let terminalOutput = '';
   try {
-    const env = taskEnv(task, context);
     const request = requestFor(options, contextOf(task, context), env);
     const job = await runBuild({ ...request, signal, terminal: (text) => (terminalOutput += text) });
     const status = job.status === 'success' ? 'success' : job.status === 'cancelled' ? 'stopped' : 'failure';
@@ -63,6 +70,36 @@ async function runTask<O>(
     // What the single-task executor would throw (an unknown project): that task's failure only.
     terminalOutput += `${(err as Error).message}\n`;
     return { success: false, status: 'failure', terminalOutput, startTime, endTime: Date.now() };
+  }
+}
+
+/** Variables Nx sets for each task: never a reason to run it alone. */
+const TASK_VARIABLES = new Set([
+  'NX_TASK_TARGET_PROJECT',
+  'NX_TASK_TARGET_TARGET',
+  'NX_TASK_TARGET_CONFIGURATION',
+  'NX_TASK_HASH',
+  'LERNA_PACKAGE_NAME',
+]);
+
+/** Whether the task's dotenv files set or drop a variable of the batch process's environment. */
+export function ownDotEnv(env: NodeJS.ProcessEnv, processEnv: NodeJS.ProcessEnv): boolean {
+  const keys = new Set([...Object.keys(env), ...Object.keys(processEnv)]);
+  return [...keys].some((k) => !TASK_VARIABLES.has(k) && env[k] !== processEnv[k]);
+}
+
+/** Runs `fn` with process.env replaced by `env` (nothing else runs meanwhile), then restores it. */
+async function withProcessEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  const replace = (next: NodeJS.ProcessEnv) => {
+    for (const k of Object.keys(process.env)) if (!(k in next)) delete process.env[k];
+    Object.assign(process.env, next);
+  };
+  replace(env);
+  try {
+    return await fn();
+  } finally {
+    replace(saved);
   }
 }
 
@@ -109,13 +146,15 @@ function parallelism(): number {
 
 /**
  * Runs the tasks of `graph`, at most `parallel` at once, each once all its dependencies in the
- * batch succeeded; yields each result as it comes. Stops starting tasks once `signal` aborts.
+ * batch succeeded; yields each result as it comes. A task `alone` says so runs with nothing
+ * beside it. Stops starting tasks once `signal` aborts.
  */
 export async function* inDependencyOrder<R extends { success: boolean }>(
   graph: Pick<TaskGraph, 'tasks' | 'dependencies'>,
   parallel: number,
   signal: AbortSignal,
   run: (task: Task) => Promise<R>,
+  alone: (task: Task) => boolean = () => false,
 ): AsyncGenerator<{ task: string; result: R }> {
   const ids = Object.keys(graph.tasks);
   const depsOf = (id: string) =>
@@ -124,24 +163,33 @@ export async function* inDependencyOrder<R extends { success: boolean }>(
   const settled = new Set<string>();
   const waiting = new Set(ids);
   const running = new Map<string, Promise<{ task: string; result: R }>>();
+  let runningAlone = false;
   const blocked = (id: string) => depsOf(id).some((d) => settled.has(d) && !succeeded.has(d));
+  const start = (id: string) => {
+    waiting.delete(id);
+    running.set(
+      id,
+      run(graph.tasks[id]).then((result) => ({ task: id, result })),
+    );
+  };
   for (;;) {
-    if (!signal.aborted) {
-      for (const id of [...waiting]) {
-        if (running.size >= parallel) break;
-        if (blocked(id)) waiting.delete(id);
-        else if (depsOf(id).every((d) => succeeded.has(d))) {
-          waiting.delete(id);
-          running.set(
-            id,
-            run(graph.tasks[id]).then((result) => ({ task: id, result })),
-          );
+    for (const id of [...waiting]) {
+      if (signal.aborted || runningAlone || running.size >= parallel) break;
+      if (blocked(id)) waiting.delete(id);
+      else if (depsOf(id).every((d) => succeeded.has(d))) {
+        if (!alone(graph.tasks[id])) start(id);
+        // Its turn comes when what runs now is done; nothing else starts meanwhile.
+        else if (running.size > 0) break;
+        else {
+          start(id);
+          runningAlone = true;
         }
       }
     }
     if (running.size === 0) return;
     const done = await Promise.race(running.values());
     running.delete(done.task);
+    runningAlone = false;
     settled.add(done.task);
     if (done.result.success) succeeded.add(done.task);
     yield done;

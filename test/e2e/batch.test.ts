@@ -7,6 +7,18 @@ import { createWorkspace, NX_BIN, sleep, waitFor, type TempWorkspace } from '../
 const GRAPH: Record<string, string[]> = { a: [], b: ['a'], c: ['b'], d: [], e: ['d'], f: [] };
 const DIRS = Object.keys(GRAPH).map((p) => `packages/${p}`);
 
+/** a's prebuild prints; f's config reads a variable its own .env sets (Nx loads it for f's task only). */
+const EXTRA: Record<string, string> = {
+  a: `, prebuild: 'echo prebuild of a says hello'`,
+  f: `, define: { __GREETING__: JSON.stringify(process.env.GREETING ?? 'unset') }`,
+};
+const FILES: Record<string, Record<string, string>> = {
+  f: {
+    '.env': 'GREETING=hello-from-the-dotenv-of-f\n',
+    'src/index.ts': "declare const __GREETING__: string;\nexport const f = 'f';\nexport const greeting = __GREETING__;\n",
+  },
+};
+
 const config = (extra = '') => `import { defineBuildConfig } from '@repo/build-system';
 export default defineBuildConfig({ builder: 'esbuild', entry: 'src/index.ts', outputDir: 'dist'${extra} });
 `;
@@ -40,8 +52,11 @@ describe('run-many in one batch process (real nx)', () => {
           {
             name: `@t/${p}`,
             packageJson: { exports: { '.': './dist/index.js' }, dependencies: Object.fromEntries(deps.map((d) => [`@t/${d}`, '*'])) },
-            config: config(p === 'a' ? `, prebuild: 'echo prebuild of a says hello'` : ''),
-            files: { 'src/index.ts': `${deps.map((d) => `export * from '@t/${d}';\n`).join('')}export const ${p} = '${p}';\n` },
+            config: config(EXTRA[p] ?? ''),
+            files: {
+              'src/index.ts': `${deps.map((d) => `export * from '@t/${d}';\n`).join('')}export const ${p} = '${p}';\n`,
+              ...FILES[p],
+            },
           },
         ]),
       ),
@@ -75,6 +90,8 @@ describe('run-many in one batch process (real nx)', () => {
     expect(r.output).toMatch(/> nx run @t\/a:build\n+> echo prebuild of a says hello\nprebuild of a says hello/);
     expect(ws.read(byPkg.a.logs)).toContain('prebuild of a says hello');
     expect(ws.read(byPkg.b.logs)).not.toContain('prebuild of a says hello');
+    // f's config, loaded in the batch process, saw f's own .env as a forked task would
+    expect(ws.read('packages/f/dist/index.js')).toContain('hello-from-the-dotenv-of-f');
   });
 
   it('writes the same records as one forked process per task (--batch=false), hashes included', () => {
