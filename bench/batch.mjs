@@ -1,5 +1,5 @@
 // Batched builds against forked ones and @nx/esbuild, and plugins in-process against isolated,
-// every variant of a comparison interleaved (A B C A B C …) so the machine's load hits all alike.
+// every variant of a comparison interleaved (A B C, B C A, …) so the machine's load hits all alike.
 // Usage: node bench/batch.mjs [--runs N] [--only single,many,cached]
 // Writes bench/results/<timestamp>-batch.json and bench/results/latest-batch.md.
 import { spawnSync } from 'node:child_process';
@@ -70,13 +70,19 @@ function timeOnce(argv, cwd, env) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Variants `{ key: [label, argv, cwd, env] }`, one warm-up each, then `runs` rounds in turn. */
+/** Variants `{ key: [label, argv, cwd, env] }`, one warm-up each, then `runs` rounds of all of them. */
 function interleaved(title, variants) {
   console.log(`\n# ${title} (medians of ${runs} interleaved runs; load average ${loadavg()[0].toFixed(1)})`);
   const entries = Object.entries(variants);
   for (const [, [, argv, cwd, env]] of entries) timeOnce(argv, cwd, env);
   const samples = Object.fromEntries(entries.map(([k]) => [k, []]));
-  for (let i = 0; i < runs; i++) for (const [k, [, argv, cwd, env]] of entries) samples[k].push(timeOnce(argv, cwd, env));
+  // Each round starts one variant later (A B C, B C A, …): no variant always follows the same one.
+  for (let i = 0; i < runs; i++) {
+    for (let j = 0; j < entries.length; j++) {
+      const [k, [, argv, cwd, env]] = entries[(i + j) % entries.length];
+      samples[k].push(timeOnce(argv, cwd, env));
+    }
+  }
   return Object.fromEntries(
     entries.map(([k, [label]]) => {
       const r = {

@@ -1,3 +1,4 @@
+import childProcess, { type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ExecutorContext, Task, TaskGraph } from '@nx/devkit';
@@ -35,6 +36,7 @@ export function createBatchExecutor<O>(requestFor: RequestFor<O>) {
     context: ExecutorContext,
   ): AsyncGenerator<{ task: string; result: BatchTaskResult }> {
     const stop = listenForStop();
+    const children = trackChildProcesses();
     try {
       const envs = new Map(Object.values(taskGraph.tasks).map((t) => [t.id, taskEnv(t, context)]));
       // A task whose own dotenv files change the environment runs alone, in that environment: a
@@ -46,7 +48,9 @@ export function createBatchExecutor<O>(requestFor: RequestFor<O>) {
       };
       yield* inDependencyOrder(taskGraph, parallelism(), stop.signal, run, alone);
     } finally {
+      await children.settle();
       stop.release();
+      exitWhenNxDisconnects();
     }
   };
 }
@@ -71,6 +75,59 @@ async function runTask<O>(
     terminalOutput += `${(err as Error).message}\n`;
     return { success: false, status: 'failure', terminalOutput, startTime, endTime: Date.now() };
   }
+}
+
+/**
+ * The processes the builds start and leave running: esbuild's service, which outlives each
+ * build (and would outlive this process, holding its stderr and becoming a zombie no one
+ * reaps at once, which Nx's stop of the batch waits a second or more for). Tracked from
+ * child_process.spawn while the batch runs, then stopped and waited for.
+ */
+function trackChildProcesses(): { settle: () => Promise<void> } {
+  const started = new Set<ChildProcess>();
+  const spawn = childProcess.spawn;
+  childProcess.spawn = function (this: unknown, ...args: unknown[]) {
+    const child = (spawn as (...a: unknown[]) => ChildProcess).apply(this, args);
+    if (child.exitCode === null && child.signalCode === null) {
+      started.add(child);
+      child.once('exit', () => started.delete(child));
+    }
+    return child;
+  } as typeof childProcess.spawn;
+  return {
+    async settle() {
+      childProcess.spawn = spawn;
+      stopEsbuildServices();
+      const exits = [...started].map(
+        (c) => new Promise((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve(null) : c.once('exit', resolve))),
+      );
+      // Bounded: a process that ignores SIGTERM is Nx's to stop, as for a forked executor.
+      await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, SETTLE_MS).unref())]);
+    },
+  };
+}
+
+const SETTLE_MS = 2000;
+
+/** esbuild's `stop()` on every copy of esbuild this process loaded: it kills the service (without waiting). */
+function stopEsbuildServices(): void {
+  for (const file of Object.keys(require.cache).filter((f) => /[\\/]node_modules[\\/]esbuild[\\/]lib[\\/]main\.js$/.test(f))) {
+    try {
+      (require.cache[file]?.exports as { stop?: () => unknown } | undefined)?.stop?.();
+    } catch {
+      // an esbuild without stop(): its service ends with this process
+    }
+  }
+}
+
+/**
+ * Nx disconnects from a batch process as soon as it has the results, and shortly after stops
+ * any still running, polling until it is gone. Every build has ended, saved its record and
+ * released its lock by then, and Nx's batch runner flushed stdout and stderr before sending
+ * the results: this process can exit at once.
+ */
+function exitWhenNxDisconnects(): void {
+  if (process.send) process.once('disconnect', () => process.exit(0));
 }
 
 /** Variables Nx sets for each task: never a reason to run it alone. */
