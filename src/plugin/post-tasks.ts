@@ -44,8 +44,12 @@ export async function recordBuildTasks(rawOptions: BuildSystemPluginOptions | un
   const { recordTaskOutcome } = require('../core/records/task-outcome') as typeof import('../core/records/task-outcome');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { openRecordStore } = require('../core/records/open-store') as typeof import('../core/records/open-store');
-  // With a database: the records of this run go to it in one transaction, at the end.
-  const store = openRecordStore(context.workspaceRoot, { batch: true, urlEnv: rawOptions?.databaseUrlEnv });
+  // With a database: the records of this run go to it in one transaction, at the end. When it
+  // cannot be reached, only a record of our own is news: a batch's records, which only get their
+  // task hash here, were spooled (and the outage reported) by the batch itself.
+  let recordedHere = false;
+  const warn = (message: string) => void (recordedHere && process.stderr.write(`warning: ${message}\n`));
+  const store = openRecordStore(context.workspaceRoot, { batch: true, urlEnv: rawOptions?.databaseUrlEnv, warn });
   await Promise.all(
     ours.map((r) =>
       recordTaskOutcome(store, {
@@ -59,10 +63,12 @@ export async function recordBuildTasks(rawOptions: BuildSystemPluginOptions | un
         terminalOutput: r.terminalOutput,
         startTime: r.task.startTime ?? context.startTime,
         endTime: r.task.endTime ?? context.endTime,
-      }).catch((err) => {
-        if (process.env.NX_VERBOSE_LOGGING === 'true')
-          console.warn(`[@repo/build-system] could not record ${r.task.id}: ${(err as Error).message}`);
-      }),
+      })
+        .then((job) => void (recordedHere ||= job !== undefined))
+        .catch((err) => {
+          if (process.env.NX_VERBOSE_LOGGING === 'true')
+            console.warn(`[@repo/build-system] could not record ${r.task.id}: ${(err as Error).message}`);
+        }),
     ),
   );
   await store.flush?.();
