@@ -18,6 +18,13 @@ export const CONFIG_FILE_NAMES = [
 export const CONFIG_GLOB = '**/build.config.{ts,mts,cts,mjs,js,cjs}';
 export const DEFAULT_ARTIFACT_GLOBS = ['dist/**', 'build/**', 'lib/**', '*.tgz'];
 export const BUILD_CACHE_DIR = '.build-cache';
+
+/**
+ * Directories that are never a package's sources: dependencies, version control, and the state
+ * of this plugin, Nx and Turborepo (turbo writes `.turbo/turbo-<task>.log` in the package while
+ * the task runs, so hashing it would make every run look changed).
+ */
+export const NOT_SOURCE_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', BUILD_CACHE_DIR, '.nx', '.turbo']);
 /** Environments every package has (Nx configurations of the build target), overrides or not. */
 export const BUILT_IN_ENVIRONMENTS = ['development', 'ci', 'production'] as const;
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { BUILD_CACHE_DIR } from '../config/define';
+import { BUILD_CACHE_DIR, NOT_SOURCE_DIRS } from '../config/define';
 import { walkRelative } from '../utils/files';
 import { sha1File } from '../utils/hash';
 
@@ -41,10 +41,7 @@ export async function computeFingerprintFiles(packageRoot: string, outputDirs: s
 function fingerprintedFiles(packageRoot: string, outputDirs: string[]): string[] {
   const skip = new Set(outputDirs.map((d) => posix.normalize(d.replace(/\\/g, '/')).replace(/\/+$/, '')));
   const prune = (rel: string, name: string) =>
-    name === 'node_modules' ||
-    name === '.git' ||
-    name === '.nx' ||
-    name === BUILD_CACHE_DIR ||
+    NOT_SOURCE_DIRS.has(name) ||
     skip.has(rel) ||
     existsSync(join(packageRoot, rel, 'package.json')) ||
     existsSync(join(packageRoot, rel, 'project.json'));

@@ -3,7 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import { buildError, EXIT, type BuildError } from '../errors';
 import { watchTree, type TreeWatcher } from '../utils/watch-tree';
 import type { WorkspacePackage } from '../config/workspace/find-packages';
-import { BUILD_CACHE_DIR } from '../config/define';
+import { NOT_SOURCE_DIRS } from '../config/define';
 import { buildMany, planBuild, transitiveDependencies, type BuildManyResult } from './build-many';
 import { loadProjectConfig } from './load-project-config';
 import type { TerminalSink } from './log';
@@ -16,8 +16,6 @@ import { WatchQueue } from './watch-queue';
 /** Quiet time after the last change before a rebuild starts: an editor's save is several events. */
 export const WATCH_DEBOUNCE_MS = 150;
 
-/** Never watched: dependencies, build state and records, version control, Nx's cache. */
-const IGNORED_DIRS = new Set(['node_modules', BUILD_CACHE_DIR, '.git', '.nx']);
 const CONFIG_FILE = /^build\.config\.[cm]?[jt]s$/;
 /** Editors' temporary files (vim's swap files and its `4913` probe, emacs lock files, backups). */
 const EDITOR_TEMP = /(^|\/)(\.#[^/]*|#[^/]*#|[^/]*~|[^/]*\.sw[px]|4913|\.DS_Store)$/;
@@ -164,7 +162,7 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
 /** Whether a path under a package (relative, posix) is not one of its inputs. */
 export function ignored(rel: string, outputDir: string): boolean {
   const first = rel.split('/')[0];
-  if (IGNORED_DIRS.has(first)) return true;
+  if (NOT_SOURCE_DIRS.has(first)) return true;
   if (rel === outputDir || rel.startsWith(`${outputDir}/`)) return true;
   return EDITOR_TEMP.test(rel);
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, esbuildConfig, type RunResult, type TempWorkspace } from '../helpers/workspace';
+import { createWorkspace, esbuildConfig, type RunResult, type TempWorkspace, isAlive } from '../helpers/workspace';
 
 const doc = (r: RunResult) => {
   try {
@@ -33,15 +33,6 @@ function processesIn(dir: string): string[] {
   }
   return found;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('output: exact masking across chunks, no duplication past 64 KiB, capped lines and size', () => {
   let ws: TempWorkspace;
@@ -220,7 +211,7 @@ describe('a hook that puts a process in the background', () => {
     expect(r.output).toContain('[PROCESS_LEFT_RUNNING]');
     const pid = leftPid(warning);
     // the build did not wait for it: it is still running
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     process.kill(pid, 'SIGKILL');
     expect(statSync(ws.path('packages/bg/dist/index.js')).isFile()).toBe(true);
   });

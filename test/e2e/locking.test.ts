@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, esbuildConfig, waitFor, type TempWorkspace } from '../helpers/workspace';
+import { createWorkspace, esbuildConfig, waitFor, type TempWorkspace, isAlive } from '../helpers/workspace';
 
 const slowPrebuild = (ms: number) =>
   `\n  prebuild: 'node -e "require(\\'fs\\').writeFileSync(\\'.build-cache/started-\\' + process.pid, \\'\\'); setTimeout(() => {}, ${ms})"',`;
@@ -9,15 +9,6 @@ const interval = (job: any, name: string) => {
   const p = job.phases.find((x: any) => x.name === name);
   return [Date.parse(p.startTime), Date.parse(p.endTime)] as const;
 };
-
-function isAlive(pid: number) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('locking and crash safety (real processes)', () => {
   let ws: TempWorkspace;

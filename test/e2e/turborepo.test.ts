@@ -83,7 +83,7 @@ describe('Turborepo: turbo run build with build-system build as the package scri
     expect(r.code, r.output).toBe(0);
     ['utils', 'core', 'app'].forEach((d, i) => {
       expect(ws.jobs(`packages/${d}`).length).toBe(before[i] + 1);
-      expect(latest(d)).toMatchObject({ status: 'success', cache: 'up-to-date' });
+      expect(latest(d), r.output).toMatchObject({ status: 'success', cache: 'up-to-date' });
     });
   });
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processesInGroup } from '../../src/utils/spawn';
 import { spawnCli, type Spawned } from '../helpers/live';
-import { createWorkspace, esbuildConfig, NX_BIN, waitFor, type TempWorkspace } from '../helpers/workspace';
+import { createWorkspace, esbuildConfig, NX_BIN, waitFor, type TempWorkspace, isAlive } from '../helpers/workspace';
 import { spawn } from 'node:child_process';
 
 /**
@@ -24,14 +24,6 @@ if (existsSync('hold')) {
 `;
 
 const watchJobs = (ws: TempWorkspace, dir: string) => ws.jobs(dir).filter((j) => j.trigger === 'watch');
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function packages() {
   return {
@@ -155,7 +147,7 @@ describe('build-system watch (CLI)', () => {
     expect(r.code, r.output).toBe(130);
     const last = watchJobs(ws, HELD).at(-1);
     expect(last).toMatchObject({ status: 'cancelled', changedFiles: [`${HELD}/hold`] });
-    await waitFor(() => !alive(hookPid), 10_000, 'the hook to be gone');
+    await waitFor(() => !isAlive(hookPid), 10_000, 'the hook to be gone');
     expect(processesInGroup(run.child.pid)).toEqual([]);
     expect(existsSync(ws.path(HELD, '.build-cache', 'build.lock'))).toBe(false);
   });

@@ -25,6 +25,25 @@ export async function waitFor(check: () => boolean, timeoutMs = 60_000, what = '
   }
 }
 
+/**
+ * Whether a process is still running. A zombie (exited, not yet reaped: an orphan waits for
+ * whatever reaps at PID 1, which in a container may be slow) answers `kill(pid, 0)` but is dead.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ...": the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
 export interface RunResult {
   code: number | null;
   stdout: string;

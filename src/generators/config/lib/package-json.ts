@@ -1,5 +1,5 @@
 import { joinPathFragments, type Tree } from '@nx/devkit';
-import { BUILD_CACHE_DIR } from '../../../config/define';
+import { NOT_SOURCE_DIRS } from '../../../config/define';
 import { jsExtension, packageTypeOf } from '../../../config/outputs';
 import { applyEntryFields, wantedEntryFields, withField } from '../../../config/package-fields';
 import type { NormalizedConfigOptions } from './normalize-options';
@@ -79,7 +79,7 @@ export function updatePackageJson(tree: Tree, projectRoot: string, projectName: 
  */
 function plainJsFiles(tree: Tree, projectRoot: string, outputDir: string): string[] {
   const found: string[] = [];
-  const skip = new Set(['node_modules', BUILD_CACHE_DIR, '.git', '.nx']);
+  const skip = NOT_SOURCE_DIRS;
   const walk = (dir: string, rel: string) => {
     for (const child of tree.children(dir)) {
       const childRel = rel ? `${rel}/${child}` : child;
