@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { unsafeBuildCache } from '../config/build-cache';
 import { BUILD_CACHE_DIR } from '../config/define';
-import { ownTsconfigPath, packageTsconfig, readPackageJson, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { ownTsconfigPath, packageTsconfig, toPosix, type ResolvedBuildConfig } from '../config/resolve';
+import { readPackageJson } from '../utils/package-json';
 import { uploadSecrets } from '../config/upload';
 import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
 import { selectAdapter, type AdapterSelection } from '../adapters';
@@ -177,10 +178,10 @@ class BuildRun {
   private startRecord(): BuildJob {
     const { req } = this;
     const id = newJobId();
-    const manifest = readPackageJson(req.packageRoot, req.workspaceRoot);
+    const manifestName = readPackageJson(req.packageRoot)?.name;
     return newBuildJob({
       id,
-      packageName: manifest.ok && typeof manifest.value?.name === 'string' ? manifest.value.name : this.packagePath,
+      packageName: typeof manifestName === 'string' ? manifestName : this.packagePath,
       packagePath: this.packagePath,
       environment: req.environment ?? DEFAULT_ENVIRONMENT,
       inputHash: req.inputHash ?? null,
@@ -239,8 +240,8 @@ class BuildRun {
       return { status: adapterErrors.length ? 'failed' : 'success', value: { config, selection, errors: adapterErrors } };
     });
     // A config that fails validation still names its package: package.json's name, as clean and list do.
-    const manifest = validated.config ? undefined : readPackageJson(req.packageRoot, req.workspaceRoot);
-    const manifestName = manifest?.ok && typeof manifest.value?.name === 'string' ? manifest.value.name : undefined;
+    const manifest = validated.config ? undefined : readPackageJson(req.packageRoot);
+    const manifestName = typeof manifest?.name === 'string' ? manifest.name : undefined;
     job.packageName = validated.config?.name ?? manifestName ?? this.packagePath;
     // Known before validation, so even a validation error quoting a value is masked.
     // The database URL's password is as secret as any secretEnv value (a hook printing its env).
