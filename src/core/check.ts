@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toPosix, workspacePath, type ResolvedBuildConfig } from '../config/resolve';
 import { buildError, type BuildError } from '../errors';
@@ -6,6 +5,7 @@ import { isFile, walkRelative } from '../utils/files';
 import { checkEntryPoints, fieldPath, jsonKeyPositions } from './entry-points';
 import type { LintFinding } from './package-lint';
 import type { CheckFinding } from './records/types';
+import { readPackageJsonFile } from '../utils/package-json';
 
 /**
  * The `check` phase, after `artifacts` (docs/records-and-cli.md, "The check phase"): the
@@ -27,21 +27,11 @@ export interface CheckContext {
 export async function runChecks(config: ResolvedBuildConfig, ctx: CheckContext): Promise<CheckResult> {
   const strict = config.check.mode === 'strict';
   const file = workspacePath(config, 'package.json');
-  let text: string;
-  let pkg: Record<string, unknown>;
-  try {
-    text = readFileSync(join(config.packageRoot, 'package.json'), 'utf8');
-    pkg = JSON.parse(text) as Record<string, unknown>;
-  } catch (err) {
-    return finish([
-      {
-        tool: 'entry-points',
-        level: strict ? 'error' : 'warning',
-        message: `package.json cannot be read: ${(err as Error).message}`,
-        file,
-      },
-    ]);
+  const read = readPackageJsonFile(config.packageRoot);
+  if (!read.ok) {
+    return finish([{ tool: 'entry-points', level: strict ? 'error' : 'warning', message: `package.json cannot be read: ${read.message}`, file }]);
   }
+  const { text, value: pkg } = read;
   const positions = jsonKeyPositions(text);
   const locate = (keys?: (string | number)[]) => (keys ? { field: fieldPath(keys), ...positions.get(JSON.stringify(keys)) } : {});
   const outputs = [...walkRelative(resolve(config.packageRoot, config.outputDir))].map((f) => `${config.outputDir}/${f}`);

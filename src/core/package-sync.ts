@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatLike, packageJsonInStep } from '../config/package-fields';
 import { workspacePath } from '../config/resolve';
 import { buildError, fail, ok, type Result } from '../errors';
 import { loadProjectConfig } from './load-project-config';
+import { readPackageJsonFile } from '../utils/package-json';
 
 export interface PackageSyncResult {
   /** package.json, workspace-relative. */
@@ -36,14 +37,9 @@ export async function syncPackageJson(req: {
   const config = loaded.value;
   const path = join(req.packageRoot, 'package.json');
   const file = workspacePath(config, 'package.json');
-  let text: string;
-  let pkg: Record<string, unknown>;
-  try {
-    text = readFileSync(path, 'utf8');
-    pkg = JSON.parse(text) as Record<string, unknown>;
-  } catch (err) {
-    return fail(buildError('PACKAGE_JSON_INVALID', `package.json cannot be read: ${(err as Error).message}`, { file }));
-  }
+  const read = readPackageJsonFile(req.packageRoot);
+  if (!read.ok) return fail(buildError('PACKAGE_JSON_INVALID', `package.json cannot be read: ${read.message}`, { file }));
+  const { text, value: pkg } = read;
   const next = packageJsonInStep(config, pkg);
   if (!next) return ok({ file, changed: [], written: false, skipped: 'a custom build: its command decides the outputs' });
   const write = !req.check && next.changed.length > 0;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, posix, relative } from 'node:path';
+import { dirname, join, posix, relative } from 'node:path';
 import { parseDuration } from '../config/duration';
 import { toolPackages } from '../config/builders';
 import { splitInclude } from '../config/cache-include';
@@ -14,6 +14,7 @@ import type { UpToDateAnswer } from './pipeline';
 import { isBuildJob, RETAINED_JOBS, type RecordStore } from './records/store';
 import type { Artifact, BuildJob } from './records/types';
 import { tsconfigChainText } from '../utils/tsconfig-read';
+import { packageVersionAt } from '../utils/package-json';
 
 /**
  * The CLI's own up-to-date check, for builds without Nx (docs/records-and-cli.md): a package is
@@ -239,7 +240,7 @@ function toolVersions(config: ResolvedBuildConfig, builder: string): Record<stri
     let version: string | null = null;
     try {
       const file = require.resolve(`${name}/package.json`, { paths: [config.packageRoot, config.workspaceRoot] });
-      version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? null;
+      version = packageVersionAt(dirname(file)) ?? null;
     } catch {
       /* not installed, or no package.json export: the build says so */
     }

@@ -11,6 +11,8 @@ import { inferTargets, readGraphConfig } from './infer-targets';
 import { normalizePluginOptions, type BuildSystemPluginOptions } from './options';
 import { scanConfigDependencies } from './config-inputs';
 import { TargetsCache, hashFileGroups, hashProjects, type CacheEntry } from './targets-cache';
+import { readPackageJson } from '../utils/package-json';
+import { declaresTypes } from '../config/resolve/defaults';
 
 type Targets = Record<string, TargetConfiguration>;
 const LOAD_CONCURRENCY = 8;
@@ -128,12 +130,8 @@ function validTimeout(v: unknown): number | undefined {
 }
 
 function packageDeclaresTypes(root: string): boolean {
-  try {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { types?: string; typings?: string };
-    return Boolean(pkg.types ?? pkg.typings);
-  } catch {
-    return false;
-  }
+  const pkg = readPackageJson(root);
+  return pkg !== undefined && declaresTypes(pkg);
 }
 
 /**
@@ -142,13 +140,8 @@ function packageDeclaresTypes(root: string): boolean {
  */
 function detectInstalledTools(workspaceRoot: string): Set<string> {
   const found = new Set<string>();
-  let declared: Record<string, string> = {};
-  try {
-    const pkg = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8'));
-    declared = { ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies };
-  } catch {
-    /* no root package.json */
-  }
+  const pkg = readPackageJson(workspaceRoot);
+  const declared = { ...pkg?.dependencies, ...pkg?.devDependencies, ...pkg?.optionalDependencies };
   for (const tool of allToolPackages())
     if (tool in declared && existsSync(join(workspaceRoot, 'node_modules', tool, 'package.json'))) found.add(tool);
   return found;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { runBuild } from '../core/pipeline';
 import { openLiveReader, openRecordStore } from '../core/records/open-store';
@@ -10,6 +10,7 @@ import { PageData } from './data';
 import { buildReport, markdownSummary, STEP_SUMMARY_LIMIT } from './report';
 import { isLoopback, newToken } from './security';
 import { BuildsServer } from './server';
+import { readPackageJson } from '../utils/package-json';
 
 /** What the CLI hands a command: its output, and whether stdout holds one JSON document. */
 export interface CommandIo {
@@ -167,13 +168,9 @@ function usage(message: string): CommandResult {
 }
 
 function workspaceName(root: string): string {
-  try {
-    const name = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown }).name;
-    if (typeof name === 'string' && name) return name;
-  } catch {
-    /* the directory's name then */
-  }
-  return basename(root);
+  const name = readPackageJson(root)?.name as unknown;
+  // The directory's name when the workspace's package.json has none.
+  return typeof name === 'string' && name ? name : basename(root);
 }
 
 /** The system's way to open a URL; a failure to open is not the server's failure. */

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isFile } from './files';
+import { readPackageJson } from './package-json';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];
 const CONDITIONS = ['import', 'module', 'node', 'default', 'require'];
@@ -29,12 +30,8 @@ function splitSpecifier(spec: string): { name: string; subpath: string } {
 }
 
 function resolvePackage(pkgDir: string, subpath: string): string | undefined {
-  let pkg: { exports?: unknown; module?: string; main?: string };
-  try {
-    pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const pkg = readPackageJson(pkgDir);
+  if (!pkg) return undefined;
   if (pkg.exports !== undefined) {
     const target = matchExports(pkg.exports, subpath);
     return target ? resolveFile(resolve(pkgDir, target)) : undefined;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readPackageJson } from './package-json';
 
 let cached: string | undefined;
 
@@ -7,13 +7,9 @@ let cached: string | undefined;
 export function packageVersion(): string {
   if (cached) return cached;
   // dist/version.js and dist/<dir>/x.js both find the package root within two levels.
-  for (const candidate of [join(__dirname, '..', 'package.json'), join(__dirname, '..', '..', 'package.json')]) {
-    try {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === '@repo/build-system') return (cached = pkg.version ?? '0.0.0');
-    } catch {
-      /* next */
-    }
+  for (const dir of [join(__dirname, '..'), join(__dirname, '..', '..')]) {
+    const pkg = readPackageJson(dir);
+    if (pkg?.name === '@repo/build-system') return (cached = pkg.version ?? '0.0.0');
   }
   return (cached = '0.0.0');
 }

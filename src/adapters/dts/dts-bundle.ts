@@ -19,6 +19,7 @@ import { codeCacheEnabled, codeCachePath, preloadWithCodeCache } from '../../uti
 import { walkRelative } from '../../utils/files';
 import { tsconfigChainText } from '../../utils/tsconfig-read';
 import { chunkSpecifiersToModules, declarationPathOf } from './dts-specifiers';
+import { readPackageJson } from '../../utils/package-json';
 
 export interface DtsBundleSpec {
   workspaceRoot: string;
@@ -136,11 +137,8 @@ function bundleKey(spec: DtsBundleSpec, outside: readonly string[]): string {
   const hash = createHash('sha1');
   const version = (module: string) => {
     for (let dir = dirname(module); dirname(dir) !== dir; dir = dirname(dir)) {
-      try {
-        return String(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version);
-      } catch {
-        /* keep looking up */
-      }
+      const pkg = readPackageJson(dir);
+      if (pkg) return String(pkg.version);
     }
     return '';
   };

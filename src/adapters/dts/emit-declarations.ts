@@ -15,6 +15,7 @@ import { runCommand } from '../../utils/spawn';
 import { DTS_BUNDLE_MARKER, reuseBundle, type DtsBundleResult, type DtsBundleSpec, type IsolatedDtsOptions } from './dts-bundle';
 import { bareSpecifiers, declarationPathOf, declarationStem, perFileSpecifier, rewriteRelativeSpecifiers } from './dts-specifiers';
 import { readCompilerOption, unsetInherited } from '../../utils/tsconfig-read';
+import { packageVersionAt, readPackageJson } from '../../utils/package-json';
 
 /** Errors and warnings of the declarations step, and the sources its program read (AdapterResult). */
 type DeclarationsResult = Required<Pick<AdapterResult, 'errors' | 'warnings'>> & Pick<AdapterResult, 'reads'>;
@@ -127,12 +128,8 @@ function typeScriptApiFor(plugin: string): string | undefined {
   const found = (name: string) => resolveToolModule(`${name}/package.json`, [dirname(plugin)]);
   const ts = found('typescript');
   if (!ts) return 'bundled declarations need the typescript package (npm i -D typescript), or set dts: { bundle: false }';
-  let major = NaN;
-  try {
-    major = Number(String(JSON.parse(readFileSync(ts, 'utf8')).version).split('.')[0]);
-  } catch {
-    /* unreadable: the worker finds out */
-  }
+  // An unreadable version: the worker finds out.
+  const major = Number((packageVersionAt(dirname(ts)) ?? 'NaN').split('.')[0]);
   if (major >= 7 && !found('@typescript/typescript6')) {
     return (
       `bundled declarations are parsed with TypeScript's JS API, which TypeScript ${major} does not have: ` +
@@ -325,13 +322,14 @@ export function inlinedWorkspaceSources(config: ResolvedBuildConfig): string[] {
     const manifest = installedManifest(name, config.packageRoot);
     if (!manifest) continue;
     let dir: string;
-    let exportsMap: unknown;
     try {
       dir = realpathSync(dirname(manifest));
-      exportsMap = JSON.parse(readFileSync(manifest, 'utf8')).exports;
     } catch {
       continue;
     }
+    const pkg = readPackageJson(dirname(manifest));
+    if (!pkg) continue;
+    const exportsMap = pkg.exports;
     if (/[\\/]node_modules[\\/]/.test(dir)) continue;
     const keys = exportsMap && typeof exportsMap === 'object' && !Array.isArray(exportsMap) ? Object.keys(exportsMap) : [];
     const subpaths = keys.some((k) => k.startsWith('.')) ? keys : ['.'];

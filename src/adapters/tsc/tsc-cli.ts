@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { workspacePath, type ResolvedBuildConfig } from '../../config/resolve';
 import { buildError, type BuildError, type PhaseName } from '../../errors';
@@ -6,6 +6,7 @@ import { runCommand } from '../../utils/spawn';
 import type { AdapterContext } from '../types';
 import { codeCacheEnabled, codeCachePath } from '../../utils/code-cache';
 import { installHint, resolveToolModule } from '../../utils/find-tool';
+import { packageVersionAt } from '../../utils/package-json';
 
 type Roots = Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot'>;
 
@@ -24,15 +25,9 @@ function workspaceTypeScript(config: Roots): WorkspaceTypeScript | undefined {
   const key = `${config.packageRoot}\0${config.workspaceRoot}`;
   if (!installs.has(key)) {
     const pkg = resolveToolModule('typescript/package.json', [config.packageRoot, config.workspaceRoot]);
-    let version: number[] = [];
-    try {
-      if (pkg)
-        version = String(JSON.parse(readFileSync(pkg, 'utf8')).version)
-          .split('.')
-          .map(Number);
-    } catch {
-      /* unreadable version: only version checks fail */
-    }
+    // An unreadable version fails only the version checks.
+    const text = pkg ? packageVersionAt(dirname(pkg)) : undefined;
+    const version = text ? text.split('.').map(Number) : [];
     installs.set(key, pkg ? { dir: dirname(pkg), major: version[0] ?? NaN, minor: version[1] ?? NaN } : undefined);
   }
   return installs.get(key);
@@ -68,11 +63,7 @@ export function findTscCompiler(config: Roots): string | undefined {
 export function typescriptVersion(config: Roots): string | undefined {
   const ts = workspaceTypeScript(config);
   if (!ts) return undefined;
-  try {
-    return String(JSON.parse(readFileSync(join(ts.dir, 'package.json'), 'utf8')).version);
-  } catch {
-    return `${ts.major}.${ts.minor}`;
-  }
+  return packageVersionAt(ts.dir) ?? `${ts.major}.${ts.minor}`;
 }
 
 /** Whether the workspace's TypeScript is at least major.minor. */

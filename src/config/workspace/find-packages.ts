@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE_NAMES } from '../define';
 import { findConfigFile, isOwnConfigFile } from '../find';
 import { buildError, fail, ok, type BuildError, type Result } from '../../errors';
+import { readPackageJson, readPackageJsonResult } from '../../utils/package-json';
 import type { WorkspaceRoot } from './find-root';
 
 /** A package with a build.config.* of ours, found without Nx. */
@@ -144,34 +145,22 @@ export function whyNotBuildable(ws: WorkspaceRoot, dir: string): BuildError[] {
 }
 
 function readManifest(root: string, workspaceRoot: string): Result<Manifest> {
-  const file = posixPath(workspaceRoot, join(root, 'package.json'));
-  const invalid = (message: string, field?: string) =>
-    fail(buildError('PACKAGE_JSON_INVALID', message, { file, ...(field ? { field } : {}) }));
-  let pkg: unknown;
-  try {
-    pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return invalid(
-      e.code === 'ENOENT' ? `no package.json in ${posixPath(workspaceRoot, root) || '.'}` : `package.json is not valid JSON: ${e.message}`,
-    );
+  const pkg = readPackageJsonResult(root, workspaceRoot);
+  if (!pkg.ok) return fail(...pkg.errors);
+  const name = pkg.value.name as unknown;
+  if (name !== undefined && typeof name !== 'string') {
+    const file = posixPath(workspaceRoot, join(root, 'package.json'));
+    return fail(buildError('PACKAGE_JSON_INVALID', 'package.json "name" is not a string', { file, field: 'name' }));
   }
-  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) return invalid('package.json is not a JSON object');
-  const name = (pkg as Manifest).name;
-  if (name !== undefined && typeof name !== 'string') return invalid('package.json "name" is not a string', 'name');
-  return ok(pkg as Manifest);
+  return ok(pkg.value as Manifest);
 }
 
 const posixPath = (from: string, to: string) => relative(from, to).split(sep).join('/');
 
 function workspaceGlobs(root: string): string[] {
-  try {
-    const ws = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
-    if (Array.isArray(ws)) return ws;
-    if (ws && Array.isArray(ws.packages)) return ws.packages;
-  } catch {
-    /* none */
-  }
+  const ws = readPackageJson(root)?.workspaces as string[] | { packages?: string[] } | undefined;
+  if (Array.isArray(ws)) return ws;
+  if (ws && Array.isArray(ws.packages)) return ws.packages;
   try {
     // pnpm-workspace.yaml: the `packages:` list, read without a YAML dependency.
     const yaml = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');

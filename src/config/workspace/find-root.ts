@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { readPackageJson } from '../../utils/package-json';
 
 export interface WorkspaceRoot {
   root: string;
@@ -16,14 +17,9 @@ export function findWorkspaceRoot(from: string = process.cwd()): WorkspaceRoot |
   for (;;) {
     if (existsSync(join(dir, 'nx.json'))) return { root: dir, kind: 'nx' };
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return { root: dir, kind: 'pnpm' };
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
+    if (existsSync(join(dir, 'package.json'))) {
       nearestPackage ??= dir;
-      try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).workspaces) return { root: dir, kind: 'npm' };
-      } catch {
-        /* keep looking */
-      }
+      if (readPackageJson(dir)?.workspaces) return { root: dir, kind: 'npm' };
     }
     const parent = dirname(dir);
     if (parent === dir) break;

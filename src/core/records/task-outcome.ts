@@ -12,6 +12,7 @@ import { newJobId } from './json-store';
 import { newBuildJob } from './new-job';
 import { RETAINED_JOBS, type RecordStore } from './store';
 import type { BuildJob, CacheStatus } from './types';
+import { readPackageJson } from '../../utils/package-json';
 
 /** How Nx reports a task that ran (or did not). */
 export type NxTaskStatus = 'success' | 'failure' | 'skipped' | 'stopped' | 'local-cache' | 'local-cache-kept-existing' | 'remote-cache';
@@ -172,11 +173,7 @@ function maskSecretsOfSource(packageRoot: string, text: string): string {
 }
 
 function packageNameOf(root: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string }).name;
-  } catch {
-    return undefined;
-  }
+  return readPackageJson(root)?.name;
 }
 
 /**
