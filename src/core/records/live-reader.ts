@@ -1,7 +1,7 @@
 import { currentState } from './build-rows';
+import { JsonBackedStore } from './json-backed-store';
 import type { JsonRecordStore } from './json-store';
 import type { PostgresRecordStore } from './postgres-store';
-import type { RecordStore } from './store';
 import type { BuildJob } from './types';
 
 /** Reads the database while it answers, else this machine's records (DatabaseFirstReader in open-store.ts). */
@@ -17,11 +17,9 @@ export interface DatabaseReads {
  * ended), so the database alone would show a build running here a step behind, and the page
  * would keep the step it missed. Writes go to the JSON files, like DatabaseFirstReader's.
  */
-export class LiveRecordReader implements RecordStore {
-  constructor(private readonly reads: DatabaseReads) {}
-
-  private get json(): JsonRecordStore {
-    return this.reads.json;
+export class LiveRecordReader extends JsonBackedStore {
+  constructor(private readonly reads: DatabaseReads) {
+    super(reads.json);
   }
 
   /** A database read, or nothing when the database cannot be reached (warned once by the reader). */
@@ -29,14 +27,14 @@ export class LiveRecordReader implements RecordStore {
     return this.reads.read(read, async () => none);
   }
 
-  async latest(packagePath: string): Promise<BuildJob | undefined> {
+  override async latest(packagePath: string): Promise<BuildJob | undefined> {
     const [shared, local] = await Promise.all([this.shared((db) => db.latest(packagePath), undefined), this.json.latest(packagePath)]);
     if (!shared || !local) return local ?? shared;
     if (shared.id === local.id) return moreAdvanced(shared, local);
     return finishOrder(shared) > finishOrder(local) ? shared : local;
   }
 
-  async history(packagePath: string, limit = Infinity): Promise<BuildJob[]> {
+  override async history(packagePath: string, limit = Infinity): Promise<BuildJob[]> {
     const [shared, local] = await Promise.all([
       this.shared((db) => db.history(packagePath, limit), [] as BuildJob[]),
       this.json.history(packagePath, limit),
@@ -49,27 +47,14 @@ export class LiveRecordReader implements RecordStore {
     return [...byId.values()].sort((a, b) => compare(b.startTime, a.startTime) || compare(b.id, a.id)).slice(0, limit);
   }
 
-  async job(packagePath: string, id: string): Promise<BuildJob | undefined> {
+  override async job(packagePath: string, id: string): Promise<BuildJob | undefined> {
     const [shared, local] = await Promise.all([this.shared((db) => db.job(packagePath, id), undefined), this.json.job(packagePath, id)]);
     return shared && local ? moreAdvanced(shared, local) : (local ?? shared);
   }
 
   /** This machine's log first: whole (the database keeps its end) and written as the build goes. */
-  async readLog(packagePath: string, id: string): Promise<string | undefined> {
+  override async readLog(packagePath: string, id: string): Promise<string | undefined> {
     return (await this.json.readLog(packagePath, id)) ?? (await this.shared((db) => db.readLog(packagePath, id), undefined));
-  }
-
-  saveJob(job: BuildJob): Promise<void> {
-    return this.json.saveJob(job);
-  }
-  appendLog(job: Pick<BuildJob, 'id' | 'packagePath'>, text: string): Promise<void> {
-    return this.json.appendLog(job, text);
-  }
-  prune(packagePath: string, keep: number): Promise<void> {
-    return this.json.prune(packagePath, keep);
-  }
-  logPath(packagePath: string, id: string): string {
-    return this.json.logPath(packagePath, id);
   }
 }
 

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
 import type { RunMeta } from './build-rows';
+import { JsonBackedStore } from './json-backed-store';
 import type { JsonRecordStore } from './json-store';
 import type { JobToSave, PostgresRecordStore } from './postgres-store';
 import type { ClaimedEntry, Spool } from './spool';
-import type { RecordStore } from './store';
 import type { BuildJob } from './types';
 
 export interface MirrorOptions {
@@ -34,7 +34,7 @@ const DEFAULT_REPLAY_LIMIT = 200;
  * to the spool (`.build-cache/spool/`), which the next invocation replays before its own.
  * Reads, logs and pruning are the JSON store's: the database keeps the whole history.
  */
-export class MirroredRecordStore implements RecordStore {
+export class MirroredRecordStore extends JsonBackedStore {
   private readonly pending = new Map<string, BuildJob>();
   private writing?: Promise<void>;
   /** Why the database is out of use for the rest of this invocation, once it failed. */
@@ -44,22 +44,19 @@ export class MirroredRecordStore implements RecordStore {
   private liveTimer?: NodeJS.Timeout;
 
   constructor(
-    readonly json: JsonRecordStore,
+    json: JsonRecordStore,
     readonly db: PostgresRecordStore,
     readonly spool: Spool,
     private readonly opts: MirrorOptions,
   ) {
+    super(json);
     // A build connects while it runs, so the write at its end finds the connection open. A
     // batch (postTasksExecution) connects only once it has something to write.
     if (!opts.batch) this.connectSoon();
   }
 
-  logPath(packagePath: string, id: string): string {
-    return this.json.logPath(packagePath, id);
-  }
-
-  async saveJob(job: BuildJob): Promise<void> {
-    await this.json.saveJob(job);
+  override async saveJob(job: BuildJob): Promise<void> {
+    await super.saveJob(job);
     // A copy: the caller goes on changing its job while the write waits.
     this.pending.set(job.id, structuredClone(job));
     this.connectSoon();
@@ -77,30 +74,6 @@ export class MirroredRecordStore implements RecordStore {
   /** On a later turn: the caller's synchronous work (and loading `pg`) is not held up. */
   private connectSoon(): void {
     this.connected ??= new Promise<void>((r) => setImmediate(r)).then(() => this.connect());
-  }
-
-  appendLog(job: Pick<BuildJob, 'id' | 'packagePath'>, text: string): Promise<void> {
-    return this.json.appendLog(job, text);
-  }
-
-  latest(packagePath: string): Promise<BuildJob | undefined> {
-    return this.json.latest(packagePath);
-  }
-
-  history(packagePath: string, limit?: number): Promise<BuildJob[]> {
-    return this.json.history(packagePath, limit);
-  }
-
-  job(packagePath: string, id: string): Promise<BuildJob | undefined> {
-    return this.json.job(packagePath, id);
-  }
-
-  readLog(packagePath: string, id: string): Promise<string | undefined> {
-    return this.json.readLog(packagePath, id);
-  }
-
-  prune(packagePath: string, keep: number): Promise<void> {
-    return this.json.prune(packagePath, keep);
   }
 
   /** A finished record goes at once (with what else is waiting); a running build's waits up to LIVE_WRITE_MS. */

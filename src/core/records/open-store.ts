@@ -1,4 +1,5 @@
 import { databaseConfig, DatabaseUnavailable, type DatabaseConfig, type DatabaseOptions } from './database-config';
+import { JsonBackedStore } from './json-backed-store';
 import { JsonRecordStore } from './json-store';
 import type { PostgresRecordStore } from './postgres-store';
 import type { RecordStore } from './store';
@@ -71,14 +72,16 @@ export function openLiveReader(workspaceRoot: string, opts: OpenStoreOptions = {
 }
 
 /** Reads from the database until it fails once, then from the JSON files; writes go to the JSON files. */
-export class DatabaseFirstReader implements RecordStore {
+export class DatabaseFirstReader extends JsonBackedStore {
   private fallback = false;
 
   constructor(
     readonly db: PostgresRecordStore,
-    readonly json: JsonRecordStore,
+    json: JsonRecordStore,
     private readonly warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
-  ) {}
+  ) {
+    super(json);
+  }
 
   /** The database store while it answers; undefined once it has failed. */
   get database(): PostgresRecordStore | undefined {
@@ -99,37 +102,25 @@ export class DatabaseFirstReader implements RecordStore {
     return local();
   }
 
-  logPath(packagePath: string, id: string): string {
-    return this.json.logPath(packagePath, id);
-  }
-  saveJob(job: BuildJob): Promise<void> {
-    return this.json.saveJob(job);
-  }
-  appendLog(job: Pick<BuildJob, 'id' | 'packagePath'>, text: string): Promise<void> {
-    return this.json.appendLog(job, text);
-  }
-  prune(packagePath: string, keep: number): Promise<void> {
-    return this.json.prune(packagePath, keep);
-  }
-  latest(packagePath: string): Promise<BuildJob | undefined> {
+  override latest(packagePath: string): Promise<BuildJob | undefined> {
     return this.read(
       (db) => db.latest(packagePath),
       () => this.json.latest(packagePath),
     );
   }
-  history(packagePath: string, limit?: number): Promise<BuildJob[]> {
+  override history(packagePath: string, limit?: number): Promise<BuildJob[]> {
     return this.read(
       (db) => db.history(packagePath, limit),
       () => this.json.history(packagePath, limit),
     );
   }
-  job(packagePath: string, id: string): Promise<BuildJob | undefined> {
+  override job(packagePath: string, id: string): Promise<BuildJob | undefined> {
     return this.read(
       (db) => db.job(packagePath, id),
       () => this.json.job(packagePath, id),
     );
   }
-  readLog(packagePath: string, id: string): Promise<string | undefined> {
+  override readLog(packagePath: string, id: string): Promise<string | undefined> {
     // Logs written on this machine are here even when the database kept only the record.
     return this.read(
       async (db) => (await db.readLog(packagePath, id)) ?? this.json.readLog(packagePath, id),
