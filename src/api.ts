@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { buildMany as buildManyInCore, type BuildManyResult } from './core/build-many';
 import { runBuild } from './core/pipeline';
 import { newBuildJob } from './core/records/new-job';
@@ -7,7 +6,7 @@ import { runClean, type CleanResult } from './core/clean';
 import { watchPackages as watchInCore, type WatchResult } from './core/watch';
 import { syncPackageJson } from './core/package-sync';
 import { loadProjectConfig } from './core/load-project-config';
-import { openRecordReader, openRecordStore } from './core/records/open-store';
+import { openRecordReader } from './core/records/open-store';
 import { isBuildJob, type RecordStore } from './core/records/store';
 import type { BuildJob } from './core/records/types';
 import { getBuildStatus as statusOf, type BuildStatus } from './core/status';
@@ -22,16 +21,17 @@ import {
   inDependencyOrder,
   scanPackages,
   whyNotBuildable,
-  type PackageProblem,
   type WorkspacePackage,
 } from './config/workspace/find-packages';
-import { findWorkspaceRoot, type WorkspaceRoot } from './config/workspace/find-root';
+import { findWorkspaceRoot } from './config/workspace/find-root';
+import { locate, locateJobTarget, notFound, noWorkspace, recordStoreFor } from './api/locate';
 
 export type { BuildStatus } from './core/status';
 export type { BuildManyResult } from './core/build-many';
 export type { CleanResult } from './core/clean';
 export type { WatchResult } from './core/watch';
 export type { WorkspacePackage } from './config/workspace/find-packages';
+export { locate } from './api/locate';
 
 export interface WorkspaceOptions {
   /** Where to look for the workspace (default: process.cwd()). */
@@ -77,24 +77,6 @@ export interface PackageSummary {
   errors?: BuildError[];
 }
 
-interface Located {
-  workspaceRoot: string;
-  pkg: WorkspacePackage;
-  packages: WorkspacePackage[];
-}
-
-/** Finds the workspace and one of its buildable packages, by name or path. */
-export async function locate(project: string | undefined, opts: WorkspaceOptions & { packageRoot?: string }): Promise<Result<Located>> {
-  const cwd = resolve(opts.cwd ?? process.cwd());
-  const ws = findWorkspaceRoot(opts.packageRoot ? resolve(cwd, opts.packageRoot) : cwd);
-  if (!ws) return fail(noWorkspace(cwd));
-  const { packages, problems } = await scanPackages(ws);
-  const query = project ?? opts.packageRoot ?? '.';
-  const pkg = findPackage(packages, query, ws.root, cwd);
-  if (!pkg) return fail(...notFound(ws, packages, query, cwd, problems));
-  return ok({ workspaceRoot: ws.root, pkg, packages });
-}
-
 /**
  * The package `cwd` is in when that is below the workspace root (a package script under
  * Turborepo); undefined at the root. An error when that package cannot be built: building
@@ -110,41 +92,15 @@ export async function packageAtCwd(options: WorkspaceOptions = {}): Promise<Resu
   return pkg ? ok(pkg) : fail(...whyNotBuildable(ws, dir));
 }
 
-/** A query that names no buildable package: explained when it is a directory of the workspace. */
-function notFound(
-  ws: WorkspaceRoot,
-  packages: WorkspacePackage[],
-  query: string,
-  cwd: string,
-  problems: PackageProblem[] = [],
-): BuildError[] {
-  // A name two packages share: say so rather than "unknown".
-  const shared = problems.filter((p) => p.name === query);
-  if (shared.length) return shared.flatMap((p) => p.errors);
-  for (const base of [cwd, ws.root]) {
-    const dir = resolve(base, query);
-    const inside = dir === ws.root || dir.startsWith(ws.root + sep);
-    if (inside && statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return whyNotBuildable(ws, dir);
-  }
-  return [
-    buildError(
-      'PROJECT_NOT_FOUND',
-      `unknown project "${query}": buildable projects are ${packages.map((p) => p.name).join(', ') || 'none'}`,
-    ),
-  ];
-}
-
 /** Builds one package through the same pipeline as the Nx executor; resolves with its record. */
 export async function build(options: BuildOptions): Promise<BuildJob> {
-  const located = await locate(options.project, options);
-  if (!located.ok) return failedJob(located.errors, options.project ?? options.packageRoot ?? '.');
+  const target = await locateJobTarget(options);
+  if (!target.ok) return failedJob(target.errors, options.project ?? options.packageRoot ?? '.');
   return runBuild({
-    workspaceRoot: located.value.workspaceRoot,
-    packageRoot: located.value.pkg.root,
+    ...target.value,
     environment: options.environment,
     signal: options.signal,
     terminal: options.onOutput,
-    store: options.store ?? openRecordStore(located.value.workspaceRoot, { urlEnv: options.databaseUrlEnv }),
     trigger: 'api',
     metadata: { runner: 'api' },
   });
@@ -222,7 +178,7 @@ export async function buildMany(options: BuildManyOptions = {}): Promise<BuildMa
     signal: options.signal ?? new AbortController().signal,
     terminal: options.onOutput ?? ((t) => process.stdout.write(t)),
     // One store for every package: one database connection, one warning when it is down.
-    store: options.store ?? openRecordStore(ws.root, { urlEnv: options.databaseUrlEnv }),
+    store: recordStoreFor(ws.root, options),
     trigger: options.trigger ?? 'api',
   });
 }
@@ -271,12 +227,11 @@ export async function watch(options: WatchOptions): Promise<WatchResult> {
     environment: options.environment,
     signal: options.signal,
     terminal: options.onOutput ?? ((t) => process.stdout.write(t)),
-    store: options.store ?? openRecordStore(ws.root, { urlEnv: options.databaseUrlEnv }),
+    store: recordStoreFor(ws.root, options),
     onBuilt: options.onBuilt,
   });
 }
 
-const noWorkspace = (cwd: string) => buildError('PROJECT_NOT_FOUND', `no workspace or package.json found from ${cwd}`);
 
 export async function clean(options: CleanOptions): Promise<CleanResult> {
   const located = await locate(options.project, options);
