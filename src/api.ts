@@ -232,7 +232,6 @@ export async function watch(options: WatchOptions): Promise<WatchResult> {
   });
 }
 
-
 export async function clean(options: CleanOptions): Promise<CleanResult> {
   const located = await locate(options.project, options);
   if (!located.ok) return { exitCode: 2, errors: located.errors, removed: [] };

@@ -1,13 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { BuildOptions, WorkspaceOptions } from '../api';
-import {
-  findPackage,
-  scanPackages,
-  whyNotBuildable,
-  type PackageProblem,
-  type WorkspacePackage,
-} from '../config/workspace/find-packages';
+import { findPackage, scanPackages, whyNotBuildable, type PackageProblem, type WorkspacePackage } from '../config/workspace/find-packages';
 import { findWorkspaceRoot, type WorkspaceRoot } from '../config/workspace/find-root';
 import { openRecordStore } from '../core/records/open-store';
 import type { RecordStore } from '../core/records/store';

@@ -88,7 +88,11 @@ function resolveValid(
     ...checkEnvironmentName(parsed, input.environment, ctx.file),
     ...checked.errors,
     ...checkGlobsInsidePackage(merged.artifactGlobs ?? [], { field: 'artifactGlobs', label: 'artifact', example: 'dist/**' }, ctx),
-    ...checkGlobsInsidePackage(cleanObject(merged.clean)?.keep ?? [], { field: 'clean.keep', label: 'clean.keep', example: 'dist/.gitkeep' }, ctx),
+    ...checkGlobsInsidePackage(
+      cleanObject(merged.clean)?.keep ?? [],
+      { field: 'clean.keep', label: 'clean.keep', example: 'dist/.gitkeep' },
+      ctx,
+    ),
     ...checkTsconfigExists(merged.tsconfig, ctx),
     ...runtimeValidationErrors(merged.runtimeValidationSchema, buildEnv, ctx.file),
     ...(upload.ok ? [] : upload.errors),

@@ -29,7 +29,9 @@ export async function runChecks(config: ResolvedBuildConfig, ctx: CheckContext):
   const file = workspacePath(config, 'package.json');
   const read = readPackageJsonFile(config.packageRoot);
   if (!read.ok) {
-    return finish([{ tool: 'entry-points', level: strict ? 'error' : 'warning', message: `package.json cannot be read: ${read.message}`, file }]);
+    return finish([
+      { tool: 'entry-points', level: strict ? 'error' : 'warning', message: `package.json cannot be read: ${read.message}`, file },
+    ]);
   }
   const { text, value: pkg } = read;
   const positions = jsonKeyPositions(text);

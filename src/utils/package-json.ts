@@ -23,8 +23,7 @@ export interface PackageJson {
 
 /** A package.json read: its text and value, or why it could not be read. */
 export type PackageJsonFile =
-  | { ok: true; text: string; value: PackageJson }
-  | { ok: false; reason: 'missing' | 'unreadable' | 'not-an-object'; message: string };
+  { ok: true; text: string; value: PackageJson } | { ok: false; reason: 'missing' | 'unreadable' | 'not-an-object'; message: string };
 
 /** The one reader of `<dir>/package.json`; the variants below are views of it. */
 export function readPackageJsonFile(dir: string): PackageJsonFile {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ARTIFACT_GLOBS } from '../define';
 import type { ParsedBuildConfig } from '../schema';
-import { applyDefaults, mergeEnvironment, resolveCheck, resolveEnv, resolveExternal, resolveFormat, type ResolutionFacts } from './defaults';
+import {
+  applyDefaults,
+  mergeEnvironment,
+  resolveCheck,
+  resolveEnv,
+  resolveExternal,
+  resolveFormat,
+  type ResolutionFacts,
+} from './defaults';
 
 const config = (fields: Partial<ParsedBuildConfig> = {}): ParsedBuildConfig =>
   ({ builder: 'esbuild', entry: 'src/index.ts', outputDir: 'dist', ...fields }) as ParsedBuildConfig;
@@ -264,7 +272,10 @@ describe('resolveCheck', () => {
     ['warn', { mode: 'warn', publint: false, attw: false }],
     [false, { mode: 'off', publint: false, attw: false }],
     ['strict', { mode: 'strict', publint: false, attw: false }],
-    [{ strict: true, publint: true }, { mode: 'strict', publint: true, attw: false }],
+    [
+      { strict: true, publint: true },
+      { mode: 'strict', publint: true, attw: false },
+    ],
     [{ attw: true }, { mode: 'warn', publint: false, attw: true }],
   ] as const)('%j → %j', (check, expected) => {
     expect(resolveCheck(check as ParsedBuildConfig['check'])).toEqual(expected);

@@ -17,7 +17,13 @@ export interface PathContext {
   file?: string;
 }
 
-function configError(ctx: PathContext, field: string, message: string, extra: Partial<BuildError> = {}, code: ErrorCode = 'CONFIG_INVALID') {
+function configError(
+  ctx: PathContext,
+  field: string,
+  message: string,
+  extra: Partial<BuildError> = {},
+  code: ErrorCode = 'CONFIG_INVALID',
+) {
   return buildError(code, message, { phase: 'validate', file: ctx.file, field, ...extra });
 }
 
