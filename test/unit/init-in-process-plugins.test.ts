@@ -1,8 +1,22 @@
 import { readNxJson, writeJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { parse } from 'dotenv';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { initGenerator } from '../../src/generators/init/generator';
+
+/**
+ * The variables a .env sets, as Nx's dotenv loader reads the lines these tests write: `KEY=value`,
+ * an optional `export`, quotes stripped, `#` comments, CRLF or LF; a later line wins.
+ */
+function parse(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m) continue;
+    const quoted = /^(["'])(.*)\1$/.exec(m[2]);
+    vars[m[1]] = quoted ? quoted[2] : m[2].replace(/\s+#.*$/, '');
+  }
+  return vars;
+}
 
 /** `nx add @repo/build-system --inProcessPlugins` (the init generator's option). */
 describe('init --inProcessPlugins', () => {
