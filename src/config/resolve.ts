@@ -42,6 +42,7 @@ export {
   workspacePath,
 } from './resolve/paths';
 
+/** A raw config (as loaded) for one package and environment: the resolved config, or every problem found, located. */
 export async function resolveBuildConfig(input: ResolveInput): Promise<Result<ResolvedBuildConfig>> {
   const ctx: PathContext = {
     packageRoot: input.packageRoot,
