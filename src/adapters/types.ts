@@ -2,6 +2,7 @@ import type { ResolvedBuildConfig } from '../config/resolve';
 import type { Builder } from '../config/schema';
 import type { BuildError } from '../errors';
 import type { BuilderOptionsSource } from './builder-options';
+import type { WarmSession } from './warm-session';
 
 export interface AdapterLog {
   info(line: string): void;
@@ -22,6 +23,16 @@ export interface AdapterContext {
   env: NodeJS.ProcessEnv;
   log: AdapterLog;
   signal: AbortSignal;
+  /** In a watch: what the builder may keep alive for the next rebuild (warm-session.ts). */
+  session?: WarmSession;
+}
+
+/** What a build in a watch session did with the builder's kept state (the record's `metadata.warm`). */
+export interface WarmReport {
+  /** True when kept state served this build (an esbuild context's `rebuild()`), false when it was made now. */
+  reused: boolean;
+  /** What was kept, for the log and the record: `esbuild context (esm, cjs)`. */
+  state: string;
 }
 
 export interface AdapterResult {
@@ -32,6 +43,8 @@ export interface AdapterResult {
    * it): compared with the task's inputs after the build (core/undeclared-inputs.ts).
    */
   reads?: string[];
+  /** Only in a watch session, from builders that keep state in it. */
+  warm?: WarmReport;
 }
 
 /**

@@ -5,6 +5,7 @@ import { BUILT_IN_ENVIRONMENTS } from '../config/define';
 import { builderInSource } from '../config/find';
 import { loadConfigModule } from '../config/load';
 import { findBinary } from '../utils/find-tool';
+import type { WarmSession } from '../adapters/warm-session';
 import { buildError, EXIT, type BuildError } from '../errors';
 import { dependencyCycle, inDependencyOrder, type WorkspacePackage } from '../config/workspace/find-packages';
 import { runClean } from './clean';
@@ -44,6 +45,8 @@ export interface BuildManyRequest {
   store?: RecordStore;
   trigger: 'cli' | 'api' | 'watch';
   metadata?: Record<string, unknown>;
+  /** A watch's builder state, kept for its rebuilds (adapters/warm-session.ts). */
+  session?: WarmSession;
 }
 
 export interface BuildManyResult {
@@ -185,6 +188,7 @@ export async function buildMany(req: BuildManyRequest): Promise<BuildManyResult>
         trigger: req.trigger,
         metadata: { runner: req.trigger, ...req.metadata },
         notices,
+        ...(req.session ? { session: req.session } : {}),
         upToDate: (config, builder) => checkUpToDate({ config, builder, store, dependencyPaths, force: req.force ?? false }),
       });
     } finally {

@@ -9,6 +9,7 @@ import { uploadSecrets } from '../config/upload';
 import { buildError, errorFromUnknown, exitCodeFor, formatError, type BuildError, type PhaseName } from '../errors';
 import { selectAdapter, type AdapterSelection } from '../adapters';
 import type { AdapterContext, AdapterResult } from '../adapters/types';
+import type { WarmSession } from '../adapters/warm-session';
 import { collectArtifacts } from './artifacts';
 import { runChecks } from './check';
 import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
@@ -60,6 +61,8 @@ export interface BuildRequest {
   upToDate?: (config: ResolvedBuildConfig, builder: string) => Promise<UpToDateAnswer>;
   /** Notices of a run shown once (the bun fallback): each job still records them as warnings. */
   notices?: { first(notice: string): boolean };
+  /** A watch's builder state kept between its builds (adapters/warm-session.ts); the watch disposes it. */
+  session?: WarmSession;
 }
 
 /** The up-to-date check's answer: the key to record, and the record it matches when nothing changed. */
@@ -354,6 +357,7 @@ class BuildRun {
     const staging = prepareStaging(config.packageRoot, config.outputDir, this.job.id);
     this.staging = staging;
     const ctx: AdapterContext = { config, outDir: staging.dir, finalOutDir: staging.finalDir, stateDir, env, log: this.log, signal };
+    if (this.req.session) ctx.session = this.req.session;
     // Files the builder read that the task's inputs miss: warnings, or errors under check 'strict'.
     const inputCheck = new UndeclaredInputCheck(this.req.declaredInputs, config);
     // Declarations need only the sources: the workspace's tsc runs while the bundler does.
@@ -379,6 +383,7 @@ class BuildRun {
       const r: AdapterResult = await selection.adapter
         .build(ctx)
         .catch((err) => ({ errors: [errorFromUnknown('BUILD_FAILED', err, { phase: 'build' })], warnings: [] }));
+      if (r.warm) this.noteWarm(r.warm);
       for (const w of r.warnings ?? []) {
         // Adapters turn warnings and errors into values with one converter: say which it is.
         this.warn(w.code === 'COMPILE_ERROR' ? { ...w, code: 'COMPILE_WARNING' as const } : w);
@@ -408,6 +413,12 @@ class BuildRun {
       );
     }
     return true;
+  }
+
+  /** What a watch's kept builder state did for this build: in the log and `metadata.warm`. */
+  private noteWarm(warm: NonNullable<AdapterResult['warm']>): void {
+    this.job.metadata.warm = warm;
+    this.log.info(warm.reused ? `reused ${warm.state}` : `started ${warm.state}, kept for the next rebuild`);
   }
 
   /** The swap: the staged outputs replace outputDir at once, only while the lock is held. */

@@ -1,6 +1,7 @@
 import { watch as watchDir, type FSWatcher } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { buildError, EXIT, type BuildError } from '../errors';
+import { WarmSession } from '../adapters/warm-session';
 import { watchTree, type TreeWatcher } from '../utils/watch-tree';
 import type { WorkspacePackage } from '../config/workspace/find-packages';
 import { NOT_SOURCE_DIRS } from '../config/define';
@@ -63,6 +64,8 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
   const dependsOn = new Map(watched.map((p) => [p.name, transitiveDependencies(p, req.packages).map((d) => d.name)]));
   const queue = new WatchQueue(watched.map((p) => ({ name: p.name, dependsOn: dependsOn.get(p.name)!.filter((d) => dependsOn.has(d)) })));
   const rebuilds: BuildJob[] = [];
+  // Builders kept warm between builds (an esbuild context per package and format), freed at the end.
+  const session = new WarmSession();
   let busy = true;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> | undefined;
@@ -97,6 +100,7 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
       store: req.store,
       trigger: 'watch',
       changedFiles,
+      session,
       metadata: { runner: 'watch', ...(dependenciesRebuilt.length ? { dependenciesRebuilt } : {}) },
       // `incremental: false`: no shortcut, every rebuild is a full one.
       upToDate: (config, builder) => checkUpToDate({ config, builder, store: req.store, dependencyPaths, force: !config.incremental }),
@@ -140,6 +144,7 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
       terminal: req.terminal,
       store: req.store,
       trigger: 'watch',
+      session,
     });
     if (initial.errors.length) return { exitCode: initial.exitCode, errors: initial.errors, initial, rebuilds };
     req.onBuilt?.(initial.exitCode === 0, initial.jobs);
@@ -156,6 +161,7 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
     for (const w of watchers) w.close();
     // The running build sees the same signal: it stops its builder and releases the lock.
     await current;
+    await session.dispose();
   }
 }
 

@@ -1,92 +1,34 @@
-import { resolve } from 'node:path';
-import type { BuildOptions, Message } from 'esbuild';
-import { jsExtension, packageTypeOf, type JsExtension } from '../../config/outputs';
-import { NODE_BUILTINS, type ResolvedBuildConfig } from '../../config/resolve';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { BuildContext, BuildResult, Message, OutputFile } from 'esbuild';
+import type { ResolvedBuildConfig } from '../../config/resolve';
 import type { Format } from '../../config/schema';
 import { buildError, type BuildError } from '../../errors';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
-import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from '../builder-options';
+import { checkBuilderOptions, workspaceLocation } from '../builder-options';
 import { installHint, requireTool } from '../../utils/find-tool';
+import { BUILDER_OPTIONS, esbuildOptionsFor } from './options';
+
+export { extensionFor, externalPatterns } from './options';
 
 type Esbuild = typeof import('esbuild');
 
-const LOADERS = [
-  'base64',
-  'binary',
-  'copy',
-  'css',
-  'dataurl',
-  'default',
-  'empty',
-  'file',
-  'global-css',
-  'js',
-  'json',
-  'jsx',
-  'local-css',
-  'text',
-  'ts',
-  'tsx',
-];
-const PER_TYPE = rule.recordOf('{ js?: string, css?: string }', rule.string, (k) => k === 'js' || k === 'css');
-
-/** builderOptions passed to `esbuild.build`, with the types esbuild accepts for them. */
-const BUILDER_OPTIONS: OptionSchema = {
-  loader: rule.recordOf(`{ ".ext": ${LOADERS.map((l) => JSON.stringify(l)).join(' | ')} }`, rule.oneOf(...LOADERS), (k) =>
-    k.startsWith('.'),
-  ),
-  mainFields: rule.stringArray,
-  conditions: rule.stringArray,
-  jsx: rule.oneOf('transform', 'preserve', 'automatic'),
-  jsxImportSource: rule.string,
-  keepNames: rule.boolean,
-  legalComments: rule.oneOf('none', 'inline', 'eof', 'linked', 'external'),
-  treeShaking: rule.boolean,
-  banner: PER_TYPE,
-  footer: PER_TYPE,
-  alias: rule.recordOf('{ [module]: string }', rule.string),
-  tsconfig: rule.string,
-  splitting: rule.boolean,
-};
-const PASSED_THROUGH = Object.keys(BUILDER_OPTIONS).filter((k) => k !== 'splitting');
 /** Where esbuild's JS API places errors it throws for bad options (its own frames). */
 export const ESBUILD_PACKAGES = ['esbuild', '@esbuild'];
-
 /**
- * Output extension of a format for this package (config/outputs.ts): ESM `.js` in a
- * `"type": "module"` package and `.mjs` elsewhere, CJS `.cjs`.
+ * The outdir of a kept context, never created: its files are written into each build's own
+ * staging directory. A sibling of that directory, so what esbuild makes relative to its outdir
+ * (source maps' `sources`) is byte for byte what a build into the staging directory has.
  */
-export const extensionFor = (config: Pick<ResolvedBuildConfig, 'packageJson'>, format: Format): JsExtension =>
-  jsExtension(format, packageTypeOf(config.packageJson));
+const CONTEXT_OUT_DIR = '.esbuild-context';
 
-export function externalPatterns(config: ResolvedBuildConfig): string[] {
-  const list = [...config.external, ...config.external.map((e) => `${e}/*`)];
-  if (config.platform === 'node') list.push(...NODE_BUILTINS);
-  return list;
-}
-
-/** esbuild options for one format. */
-function esbuildOptionsFor(config: ResolvedBuildConfig, outDir: string, format: 'esm' | 'cjs'): BuildOptions {
-  const extra = config.builderOptions as Partial<BuildOptions>;
-  return {
-    absWorkingDir: config.packageRoot,
-    entryPoints: config.entries.map((e) => ({ in: resolve(config.packageRoot, e.path), out: e.name })),
-    outdir: outDir,
-    bundle: true,
-    format,
-    platform: config.platform,
-    target: config.target,
-    sourcemap: config.sourcemap,
-    minify: config.minify,
-    define: config.define,
-    external: externalPatterns(config),
-    splitting: extra.splitting ?? (format === 'esm' && config.entries.length > 1),
-    chunkNames: 'chunks/[name]-[hash]',
-    outExtension: { '.js': extensionFor(config, format) },
-    logLevel: 'silent',
-    write: true,
-    ...pick(extra, PASSED_THROUGH),
-  };
+/** One format's build: esbuild's messages and the files its metafile lists. */
+interface FormatOutcome {
+  errors: Message[];
+  warnings: Message[];
+  inputs: string[];
+  /** A kept context served it (watch sessions only). */
+  reused?: boolean;
 }
 
 /**
@@ -126,17 +68,9 @@ export const esbuildAdapter: BuilderAdapter = {
           ),
         ],
       };
+    const { session } = ctx;
     const results = await Promise.all(
-      ctx.config.format.map((format) =>
-        esbuild.build({ ...esbuildOptionsFor(ctx.config, ctx.outDir, format), metafile: true }).then(
-          (r) => ({ errors: r.errors, warnings: r.warnings, inputs: Object.keys(r.metafile?.inputs ?? {}) }),
-          (err: { errors?: Message[]; warnings?: Message[]; message?: string }) => ({
-            inputs: [] as string[],
-            errors: err.errors?.length ? err.errors : [{ text: err.message ?? String(err) } as Message],
-            warnings: err.warnings ?? [],
-          }),
-        ),
-      ),
+      ctx.config.format.map((format) => (session ? rebuildInContext(esbuild, ctx, format) : buildOnce(esbuild, ctx, format))),
     );
     // Both formats report the same source error; keep one of each.
     const seen = new Set<string>();
@@ -153,9 +87,74 @@ export const esbuildAdapter: BuilderAdapter = {
         ctx.config.packageRoot,
         results.flatMap((r) => r.inputs),
       ),
+      ...(session ? { warm: { reused: results.every((r) => r.reused), state: `esbuild context (${ctx.config.format.join(', ')})` } } : {}),
     };
   },
 };
+
+/** A build without a session: esbuild writes into the staging directory itself. */
+function buildOnce(esbuild: Esbuild, ctx: AdapterContext, format: Format): Promise<FormatOutcome> {
+  return esbuild.build(esbuildOptionsFor(ctx.config, ctx.outDir, format)).then(succeeded, failed);
+}
+
+/**
+ * A build in a watch session: the package's context for this format, kept from the previous
+ * build when its options are the same, does an incremental `rebuild()` (esbuild re-reads and
+ * re-parses only the files that changed). It does not write: its files go into this build's
+ * staging directory, so the staging, the swap and a failed build's outputs are as without one.
+ */
+async function rebuildInContext(esbuild: Esbuild, ctx: AdapterContext, format: Format): Promise<FormatOutcome> {
+  const session = ctx.session!;
+  const contextOutDir = join(dirname(ctx.outDir), CONTEXT_OUT_DIR);
+  const options = esbuildOptionsFor(ctx.config, contextOutDir, format, false);
+  const key = `esbuild:${ctx.config.packageRoot}:${format}`;
+  const fingerprint = JSON.stringify(options);
+  let context = await session.take<BuildContext>(key, fingerprint);
+  const reused = context !== undefined;
+  if (!context) {
+    try {
+      context = await esbuild.context(options);
+    } catch (err) {
+      return failed(err);
+    }
+    const made = context;
+    await session.keep(key, { value: made, fingerprint, dispose: () => made.dispose() });
+  }
+  const cancel = () => void context.cancel().catch(() => undefined);
+  ctx.signal.addEventListener('abort', cancel, { once: true });
+  try {
+    const result = await context.rebuild();
+    writeOutputFiles(result.outputFiles ?? [], contextOutDir, ctx.outDir);
+    return { ...succeeded(result), reused };
+  } catch (err) {
+    // Errors in the sources leave the context usable for the next edit; anything else
+    // (a disposed context, a stopped service) starts a new one next time.
+    if (!(err as { errors?: Message[] }).errors?.length) await session.drop(key);
+    return { ...failed(err), reused };
+  } finally {
+    ctx.signal.removeEventListener('abort', cancel);
+  }
+}
+
+/** The files a context built for `fromDir`, written where they belong under `toDir`. */
+function writeOutputFiles(files: readonly OutputFile[], fromDir: string, toDir: string): void {
+  for (const f of files) {
+    const target = resolve(toDir, relative(fromDir, f.path));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.contents);
+  }
+}
+
+const succeeded = (r: BuildResult): FormatOutcome => ({ errors: r.errors, warnings: r.warnings, inputs: Object.keys(r.metafile?.inputs ?? {}) });
+
+function failed(err: unknown): FormatOutcome {
+  const e = err as { errors?: Message[]; warnings?: Message[]; message?: string };
+  return {
+    inputs: [],
+    errors: e.errors?.length ? e.errors : [{ text: e.message ?? String(err) } as Message],
+    warnings: e.warnings ?? [],
+  };
+}
 
 /**
  * Files in a metafile's `inputs` (esbuild's and bun's), relative to the working directory;
@@ -171,10 +170,4 @@ function pushUnique(list: BuildError[], seen: Set<string>, e: BuildError) {
     seen.add(key);
     list.push(e);
   }
-}
-
-function pick<T extends object>(obj: T, keys: string[]): Partial<T> {
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (k in obj) out[k] = (obj as Record<string, unknown>)[k];
-  return out as Partial<T>;
 }
