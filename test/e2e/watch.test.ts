@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processesInGroup } from '../../src/utils/spawn';
 import { spawnCli, type Spawned } from '../helpers/live';
@@ -14,6 +15,7 @@ import { spawn } from 'node:child_process';
 const UTILS = 'packages/utils';
 const APP = 'packages/app';
 const HELD = 'packages/held';
+const WARM = 'packages/warm';
 
 /** A prebuild hook that, while `<package>/hold` exists, writes its pid and waits (a build stopped at a known phase). */
 const HOLD_HOOK = `import { existsSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,17 @@ if (existsSync('hold')) {
 `;
 
 const watchJobs = (ws: TempWorkspace, dir: string) => ws.jobs(dir).filter((j) => j.trigger === 'watch');
+
+/** Every file under a directory, relative path → bytes. */
+function filesOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const file = join(e.parentPath, e.name);
+    out[relative(dir, file)] = readFileSync(file, 'base64');
+  }
+  return out;
+}
 
 function packages() {
   return {
@@ -44,6 +57,18 @@ function packages() {
       packageJson: { exports: './dist/index.js', dependencies: { '@acme/utils': '*' } },
       config: esbuildConfig(),
       files: { 'src/index.ts': "import { greet } from '@acme/utils';\nexport const app = () => greet('app') + ' v1';\n" },
+    },
+    [WARM]: {
+      name: '@acme/warm',
+      config: esbuildConfig(`\n  format: ['esm', 'cjs'],\n  sourcemap: true,\n  dts: true,`),
+      files: {
+        'src/index.ts': "import { part } from './helper';\nexport const warm = (): string => part + ' one';\n",
+        'src/helper.ts': "export const part: string = 'helper-A';\n",
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: { strict: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022', skipLibCheck: true },
+          include: ['src'],
+        }),
+      },
     },
     [HELD]: {
       name: '@acme/held',
@@ -133,6 +158,73 @@ describe('build-system watch (CLI)', () => {
     expect(r.code, r.output).toBe(130);
     expect(processesInGroup(run.child.pid)).toEqual([]);
     for (const dir of [UTILS, APP]) expect(existsSync(ws.path(dir, '.build-cache', 'build.lock'))).toBe(false);
+  });
+
+  it('esbuild rebuilds in a kept context: new bytes across edits, a rename, a deleted import and a type error, as a fresh build makes them', async () => {
+    run = spawnCli(ws, ['watch', '@acme/warm'], {}, true);
+    await waitFor(() => run!.output().includes('for changes'), 120_000, 'the initial build');
+    const [initial] = watchJobs(ws, WARM);
+    expect(initial, run.output()).toMatchObject({ status: 'success', metadata: { warm: { reused: false, state: 'esbuild context (esm, cjs)' } } });
+    const rebuilt = async (what: string, n: number) => {
+      await waitFor(() => watchJobs(ws, WARM).length >= n && watchJobs(ws, WARM).at(-1).status !== 'building', 60_000, what);
+      return watchJobs(ws, WARM).at(-1);
+    };
+    const bothFormats = () => ws.read(`${WARM}/dist/index.js`) + ws.read(`${WARM}/dist/index.cjs`);
+
+    // An edit: the context of each format is reused, both outputs have the new bytes.
+    ws.write(`${WARM}/src/index.ts`, "import { part } from './helper';\nexport const warm = (): string => part + ' two';\n");
+    const edited = await rebuilt('the edit', 2);
+    expect(edited, run.output()).toMatchObject({ status: 'success', metadata: { warm: { reused: true } } });
+    expect(readFileSync(ws.log(edited), 'utf8')).toContain('reused esbuild context (esm, cjs)');
+    expect(ws.read(`${WARM}/dist/index.js`)).toContain(' two');
+    expect(ws.read(`${WARM}/dist/index.cjs`)).toContain(' two');
+
+    // A rename of the imported file: the new one is bundled, nothing of the old one is left.
+    ws.write(`${WARM}/src/renamed.ts`, "export const part: string = 'helper-B';\n");
+    ws.write(`${WARM}/src/index.ts`, "import { part } from './renamed';\nexport const warm = (): string => part + ' two';\n");
+    rmSync(ws.path(WARM, 'src', 'helper.ts'));
+    await waitFor(
+      () => bothFormats().includes('helper-B') && watchJobs(ws, WARM).at(-1).status === 'success',
+      60_000,
+      'the renamed import',
+    );
+    expect(bothFormats()).not.toContain('helper-A');
+
+    // The imported file deleted: the kept context does not serve it from memory; located error, outputs kept.
+    const beforeDelete = watchJobs(ws, WARM).length;
+    rmSync(ws.path(WARM, 'src', 'renamed.ts'));
+    const missing = await rebuilt('the deleted import', beforeDelete + 1);
+    expect(missing, run.output()).toMatchObject({ status: 'failed', changedFiles: [`${WARM}/src/renamed.ts`] });
+    expect(missing.errors[0]).toMatchObject({ file: `${WARM}/src/index.ts`, line: 1, message: expect.stringContaining('./renamed') });
+    expect(bothFormats()).toContain('helper-B');
+    ws.write(`${WARM}/src/renamed.ts`, "export const part: string = 'helper-C';\n");
+    const restored = await rebuilt('the restored import', beforeDelete + 2);
+    expect(restored, run.output()).toMatchObject({ status: 'success', metadata: { warm: { reused: true } } });
+    expect(bothFormats()).toContain('helper-C');
+
+    // A type error (declarations fail): failed, outputs kept; the fix recovers in the same context.
+    const beforeType = watchJobs(ws, WARM).length;
+    ws.write(`${WARM}/src/index.ts`, "import { part } from './renamed';\nexport const warm = (): number => part + ' bad';\n");
+    const typeError = await rebuilt('the type error', beforeType + 1);
+    expect(typeError.errors[0], run.output()).toMatchObject({ code: 'TYPE_ERROR', file: `${WARM}/src/index.ts`, line: 2 });
+    expect(bothFormats()).not.toContain(' bad');
+    ws.write(`${WARM}/src/index.ts`, "import { part } from './renamed';\nexport const warm = (): string => part + ' fixed';\n");
+    const fixed = await rebuilt('the fix', beforeType + 2);
+    expect(fixed, run.output()).toMatchObject({ status: 'success', metadata: { warm: { reused: true } } });
+    expect(ws.read(`${WARM}/dist/index.cjs`)).toContain(' fixed');
+
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code, r.output).toBe(130);
+    expect(processesInGroup(run.child.pid)).toEqual([]);
+    expect(existsSync(ws.path(WARM, '.build-cache', 'build.lock'))).toBe(false);
+
+    // What the kept context wrote is what a build without one writes, byte for byte (source maps included).
+    const fromWatch = filesOf(ws.path(WARM, 'dist'));
+    expect(Object.keys(fromWatch).sort()).toEqual(expect.arrayContaining(['index.js', 'index.js.map', 'index.cjs', 'index.cjs.map']));
+    const fresh = ws.cli(['build', '@acme/warm', '--force']);
+    expect(fresh.code, fresh.output).toBe(0);
+    expect(filesOf(ws.path(WARM, 'dist'))).toEqual(fromWatch);
   });
 
   it('SIGTERM during a rebuild: the build is cancelled, its hook is gone, the lock is free', async () => {
