@@ -164,7 +164,10 @@ describe('build-system watch (CLI)', () => {
     run = spawnCli(ws, ['watch', '@acme/warm'], {}, true);
     await waitFor(() => run!.output().includes('for changes'), 120_000, 'the initial build');
     const [initial] = watchJobs(ws, WARM);
-    expect(initial, run.output()).toMatchObject({ status: 'success', metadata: { warm: { reused: false, state: 'esbuild context (esm, cjs)' } } });
+    expect(initial, run.output()).toMatchObject({
+      status: 'success',
+      metadata: { warm: { reused: false, state: 'esbuild context (esm, cjs)' } },
+    });
     const rebuilt = async (what: string, n: number) => {
       await waitFor(() => watchJobs(ws, WARM).length >= n && watchJobs(ws, WARM).at(-1).status !== 'building', 60_000, what);
       return watchJobs(ws, WARM).at(-1);

@@ -145,7 +145,11 @@ function writeOutputFiles(files: readonly OutputFile[], fromDir: string, toDir: 
   }
 }
 
-const succeeded = (r: BuildResult): FormatOutcome => ({ errors: r.errors, warnings: r.warnings, inputs: Object.keys(r.metafile?.inputs ?? {}) });
+const succeeded = (r: BuildResult): FormatOutcome => ({
+  errors: r.errors,
+  warnings: r.warnings,
+  inputs: Object.keys(r.metafile?.inputs ?? {}),
+});
 
 function failed(err: unknown): FormatOutcome {
   const e = err as { errors?: Message[]; warnings?: Message[]; message?: string };
