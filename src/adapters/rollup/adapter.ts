@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Plugin, RollupError, RollupLog } from 'rollup';
+import type { Plugin, RollupCache, RollupError, RollupLog } from 'rollup';
 import { NODE_BUILTINS, type ResolvedBuildConfig } from '../../config/resolve';
 import { buildError, type BuildError } from '../../errors';
 import { ESBUILD_PACKAGES, extensionFor } from '../esbuild/adapter';
@@ -51,8 +51,12 @@ export const rollupAdapter: BuilderAdapter = {
     const opts = config.builderOptions as Record<string, unknown>;
     let bundle;
     let reads: string[] = [];
+    // In a watch, the previous build's module cache: modules whose source did not change are not transformed again.
+    const warm = ctx.session && { key: `rollup:${config.packageRoot}`, fingerprint: cacheFingerprint(config) };
+    const cache = warm && withoutMissingFiles(await ctx.session!.take<RollupCache>(warm.key, warm.fingerprint));
     try {
       bundle = await rollup.rollup({
+        cache,
         input: Object.fromEntries(config.entries.map((e) => [e.name, resolve(config.packageRoot, e.path)])),
         external: isExternal(config),
         treeshake: (opts.treeshake as boolean | undefined) ?? true,
@@ -85,14 +89,37 @@ export const rollupAdapter: BuilderAdapter = {
           }),
         ),
       );
+      // Kept after a good build only: a failed one keeps the previous cache.
+      if (warm && bundle.cache) await ctx.session!.keep(warm.key, { ...warm, value: bundle.cache });
     } catch (err) {
       return { errors: [rollupLogToError(err as RollupError, config)], warnings };
     } finally {
       await bundle?.close();
     }
-    return { errors: [], warnings, reads };
+    return { errors: [], warnings, reads, ...(warm ? { warm: { reused: Boolean(cache), state: 'rollup module cache' } } : {}) };
   },
 };
+
+/**
+ * Rollup reuses a cached module's resolved imports when its source is unchanged: an import of
+ * a file deleted since would be loaded (ENOENT) rather than reported unresolved, located, as
+ * without a cache. Modules that are gone, or import one that is, are dropped: they are read,
+ * transformed and resolved again.
+ */
+function withoutMissingFiles(cache: RollupCache | undefined): RollupCache | undefined {
+  if (!cache?.modules) return cache;
+  const isFile = (id: string) => id.startsWith('\0') || existsSync(id);
+  const modules = cache.modules.filter(
+    (m) => isFile(m.id) && Object.values(m.resolvedIds ?? {}).every((r) => !r || r.external || isFile(r.id)),
+  );
+  return { ...cache, modules };
+}
+
+/** What the cached transforms depend on besides the sources: a change (an edited config) starts a new cache. */
+function cacheFingerprint(config: ResolvedBuildConfig): string {
+  const { entries, external, platform, target, define, sourcemap, builderOptions } = config;
+  return JSON.stringify({ entries, external, platform, target, define, sourcemap, treeshake: builderOptions.treeshake });
+}
 
 /**
  * What esbuild's `external` patterns keep out (externalPatterns): the external packages and
