@@ -38,7 +38,7 @@ export const FIELD_DESCRIPTIONS: { readonly [K in keyof PackageBuildConfig]-?: s
   clean:
     'Hook run by clean: a command, or { cmd, cwd } (a function only in build.config.ts); or { command, keep, dryRun }: keep globs (relative to the package root) inside the outputs survive, dryRun only lists what would go.',
   incremental:
-    'false makes every build a full one: no tsc build info written or read, no reuse of earlier tsc or declaration output (default true).',
+    'false makes every build a full one: no tsc build info written or read, no reuse of earlier tsc or declaration output, no builder kept warm between watch rebuilds (default true).',
   secretEnv: 'Environment keys whose values are masked in logs, terminal output and records.',
   environments: 'Per-environment overrides of the common options, env, define and builderOptions, chosen with --configuration.',
   runtimeValidationSchema: 'A zod schema checked against the resolved environment variables before a build (build.config.ts only).',

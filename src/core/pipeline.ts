@@ -357,7 +357,8 @@ class BuildRun {
     const staging = prepareStaging(config.packageRoot, config.outputDir, this.job.id);
     this.staging = staging;
     const ctx: AdapterContext = { config, outDir: staging.dir, finalOutDir: staging.finalDir, stateDir, env, log: this.log, signal };
-    if (this.req.session) ctx.session = this.req.session;
+    // `incremental: false`: every build is a full one, in a watch too.
+    if (this.req.session && config.incremental) ctx.session = this.req.session;
     // Files the builder read that the task's inputs miss: warnings, or errors under check 'strict'.
     const inputCheck = new UndeclaredInputCheck(this.req.declaredInputs, config);
     // Declarations need only the sources: the workspace's tsc runs while the bundler does.
