@@ -3,11 +3,12 @@
 // to bench/results/. Usage: node bench/run.mjs [--quick] [--runs N] [--only a,b]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { linkWorkspace, repoRoot } from '../scripts/link-workspace.mjs';
 import { generateFixtureWorkspace, generateWorkspace } from './generate.mjs';
+import { watchScenario } from './watch.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const work = join(benchDir, '.work');
@@ -18,7 +19,7 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',
 const GRAPH_PACKAGES = quick ? 100 : 500;
 const want = (s) => !only || only.includes(s);
 
-if (['single', 'many', 'graph'].some(want) && !existsSync(join(benchDir, 'node_modules', '@nx', 'esbuild'))) {
+if (['single', 'many', 'graph', 'watch'].some(want) && !existsSync(join(benchDir, 'node_modules', '@nx', 'esbuild'))) {
   console.error('peer plugins missing: run `npm --prefix bench ci` (or install) first');
   process.exit(2);
 }
@@ -174,6 +175,8 @@ const results = {
   versions: versions(),
   runs,
   quick,
+  // The machine is shared: its 1-minute load average when the run starts and ends.
+  loadavg: { start: loadavg()[0] },
   scenarios: {},
 };
 mkdirSync(work, { recursive: true });
@@ -466,6 +469,14 @@ if (want('monorepo')) {
   results.scenarios.monorepo = s;
 }
 
+// 7. Watch mode: a saved edit to new output bytes in one 200-file package.
+if (want('watch')) {
+  console.log('\n# one package of 200 files in watch mode: a saved edit → new output bytes');
+  const cliBin = join(repoRoot, 'dist', 'cli.js');
+  results.scenarios.watch = await watchScenario({ workspace, nxBin, baseEnv, runs, cliBin });
+}
+results.loadavg.end = loadavg()[0];
+
 const ratio = (a, b) => (a && b ? Math.round((a.ms / b.ms) * 100) / 100 : null);
 const S = results.scenarios;
 const rows = [];
@@ -584,6 +595,11 @@ if (S.dts) {
   rows.push(['d.ts 200 files, rebuild (state kept): ours esbuild / tsdown', ratio(S.dts.oursEsbuildDtsRebuild, S.dts.tsdownDts), '—']);
   rows.push(['d.ts 200 files: tsdown under Nx / raw tsdown', ratio(S.dts.tsdownDts, S.dts.rawTsdownDts), '—']);
 }
+if (S.watch) {
+  rows.push(['watch, edit → new output: ours (context kept) / @nx/esbuild watch', ratio(S.watch.oursWarm, S.watch.nxEsbuild), '≤ 1.00']);
+  rows.push(['watch, edit → new output: ours (incremental: false) / @nx/esbuild watch', ratio(S.watch.oursFull, S.watch.nxEsbuild), '—']);
+  rows.push(['watch, edit → new output: ours context kept / incremental: false', ratio(S.watch.oursWarm, S.watch.oursFull), '—']);
+}
 if (S.monorepo) {
   rows.push(['monorepo (4 pkgs) run-many uncached: ours rollup / tsdown', ratio(S.monorepo.oursRollup, S.monorepo.tsdown), '≤ 1.00']);
   rows.push(['monorepo (4 pkgs) run-many uncached: ours esbuild / tsdown', ratio(S.monorepo.oursEsbuild, S.monorepo.tsdown), '≤ 1.00']);
@@ -629,7 +645,7 @@ function markdown(r, rows) {
   const lines = [
     `# Benchmark results (${new Date().toISOString().slice(0, 10)}${r.quick ? ', quick mode' : ''})`,
     '',
-    `Machine: ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memGb} GiB, Node ${r.machine.node}. Medians of ${r.runs} runs, NX_DAEMON=false.`,
+    `Machine: ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memGb} GiB, Node ${r.machine.node}. Medians of ${r.runs} runs, NX_DAEMON=false. Load average (1 min): ${r.loadavg.start.toFixed(1)} at the start, ${r.loadavg.end.toFixed(1)} at the end.`,
     '',
     `Versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)

@@ -23,6 +23,11 @@ export interface AdapterContext {
   env: NodeJS.ProcessEnv;
   log: AdapterLog;
   signal: AbortSignal;
+  /**
+   * False when nothing compares what the builder read with declared inputs (no Nx task): a
+   * builder may then skip collecting `reads` (esbuild's metafile). Absent: collect them.
+   */
+  collectReads?: boolean;
   /** In a watch: what the builder may keep alive for the next rebuild (warm-session.ts). */
   session?: WarmSession;
 }

@@ -356,11 +356,12 @@ class BuildRun {
     const stateDir = join(config.packageRoot, BUILD_CACHE_DIR, 'state', selection.builder);
     const staging = prepareStaging(config.packageRoot, config.outputDir, this.job.id);
     this.staging = staging;
-    const ctx: AdapterContext = { config, outDir: staging.dir, finalOutDir: staging.finalDir, stateDir, env, log: this.log, signal };
-    // `incremental: false`: every build is a full one, in a watch too.
-    if (this.req.session && config.incremental) ctx.session = this.req.session;
     // Files the builder read that the task's inputs miss: warnings, or errors under check 'strict'.
     const inputCheck = new UndeclaredInputCheck(this.req.declaredInputs, config);
+    const ctx: AdapterContext = { config, outDir: staging.dir, finalOutDir: staging.finalDir, stateDir, env, log: this.log, signal };
+    if (!inputCheck.enabled) ctx.collectReads = false;
+    // `incremental: false`: every build is a full one, in a watch too.
+    if (this.req.session && config.incremental) ctx.session = this.req.session;
     // Declarations need only the sources: the workspace's tsc runs while the bundler does.
     const dtsAbort = new AbortController();
     const stopDts = () => dtsAbort.abort();

@@ -14,8 +14,12 @@ import type { BuildJob } from './records/types';
 import { checkUpToDate } from './up-to-date';
 import { WatchQueue } from './watch-queue';
 
-/** Quiet time after the last change before a rebuild starts: an editor's save is several events. */
-export const WATCH_DEBOUNCE_MS = 150;
+/**
+ * Quiet time after the last change before a rebuild starts: an editor's save is several events,
+ * a few milliseconds apart. Kept short (it is part of every edit's wait, docs/benchmarks.md):
+ * a change arriving later only queues one more build, which an unchanged content makes up to date.
+ */
+export const WATCH_DEBOUNCE_MS = 25;
 
 const CONFIG_FILE = /^build\.config\.[cm]?[jt]s$/;
 /** Editors' temporary files (vim's swap files and its `4913` probe, emacs lock files, backups). */

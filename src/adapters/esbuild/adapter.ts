@@ -94,7 +94,7 @@ export const esbuildAdapter: BuilderAdapter = {
 
 /** A build without a session: esbuild writes into the staging directory itself. */
 function buildOnce(esbuild: Esbuild, ctx: AdapterContext, format: Format): Promise<FormatOutcome> {
-  return esbuild.build(esbuildOptionsFor(ctx.config, ctx.outDir, format)).then(succeeded, failed);
+  return esbuild.build(esbuildOptionsFor(ctx.config, ctx.outDir, format, { metafile: ctx.collectReads !== false })).then(succeeded, failed);
 }
 
 /**
@@ -106,7 +106,7 @@ function buildOnce(esbuild: Esbuild, ctx: AdapterContext, format: Format): Promi
 async function rebuildInContext(esbuild: Esbuild, ctx: AdapterContext, format: Format): Promise<FormatOutcome> {
   const session = ctx.session!;
   const contextOutDir = join(dirname(ctx.outDir), CONTEXT_OUT_DIR);
-  const options = esbuildOptionsFor(ctx.config, contextOutDir, format, false);
+  const options = esbuildOptionsFor(ctx.config, contextOutDir, format, { write: false, metafile: ctx.collectReads !== false });
   const key = `esbuild:${ctx.config.packageRoot}:${format}`;
   const fingerprint = JSON.stringify(options);
   let context = await session.take<BuildContext>(key, fingerprint);

@@ -44,10 +44,10 @@ describe('esbuildOptionsFor', () => {
     });
   });
 
-  it('write: false (a kept context) changes nothing else', () => {
-    const { write, ...rest } = esbuildOptionsFor(config(), OUT, 'cjs', false);
-    expect(write).toBe(false);
-    const { write: _written, ...written } = esbuildOptionsFor(config(), OUT, 'cjs');
+  it('write: false (a kept context) and metafile: false (no reads wanted) change nothing else', () => {
+    const { write, metafile, ...rest } = esbuildOptionsFor(config(), OUT, 'cjs', { write: false, metafile: false });
+    expect([write, metafile]).toEqual([false, false]);
+    const { write: _w, metafile: _m, ...written } = esbuildOptionsFor(config(), OUT, 'cjs');
     expect(rest).toEqual(written);
   });
 

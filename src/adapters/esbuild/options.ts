@@ -70,12 +70,23 @@ export type EsbuildConfig = Pick<
   'packageRoot' | 'entries' | 'platform' | 'target' | 'sourcemap' | 'minify' | 'define' | 'external' | 'builderOptions' | 'packageJson'
 >;
 
+export interface OutputChoices {
+  /** False: the files stay in the result's `outputFiles`, with the paths and bytes esbuild would write into `outDir`. */
+  write?: boolean;
+  /** The metafile lists the files read (the undeclared-input check); off when nothing reads it. */
+  metafile?: boolean;
+}
+
 /**
- * esbuild options for one format, writing into `outDir`. `write: false` leaves the files in
- * the result's `outputFiles` (a kept context writes them into each build's own staging
- * directory itself); their paths and contents are those esbuild would write into `outDir`.
+ * esbuild options for one format, writing into `outDir` (a kept context writes its
+ * `outputFiles` into each build's own staging directory itself: `write: false`).
  */
-export function esbuildOptionsFor(config: EsbuildConfig, outDir: string, format: Format, write = true): BuildOptions {
+export function esbuildOptionsFor(
+  config: EsbuildConfig,
+  outDir: string,
+  format: Format,
+  { write = true, metafile = true }: OutputChoices = {},
+): BuildOptions {
   const extra = config.builderOptions as Partial<BuildOptions>;
   return {
     absWorkingDir: config.packageRoot,
@@ -94,7 +105,7 @@ export function esbuildOptionsFor(config: EsbuildConfig, outDir: string, format:
     outExtension: { '.js': extensionFor(config, format) },
     logLevel: 'silent',
     write,
-    metafile: true,
+    metafile,
     ...pick(extra, PASSED_THROUGH),
   };
 }
