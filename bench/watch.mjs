@@ -125,13 +125,17 @@ export async function watchScenario({ workspace, nxBin, baseEnv, runs, cliBin })
   const reused = [];
   try {
     for (const p of procs.slice(0, 2)) await until(() => p.output().includes('for changes'), 'our initial build', p);
-    await until(() => {
-      try {
-        return statSync(join(peerWs, OUTPUT)).size > 0;
-      } catch {
-        return false;
-      }
-    }, '@nx/esbuild initial build', procs[2]);
+    await until(
+      () => {
+        try {
+          return statSync(join(peerWs, OUTPUT)).size > 0;
+        } catch {
+          return false;
+        }
+      },
+      '@nx/esbuild initial build',
+      procs[2],
+    );
     const sides = [
       side('build-system watch, esbuild context kept', warmWs, procs[0], async () => {
         reused.push((await settledRecord(warmWs, procs[0])).metadata?.warm?.reused === true);
