@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 const EDITED = 'packages/p0/src/mod100.ts';
 const OUTPUT = 'packages/p0/dist/index.js';
 const TIMEOUT_MS = 60_000;
 const POLL_MS = 5;
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A long-running watch process in its own process group, its output kept. */
 function start(cmd, argv, cwd, env) {
