@@ -106,6 +106,10 @@ describe.each([
 
       const changed = await build(adapter, { ...raw, define: { 'process.env.X': '"x"' } }, session);
       expect(changed.result.warm).toEqual({ reused: false, state });
+      // One format fewer: nothing of the other stays alive.
+      const esmOnly = await build(adapter, { ...raw, format: 'esm' }, session);
+      expect(esmOnly.result.errors).toEqual([]);
+      expect(session.size).toBe(1);
     } finally {
       await session.dispose();
     }

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { BuildContext, BuildResult, Message, OutputFile } from 'esbuild';
 import type { ResolvedBuildConfig } from '../../config/resolve';
+import { FORMATS } from '../../config/define';
 import type { Format } from '../../config/schema';
 import { buildError, type BuildError } from '../../errors';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
@@ -69,6 +70,8 @@ export const esbuildAdapter: BuilderAdapter = {
         ],
       };
     const { session } = ctx;
+    // A format the config no longer builds keeps no context alive.
+    for (const f of FORMATS) if (session && !ctx.config.format.includes(f)) await session.drop(contextKey(ctx, f));
     const results = await Promise.all(
       ctx.config.format.map((format) => (session ? rebuildInContext(esbuild, ctx, format) : buildOnce(esbuild, ctx, format))),
     );
@@ -107,7 +110,7 @@ async function rebuildInContext(esbuild: Esbuild, ctx: AdapterContext, format: F
   const session = ctx.session!;
   const contextOutDir = join(dirname(ctx.outDir), CONTEXT_OUT_DIR);
   const options = esbuildOptionsFor(ctx.config, contextOutDir, format, { write: false, metafile: ctx.collectReads !== false });
-  const key = `esbuild:${ctx.config.packageRoot}:${format}`;
+  const key = contextKey(ctx, format);
   const fingerprint = JSON.stringify(options);
   let context = await session.take<BuildContext>(key, fingerprint);
   const reused = context !== undefined;
@@ -135,6 +138,8 @@ async function rebuildInContext(esbuild: Esbuild, ctx: AdapterContext, format: F
     ctx.signal.removeEventListener('abort', cancel);
   }
 }
+
+const contextKey = (ctx: AdapterContext, format: Format) => `esbuild:${ctx.config.packageRoot}:${format}`;
 
 /** The files a context built for `fromDir`, written where they belong under `toDir`. */
 function writeOutputFiles(files: readonly OutputFile[], fromDir: string, toDir: string): void {
