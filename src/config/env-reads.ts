@@ -1,7 +1,7 @@
 /**
  * Environment variables a config's source reads (`process.env.NAME` and its aliases), found
  * by reading the text, never by executing it: inputs of the inferred target
- * (plugin/config-inputs.ts) and of the CLI's up-to-date check (core/up-to-date.ts).
+ * (config/config-dependencies.ts) and of the CLI's up-to-date check (core/up-to-date.ts).
  */
 
 /**

@@ -12,6 +12,7 @@ import { DEFAULT_ENVIRONMENT, runBuild } from './pipeline';
 import type { RecordStore } from './records/store';
 import type { BuildJob } from './records/types';
 import { checkUpToDate } from './up-to-date';
+import { OutsideWatcher, outsideInputs, workspaceRelative } from './watch-outside';
 import { WatchQueue } from './watch-queue';
 
 /**
@@ -117,9 +118,22 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
 
   // Watching starts before the initial builds: an edit made while they run is not lost.
   // Every outputDir a package's config has named while watched stays ignored (old outputs are not inputs).
-  const outputDirs = await Promise.all(watched.map(async (p) => new Set([await outputDirOf(p, req)])));
+  const configs = await Promise.all(watched.map((p) => watchedConfigOf(p, req)));
+  const outputDirs = configs.map((c) => new Set([c.outputDir]));
+  // What the config says is read outside the package: an edited preset or base tsconfig rebuilds.
+  const rescan = (index: number) =>
+    void watchedConfigOf(watched[index], req).then((c) => {
+      outputDirs[index].add(c.outputDir);
+      outside.set(index, c.outside);
+    });
+  const outside = new OutsideWatcher((index, file) => {
+    queue.changed(watched[index].name, [workspaceRelative(req.workspaceRoot, file)]);
+    rescan(index);
+    schedule();
+  });
+  configs.forEach((c, i) => outside.set(i, c.outside));
   const onChange = (pkg: WorkspacePackage, index: number, rel: string) => {
-    if (CONFIG_FILE.test(rel)) void outputDirOf(pkg, req).then((dir) => outputDirs[index].add(dir));
+    if (CONFIG_FILE.test(rel)) rescan(index);
     queue.changed(pkg.name, [pkg.path ? `${pkg.path}/${rel}` : rel]);
     schedule();
   };
@@ -163,6 +177,7 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
   } finally {
     if (timer) clearTimeout(timer);
     for (const w of watchers) w.close();
+    outside.close();
     // The running build sees the same signal: it stops its builder and releases the lock.
     await current;
     await session.dispose();
@@ -186,15 +201,19 @@ function nestedPackages(pkg: WorkspacePackage, all: WorkspacePackage[]): string[
     .map((r) => relative(root, r).split(sep).join('/'));
 }
 
-/** The package's outputDir, as its config resolves it (the default when the config does not load: the build will say why). */
-async function outputDirOf(pkg: WorkspacePackage, req: WatchRequest): Promise<string> {
+/**
+ * The package's outputDir and the files outside it that its build reads, as its config resolves
+ * them (the default outputDir and nothing outside when the config does not load: the build says why).
+ */
+async function watchedConfigOf(pkg: WorkspacePackage, req: WatchRequest): Promise<{ outputDir: string; outside: string[] }> {
   const loaded = await loadProjectConfig({
     workspaceRoot: req.workspaceRoot,
     packageRoot: pkg.root,
     environment: req.environment ?? DEFAULT_ENVIRONMENT,
   });
   const dir = loaded.ok ? loaded.value.outputDir : 'dist';
-  return dir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  const outputDir = dir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  return { outputDir, outside: loaded.ok ? await outsideInputs(loaded.value).catch(() => []) : [] };
 }
 
 function watchRoot(root: string, onTsconfig: (file: string) => void): FSWatcher | undefined {

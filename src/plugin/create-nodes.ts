@@ -9,7 +9,7 @@ import { ok } from '../errors';
 import { findBinary } from '../utils/find-tool';
 import { inferTargets, readGraphConfig } from './infer-targets';
 import { normalizePluginOptions, type BuildSystemPluginOptions } from './options';
-import { scanConfigDependencies } from './config-inputs';
+import { scanConfigDependencies } from '../config/config-dependencies';
 import { TargetsCache, hashFileGroups, hashProjects, type CacheEntry } from './targets-cache';
 import { readPackageJson } from '../utils/package-json';
 import { declaresTypes } from '../config/resolve/defaults';

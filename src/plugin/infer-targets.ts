@@ -72,7 +72,7 @@ export interface InferContext {
   /** Whether a bun binary exists; without it `builder: 'bun'` builds with esbuild. */
   bunAvailable: boolean;
   packageHasTypes: boolean;
-  /** What the config's source says the build reads beyond the package (config-inputs.ts). */
+  /** What the config's source says the build reads beyond the package (config/config-dependencies.ts). */
   dependencies?: { files: string[]; env: string[] };
   /** Workspace-relative package root (posix): places `cache.include` paths that leave the package. */
   projectRoot?: string;

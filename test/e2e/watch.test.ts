@@ -16,6 +16,7 @@ const UTILS = 'packages/utils';
 const APP = 'packages/app';
 const HELD = 'packages/held';
 const WARM = 'packages/warm';
+const PRESET = 'packages/preset';
 
 /** A prebuild hook that, while `<package>/hold` exists, writes its pid and waits (a build stopped at a known phase). */
 const HOLD_HOOK = `import { existsSync, writeFileSync } from 'node:fs';
@@ -70,6 +71,21 @@ function packages() {
         }),
       },
     },
+    // Its config reads a preset and (through cache.key.files) a data file outside the package.
+    [PRESET]: {
+      name: '@acme/preset',
+      config: `import { defineBuildConfig } from '@repo/build-system';
+import { banner } from '../../tools/preset';
+export default defineBuildConfig({
+  builder: 'esbuild',
+  entry: 'src/index.ts',
+  outputDir: 'dist',
+  define: { BANNER: JSON.stringify(banner) },
+  cache: { key: { files: ['{workspaceRoot}/shared/data.txt'] } },
+});
+`,
+      files: { 'src/index.ts': 'declare const BANNER: string;\nexport const preset = BANNER;\n' },
+    },
     [HELD]: {
       name: '@acme/held',
       config: esbuildConfig(`\n  prebuild: 'node hold.mjs',`),
@@ -83,6 +99,8 @@ describe('build-system watch (CLI)', () => {
   let run: Spawned | undefined;
   beforeAll(() => {
     ws = createWorkspace({ noNx: true, packages: packages() });
+    ws.write('tools/preset.ts', "export const banner = 'preset-one';\n");
+    ws.write('shared/data.txt', 'one\n');
   });
   afterEach(async () => {
     if (run && run.child.exitCode === null) {
@@ -228,6 +246,29 @@ describe('build-system watch (CLI)', () => {
     const fresh = ws.cli(['build', '@acme/warm', '--force']);
     expect(fresh.code, fresh.output).toBe(0);
     expect(filesOf(ws.path(WARM, 'dist'))).toEqual(fromWatch);
+  });
+
+  it('files outside the package that its config reads (an imported preset, cache.key.files) rebuild it when edited', async () => {
+    run = spawnCli(ws, ['watch', '@acme/preset'], {}, true);
+    await waitFor(() => run!.output().includes('for changes'), 120_000, 'the initial build');
+    expect(ws.read(`${PRESET}/dist/index.js`)).toContain('preset-one');
+    const settled = (n: number) => watchJobs(ws, PRESET).length >= n && watchJobs(ws, PRESET).at(-1).status !== 'building';
+
+    ws.write('tools/preset.ts', "export const banner = 'preset-two';\n");
+    await waitFor(() => settled(2), 60_000, 'the rebuild after the preset edit');
+    expect(watchJobs(ws, PRESET).at(-1), run.output()).toMatchObject({ status: 'success', changedFiles: ['tools/preset.ts'] });
+    expect(ws.read(`${PRESET}/dist/index.js`)).toContain('preset-two');
+
+    ws.write('shared/data.txt', 'two\n');
+    await waitFor(() => settled(3), 60_000, 'the rebuild after the data edit');
+    expect(watchJobs(ws, PRESET).at(-1), run.output()).toMatchObject({
+      status: 'success',
+      cache: 'miss',
+      changedFiles: ['shared/data.txt'],
+    });
+
+    run.child.kill('SIGTERM');
+    expect((await run.done).code).toBe(130);
   });
 
   it('SIGTERM during a rebuild: the build is cancelled, its hook is gone, the lock is free', async () => {

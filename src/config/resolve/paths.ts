@@ -193,7 +193,7 @@ export function tsconfigCandidates(packageRoot: string, workspaceRoot: string): 
 /**
  * The tsconfig a package really builds with, absolute: the `tsconfig` option, else the nearest
  * tsconfig.json from the package root up to the workspace root; undefined when there is none.
- * tsc builds, declarations, the config-inputs scan and the record all take it from here.
+ * tsc builds, declarations, the config-dependencies scan and the record all take it from here.
  */
 export function packageTsconfig(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoot' | 'tsconfig'>): string | undefined {
   if (config.tsconfig !== undefined) return resolve(config.packageRoot, config.tsconfig);

@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { resolveModule } from '../utils/node-resolve';
-import { tsconfigCandidates } from '../config/resolve';
-import { envNamesIn } from '../config/env-reads';
+import { tsconfigCandidates } from './resolve';
+import { envNamesIn } from './env-reads';
 import { stripComments } from '../utils/strip-comments';
 import { tsconfigChainFiles } from '../utils/tsconfig-read';
 
@@ -23,8 +23,8 @@ import { tsconfigChainFiles } from '../utils/tsconfig-read';
  * content decided this result (the targets cache re-checks them, so an edited helper or
  * tsconfig re-infers the targets).
  */
-// Moved to config/ (the CLI's up-to-date check reads them too); exported here as before.
-export { envAliasesIn, envNamesIn } from '../config/env-reads';
+// In env-reads.ts (the CLI's up-to-date check reads them too); exported here as before.
+export { envAliasesIn, envNamesIn } from './env-reads';
 
 export interface ConfigDependencies {
   /** Nx file inputs (`{projectRoot}/…`, `{workspaceRoot}/…`) the project's own inputs may miss. */

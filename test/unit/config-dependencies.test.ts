@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { envNamesIn, fileReadsIn, importSpecifiersIn, scanConfigDependencies } from '../../src/plugin/config-inputs';
+import { envNamesIn, fileReadsIn, importSpecifiersIn, scanConfigDependencies } from '../../src/config/config-dependencies';
 import { inferTargets, readGraphConfig } from '../../src/plugin/infer-targets';
 import { normalizePluginOptions } from '../../src/plugin/options';
 
