@@ -1,4 +1,4 @@
-// Compiles src/ to dist/, copies what tsc does not (generator schemas, templates, SQL migrations) and writes the
+// Compiles src/ to dist/, copies what tsc does not (generator schemas, templates, SQL migrations, builder scripts) and writes the
 // executors' schema.json from the zod schema. `--write-schemas` also refreshes the copies checked
 // into src/ (a unit spec fails while they differ from what the schema gives).
 import { execFileSync } from 'node:child_process';
@@ -22,7 +22,7 @@ function copyAssets(dir) {
     const out = join(dist, relative(src, p));
     if (name === 'files' && statSync(p).isDirectory()) cpSync(p, out, { recursive: true });
     else if (statSync(p).isDirectory()) copyAssets(p);
-    else if (name.endsWith('.json') || name.endsWith('.sql')) cpSync(p, out);
+    else if (name.endsWith('.json') || name.endsWith('.sql') || name.endsWith('.mjs')) cpSync(p, out);
   }
 }
 copyAssets(src);

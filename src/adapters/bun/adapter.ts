@@ -1,61 +1,17 @@
 import { renameSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { commonDir, NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../../config/resolve';
+import { toPosix, type ResolvedBuildConfig } from '../../config/resolve';
 import { buildError, type BuildError } from '../../errors';
 import { runCommand } from '../../utils/spawn';
-import { extensionFor, externalPatterns, metafileReads } from '../esbuild/adapter';
+import { extensionFor, metafileReads } from '../esbuild/adapter';
 import { locateSpecifier } from '../../utils/locate-specifier';
-import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from '../builder-options';
+import { checkBuilderOptions, workspaceLocation } from '../builder-options';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
 import { findBinary, installHint } from '../../utils/find-tool';
+import { BUN_BUILDER_OPTIONS, bunBuildSpec } from './options';
 
-/** builderOptions passed to `Bun.build`, with the types bun accepts for them. */
-const BUILDER_OPTIONS: OptionSchema = {
-  loader: rule.recordOf('{ ".ext": loader name }', rule.string, (k) => k.startsWith('.')),
-  conditions: rule.anyOf(rule.string, rule.stringArray),
-  banner: rule.string,
-  footer: rule.string,
-  drop: rule.stringArray,
-  bytecode: rule.boolean,
-  splitting: rule.boolean,
-};
-const KNOWN_BUILDER_OPTIONS = Object.keys(BUILDER_OPTIONS);
-
-/** Bun.build, run by the bun binary; prints one JSON line with its structured result. */
-const BUN_SCRIPT = `
-const spec = JSON.parse(process.env.BUILD_SYSTEM_BUN_SPEC);
-const results = [];
-for (const format of spec.formats) {
-  const ext = spec.extensions[format].slice(1);
-  const builtins = [];
-  // Off node, bun resolves a node builtin to a polyfill or an empty shim that throws at run
-  // time; esbuild fails. Seen here, failed by the adapter.
-  const plugins = spec.builtins.length ? [{ name: 'build-system:builtins', setup(b) {
-    const names = new Set(spec.builtins);
-    const filter = new RegExp(spec.builtinFilter);
-    b.onResolve({ filter }, (args) => {
-      if (names.has(args.path) || (args.path.startsWith('node:') && !spec.external.includes(args.path))) builtins.push({ path: args.path, importer: args.importer });
-      return undefined;
-    });
-  } }] : [];
-  try {
-    const r = await Bun.build({
-      ...spec.options,
-      plugins,
-      format,
-      splitting: spec.options.splitting ?? (format === 'esm' && spec.options.entrypoints.length > 1),
-      naming: { entry: '[dir]/[name].' + ext, chunk: 'chunks/[name]-[hash].' + ext, asset: 'assets/[name]-[hash].[ext]' },
-      throw: false,
-      metafile: true,
-    });
-    results.push({ success: r.success, builtins, inputs: Object.keys((r.metafile && r.metafile.inputs) || {}), outputs: r.outputs.map((o) => o.path), logs: r.logs.map((l) => ({ level: l.level, message: l.message, position: l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
-  } catch (e) {
-    const errors = e && e.errors ? e.errors : [e];
-    results.push({ success: false, builtins, outputs: [], logs: errors.map((l) => ({ level: 'error', message: String(l && l.message || l), position: l && l.position && { file: l.position.file, line: l.position.line, column: l.position.column } })) });
-  }
-}
-process.stdout.write('\\n@@BUILD_SYSTEM_RESULT@@' + JSON.stringify(results) + '\\n');
-`;
+/** The script bun runs: Bun.build per format, results printed as one JSON line. */
+const BUN_SCRIPT = join(__dirname, 'bun-build.mjs');
 
 interface BunLog {
   level: string;
@@ -71,7 +27,7 @@ function findBun(config: Pick<ResolvedBuildConfig, 'packageRoot' | 'workspaceRoo
 export const bunAdapter: BuilderAdapter = {
   name: 'bun',
   validateBuilderOptions(config) {
-    return checkBuilderOptions('bun', config, BUILDER_OPTIONS);
+    return checkBuilderOptions('bun', config, BUN_BUILDER_OPTIONS);
   },
   validate(config) {
     const errors = this.validateBuilderOptions(config);
@@ -102,29 +58,9 @@ export const bunAdapter: BuilderAdapter = {
           ),
         ],
       };
-    const root = resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(join(e.path, '..')))) || '.');
-    const extra = config.builderOptions;
-    const external = new Set(config.external);
-    const spec = {
-      formats: config.format,
-      extensions: { esm: extensionFor(config, 'esm'), cjs: extensionFor(config, 'cjs') },
-      builtins: config.platform === 'node' ? [] : [...NODE_BUILTINS].filter((b) => !external.has(b)),
-      external: config.external,
-      builtinFilter: builtinFilter(config),
-      options: {
-        entrypoints: config.entries.map((e) => resolve(config.packageRoot, e.path)),
-        outdir: ctx.outDir,
-        root,
-        target: config.platform === 'browser' ? 'browser' : 'node',
-        sourcemap: config.sourcemap ? 'linked' : 'none',
-        minify: config.minify,
-        external: externalPatterns(config),
-        define: config.define,
-        ...pickKnown(extra),
-      },
-    };
+    const spec = bunBuildSpec(config, ctx.outDir);
     const result = await runCommand(bun, {
-      args: ['--eval', BUN_SCRIPT],
+      args: [BUN_SCRIPT],
       cwd: config.packageRoot,
       env: { ...ctx.env, BUILD_SYSTEM_BUN_SPEC: JSON.stringify(spec) },
       signal: ctx.signal,
@@ -170,7 +106,7 @@ export const bunAdapter: BuilderAdapter = {
       if (!run.success && !run.logs.some((l) => l.level === 'error'))
         errors.push(buildError('BUILD_FAILED', 'bun build failed without a message', { phase: 'build' }));
     }
-    if (errors.length === 0) renameNamedEntries(ctx, root);
+    if (errors.length === 0) renameNamedEntries(ctx, spec.options.root);
     // Bun's metafile paths are relative to its working directory, the package root.
     return {
       errors,
@@ -193,12 +129,6 @@ function bunLogToError(log: BunLog, config: ResolvedBuildConfig): BuildError {
   });
 }
 
-/** The builtins (`fs`, `node:fs`, any `node:…`) bun's onResolve should see off node. */
-function builtinFilter(config: ResolvedBuildConfig): string {
-  const names = [...NODE_BUILTINS].filter((b) => !b.startsWith('node:') && !config.external.includes(b));
-  return `^(?:node:.+|${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`;
-}
-
 /** esbuild's error for the same import, located at the specifier. */
 function builtinOffNodeError(specifier: string, importer: string, config: ResolvedBuildConfig): BuildError {
   const file = workspaceLocation(config, importer, ['bun']);
@@ -217,8 +147,4 @@ function renameNamedEntries(ctx: AdapterContext, root: string) {
       renameSync(join(ctx.outDir, natural + ext), join(ctx.outDir, e.name + ext));
     }
   }
-}
-
-function pickKnown(extra: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(extra).filter(([k]) => KNOWN_BUILDER_OPTIONS.includes(k)));
 }

@@ -2,16 +2,7 @@ import { buildError } from '../../errors';
 import { describeLeftRunning, runCommand, tail } from '../../utils/spawn';
 import { configFileOf, unsupportedOptions } from '../builder-options';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
-
-/** What `builderOptions.run` receives. */
-export interface CustomBuildContext {
-  config: AdapterContext['config'];
-  /** Write outputs here; they replace `outputDir` when the build succeeds. */
-  outDir: string;
-  env: NodeJS.ProcessEnv;
-  log: (line: string) => void;
-  signal: AbortSignal;
-}
+import { customBuildStep } from './options';
 
 /**
  * Any build as a command (`builderOptions.command`, run in the package root with OUT_DIR set
@@ -46,10 +37,10 @@ export const customAdapter: BuilderAdapter = {
     return errors;
   },
   async build(ctx: AdapterContext): Promise<AdapterResult> {
-    const { command, run } = ctx.config.builderOptions as { command?: string; run?: (c: CustomBuildContext) => unknown };
-    if (run) {
+    const step = customBuildStep(ctx.config, ctx.outDir, ctx.env);
+    if (step.kind === 'run') {
       try {
-        await run({ config: ctx.config, outDir: ctx.outDir, env: ctx.env, log: (l) => ctx.log.info(l), signal: ctx.signal });
+        await step.run({ config: ctx.config, outDir: ctx.outDir, env: ctx.env, log: (l) => ctx.log.info(l), signal: ctx.signal });
         return { errors: [] };
       } catch (err) {
         return {
@@ -57,10 +48,11 @@ export const customAdapter: BuilderAdapter = {
         };
       }
     }
+    const { command } = step;
     ctx.log.info(`> ${command}`);
-    const r = await runCommand(command!, {
-      cwd: ctx.config.packageRoot,
-      env: { ...ctx.env, OUT_DIR: ctx.outDir },
+    const r = await runCommand(command, {
+      cwd: step.cwd,
+      env: step.env,
       shell: true,
       signal: ctx.signal,
       onOutput: (c) => ctx.log.write(c),

@@ -1,14 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Plugin, RollupCache, RollupError, RollupLog } from 'rollup';
-import { NODE_BUILTINS, type ResolvedBuildConfig } from '../../config/resolve';
+import { existsSync } from 'node:fs';
+import type { RollupCache, RollupError, RollupLog } from 'rollup';
+import type { ResolvedBuildConfig } from '../../config/resolve';
 import { buildError, type BuildError } from '../../errors';
-import { ESBUILD_PACKAGES, extensionFor } from '../esbuild/adapter';
-import { resolveModule } from '../../utils/node-resolve';
+import { ESBUILD_PACKAGES } from '../esbuild/adapter';
 import { checkBuilderOptions, rule, workspaceLocation, type OptionSchema } from '../builder-options';
 import { locateSpecifier } from '../../utils/locate-specifier';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
 import { installHint, requireTool } from '../../utils/find-tool';
+import { isBuiltin, rollupInputOptions, rollupOutputOptions } from './options';
+import { jsonPlugin, minifyPlugin, resolvePlugin, transformPlugin } from './plugins';
 
 type Rollup = typeof import('rollup');
 type Esbuild = typeof import('esbuild');
@@ -22,7 +22,6 @@ const BUILDER_OPTIONS: OptionSchema = {
 };
 /** Rollup's own frames, and esbuild's (the transform), are never the file at fault. */
 const TOOL_PACKAGES = ['rollup', '@rollup', ...ESBUILD_PACKAGES];
-const TRANSFORMABLE = /\.(m|c)?[jt]sx?$/;
 
 /**
  * Rollup with a TypeScript transform chosen for speed (esbuild's `transform`, per module) and
@@ -48,7 +47,6 @@ export const rollupAdapter: BuilderAdapter = {
     }
     const warnings: BuildError[] = [];
     const unresolved: BuildError[] = [];
-    const opts = config.builderOptions as Record<string, unknown>;
     let bundle;
     let reads: string[] = [];
     // In a watch, the previous build's module cache: modules whose source did not change are not transformed again.
@@ -57,9 +55,7 @@ export const rollupAdapter: BuilderAdapter = {
     try {
       bundle = await rollup.rollup({
         cache,
-        input: Object.fromEntries(config.entries.map((e) => [e.name, resolve(config.packageRoot, e.path)])),
-        external: isExternal(config),
-        treeshake: (opts.treeshake as boolean | undefined) ?? true,
+        ...rollupInputOptions(config),
         plugins: [resolvePlugin(), jsonPlugin(), transformPlugin(esbuild, config)],
         onLog: (level, log) => {
           // Rollup keeps an import it cannot resolve as an external one, with a warning, and
@@ -75,16 +71,7 @@ export const rollupAdapter: BuilderAdapter = {
       await Promise.all(
         config.format.map((format) =>
           bundle!.write({
-            dir: ctx.outDir,
-            format: format === 'esm' ? 'es' : 'cjs',
-            entryFileNames: `[name]${extensionFor(config, format)}`,
-            chunkFileNames: `chunks/[name]-[hash]${extensionFor(config, format)}`,
-            sourcemap: config.sourcemap,
-            exports: 'named',
-            interop: (opts.interop as 'auto' | undefined) ?? 'auto',
-            preserveModules: Boolean(opts.preserveModules),
-            banner: opts.banner as string | undefined,
-            footer: opts.footer as string | undefined,
+            ...rollupOutputOptions(config, format, ctx.outDir),
             plugins: config.minify ? [minifyPlugin(esbuild, format)] : [],
           }),
         ),
@@ -121,24 +108,6 @@ function cacheFingerprint(config: ResolvedBuildConfig): string {
   return JSON.stringify({ entries, external, platform, target, define, sourcemap, treeshake: builderOptions.treeshake });
 }
 
-/**
- * What esbuild's `external` patterns keep out (externalPatterns): the external packages and
- * their subpaths, and node builtins on `platform: 'node'` only — for the browser or neutral,
- * `node:fs` is an import that cannot resolve (an error), unless `external` names it.
- */
-function isExternal(config: ResolvedBuildConfig) {
-  const external = new Set(config.external);
-  return (id: string): boolean => {
-    if (id.startsWith('.') || id.startsWith('/') || id.startsWith('\0')) return false;
-    if (external.has(id)) return true;
-    if (isBuiltin(id) && config.platform === 'node') return true;
-    const name = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
-    return external.has(name);
-  };
-}
-
-const isBuiltin = (id: string) => NODE_BUILTINS.has(id) || id.startsWith('node:');
-
 /** `Could not resolve "x"`, located at the specifier in the importer, as esbuild reports it. */
 function unresolvedImportError(log: RollupLog, config: ResolvedBuildConfig): BuildError {
   const specifier = log.exporter ?? /"([^"]+)"/.exec(log.message)?.[1] ?? '';
@@ -154,64 +123,6 @@ function unresolvedImportError(log: RollupLog, config: ResolvedBuildConfig): Bui
     line: file ? at?.line : undefined,
     column: file ? at?.column : undefined,
   });
-}
-
-function resolvePlugin(): Plugin {
-  return {
-    name: 'build-system:resolve',
-    resolveId(source, importer) {
-      if (!importer || source.startsWith('\0')) return null;
-      return resolveModule(source, importer) ?? null;
-    },
-  };
-}
-
-function jsonPlugin(): Plugin {
-  return {
-    name: 'build-system:json',
-    load(id) {
-      if (!id.endsWith('.json')) return null;
-      return { code: `export default ${readFileSync(id, 'utf8').trim()};\n`, map: { mappings: '' } };
-    },
-  };
-}
-
-function transformPlugin(esbuild: Esbuild, config: ResolvedBuildConfig): Plugin {
-  return {
-    name: 'build-system:esbuild-transform',
-    async transform(code, id) {
-      if (!TRANSFORMABLE.test(id) || (id.includes('/node_modules/') && !/\.[cm]?tsx?$/.test(id))) return null;
-      const loader = /\.(m|c)?tsx?$/.test(id) ? (id.endsWith('x') ? 'tsx' : 'ts') : id.endsWith('x') ? 'jsx' : 'js';
-      try {
-        const out = await esbuild.transform(code, {
-          loader,
-          format: 'esm',
-          target: config.target,
-          define: config.define,
-          sourcemap: config.sourcemap ? 'external' : false,
-          sourcefile: id,
-        });
-        return { code: out.code, map: out.map || null };
-      } catch (err) {
-        const m = (err as { errors?: import('esbuild').Message[] }).errors?.[0];
-        this.error({
-          message: m?.text ?? String(err),
-          id,
-          loc: m?.location ? { file: id, line: m.location.line, column: m.location.column } : undefined,
-        });
-      }
-    },
-  };
-}
-
-function minifyPlugin(esbuild: Esbuild, format: 'esm' | 'cjs'): Plugin {
-  return {
-    name: 'build-system:minify',
-    async renderChunk(code) {
-      const out = await esbuild.transform(code, { minify: true, format: format === 'esm' ? 'esm' : 'cjs', loader: 'js' });
-      return { code: out.code, map: out.map || null };
-    },
-  };
 }
 
 function rollupLogToError(log: RollupLog | RollupError, config: ResolvedBuildConfig): BuildError {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { join, posix, relative, resolve } from 'node:path';
 import { jsExtension, packageTypeOf } from '../../config/outputs';
-import { commonDir, NODE_BUILTINS, ownTsconfigPath, toPosix, workspacePath, type ResolvedBuildConfig } from '../../config/resolve';
+import { NODE_BUILTINS, ownTsconfigPath, toPosix, workspacePath, type ResolvedBuildConfig } from '../../config/resolve';
 import { readCompilerOption, unsetInherited } from '../../utils/tsconfig-read';
 import { buildError, type BuildError } from '../../errors';
 import { packageVersion } from '../../utils/version';
@@ -12,19 +12,9 @@ import { runTsc, tsVersionAtLeast, typescriptVersion } from './tsc-cli';
 import { sourceOf, writeEmittedOutputs } from './tsc-outputs';
 import { prepareIncrementalTsc } from './tsc-reuse';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
+import { sourcesRoot, tscProjectConfig } from './options';
 
 const BUILDER_OPTIONS: OptionSchema = { compilerOptions: rule.plainObject };
-
-/** `node20` → `ES2023`: the ECMAScript level each Node line supports fully. */
-function tscTarget(targets: string[]): string {
-  const t = targets[0] ?? 'node20';
-  const node = /^node(\d+)/.exec(t);
-  if (node) {
-    const v = Number(node[1]);
-    return v >= 22 ? 'ES2024' : v >= 20 ? 'ES2023' : v >= 18 ? 'ES2022' : v >= 16 ? 'ES2021' : 'ES2020';
-  }
-  return /^es(next|\d{4})$/i.test(t) ? t.toUpperCase().replace('ESNEXT', 'ESNext') : 'ES2022';
-}
 
 /**
  * tsc with the workspace's own TypeScript (5.x or the native 7.x): structure kept
@@ -96,46 +86,17 @@ function reuseKey(config: ResolvedBuildConfig): string {
   });
 }
 
-/** The directory sources are compiled from: the entries' common directory. */
-function sourcesRoot(config: ResolvedBuildConfig): string {
-  return resolve(config.packageRoot, commonDir(config.entries.map((e) => toPosix(dirname(e.path)))) || '.');
-}
-
+/** The generated tsconfig, with what it depends on read from disk (the package tsconfig chain, TypeScript's version). */
 export function tscConfig(config: ResolvedBuildConfig, outDir: string, buildInfo: string | undefined) {
   const own = ownTsconfigPath(config);
   const hasOwn = existsSync(own);
-  const rootDir = sourcesRoot(config);
-  const userOptions = (config.builderOptions.compilerOptions ?? {}) as Record<string, unknown>;
-  return {
-    ...(hasOwn ? { extends: own } : {}),
-    compilerOptions: {
-      ...(hasOwn ? {} : { strict: true, esModuleInterop: true, skipLibCheck: true }),
-      module: 'esnext',
-      moduleResolution: 'bundler',
-      resolveJsonModule: true,
-      // `import './x.ts'` compiles to `import './x.js'` (TypeScript 5.7+).
-      ...(tsVersionAtLeast(config, 5, 7) ? { allowImportingTsExtensions: true, rewriteRelativeImportExtensions: true } : {}),
-      target: tscTarget(config.target),
-      ...userOptions,
-      // Every output goes into the staging directory, whatever the tsconfig chain says: a
-      // `declarationDir` there would write declarations into the package (over files kept
-      // there) and leave them out of the build; an `outFile` would concatenate.
-      ...(hasOwn ? unsetInherited(own, ['declarationDir', 'outFile']) : {}),
-      outDir,
-      ...(config.dts ? { declarationDir: outDir } : {}),
-      rootDir,
-      declaration: config.dts,
-      declarationMap: false,
-      sourceMap: config.sourcemap,
-      noEmit: false,
-      emitDeclarationOnly: false,
-      incremental: Boolean(buildInfo),
-      composite: false,
-      ...(buildInfo ? { tsBuildInfoFile: buildInfo } : {}),
-    },
-    include: [toPosix(join(rootDir, '**/*'))],
-    exclude: ['**/*.test.ts', '**/*.spec.ts', '**/*.test.tsx', '**/*.spec.tsx'].map((g) => toPosix(join(rootDir, g))),
-  };
+  return tscProjectConfig(config, {
+    ownTsconfig: hasOwn ? own : undefined,
+    unsetInherited: hasOwn ? unsetInherited(own, ['declarationDir', 'outFile']) : {},
+    rewritesTsExtensions: tsVersionAtLeast(config, 5, 7),
+    outDir,
+    buildInfo,
+  });
 }
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
