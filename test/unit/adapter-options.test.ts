@@ -118,6 +118,23 @@ describe('builderOptions values are type-checked by each adapter (validate phase
   });
 });
 
+describe('an option a builder cannot honour is a validation error naming builder and option', () => {
+  it('tsc: minify, and a builderOptions key it does not take', async () => {
+    const errors = tscAdapter.validate(await resolved({ builder: 'tsc', minify: true, builderOptions: { splitting: true } }));
+    expect(errors.map((e) => [e.code, e.phase, e.field])).toEqual([
+      ['BUILDER_OPTION_UNSUPPORTED', 'validate', 'builderOptions.splitting'],
+      ['BUILDER_OPTION_UNSUPPORTED', 'validate', 'minify'],
+    ]);
+    expect(errors[1].message).toContain('tsc cannot honour `minify`');
+    expect(exitCodeFor(errors)).toBe(2);
+  });
+
+  it('tsc: define, noExternal and platform browser', async () => {
+    const config = await resolved({ builder: 'tsc', define: { X: '1' }, noExternal: ['dep'], platform: 'browser' });
+    expect(tscAdapter.validate(config).map((e) => e.field)).toEqual(['define', 'noExternal', 'platform']);
+  });
+});
+
 describe('esbuild messages', () => {
   it("a location in esbuild's own source (outside the workspace) is dropped, not reported as the file", async () => {
     const config = await resolved({});
