@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, type TempWorkspace } from '../helpers/workspace';
 
@@ -21,16 +21,6 @@ describe('adapters report what esbuild reports (real builders)', () => {
   const projects: string[] = [];
   beforeAll(() => {
     const packages: Record<string, any> = {
-      // A hand-written declaration directory the user's tsconfig also names as declarationDir.
-      'packages/tsc-decl-dir': {
-        name: '@t/tsc-decl-dir',
-        config: config('tsc', '\n  dts: true,'),
-        files: {
-          'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, outDir: './build', declarationDir: './types' } }),
-          'types/global.d.ts': '// hand-written\ndeclare const KEEP: string;\n',
-          'src/index.ts': 'export const answer: number = 42;\n',
-        },
-      },
       'packages/tsc-paths': {
         name: '@t/tsc-paths',
         config: config('tsc'),
@@ -44,13 +34,6 @@ describe('adapters report what esbuild reports (real builders)', () => {
         name: '@t/esbuild-bad-option',
         config: config('esbuild', '\n  builderOptions: { jsx: 42 as any },'),
         files: { 'src/index.ts': 'export const a = 1;\n' },
-      },
-      // A dependency declared but not installed stays external (esbuild's behaviour too).
-      'packages/rollup-declared': {
-        name: '@t/rollup-declared',
-        packageJson: { dependencies: { 'declared-not-installed': '1.0.0' } },
-        config: config('rollup'),
-        files: { 'src/index.ts': "import d from 'declared-not-installed';\nexport const v = d;\n" },
       },
     };
     for (const b of BUNDLERS) {
@@ -71,15 +54,6 @@ describe('adapters report what esbuild reports (real builders)', () => {
   });
   afterAll(() => ws?.dispose());
 
-  it('tsc: a tsconfig declarationDir does not move declarations out of the output (or over files in the package)', () => {
-    const dir = 'packages/tsc-decl-dir';
-    expect(latest(dir).status, JSON.stringify(latest(dir).errors)).toBe('success');
-    expect(ws.read(`${dir}/dist/index.d.ts`)).toContain('answer');
-    expect(readdirSync(ws.path(dir, 'types'))).toEqual(['global.d.ts']);
-    expect(ws.read(`${dir}/types/global.d.ts`)).toContain('hand-written');
-    expect(ws.exists(`${dir}/build`)).toBe(false);
-  });
-
   it('rollup fails on an import nobody installed, located like esbuild and bun', () => {
     const located: unknown[] = [];
     for (const b of BUNDLERS) {
@@ -97,12 +71,6 @@ describe('adapters report what esbuild reports (real builders)', () => {
       expect(ws.exists(`${dir}/dist/index.js`), b).toBe(false);
     }
     expect(located[2], 'rollup points where esbuild does').toEqual(located[0]);
-  });
-
-  it('rollup keeps a declared dependency external even when it is not installed (as esbuild does)', () => {
-    const dir = 'packages/rollup-declared';
-    expect(latest(dir).status, JSON.stringify(latest(dir).errors)).toBe('success');
-    expect(ws.read(`${dir}/dist/index.js`)).toMatch(/from ['"]declared-not-installed['"]/);
   });
 
   it("platform: 'browser' importing node:fs fails under every bundler, located, with the platform hint", () => {

@@ -228,17 +228,4 @@ console.log(JSON.stringify([Object.keys(m).sort(), m.withResource(), m.setting, 
     expect(r.code).not.toBe(0);
     expect(ws.latest('packages/custom-fn').errors[0]).toMatchObject({ code: 'CONFIG_INVALID', field: 'builderOptions', found: 'neither' });
   });
-
-  it('an option a builder cannot honour is a validation error naming builder and option', () => {
-    ws.write('packages/basic-tsc/build.config.ts', config('tsc', `\n  minify: true,\n  builderOptions: { splitting: true },`));
-    const r = ws.nx(['run', '@t/basic-tsc:build', '--skip-nx-cache']);
-    expect(r.code).not.toBe(0);
-    const job = ws.latest('packages/basic-tsc');
-    expect(job.errors.map((e: any) => [e.code, e.field])).toEqual([
-      ['BUILDER_OPTION_UNSUPPORTED', 'builderOptions.splitting'],
-      ['BUILDER_OPTION_UNSUPPORTED', 'minify'],
-    ]);
-    expect(job.errors[1].message).toContain('tsc cannot honour `minify`');
-    ws.write('packages/basic-tsc/build.config.ts', config('tsc'));
-  });
 });
