@@ -3,7 +3,7 @@ import type { JsExtension } from '../../config/outputs';
 import { commonDir, NODE_BUILTINS, toPosix, type ResolvedBuildConfig } from '../../config/resolve';
 import type { Format } from '../../config/schema';
 import { rule, type OptionSchema } from '../builder-options';
-import { extensionFor, externalPatterns } from '../esbuild/adapter';
+import { extensionFor, externalPatterns } from '../bundle-options';
 
 /** builderOptions passed to `Bun.build`, with the types bun accepts for them. */
 export const BUN_BUILDER_OPTIONS: OptionSchema = {

@@ -10,8 +10,6 @@ import { checkBuilderOptions, workspaceLocation } from '../builder-options';
 import { installHint, requireTool } from '../../utils/find-tool';
 import { BUILDER_OPTIONS, esbuildOptionsFor } from './options';
 
-export { extensionFor, externalPatterns } from './options';
-
 type Esbuild = typeof import('esbuild');
 
 /** Where esbuild's JS API places errors it throws for bad options (its own frames). */

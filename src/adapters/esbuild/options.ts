@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import { jsExtension, packageTypeOf, type JsExtension } from '../../config/outputs';
-import { NODE_BUILTINS, type ResolvedBuildConfig } from '../../config/resolve';
+import type { ResolvedBuildConfig } from '../../config/resolve';
 import type { Format } from '../../config/schema';
 import { rule, type OptionSchema } from '../builder-options';
+import { extensionFor, externalPatterns } from '../bundle-options';
+
+export { extensionFor, externalPatterns } from '../bundle-options';
 
 /**
  * The config → esbuild `BuildOptions` mapping, pure (no I/O, no esbuild loaded): the adapter
@@ -50,20 +52,6 @@ export const BUILDER_OPTIONS: OptionSchema = {
 };
 /** `splitting` is not passed as is: it has a default of ours (on for ESM with several entries). */
 const PASSED_THROUGH = Object.keys(BUILDER_OPTIONS).filter((k) => k !== 'splitting');
-
-/**
- * Output extension of a format for this package (config/outputs.ts): ESM `.js` in a
- * `"type": "module"` package and `.mjs` elsewhere, CJS `.cjs`.
- */
-export const extensionFor = (config: Pick<ResolvedBuildConfig, 'packageJson'>, format: Format): JsExtension =>
-  jsExtension(format, packageTypeOf(config.packageJson));
-
-/** What stays out of the bundle: dependencies (`noExternal` left out when resolved) and their subpaths; node's builtins on node. */
-export function externalPatterns(config: Pick<ResolvedBuildConfig, 'external' | 'platform'>): string[] {
-  const list = [...config.external, ...config.external.map((e) => `${e}/*`)];
-  if (config.platform === 'node') list.push(...NODE_BUILTINS);
-  return list;
-}
 
 export type EsbuildConfig = Pick<
   ResolvedBuildConfig,

@@ -3,7 +3,7 @@ import type { TransformOptions } from 'esbuild';
 import type { InputOptions, OutputOptions } from 'rollup';
 import { NODE_BUILTINS, type ResolvedBuildConfig } from '../../config/resolve';
 import type { Format } from '../../config/schema';
-import { extensionFor } from '../esbuild/adapter';
+import { extensionFor } from '../bundle-options';
 
 /** The builderOptions rollup takes (checked by the adapter's option schema). */
 interface RollupBuilderOptions {
