@@ -6,7 +6,7 @@ import { checkOutputDir, toPosix } from '../config/resolve';
 import { removeTree } from '../utils/files';
 import { errorFromUnknown, exitCodeFor, formatError, type BuildError } from '../errors';
 import { runHook } from './hooks';
-import { acquireLock, describeHolder, lockOptionsFromEnv } from './lock';
+import { lockPackage } from './lock';
 import { loadProjectConfig } from './load-project-config';
 import { JobLog, type TerminalSink } from './log';
 import { captureOutput, type OutputSink } from './output-capture';
@@ -78,12 +78,7 @@ async function cleanWithLog(req: CleanRequest, route: (sink: OutputSink) => void
   const log = new JobLog(req.store ?? new JsonRecordStore(req.workspaceRoot), { id: 'clean', packagePath }, terminal);
   log.setSecrets(loaded.secrets);
   route((text) => log.write(text));
-  const lock = await acquireLock(config.packageRoot, {
-    ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
-    signal,
-    workspaceRoot: config.workspaceRoot,
-    onWait: (h) => log.info(`waiting for the build lock of ${config.name}${h ? `, held by ${describeHolder(h)}` : ''}`),
-  });
+  const lock = await lockPackage({ config, processEnv, timeoutMs: req.lockTimeoutMs, signal, info: (message) => log.info(message) });
   if (!lock.ok) return done(lock.errors);
   try {
     if (config.hooks.clean) {

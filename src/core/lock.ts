@@ -51,6 +51,30 @@ export function lockOptionsFromEnv(env: NodeJS.ProcessEnv, timeoutMs?: number): 
   };
 }
 
+export interface PackageLockRequest {
+  /** The package (its root, name and workspace). */
+  config: { packageRoot: string; workspaceRoot: string; name: string };
+  processEnv: NodeJS.ProcessEnv;
+  /** An explicit wait limit; else `BUILD_SYSTEM_LOCK_TIMEOUT_MS`, else the default. */
+  timeoutMs?: number;
+  signal: AbortSignal;
+  /** Where the "waiting for the build lock" line goes (the job's log). */
+  info: (message: string) => void;
+  onLost?: LockOptions['onLost'];
+}
+
+/** The package lock as a build and a clean take it: limits from the environment, who holds it said while waiting. */
+export function lockPackage(req: PackageLockRequest): Promise<Result<HeldLock>> {
+  const { config } = req;
+  return acquireLock(config.packageRoot, {
+    ...lockOptionsFromEnv(req.processEnv, req.timeoutMs),
+    signal: req.signal,
+    workspaceRoot: config.workspaceRoot,
+    onWait: (holder) => req.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+    ...(req.onLost ? { onLost: req.onLost } : {}),
+  });
+}
+
 export const lockPaths = (packageRoot: string) => ({
   lock: join(packageRoot, BUILD_CACHE_DIR, 'build.lock'),
   owner: join(packageRoot, BUILD_CACHE_DIR, 'build.lock.owner.json'),

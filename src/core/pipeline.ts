@@ -16,7 +16,7 @@ import { computeFingerprintFiles, saveFingerprint } from './fingerprint';
 import { runHook } from './hooks';
 import { brokenExtends } from '../utils/tsconfig-read';
 import { buildCacheIgnored, NOT_IGNORED_WARNING } from './ignore-check';
-import { acquireLock, describeHolder, lockOptionsFromEnv, type HeldLock } from './lock';
+import { lockPackage, type HeldLock } from './lock';
 import { loadProjectConfig } from './load-project-config';
 import { JobLog, type TerminalSink } from './log';
 import { maskError } from './mask';
@@ -287,12 +287,12 @@ class BuildRun {
   /** lock: one build of a package at a time; losing the lock stops this build. */
   private async takeLock({ config }: Ready): Promise<boolean> {
     const lockResult = await this.phases.run('lock', async () => {
-      const r = await acquireLock(config.packageRoot, {
-        ...lockOptionsFromEnv(this.processEnv, this.req.lockTimeoutMs),
+      const r = await lockPackage({
+        config,
+        processEnv: this.processEnv,
+        timeoutMs: this.req.lockTimeoutMs,
         signal: this.signal,
-        workspaceRoot: config.workspaceRoot,
-        onWait: (holder) =>
-          this.log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+        info: (message) => this.log.info(message),
         onLost: (reason) => {
           this.log.warn(`${reason}: this build stops`);
           this.stop.abort();

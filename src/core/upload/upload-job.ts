@@ -5,7 +5,7 @@ import { toPosix } from '../../config/resolve';
 import { uploadSecrets } from '../../config/upload';
 import { buildError, exitCodeFor, formatError, type BuildError } from '../../errors';
 import { loadProjectConfig } from '../load-project-config';
-import { acquireLock, describeHolder, lockOptionsFromEnv, type HeldLock } from '../lock';
+import { lockPackage, type HeldLock } from '../lock';
 import { JobLog, type TerminalSink } from '../log';
 import { maskError } from '../mask';
 import { PhaseRecorder } from '../phases';
@@ -123,11 +123,12 @@ export async function runUploadJob(req: UploadJobRequest): Promise<UploadJobResu
   let lock: HeldLock | undefined;
   try {
     const locked = await phases.run('lock', async () => {
-      const r = await acquireLock(config.packageRoot, {
-        ...lockOptionsFromEnv(processEnv, req.lockTimeoutMs),
+      const r = await lockPackage({
+        config,
+        processEnv,
+        timeoutMs: req.lockTimeoutMs,
         signal,
-        workspaceRoot: req.workspaceRoot,
-        onWait: (holder) => log.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+        info: (message) => log.info(message),
         onLost: (reason) => {
           log.warn(`${reason}: this upload stops`);
           stop.abort();
