@@ -41,7 +41,11 @@ export function requireWithCodeCache(file: string, cacheFile: string): unknown {
     /* first run */
   }
   const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
-  if (!cachedData || script.cachedDataRejected) process.once('exit', () => saveCodeCache(script, cacheFile));
+  if (!cachedData || script.cachedDataRejected) {
+    const save = () => saveCodeCache(script, cacheFile);
+    pendingSaves.push(save);
+    process.once('exit', save);
+  }
   const mod = { exports: {} as unknown, filename: file, id: file, loaded: false };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
@@ -64,6 +68,19 @@ export function preloadWithCodeCache(file: string, cacheFile: string): unknown {
   mod.loaded = true;
   require.cache[file] = mod;
   return exports;
+}
+
+const pendingSaves: (() => void)[] = [];
+
+/**
+ * Writes the caches still to be written now, rather than at exit: for a long-lived process or
+ * thread (one that may be terminated rather than exit), once it has run its first job.
+ */
+export function saveCodeCachesNow(): void {
+  for (const save of pendingSaves.splice(0)) {
+    process.removeListener('exit', save);
+    save();
+  }
 }
 
 function saveCodeCache(script: Script, cacheFile: string) {

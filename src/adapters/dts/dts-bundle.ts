@@ -53,6 +53,17 @@ export interface IsolatedDtsOptions {
   bundle?: DtsBundleSpec;
 }
 
+/** What the checked-declarations worker is told besides its tsconfig. */
+export interface CheckedDtsOptions {
+  packageRoot: string;
+  /** Directories of workspace packages imported as dependencies: their sources are checked by their own build. */
+  checkedElsewhere: string[];
+  /** Where to write the JSON list of the program's files. */
+  readsFile?: string;
+  /** Bundle the emitted files in the same process. */
+  bundle?: DtsBundleSpec;
+}
+
 export interface DtsBundleMessage {
   message: string;
   /** Absolute. */

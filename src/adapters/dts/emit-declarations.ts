@@ -9,10 +9,18 @@ import { codeCacheEnabled, codeCachePath } from '../../utils/code-cache';
 import { walkRelative } from '../../utils/files';
 import { resolveModule } from '../../utils/node-resolve';
 import { resolveToolModule } from '../../utils/find-tool';
-import { findTranspileDeclarationApi, parseTscDiagnostics, runTsc } from '../tsc/tsc-cli';
+import { findCompilerApi, findTranspileDeclarationApi, parseTscDiagnostics, runTsc } from '../tsc/tsc-cli';
 import { prepareIncrementalTsc } from '../tsc/tsc-reuse';
 import { runCommand } from '../../utils/spawn';
-import { DTS_BUNDLE_MARKER, reuseBundle, type DtsBundleResult, type DtsBundleSpec, type IsolatedDtsOptions } from './dts-bundle';
+import { runInDtsThread } from './dts-thread';
+import {
+  DTS_BUNDLE_MARKER,
+  reuseBundle,
+  type CheckedDtsOptions,
+  type DtsBundleResult,
+  type DtsBundleSpec,
+  type IsolatedDtsOptions,
+} from './dts-bundle';
 import { bareSpecifiers, declarationPathOf, declarationStem, perFileSpecifier, rewriteRelativeSpecifiers } from './dts-specifiers';
 import { readCompilerOption, unsetInherited } from '../../utils/tsconfig-read';
 import { packageVersionAt, readPackageJson } from '../../utils/package-json';
@@ -41,9 +49,12 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<Declaration
   const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
   const declarationsDir = join(ctx.stateDir, isolatedApi ? 'dts-isolated' : 'dts');
   const bundle = tools && bundleSpec(ctx, declarationsDir, tools);
-  const emitted = isolatedApi ? await emitIsolated(ctx, isolatedApi, declarationsDir, bundle) : await emitChecked(ctx, declarationsDir);
-  // The isolated worker bundles in its own process (its TypeScript is loaded already).
-  if (emitted.errors.length || (bundle && isolatedApi)) return emitted;
+  const checkedApi = isolatedApi ? undefined : findCompilerApi(config);
+  const emitted = isolatedApi
+    ? await emitIsolated(ctx, isolatedApi, declarationsDir, bundle)
+    : await emitChecked(ctx, declarationsDir, checkedApi ? { api: checkedApi, bundle } : undefined);
+  // The workers of the JS API bundle in their own process (their TypeScript is loaded already).
+  if (emitted.errors.length || (bundle && (isolatedApi || checkedApi))) return emitted;
   if (bundle) {
     // The same declarations as last time (an edit inside a body): the same bundle, no worker.
     const bundled = reuseBundle(bundle) ? { errors: [], warnings: [] } : await bundleInWorker(ctx, bundle);
@@ -52,8 +63,16 @@ export async function emitDeclarations(ctx: AdapterContext): Promise<Declaration
   return { ...emitted, warnings: [...emitted.warnings, ...copyPerFile(config, declarationsDir, ctx.outDir)] };
 }
 
-/** Checked: tsc writes into its own directory under the state dir, incrementally (an edit re-checks what it affects). */
-async function emitChecked(ctx: AdapterContext, declarationsDir: string): Promise<DeclarationsResult> {
+/**
+ * Checked: the workspace's TypeScript writes into its own directory under the state dir,
+ * incrementally (an edit re-checks what it affects). With a JS API (5.x/6.x) in one worker that
+ * also bundles (checked-dts-worker.ts); TypeScript 7 (native) as its tsc process.
+ */
+async function emitChecked(
+  ctx: AdapterContext,
+  declarationsDir: string,
+  worker: { api: string; bundle: DtsBundleSpec | undefined } | undefined,
+): Promise<DeclarationsResult> {
   const { config } = ctx;
   const run = prepareIncrementalTsc({
     config,
@@ -63,6 +82,23 @@ async function emitChecked(ctx: AdapterContext, declarationsDir: string): Promis
     outDir: declarationsDir,
     tsconfig: (buildInfo) => dtsTsconfig(config, declarationsDir, buildInfo),
   });
+  if (worker) {
+    const readsFile = join(ctx.stateDir, 'dts-checked-reads.json');
+    rmSync(readsFile, { force: true });
+    const options: CheckedDtsOptions = {
+      packageRoot: config.packageRoot,
+      checkedElsewhere: externalWorkspacePackages(config),
+      readsFile,
+      bundle: worker.bundle,
+    };
+    const cache = codeCacheEnabled() ? codeCachePath(config.workspaceRoot, worker.api) : '';
+    const request = { tsModule: worker.api, cacheFile: cache, tsconfig: run.tsconfig, options };
+    const result = parseWorkerOutput(ctx, await runInDtsThread(request, ctx.signal));
+    // The bundle's errors are not the program's: its build info stays good.
+    if (result.programOk) run.commit();
+    else run.discard();
+    return { errors: result.errors, warnings: result.warnings, reads: result.errors.length ? [] : readList(readsFile) };
+  }
   const errors = await runTsc({ ctx, config, args: ['-p', run.tsconfig], phase: 'dts' });
   if (errors.length) {
     run.discard();
@@ -91,7 +127,7 @@ async function emitIsolated(
   const options: IsolatedDtsOptions = { external: config.external, builtinsExternal: config.platform === 'node', readsFile, bundle };
   writeFileSync(optionsPath, JSON.stringify(options));
   const cache = codeCacheEnabled() ? codeCachePath(config.workspaceRoot, api) : '';
-  const result = await runWorker(ctx, [ISOLATED_DTS_WORKER, api, cache, tsconfigPath, optionsPath]);
+  const { programOk: _ok, ...result } = await runWorker(ctx, [ISOLATED_DTS_WORKER, api, cache, tsconfigPath, optionsPath]);
   return { ...result, reads: result.errors.length ? [] : readList(readsFile) };
 }
 
@@ -173,11 +209,15 @@ function emittedDeclaration(config: ResolvedBuildConfig, declarationsDir: string
 async function bundleInWorker(ctx: AdapterContext, spec: DtsBundleSpec): Promise<DeclarationsResult> {
   const specPath = join(ctx.stateDir, 'dts-bundle.json');
   writeFileSync(specPath, JSON.stringify(spec));
-  return runWorker(ctx, [DTS_BUNDLE_WORKER, specPath]);
+  const { programOk: _ok, ...result } = await runWorker(ctx, [DTS_BUNDLE_WORKER, specPath]);
+  return result;
 }
 
-/** Runs a declarations worker: tsc-style diagnostics, then the bundle's result line, if any. */
-async function runWorker(ctx: AdapterContext, argv: string[]): Promise<DeclarationsResult> {
+/**
+ * Runs a declarations worker: tsc-style diagnostics, then the bundle's result line, if any.
+ * `programOk`: no diagnostics, and the worker got as far as the bundle or exited cleanly.
+ */
+async function runWorker(ctx: AdapterContext, argv: string[]): Promise<DeclarationsResult & { programOk: boolean }> {
   const { config } = ctx;
   const result = await runCommand(process.execPath, {
     args: argv,
@@ -188,7 +228,18 @@ async function runWorker(ctx: AdapterContext, argv: string[]): Promise<Declarati
       if (!c.includes(DTS_BUNDLE_MARKER)) ctx.log.write(c);
     },
   });
-  if (result.cancelled) return { errors: [buildError('CANCELLED', 'declarations cancelled', { phase: 'dts' })], warnings: [] };
+  return parseWorkerOutput(ctx, { ...result, exitCode: result.exitCode ?? 1 });
+}
+
+/** A worker's (process or thread) output: tsc-style diagnostics, then the bundle's result line, if any. */
+function parseWorkerOutput(
+  ctx: AdapterContext,
+  result: { output: string; exitCode: number; cancelled: boolean },
+): DeclarationsResult & { programOk: boolean } {
+  const { config } = ctx;
+  if (result.cancelled) {
+    return { errors: [buildError('CANCELLED', 'declarations cancelled', { phase: 'dts' })], warnings: [], programOk: false };
+  }
   const marker = result.output.lastIndexOf(DTS_BUNDLE_MARKER);
   const diagnostics = parseTscDiagnostics(marker === -1 ? result.output : result.output.slice(0, marker), config, 'dts');
   const bundled =
@@ -202,7 +253,8 @@ async function runWorker(ctx: AdapterContext, argv: string[]): Promise<Declarati
     const last = result.output.trim().split('\n').slice(-5).join('\n');
     errors.push(buildError('BUILD_FAILED', `declarations failed (exit code ${result.exitCode}): ${last}`, { phase: 'dts' }));
   }
-  return { errors, warnings: (bundled?.warnings ?? []).map((m) => located(m, 'COMPILE_WARNING')) };
+  const programOk = diagnostics.length === 0 && (result.exitCode === 0 || bundled !== undefined);
+  return { errors, warnings: (bundled?.warnings ?? []).map((m) => located(m, 'COMPILE_WARNING')), programOk };
 }
 
 /** A file in the mirrored declarations tree names its source's place in the workspace. */
@@ -340,6 +392,27 @@ export function inlinedWorkspaceSources(config: ResolvedBuildConfig): string[] {
     }
   }
   return [...sources].sort();
+}
+
+/**
+ * The directories of the workspace packages this package imports as dependencies (external:
+ * imports in the bundle, never inlined), real paths. Their sources can be in the declarations
+ * program (exports or `customConditions` that point at TypeScript); their own build checks them.
+ */
+export function externalWorkspacePackages(config: ResolvedBuildConfig): string[] {
+  const dirs = new Set<string>();
+  for (const name of config.external) {
+    const manifest = installedManifest(name, config.packageRoot);
+    if (!manifest) continue;
+    let dir: string;
+    try {
+      dir = realpathSync(dirname(manifest));
+    } catch {
+      continue;
+    }
+    if (!/[\\/]node_modules[\\/]/.test(dir) && dir !== realpathSync(config.packageRoot)) dirs.add(dir);
+  }
+  return [...dirs].sort();
 }
 
 /** `node_modules/<name>/package.json` from a directory up, as Node looks for it. */

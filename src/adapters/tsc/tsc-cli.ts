@@ -81,6 +81,13 @@ export function findTranspileDeclarationApi(config: Roots): string | undefined {
   return resolveToolModule('typescript', [config.packageRoot, config.workspaceRoot]);
 }
 
+/** The workspace's TypeScript module when it has the JS compiler API (before 7, the native port). */
+export function findCompilerApi(config: Roots): string | undefined {
+  const ts = workspaceTypeScript(config);
+  if (!ts || !(ts.major < 7)) return undefined;
+  return resolveToolModule('typescript', [config.packageRoot, config.workspaceRoot]);
+}
+
 export interface TscRun {
   ctx: Pick<AdapterContext, 'env' | 'log' | 'signal'>;
   config: ResolvedBuildConfig;

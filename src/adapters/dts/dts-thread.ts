@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CheckedDtsReply, CheckedDtsRequest } from './checked-dts-thread';
+
+/**
+ * The checked-declarations thread of this process (checked-dts-thread.ts): started on the first
+ * request, given one package at a time, kept for the next package (a batch of many builds
+ * shares its loaded TypeScript and parsed library declarations). It does not keep the process
+ * alive between requests. A cancelled request terminates it; the next request starts a new one.
+ */
+const THREAD = join(__dirname, 'checked-dts-thread.js');
+
+let thread: Worker | undefined;
+/** Requests run one after another: each waits for the one before it. */
+let queue: Promise<unknown> = Promise.resolve();
+
+export interface ThreadResult extends CheckedDtsReply {
+  cancelled: boolean;
+}
+
+export function runInDtsThread(request: CheckedDtsRequest, signal?: AbortSignal): Promise<ThreadResult> {
+  const run = queue.then(() => runNow(request, signal));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+function runNow(request: CheckedDtsRequest, signal: AbortSignal | undefined): Promise<ThreadResult> {
+  if (signal?.aborted) return Promise.resolve({ output: '', exitCode: 1, cancelled: true });
+  const worker = (thread ??= startThread());
+  return new Promise((resolve) => {
+    const done = (result: ThreadResult) => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      signal?.removeEventListener('abort', onAbort);
+      worker.unref();
+      resolve(result);
+    };
+    const onMessage = (reply: CheckedDtsReply) => done({ ...reply, cancelled: false });
+    const onError = (err: Error) => {
+      forget(worker);
+      done({ output: `error TS0: declarations thread failed: ${err.message}\n`, exitCode: 2, cancelled: false });
+    };
+    const onExit = (code: number) => {
+      forget(worker);
+      done({ output: `error TS0: declarations thread exited with code ${code}\n`, exitCode: 2, cancelled: false });
+    };
+    const onAbort = () => {
+      forget(worker);
+      void worker.terminate();
+      done({ output: '', exitCode: 1, cancelled: true });
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.ref();
+    worker.postMessage(request);
+  });
+}
+
+function startThread(): Worker {
+  // Its own stdout: nothing it prints reaches the build's terminal (diagnostics come back as values).
+  const worker = new Worker(THREAD, { stdout: true, stderr: true });
+  worker.stdout.resume();
+  worker.stderr.resume();
+  return worker;
+}
+
+function forget(worker: Worker): void {
+  if (thread === worker) thread = undefined;
+}
