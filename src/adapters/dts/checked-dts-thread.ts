@@ -13,12 +13,13 @@
  *   stay imports in the bundle) are read for their types but not checked here: their own build
  *   checks them, as `tsc -b` checks each project once.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type * as TS from 'typescript';
 import { preloadWithCodeCache, saveCodeCachesNow } from '../../utils/code-cache';
 import { bundleDeclarations, DTS_BUNDLE_MARKER, type CheckedDtsOptions } from './dts-bundle';
+import { SharedDeclarations } from './shared-declarations';
 
 type TypeScript = typeof TS;
 
@@ -38,58 +39,18 @@ export interface CheckedDtsReply {
   exitCode: number;
 }
 
-interface Loaded {
-  ts: TypeScript;
-  registry: TS.DocumentRegistry;
-  /** Parsed declaration files of packages, by file, options key and file stamp. */
-  shared: Map<string, { stamp: string; file: TS.SourceFile }>;
-}
+const loaded = new Map<string, SharedDeclarations>();
 
-const loaded = new Map<string, Loaded>();
-
-function load(tsModule: string, cacheFile: string): Loaded {
+function load(tsModule: string, cacheFile: string): SharedDeclarations {
   let l = loaded.get(tsModule);
   if (!l) {
-    const ts = preloadWithCodeCache(tsModule, cacheFile) as TypeScript;
-    l = { ts, registry: ts.createDocumentRegistry(), shared: new Map() };
+    l = new SharedDeclarations(preloadWithCodeCache(tsModule, cacheFile) as TypeScript);
     loaded.set(tsModule, l);
   }
   return l;
 }
 
-const isPackageDeclaration = (file: string) => /[\\/]node_modules[\\/]/.test(file) && /\.d\.[cm]?ts$/.test(file);
-
-function stampOf(file: string): string | undefined {
-  try {
-    const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A compiler host whose package declaration files come from (and go to) the shared cache. */
-function sharingHost(l: Loaded, options: TS.CompilerOptions, host: TS.CompilerHost): TS.CompilerHost {
-  const settingsKey = l.registry.getKeyForCompilationSettings(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreate) => {
-    const stamp = !shouldCreate && isPackageDeclaration(fileName) ? stampOf(fileName) : undefined;
-    if (stamp === undefined) return getSourceFile(fileName, languageVersionOrOptions, onError, shouldCreate);
-    const shape =
-      typeof languageVersionOrOptions === 'object'
-        ? `${languageVersionOrOptions.languageVersion}:${languageVersionOrOptions.impliedNodeFormat}:${languageVersionOrOptions.jsDocParsingMode}`
-        : String(languageVersionOrOptions);
-    const key = `${fileName}\0${settingsKey}\0${shape}`;
-    const hit = l.shared.get(key);
-    if (hit && hit.stamp === stamp) return hit.file;
-    const file = getSourceFile(fileName, languageVersionOrOptions, onError, shouldCreate);
-    if (file) l.shared.set(key, { stamp, file });
-    return file;
-  };
-  return host;
-}
-
-function checkAndEmit(l: Loaded, tsconfig: string, o: CheckedDtsOptions): { output: string; ok: boolean } {
+function checkAndEmit(l: SharedDeclarations, tsconfig: string, o: CheckedDtsOptions): { output: string; ok: boolean } {
   const { ts } = l;
   const formatHost: TS.FormatDiagnosticsHost = {
     getCanonicalFileName: (f) => f,
@@ -102,7 +63,7 @@ function checkAndEmit(l: Loaded, tsconfig: string, o: CheckedDtsOptions): { outp
   if (!parsed) return { output: unrecoverable ? format([unrecoverable]) : `error TS5083: Cannot read file '${tsconfig}'.\n`, ok: false };
   const { options, fileNames: rootNames, projectReferences } = parsed;
   const configFileParsingDiagnostics = ts.getConfigFileParsingDiagnostics(parsed);
-  const host = sharingHost(l, options, ts.createIncrementalCompilerHost(options));
+  const host = l.share(options, ts.createIncrementalCompilerHost(options));
   const builder = options.incremental
     ? ts.createIncrementalProgram({ rootNames, options, configFileParsingDiagnostics, projectReferences, host })
     : undefined;

@@ -9,7 +9,7 @@ import { codeCacheEnabled, codeCachePath } from '../../utils/code-cache';
 import { walkRelative } from '../../utils/files';
 import { resolveModule } from '../../utils/node-resolve';
 import { resolveToolModule } from '../../utils/find-tool';
-import { findCompilerApi, findTranspileDeclarationApi, parseTscDiagnostics, runTsc } from '../tsc/tsc-cli';
+import { findCompilerApi, findTranspileDeclarationApi, parseTscDiagnostics, runTsc, typescriptVersion } from '../tsc/tsc-cli';
 import { prepareIncrementalTsc } from '../tsc/tsc-reuse';
 import { runCommand } from '../../utils/spawn';
 import { runInDtsThread } from './dts-thread';
@@ -74,6 +74,7 @@ async function emitChecked(
   worker: { api: string; bundle: DtsBundleSpec | undefined } | undefined,
 ): Promise<DeclarationsResult> {
   const { config } = ctx;
+  const checkedElsewhere = worker ? externalWorkspacePackages(config) : [];
   const run = prepareIncrementalTsc({
     config,
     stateDir: ctx.stateDir,
@@ -81,16 +82,13 @@ async function emitChecked(
     rootDir: resolve(config.packageRoot, entriesRoot(config)),
     outDir: declarationsDir,
     tsconfig: (buildInfo) => dtsTsconfig(config, declarationsDir, buildInfo),
+    // Build info of another TypeScript, or of a program that checked other files, is not reused.
+    key: JSON.stringify([typescriptVersion(config), worker ? 'thread' : 'tsc', checkedElsewhere]),
   });
   if (worker) {
     const readsFile = join(ctx.stateDir, 'dts-checked-reads.json');
     rmSync(readsFile, { force: true });
-    const options: CheckedDtsOptions = {
-      packageRoot: config.packageRoot,
-      checkedElsewhere: externalWorkspacePackages(config),
-      readsFile,
-      bundle: worker.bundle,
-    };
+    const options: CheckedDtsOptions = { packageRoot: config.packageRoot, checkedElsewhere, readsFile, bundle: worker.bundle };
     const cache = codeCacheEnabled() ? codeCachePath(config.workspaceRoot, worker.api) : '';
     const request = { tsModule: worker.api, cacheFile: cache, tsconfig: run.tsconfig, options };
     const result = parseWorkerOutput(ctx, await runInDtsThread(request, ctx.signal));
