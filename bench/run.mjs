@@ -139,6 +139,30 @@ function measurePair([labelA, envA], [labelB, envB], cmd, argv, cwd) {
 }
 
 /**
+ * Several commands, their runs interleaved (A B C A B C …) after one warm-up each, so drift in
+ * the machine's load hits all alike. Each variant: [label, cmd, argv, cwd, { before }].
+ */
+function measureInterleaved(variants, { warmup = 1 } = {}) {
+  for (let i = 0; i < warmup; i++) for (const [, cmd, argv, cwd, o = {}] of variants) timeOnce(cmd, argv, cwd, {}, o.before);
+  const samples = variants.map(() => []);
+  for (let r = 0; r < runs; r++)
+    variants.forEach(([, cmd, argv, cwd, o = {}], i) => samples[i].push(timeOnce(cmd, argv, cwd, {}, o.before)));
+  const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return variants.map(([label], i) => {
+    const result = {
+      label,
+      ms: Math.round(med(samples[i].map((x) => x.ms))),
+      rssMb: Math.round(med(samples[i].map((x) => x.rss))),
+      cpuMs: Math.round(med(samples[i].map((x) => x.cpuMs))),
+    };
+    console.log(
+      `  ${label.padEnd(48)} ${String(result.ms).padStart(7)} ms  ${String(result.rssMb).padStart(5)} MB  ${String(result.cpuMs).padStart(6)} ms CPU`,
+    );
+    return result;
+  });
+}
+
+/**
  * Our own time in the last build, from its record: every phase but the builder's own
  * (`build`, `dts`), i.e. config load and validation, lock, hooks, artifacts and fingerprint.
  */
@@ -418,29 +442,34 @@ if (want('postgres')) {
 // 5. Declarations: the 200-file package built with d.ts by us and by tsdown (same sources,
 // same tsconfig, ESM), both as an Nx target; tsdown by itself as its floor.
 if (want('dts')) {
-  console.log('\n# declarations, one package of 200 files: nx run p0:build --skip-nx-cache, with d.ts');
+  console.log('\n# declarations, one package of 200 files: nx run p0:build --skip-nx-cache, with d.ts (interleaved)');
+  console.log(
+    `  load average before: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const s = {};
   const ours = workspace('dts-ours-esbuild', { packages: 1, files: 200, mode: 'ours', builder: 'esbuild', dts: true });
-  s.oursEsbuildDts = measure('@repo/build-system esbuild + d.ts', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), ours, {
-    before: noCompilerState(ours),
-  });
-  s.oursEsbuildDtsPhase = dtsPhase(ours, 'p0');
-  s.oursEsbuildDtsRebuild = measure(
-    '@repo/build-system esbuild + d.ts, rebuild (state kept)',
-    ...nx('run', '@bench/p0:build', '--skip-nx-cache'),
-    ours,
-  );
   const rollupWs = workspace('dts-ours-rollup', { packages: 1, files: 200, mode: 'ours', builder: 'rollup', dts: true });
-  s.oursRollupDts = measure('@repo/build-system rollup + d.ts', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), rollupWs, {
-    before: noCompilerState(rollupWs),
-  });
   const tsdown = workspace('dts-tsdown', { packages: 1, files: 200, mode: 'tsdown', dts: true });
-  s.tsdownDts = measure('tsdown + d.ts (nx:run-commands)', ...nx('run', '@bench/p0:build', '--skip-nx-cache'), tsdown);
+  const run = nx('run', '@bench/p0:build', '--skip-nx-cache');
+  [s.oursEsbuildDts, s.oursRollupDts, s.tsdownDts] = measureInterleaved([
+    ['@repo/build-system esbuild + d.ts', ...run, ours, { before: noCompilerState(ours) }],
+    ['@repo/build-system rollup + d.ts', ...run, rollupWs, { before: noCompilerState(rollupWs) }],
+    ['tsdown + d.ts (nx:run-commands)', ...run, tsdown],
+  ]);
+  s.oursEsbuildDtsPhase = dtsPhase(ours, 'p0');
+  s.oursEsbuildDtsRebuild = measure('@repo/build-system esbuild + d.ts, rebuild (state kept)', ...run, ours);
   s.rawTsdownDts = measure(
     'raw tsdown + d.ts',
     process.execPath,
     [join(tsdown, 'node_modules/tsdown/dist/run.mjs')],
     join(tsdown, 'packages/p0'),
+  );
+  console.log(
+    `  load average after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
   results.scenarios.dts = s;
 }
@@ -448,24 +477,31 @@ if (want('dts')) {
 // 6. The vendored monorepo (test/fixtures/tanstack-query, four packages built upstream with
 // tsdown): every package built, uncached, by us and by tsdown with the same options.
 if (want('monorepo')) {
-  console.log('\n# the vendored monorepo (4 TanStack Query packages): nx run-many -t build --skip-nx-cache');
+  console.log('\n# the vendored monorepo (4 TanStack Query packages): nx run-many -t build --skip-nx-cache (interleaved)');
+  console.log(
+    `  load average before: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const s = {};
-  const once = { warmup: 0 };
   const oursRollup = fixtureWorkspace('monorepo-ours-rollup', { mode: 'ours', builder: 'rollup' });
-  s.oursRollup = measure(
-    '@repo/build-system rollup (its build.config.ts)',
-    ...nx('run-many', '-t', 'build', '--skip-nx-cache'),
-    oursRollup,
-    { ...once, before: noCompilerState(oursRollup) },
+  const oursEsbuild = fixtureWorkspace('monorepo-ours-esbuild', { mode: 'ours', builder: 'esbuild' });
+  const tsdown = fixtureWorkspace('monorepo-tsdown', { mode: 'tsdown' });
+  const run = nx('run-many', '-t', 'build', '--skip-nx-cache');
+  [s.oursRollup, s.oursEsbuild, s.tsdown] = measureInterleaved(
+    [
+      ['@repo/build-system rollup (its build.config.ts)', ...run, oursRollup, { before: noCompilerState(oursRollup) }],
+      ['@repo/build-system esbuild', ...run, oursEsbuild, { before: noCompilerState(oursEsbuild) }],
+      ['tsdown (nx:run-commands, same options)', ...run, tsdown],
+    ],
+    { warmup: 0 },
   );
   s.oursRollupDtsPhases = dtsPhase(oursRollup);
-  const oursEsbuild = fixtureWorkspace('monorepo-ours-esbuild', { mode: 'ours', builder: 'esbuild' });
-  s.oursEsbuild = measure('@repo/build-system esbuild', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), oursEsbuild, {
-    ...once,
-    before: noCompilerState(oursEsbuild),
-  });
-  const tsdown = fixtureWorkspace('monorepo-tsdown', { mode: 'tsdown' });
-  s.tsdown = measure('tsdown (nx:run-commands, same options)', ...nx('run-many', '-t', 'build', '--skip-nx-cache'), tsdown, once);
+  console.log(
+    `  load average after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   results.scenarios.monorepo = s;
 }
 
@@ -478,6 +514,7 @@ if (want('watch')) {
 results.loadavg.end = loadavg()[0];
 
 const ratio = (a, b) => (a && b ? Math.round((a.ms / b.ms) * 100) / 100 : null);
+const cpuRatio = (a, b) => (a?.cpuMs && b?.cpuMs ? Math.round((a.cpuMs / b.cpuMs) * 100) / 100 : null);
 const S = results.scenarios;
 const rows = [];
 if (S.single) {
@@ -589,9 +626,10 @@ if (S.dts) {
   rows.push([
     'd.ts 200 files: ours esbuild + d.ts / tsdown + d.ts (both under Nx)',
     ratio(S.dts.oursEsbuildDts, S.dts.tsdownDts),
-    '≤ 1.00',
+    '≤ 0.60',
   ]);
-  rows.push(['d.ts 200 files: ours rollup + d.ts / tsdown + d.ts', ratio(S.dts.oursRollupDts, S.dts.tsdownDts), '≤ 1.00']);
+  rows.push(['d.ts 200 files: ours rollup + d.ts / tsdown + d.ts', ratio(S.dts.oursRollupDts, S.dts.tsdownDts), '≤ 0.60']);
+  rows.push(['d.ts 200 files: CPU, ours esbuild / tsdown', cpuRatio(S.dts.oursEsbuildDts, S.dts.tsdownDts), '—']);
   rows.push(['d.ts 200 files, rebuild (state kept): ours esbuild / tsdown', ratio(S.dts.oursEsbuildDtsRebuild, S.dts.tsdownDts), '—']);
   rows.push(['d.ts 200 files: tsdown under Nx / raw tsdown', ratio(S.dts.tsdownDts, S.dts.rawTsdownDts), '—']);
 }
@@ -601,8 +639,9 @@ if (S.watch) {
   rows.push(['watch, edit → new output: ours context kept / incremental: false', ratio(S.watch.oursWarm, S.watch.oursFull), '—']);
 }
 if (S.monorepo) {
-  rows.push(['monorepo (4 pkgs) run-many uncached: ours rollup / tsdown', ratio(S.monorepo.oursRollup, S.monorepo.tsdown), '≤ 1.00']);
-  rows.push(['monorepo (4 pkgs) run-many uncached: ours esbuild / tsdown', ratio(S.monorepo.oursEsbuild, S.monorepo.tsdown), '≤ 1.00']);
+  rows.push(['monorepo (4 pkgs) run-many uncached: ours rollup / tsdown', ratio(S.monorepo.oursRollup, S.monorepo.tsdown), '≤ 0.60']);
+  rows.push(['monorepo (4 pkgs) run-many uncached: ours esbuild / tsdown', ratio(S.monorepo.oursEsbuild, S.monorepo.tsdown), '≤ 0.60']);
+  rows.push(['monorepo (4 pkgs): CPU, ours rollup / tsdown', cpuRatio(S.monorepo.oursRollup, S.monorepo.tsdown), '—']);
 }
 results.ratios = Object.fromEntries(rows.map(([k, v, t]) => [k, { value: v, target: t }]));
 console.log('\n# ratios (same run)');

@@ -83,15 +83,25 @@ describe('declarations of a package that imports a workspace package’s sources
     expect(ws.latest('packages/app').status).toBe('success');
     const core = build('@t/core');
     expect(core.code).not.toBe(0);
-    expect(ws.latest('packages/core').errors[0]).toMatchObject({ code: 'TYPE_ERROR', phase: 'dts', file: 'packages/core/src/index.ts', line: 6 });
+    expect(ws.latest('packages/core').errors[0]).toMatchObject({
+      code: 'TYPE_ERROR',
+      phase: 'dts',
+      file: 'packages/core/src/index.ts',
+      line: 6,
+    });
     ws.write('packages/core/src/index.ts', CORE_INDEX);
   });
 
   it('a type error in the package’s own sources fails it; a change to the dependency’s types shows in its declarations', () => {
-    ws.write('packages/app/src/index.ts', APP_INDEX.replace('return n * 2;', "const s: string = n;\n  return s.length;"));
+    ws.write('packages/app/src/index.ts', APP_INDEX.replace('return n * 2;', 'const s: string = n;\n  return s.length;'));
     const failed = build('@t/app');
     expect(failed.code).not.toBe(0);
-    expect(ws.latest('packages/app').errors[0]).toMatchObject({ code: 'TYPE_ERROR', phase: 'dts', file: 'packages/app/src/index.ts', line: 4 });
+    expect(ws.latest('packages/app').errors[0]).toMatchObject({
+      code: 'TYPE_ERROR',
+      phase: 'dts',
+      file: 'packages/app/src/index.ts',
+      line: 4,
+    });
     ws.write('packages/app/src/index.ts', APP_INDEX.replace('export const first = make(1);', 'export const first = make(1).label;'));
     const r = build('@t/app');
     expect(r.code, r.output).toBe(0);

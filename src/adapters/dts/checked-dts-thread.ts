@@ -59,7 +59,11 @@ function checkAndEmit(l: SharedDeclarations, tsconfig: string, o: CheckedDtsOpti
   };
   const format = (d: readonly TS.Diagnostic[]) => ts.formatDiagnostics(d, formatHost);
   let unrecoverable: TS.Diagnostic | undefined;
-  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => (unrecoverable = d) });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => (unrecoverable = d) },
+  );
   if (!parsed) return { output: unrecoverable ? format([unrecoverable]) : `error TS5083: Cannot read file '${tsconfig}'.\n`, ok: false };
   const { options, fileNames: rootNames, projectReferences } = parsed;
   const configFileParsingDiagnostics = ts.getConfigFileParsingDiagnostics(parsed);
@@ -79,12 +83,15 @@ function checkAndEmit(l: SharedDeclarations, tsconfig: string, o: CheckedDtsOpti
     if (diagnostics.length === configFileParsingDiagnostics.length) {
       if (builder) {
         // The builder checks only what an edit affects (the rest's diagnostics are in its build info).
-        for (let next; (next = builder.getSemanticDiagnosticsOfNextAffectedFile(undefined, elsewhere)); ) diagnostics.push(...next.result);
+        for (let next; (next = builder.getSemanticDiagnosticsOfNextAffectedFile(undefined, elsewhere));) diagnostics.push(...next.result);
       } else for (const f of checked) diagnostics.push(...program.getSemanticDiagnostics(f));
     }
   }
   diagnostics.push(...(builder ?? program).emit(undefined, undefined, undefined, true).diagnostics);
-  return { output: format(ts.sortAndDeduplicateDiagnostics(diagnostics)), ok: !diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error) };
+  return {
+    output: format(ts.sortAndDeduplicateDiagnostics(diagnostics)),
+    ok: !diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error),
+  };
 }
 
 /** A source of a workspace package this one imports as a dependency (never one of its own). */
