@@ -511,6 +511,36 @@ if (want('watch')) {
   const cliBin = join(repoRoot, 'dist', 'cli.js');
   results.scenarios.watch = await watchScenario({ workspace, nxBin, baseEnv, runs, cliBin });
 }
+
+// 8. A generated monorepo of 20 packages with declarations, each importing the previous one's
+// types (through its built dist/index.d.ts): every package built, uncached, by us and by tsdown.
+if (want('monorepo20')) {
+  console.log('\n# generated monorepo, 20 packages of 20 files with d.ts: nx run-many -t build --skip-nx-cache (interleaved)');
+  console.log(
+    `  load average before: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  const s = {};
+  const shape = { packages: 20, files: 20, dts: true };
+  const ours = workspace('monorepo20-ours', { ...shape, mode: 'ours', builder: 'esbuild' });
+  const tsdown = workspace('monorepo20-tsdown', { ...shape, mode: 'tsdown' });
+  const run = nx('run-many', '-t', 'build', '--skip-nx-cache');
+  [s.ours, s.tsdown] = measureInterleaved(
+    [
+      ['@repo/build-system esbuild + d.ts', ...run, ours, { before: noCompilerState(ours) }],
+      ['tsdown + d.ts (nx:run-commands)', ...run, tsdown],
+    ],
+    { warmup: 0 },
+  );
+  s.oursCached = measure('@repo/build-system, all cached', ...nx('run-many', '-t', 'build'), ours);
+  console.log(
+    `  load average after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  results.scenarios.monorepo20 = s;
+}
 results.loadavg.end = loadavg()[0];
 
 const ratio = (a, b) => (a && b ? Math.round((a.ms / b.ms) * 100) / 100 : null);
@@ -642,6 +672,15 @@ if (S.monorepo) {
   rows.push(['monorepo (4 pkgs) run-many uncached: ours rollup / tsdown', ratio(S.monorepo.oursRollup, S.monorepo.tsdown), '≤ 0.60']);
   rows.push(['monorepo (4 pkgs) run-many uncached: ours esbuild / tsdown', ratio(S.monorepo.oursEsbuild, S.monorepo.tsdown), '≤ 0.60']);
   rows.push(['monorepo (4 pkgs): CPU, ours rollup / tsdown', cpuRatio(S.monorepo.oursRollup, S.monorepo.tsdown), '—']);
+}
+if (S.monorepo20) {
+  rows.push([
+    'generated monorepo (20 pkgs, d.ts) run-many uncached: ours / tsdown',
+    ratio(S.monorepo20.ours, S.monorepo20.tsdown),
+    '≤ 0.60',
+  ]);
+  rows.push(['generated monorepo (20 pkgs): CPU, ours / tsdown', cpuRatio(S.monorepo20.ours, S.monorepo20.tsdown), '—']);
+  rows.push(['generated monorepo (20 pkgs): all cached, ours (ms)', S.monorepo20.oursCached?.ms, '≤ 1500']);
 }
 results.ratios = Object.fromEntries(rows.map(([k, v, t]) => [k, { value: v, target: t }]));
 console.log('\n# ratios (same run)');
