@@ -69,6 +69,12 @@ describe('declarations of a package that imports a workspace package’s sources
     expect(ws.latest('packages/app').status).toBe('success');
   });
 
+  it('the CLI builds and exits: the declarations thread does not keep the process alive', () => {
+    const r = ws.cli(['build', '@t/app', '--force']);
+    expect([r.code, r.output]).toEqual([0, expect.any(String)]);
+    expect(ws.latest('packages/app').status).toBe('success');
+  });
+
   it('an unchanged rebuild (build info kept) writes the same bytes', () => {
     const before = dts('packages/app');
     const r = build('@t/app');

@@ -56,11 +56,9 @@ function runNow(request: CheckedDtsRequest, signal: AbortSignal | undefined): Pr
 }
 
 function startThread(): Worker {
-  // Its own stdout: nothing it prints reaches the build's terminal (diagnostics come back as values).
-  const worker = new Worker(THREAD, { stdout: true, stderr: true });
-  worker.stdout.resume();
-  worker.stderr.resume();
-  return worker;
+  // Not piped: piped stdout and stderr would keep the process alive after unref(). The thread
+  // prints nothing itself (diagnostics and the bundle's messages come back as values).
+  return new Worker(THREAD);
 }
 
 function forget(worker: Worker): void {
