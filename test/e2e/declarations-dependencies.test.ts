@@ -46,6 +46,18 @@ describe('declarations of a package that imports a workspace package’s sources
           config,
           files: { 'src/index.ts': CORE_INDEX, 'tsconfig.json': tsconfig },
         },
+        // Source only: no build of its own checks it, so its dependents' declarations do.
+        'packages/plain': {
+          name: '@t/plain',
+          packageJson: { exports: { '.': './src/index.ts' } },
+          files: { 'src/index.ts': 'export function label(n: number): string {\n  return String(n);\n}\n', 'tsconfig.json': tsconfig },
+        },
+        'packages/user': {
+          name: '@t/user',
+          packageJson: { dependencies: { '@t/plain': '*' } },
+          config,
+          files: { 'src/index.ts': "import { label } from '@t/plain';\nexport const one = label(1);\n", 'tsconfig.json': tsconfig },
+        },
         'packages/app': {
           name: '@t/app',
           packageJson: { dependencies: { '@t/core': '*' } },
@@ -96,6 +108,21 @@ describe('declarations of a package that imports a workspace package’s sources
       line: 6,
     });
     ws.write('packages/core/src/index.ts', CORE_INDEX);
+  });
+
+  it('a dependency no build of its own checks (source only) is checked by its dependent: its broken type fails it, never an `any`', () => {
+    expect(dts('packages/user')['index.d.ts']).toMatch(/one: string/);
+    ws.write('packages/plain/src/index.ts', 'export function label(n: number): Strng {\n  return String(n);\n}\n');
+    const user = build('@t/user');
+    expect(user.code).not.toBe(0);
+    expect(ws.latest('packages/user').errors[0]).toMatchObject({
+      code: 'TYPE_ERROR',
+      phase: 'dts',
+      file: 'packages/plain/src/index.ts',
+      line: 1,
+    });
+    expect(dts('packages/user')['index.d.ts']).toMatch(/one: string/);
+    ws.write('packages/plain/src/index.ts', 'export function label(n: number): string {\n  return String(n);\n}\n');
   });
 
   it('a type error in the package’s own sources fails it; a change to the dependency’s types shows in its declarations', () => {

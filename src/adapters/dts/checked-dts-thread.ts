@@ -37,6 +37,8 @@ export interface CheckedDtsReply {
   output: string;
   /** 0, or 2 with errors in the program (as tsc), 1 with errors in the bundle. */
   exitCode: number;
+  /** A failure of the thread itself (an exception, a crash): not a diagnostic of the sources. */
+  internalError?: string;
 }
 
 const loaded = new Map<string, SharedDeclarations>();
@@ -119,6 +121,6 @@ parentPort?.on('message', (request: CheckedDtsRequest) => {
     saveCodeCachesNow();
   };
   runCheckedDeclarations(request).then(reply, (err: unknown) =>
-    reply({ output: `error TS0: ${err instanceof Error ? err.message : String(err)}\n`, exitCode: 2 }),
+    reply({ output: '', exitCode: 1, internalError: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });

@@ -37,16 +37,17 @@ function runNow(request: CheckedDtsRequest, signal: AbortSignal | undefined): Pr
     const onMessage = (reply: CheckedDtsReply) => done({ ...reply, cancelled: false });
     const onError = (err: Error) => {
       forget(worker);
-      done({ output: `error TS0: declarations thread failed: ${err.message}\n`, exitCode: 2, cancelled: false });
+      done({ output: '', exitCode: 1, internalError: `the declarations thread failed: ${err.stack ?? err.message}`, cancelled: false });
     };
     const onExit = (code: number) => {
       forget(worker);
-      done({ output: `error TS0: declarations thread exited with code ${code}\n`, exitCode: 2, cancelled: false });
+      done({ output: '', exitCode: 1, internalError: `the declarations thread exited with code ${code}`, cancelled: false });
     };
     const onAbort = () => {
       forget(worker);
-      void worker.terminate();
-      done({ output: '', exitCode: 1, cancelled: true });
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      // Settled once the thread is gone: nothing it was writing lands after the build discards it.
+      void worker.terminate().finally(() => done({ output: '', exitCode: 1, cancelled: true }));
     };
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -58,7 +59,11 @@ function runNow(request: CheckedDtsRequest, signal: AbortSignal | undefined): Pr
 function startThread(): Worker {
   // Not piped: piped stdout and stderr would keep the process alive after unref(). The thread
   // prints nothing itself (diagnostics and the bundle's messages come back as values).
-  return new Worker(THREAD);
+  const worker = new Worker(THREAD);
+  // A thread that dies between requests is forgotten (the next request starts a new one), and
+  // its error is not an unhandled 'error' event that would take the build process down.
+  worker.on('error', () => forget(worker)).on('exit', () => forget(worker));
+  return worker;
 }
 
 function forget(worker: Worker): void {

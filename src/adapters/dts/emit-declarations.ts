@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSyn
 import { builtinModules } from 'node:module';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { dtsExtension, jsExtension, packageTypeOf, type DtsExtension, type JsExtension } from '../../config/outputs';
+import { CONFIG_FILE_NAMES } from '../../config/define';
 import { commonDir, packageTsconfig, toPosix, workspacePath, type ResolvedBuildConfig } from '../../config/resolve';
+import { declaresTypes } from '../../config/resolve/defaults';
+import { readStaticConfig } from '../../config/static-config';
 import { buildError, type BuildError } from '../../errors';
 import type { AdapterContext, AdapterResult } from '../types';
 import { codeCacheEnabled, codeCachePath } from '../../utils/code-cache';
@@ -74,7 +77,7 @@ async function emitChecked(
   worker: { api: string; bundle: DtsBundleSpec | undefined } | undefined,
 ): Promise<DeclarationsResult> {
   const { config } = ctx;
-  const checkedElsewhere = worker ? externalWorkspacePackages(config) : [];
+  const checkedElsewhere = worker ? dependenciesCheckedByTheirBuild(config) : [];
   const run = prepareIncrementalTsc({
     config,
     stateDir: ctx.stateDir,
@@ -232,11 +235,18 @@ async function runWorker(ctx: AdapterContext, argv: string[]): Promise<Declarati
 /** A worker's (process or thread) output: tsc-style diagnostics, then the bundle's result line, if any. */
 function parseWorkerOutput(
   ctx: AdapterContext,
-  result: { output: string; exitCode: number; cancelled: boolean },
+  result: { output: string; exitCode: number; cancelled: boolean; internalError?: string },
 ): DeclarationsResult & { programOk: boolean } {
   const { config } = ctx;
   if (result.cancelled) {
     return { errors: [buildError('CANCELLED', 'declarations cancelled', { phase: 'dts' })], warnings: [], programOk: false };
+  }
+  if (result.internalError) {
+    return {
+      errors: [buildError('BUILD_FAILED', `declarations failed: ${result.internalError}`, { phase: 'dts' })],
+      warnings: [],
+      programOk: false,
+    };
   }
   const marker = result.output.lastIndexOf(DTS_BUNDLE_MARKER);
   const diagnostics = parseTscDiagnostics(marker === -1 ? result.output : result.output.slice(0, marker), config, 'dts');
@@ -330,6 +340,9 @@ export function dtsTsconfig(config: ResolvedBuildConfig, outDir: string, buildIn
       declaration: true,
       emitDeclarationOnly: true,
       noEmit: false,
+      // A failed check fails the build anyway; inherited, it would make TypeScript check every
+      // file before emitting, those of dependencies checked by their own build included.
+      noEmitOnError: false,
       declarationMap: false,
       sourceMap: false,
       incremental: Boolean(buildInfo),
@@ -393,9 +406,46 @@ export function inlinedWorkspaceSources(config: ResolvedBuildConfig): string[] {
 }
 
 /**
+ * The workspace packages whose sources this package's declarations program reads but need not
+ * check: dependencies (external, never inlined) whose own build type-checks them. Their sources
+ * can be in the program (exports or `customConditions` that point at TypeScript); a type error
+ * there fails their build, and Nx's `^build` keeps this one from running after it.
+ */
+export function dependenciesCheckedByTheirBuild(config: ResolvedBuildConfig): string[] {
+  return externalWorkspacePackages(config).filter((dir) => buildChecksDeclarations(dir, config.workspaceRoot));
+}
+
+/**
+ * Whether the package at `dir` has a build that emits checked declarations, read from its config
+ * without running it: a literal config with a non-custom builder and declarations on (by `dts`
+ * or by package.json `types`), no environments that could turn them off, and no
+ * `isolatedDeclarations` (emitted unchecked). Anything else, or a config that cannot be read
+ * statically, is checked here as well: nothing else may be the one to catch its errors.
+ */
+function buildChecksDeclarations(dir: string, workspaceRoot: string): boolean {
+  const file = CONFIG_FILE_NAMES.map((n) => join(dir, n)).find((f) => existsSync(f));
+  if (!file) return false;
+  let raw: Record<string, unknown> | undefined;
+  try {
+    raw = readStaticConfig(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!raw || raw.builder === 'custom' || raw.environments !== undefined || raw.dts === false) return false;
+  const pkg = readPackageJson(dir);
+  const dts = raw.dts === undefined ? !!pkg && declaresTypes(pkg) : raw.dts !== false;
+  if (!dts) return false;
+  const tsconfig = packageTsconfig({
+    packageRoot: dir,
+    workspaceRoot,
+    tsconfig: typeof raw.tsconfig === 'string' ? raw.tsconfig : undefined,
+  });
+  return !(tsconfig && existsSync(tsconfig) && readCompilerOption(tsconfig, 'isolatedDeclarations') === true);
+}
+
+/**
  * The directories of the workspace packages this package imports as dependencies (external:
- * imports in the bundle, never inlined), real paths. Their sources can be in the declarations
- * program (exports or `customConditions` that point at TypeScript); their own build checks them.
+ * imports in the bundle, never inlined), real paths.
  */
 export function externalWorkspacePackages(config: ResolvedBuildConfig): string[] {
   const dirs = new Set<string>();
