@@ -382,18 +382,10 @@ export function inlinedWorkspaceSources(config: ResolvedBuildConfig): string[] {
   const sources = new Set<string>();
   for (const name of names) {
     if (config.external.includes(name)) continue;
-    const manifest = installedManifest(name, config.packageRoot);
-    if (!manifest) continue;
-    let dir: string;
-    try {
-      dir = realpathSync(dirname(manifest));
-    } catch {
-      continue;
-    }
-    const pkg = readPackageJson(dirname(manifest));
+    const dir = linkedWorkspacePackage(name, config.packageRoot);
+    const pkg = dir && readPackageJson(dir);
     if (!pkg) continue;
     const exportsMap = pkg.exports;
-    if (/[\\/]node_modules[\\/]/.test(dir)) continue;
     const keys = exportsMap && typeof exportsMap === 'object' && !Array.isArray(exportsMap) ? Object.keys(exportsMap) : [];
     const subpaths = keys.some((k) => k.startsWith('.')) ? keys : ['.'];
     for (const sub of subpaths) {
@@ -450,17 +442,25 @@ function buildChecksDeclarations(dir: string, workspaceRoot: string): boolean {
 export function externalWorkspacePackages(config: ResolvedBuildConfig): string[] {
   const dirs = new Set<string>();
   for (const name of config.external) {
-    const manifest = installedManifest(name, config.packageRoot);
-    if (!manifest) continue;
-    let dir: string;
-    try {
-      dir = realpathSync(dirname(manifest));
-    } catch {
-      continue;
-    }
-    if (!/[\\/]node_modules[\\/]/.test(dir) && dir !== realpathSync(config.packageRoot)) dirs.add(dir);
+    const dir = linkedWorkspacePackage(name, config.packageRoot);
+    if (dir && dir !== realpathSync(config.packageRoot)) dirs.add(dir);
   }
   return [...dirs].sort();
+}
+
+/**
+ * The real directory of the package `name` resolves to from `from`, when it is a workspace
+ * package (a link out of `node_modules`); undefined when not installed or installed from a registry.
+ */
+function linkedWorkspacePackage(name: string, from: string): string | undefined {
+  const manifest = installedManifest(name, from);
+  if (!manifest) return undefined;
+  try {
+    const dir = realpathSync(dirname(manifest));
+    return /[\\/]node_modules[\\/]/.test(dir) ? undefined : dir;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `node_modules/<name>/package.json` from a directory up, as Node looks for it. */
