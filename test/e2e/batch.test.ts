@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, NX_BIN, sleep, waitFor, type TempWorkspace } from '../helpers/workspace';
+import { createWorkspace, sleep, waitFor, type TempWorkspace } from '../helpers/workspace';
 
 /** a ← b ← c (c depends on b, b on a); e depends on d; f alone. */
 const GRAPH: Record<string, string[]> = { a: [], b: ['a'], c: ['b'], d: [], e: ['d'], f: [] };
@@ -181,20 +180,11 @@ describe('run-many in one batch process (real nx)', () => {
     const owner = (p: string) => ws.path(`packages/${p}/.build-cache/build.lock.owner.json`);
     for (const p of roots) rmSync(owner(p), { force: true });
     const before = counts();
-    const child = spawn(process.execPath, [NX_BIN, 'run-many', '-t', 'build', '--skip-nx-cache'], {
-      cwd: ws.root,
-      env: ws.env({ NX_PARALLEL: '1' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const done = new Promise<number | null>((res) => child.on('close', res));
+    const run = ws.spawnNx(['run-many', '-t', 'build', '--skip-nx-cache'], { NX_PARALLEL: '1' }, true);
     await waitFor(() => roots.some((p) => existsSync(owner(p))), 120_000, 'a build to take its lock');
     await sleep(700);
-    process.kill(-child.pid!, 'SIGINT');
-    const code = await done;
+    process.kill(-run.child.pid!, 'SIGINT');
+    const { code, output } = await run.done;
     expect(code, output).toBe(130);
     const jobs = newRecords(before);
     const ran = DIRS.filter((d) => jobs[d].length > 0);

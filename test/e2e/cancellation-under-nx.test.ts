@@ -1,22 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, esbuildConfig, NX_BIN, sleep, waitFor, type TempWorkspace } from '../helpers/workspace';
-
-/** nx as the leader of its own process group, so a test can signal the group (Ctrl-C) or the main pid only (a CI timeout). */
-function spawnNxGroup(ws: TempWorkspace, args: string[]) {
-  const child = spawn(process.execPath, [NX_BIN, ...args], {
-    cwd: ws.root,
-    env: ws.env(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const done = new Promise<{ code: number | null; output: string }>((res) => child.on('close', (code) => res({ code, output })));
-  return { child, done };
-}
+import { createWorkspace, esbuildConfig, sleep, waitFor, type TempWorkspace } from '../helpers/workspace';
 
 const PKG = 'packages/lib';
 const lockDir = (ws: TempWorkspace) => ws.path(PKG, '.build-cache', 'build.lock');
@@ -35,7 +19,8 @@ describe('cancellation under nx (real processes)', () => {
     ws.write(`${PKG}/build.config.ts`, config);
     rmSync(ws.path(PKG, '.build-cache', 'build.lock.owner.json'), { force: true });
     const before = ws.jobs(PKG).length;
-    const run = spawnNxGroup(ws, ['run', '@t/lib:build', '--skip-nx-cache']);
+    // nx leads its own process group: the test signals the group (Ctrl-C) or the main pid only (a CI timeout).
+    const run = ws.spawnNx(['run', '@t/lib:build', '--skip-nx-cache'], {}, true);
     await waitFor(() => existsSync(ws.path(PKG, '.build-cache', 'build.lock.owner.json')), 60_000, 'the lock to be taken');
     await sleep(700); // the hook's shell and its `sleep` are running
     process.kill(target === 'group' ? -run.child.pid! : run.child.pid!, signal);

@@ -3,8 +3,7 @@ import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processesInGroup } from '../../src/utils/spawn';
 import { spawnCli, type Spawned } from '../helpers/live';
-import { createWorkspace, esbuildConfig, NX_BIN, waitFor, type TempWorkspace, isAlive } from '../helpers/workspace';
-import { spawn } from 'node:child_process';
+import { createWorkspace, esbuildConfig, waitFor, type TempWorkspace, isAlive } from '../helpers/workspace';
 
 /**
  * Watch mode (docs/watch.md), with real processes: `build-system watch` and `nx run x:watch`
@@ -301,21 +300,12 @@ describe('nx run <project>:watch', () => {
     expect(shown.code, shown.output).toBe(0);
     expect(JSON.parse(shown.stdout).targets.watch).toMatchObject({ executor: '@repo/build-system:watch', continuous: true });
 
-    const child = spawn(process.execPath, [NX_BIN, 'run', '@acme/app:watch'], {
-      cwd: ws.root,
-      env: ws.env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const done = new Promise<number | null>((res) => child.on('close', res));
+    const run = ws.spawnNx(['run', '@acme/app:watch'], {}, true);
     try {
-      await waitFor(() => output.includes('for changes'), 120_000, 'the initial builds');
+      await waitFor(() => run.output().includes('for changes'), 120_000, 'the initial builds');
       expect(
         watchJobs(ws, UTILS).map((j) => j.status),
-        output,
+        run.output(),
       ).toEqual(['success']);
       ws.write(`${APP}/src/index.ts`, "import { greet } from '@acme/utils';\nexport const app = () => greet('nx') + ' v2';\n");
       await waitFor(
@@ -325,8 +315,8 @@ describe('nx run <project>:watch', () => {
       );
       expect(watchJobs(ws, APP).at(-1)).toMatchObject({ changedFiles: [`${APP}/src/index.ts`], metadata: { runner: 'watch' } });
     } finally {
-      process.kill(-child.pid!, 'SIGTERM');
-      await done;
+      process.kill(-run.child.pid!, 'SIGTERM');
+      await run.done;
     }
     expect(existsSync(ws.path(APP, '.build-cache', 'build.lock'))).toBe(false);
   });

@@ -114,11 +114,13 @@ export class TempWorkspace {
     return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
   }
   /** Starts nx without waiting (for overlap and signal tests). */
-  spawnNx(args: string[], extraEnv: Record<string, string | undefined> = {}) {
+  /** Starts nx without waiting; `detached` makes it the leader of its own process group (a test can signal the group, as Ctrl-C does). */
+  spawnNx(args: string[], extraEnv: Record<string, string | undefined> = {}, detached = false) {
     const child = spawn(process.execPath, [NX_BIN, ...args], {
       cwd: this.root,
       env: this.env(extraEnv),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached,
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
