@@ -124,14 +124,15 @@ export async function watchPackages(req: WatchRequest): Promise<WatchResult> {
   const rescan = (index: number) =>
     void watchedConfigOf(watched[index], req).then((c) => {
       outputDirs[index].add(c.outputDir);
-      outside.set(index, c.outside);
+      // A config that did not load this time (mid-edit) keeps what was watched.
+      if (c.outside) outside.set(index, c.outside);
     });
   const outside = new OutsideWatcher((index, file) => {
     queue.changed(watched[index].name, [workspaceRelative(req.workspaceRoot, file)]);
     rescan(index);
     schedule();
   });
-  configs.forEach((c, i) => outside.set(i, c.outside));
+  configs.forEach((c, i) => outside.set(i, c.outside ?? []));
   const onChange = (pkg: WorkspacePackage, index: number, rel: string) => {
     if (CONFIG_FILE.test(rel)) rescan(index);
     queue.changed(pkg.name, [pkg.path ? `${pkg.path}/${rel}` : rel]);
@@ -205,7 +206,7 @@ function nestedPackages(pkg: WorkspacePackage, all: WorkspacePackage[]): string[
  * The package's outputDir and the files outside it that its build reads, as its config resolves
  * them (the default outputDir and nothing outside when the config does not load: the build says why).
  */
-async function watchedConfigOf(pkg: WorkspacePackage, req: WatchRequest): Promise<{ outputDir: string; outside: string[] }> {
+async function watchedConfigOf(pkg: WorkspacePackage, req: WatchRequest): Promise<{ outputDir: string; outside?: string[] }> {
   const loaded = await loadProjectConfig({
     workspaceRoot: req.workspaceRoot,
     packageRoot: pkg.root,
@@ -213,7 +214,7 @@ async function watchedConfigOf(pkg: WorkspacePackage, req: WatchRequest): Promis
   });
   const dir = loaded.ok ? loaded.value.outputDir : 'dist';
   const outputDir = dir.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
-  return { outputDir, outside: loaded.ok ? await outsideInputs(loaded.value).catch(() => []) : [] };
+  return { outputDir, outside: loaded.ok ? await outsideInputs(loaded.value).catch(() => undefined) : undefined };
 }
 
 function watchRoot(root: string, onTsconfig: (file: string) => void): FSWatcher | undefined {
