@@ -6,6 +6,7 @@ import { BUILD_CACHE_DIR } from '../config/define';
 import { buildError, type BuildError, type Result, fail, ok } from '../errors';
 import { unsafeBuildCache } from '../config/build-cache';
 import { writeFileAtomicSync } from '../utils/atomic-write';
+import { processesInGroup, watchLiveChildren } from '../utils/spawn';
 
 export interface LockOptions {
   /** Give up waiting after this long (exit code 3). */
@@ -80,6 +81,8 @@ export const lockPaths = (packageRoot: string) => ({
   owner: join(packageRoot, BUILD_CACHE_DIR, 'build.lock.owner.json'),
   /** Taken (mkdir) by whoever reclaims an abandoned lock, so that two never do at once. */
   reclaim: join(packageRoot, BUILD_CACHE_DIR, 'build.lock.reclaim'),
+  /** Inside the lock: the process groups of the owner's running commands (tsc, bun, hooks). */
+  commands: join(packageRoot, BUILD_CACHE_DIR, 'build.lock', 'commands.json'),
 });
 
 type LockPaths = ReturnType<typeof lockPaths>;
@@ -166,8 +169,10 @@ function holdLock(paths: LockPaths, token: string, options: LockOptions): HeldLo
   const timer = setInterval(refresh, Math.max(250, Math.floor(options.staleMs / 4)));
   timer.unref();
   releaseAtExit(releaseNow);
+  const unwatch = watchLiveChildren((groups) => !released && !lost && recordCommands(paths, groups));
   function stop() {
     clearInterval(timer);
+    unwatch();
     releasedAtExit.delete(releaseNow);
   }
   function releaseNow() {
@@ -178,6 +183,7 @@ function holdLock(paths: LockPaths, token: string, options: LockOptions): HeldLo
     if (!ours) return;
     // The owner file first: the directory first would let the next holder in before we
     // delete what is then its owner file.
+    rmSync(paths.commands, { force: true });
     rmSync(paths.owner, { force: true });
     try {
       rmdirSync(paths.lock);
@@ -222,6 +228,7 @@ function reclaimIfAbandoned(paths: LockPaths, staleMs: number): boolean {
   try {
     const again = abandonedLock(paths, staleMs);
     if (!again || again.mtimeMs !== first.mtimeMs) return again === undefined;
+    stopAbandonedCommands(paths);
     rmSync(paths.owner, { force: true });
     rmSync(paths.lock, { recursive: true, force: true });
     return true;
@@ -238,6 +245,42 @@ function abandonedLock(paths: LockPaths, staleMs: number): { mtimeMs: number } |
   const holder = readHolder(paths.owner);
   if (holder && ownerAlive(holder)) return false;
   return { mtimeMs: st.mtimeMs };
+}
+
+/** Written whole; a failure only loses what a reclaimer could stop (the build goes on). */
+function recordCommands(paths: LockPaths, groups: number[]): void {
+  try {
+    writeFileAtomicSync(paths.commands, JSON.stringify(groups));
+  } catch {
+    /* the lock directory is gone: lost, which the refresh reports */
+  }
+}
+
+/**
+ * A build killed with SIGKILL leaves its commands running: its tsc would go on writing outputs
+ * and build info into the state directory while the next build reads and empties it. Each
+ * recorded process group still present is killed, and the reclaimer waits (up to a second)
+ * until it is gone. A group id is not reused while any process of it lives, so a group found
+ * is the one recorded.
+ */
+function stopAbandonedCommands(paths: LockPaths): void {
+  let groups: unknown;
+  try {
+    groups = JSON.parse(readFileSync(paths.commands, 'utf8'));
+  } catch {
+    return;
+  }
+  if (!Array.isArray(groups)) return;
+  const left = () => groups.filter((g): g is number => Number.isInteger(g) && g > 0 && processesInGroup(g).length > 0);
+  for (const group of left()) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const deadline = Date.now() + 1000;
+  while (left().length && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
 }
 
 function isStale(path: string, staleMs: number): boolean {

@@ -66,19 +66,19 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
     if (options.signal?.aborted) kill();
     options.signal?.addEventListener('abort', kill, { once: true });
     // Registered so the owning process, if it dies, takes its command tree with it.
-    liveChildren.add(child.pid);
+    trackChild(child.pid, true);
     let settled = false;
     child.on('error', (err) => {
       if (settled) return;
       settled = true;
-      liveChildren.delete(child.pid);
+      trackChild(child.pid, false);
       options.signal?.removeEventListener('abort', kill);
       resolvePromise({ exitCode: null, signal: null, output: `${captured.value()}${err.message}\n`, cancelled, spawnError: err.message });
     });
     const finish = async (code: number | null, signal: NodeJS.Signals | null, pipesOpen: boolean) => {
       if (settled) return;
       settled = true;
-      liveChildren.delete(child.pid);
+      trackChild(child.pid, false);
       options.signal?.removeEventListener('abort', kill);
       let leftRunning: LeftProcess[] | undefined;
       if (pipesOpen) {
@@ -221,7 +221,26 @@ function abortsWithin(signal: AbortSignal, ms: number): Promise<boolean> {
   });
 }
 
-const liveChildren = new Set<number | undefined>();
+const liveChildren = new Set<number>();
+const childWatchers = new Set<(groups: number[]) => void>();
+
+function trackChild(pid: number | undefined, running: boolean): void {
+  if (!pid) return;
+  if (running) liveChildren.add(pid);
+  else liveChildren.delete(pid);
+  for (const watcher of childWatchers) watcher([...liveChildren]);
+}
+
+/**
+ * Tells `watcher` the process groups of the commands running now, at once and on every change;
+ * returns the unsubscribe. The build lock records them: a SIGKILL gives the owner no chance to
+ * stop them, so whoever reclaims its lock does (core/lock.ts).
+ */
+export function watchLiveChildren(watcher: (groups: number[]) => void): () => void {
+  childWatchers.add(watcher);
+  watcher([...liveChildren]);
+  return () => childWatchers.delete(watcher);
+}
 
 /** Kills every command tree still running; called from exit paths. */
 export function killLiveChildren(signal: NodeJS.Signals = 'SIGTERM'): void {

@@ -1,9 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, esbuildConfig, waitFor, type TempWorkspace, isAlive } from '../helpers/workspace';
 
 const slowPrebuild = (ms: number) =>
   `\n  prebuild: 'node -e "require(\\'fs\\').writeFileSync(\\'.build-cache/started-\\' + process.pid, \\'\\'); setTimeout(() => {}, ${ms})"',`;
+
+/** The pids of the slow prebuilds started so far (each writes `.build-cache/started-<pid>`). */
+const startedHooks = (ws: TempWorkspace) =>
+  readdirSync(ws.path('packages/lib/.build-cache'))
+    .filter((n) => n.startsWith('started-'))
+    .map((n) => Number(n.slice('started-'.length)));
 
 const interval = (job: any, name: string) => {
   const p = job.phases.find((x: any) => x.name === name);
@@ -41,20 +47,26 @@ describe('locking and crash safety (real processes)', () => {
     expect(existsSync(ws.path('packages/lib/.build-cache/build.lock'))).toBe(false);
   });
 
-  it('a build killed with SIGKILL while holding the lock does not block the next one beyond the stale window', async () => {
+  it('a build killed with SIGKILL while holding the lock does not block the next one beyond the stale window, and its hook is stopped', async () => {
     ws.write('packages/lib/build.config.ts', esbuildConfig(slowPrebuild(30_000)));
+    const hooksBefore = startedHooks(ws);
     const victim = ws.spawnNx(['run', '@t/lib:build', '--skip-nx-cache'], { BUILD_SYSTEM_LOCK_STALE_MS: '2000' });
     const owner = ws.path('packages/lib/.build-cache/build.lock.owner.json');
-    await waitFor(() => existsSync(owner), 60_000, 'the lock to be taken');
+    await waitFor(() => startedHooks(ws).length > hooksBefore.length, 60_000, 'the hook to start');
+    const hook = startedHooks(ws).find((pid) => !hooksBefore.includes(pid))!;
     const holder = JSON.parse(readFileSync(owner, 'utf8'));
     process.kill(holder.pid, 'SIGKILL');
     await victim.done;
+    // SIGKILL leaves the owner no chance to stop its commands: the hook lives on, orphaned.
+    expect(isAlive(hook)).toBe(true);
     ws.write('packages/lib/build.config.ts', esbuildConfig());
     const started = Date.now();
     const next = ws.nx(['run', '@t/lib:build', '--skip-nx-cache'], { BUILD_SYSTEM_LOCK_STALE_MS: '2000' });
     expect(next.code, next.output).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(ws.latest('packages/lib').status).toBe('success');
+    // The build that reclaimed the lock stopped it (it recorded its process group in the lock).
+    expect(isAlive(hook)).toBe(false);
   });
 
   it('SIGINT mid-build: cancelled record, free lock, hook process tree stopped', async () => {
