@@ -1,4 +1,6 @@
 import { posix } from 'node:path';
+import { fastGlob } from '../utils/glob';
+import type { ResolvedBuildConfig } from './resolve/types';
 
 /**
  * `cache.include` globs inside the package replace the base named input (they narrow it); a
@@ -21,4 +23,25 @@ export function splitInclude(include: readonly string[], projectRoot: string | u
     else own.push(glob);
   }
   return { own, outside };
+}
+
+/**
+ * The files, workspace-relative, that the `cache.include` and the `cache.key.files` globs leaving
+ * the package match: inputs the package's own file scan does not see.
+ */
+export async function outsideInputFiles(
+  config: Pick<ResolvedBuildConfig, 'workspaceRoot' | 'packagePath' | 'cache'>,
+): Promise<{ include: string[]; keyFiles: string[] }> {
+  const outside = (globs: readonly string[] = []) =>
+    splitInclude(globs, config.packagePath).outside.map((g) => g.replace(/^\{workspaceRoot\}\//, ''));
+  return {
+    include: await workspaceFiles(config.workspaceRoot, outside(config.cache.include)),
+    keyFiles: await workspaceFiles(config.workspaceRoot, outside(config.cache.key?.files)),
+  };
+}
+
+/** The files below the workspace root that workspace-relative globs match (dotfiles too, node_modules left out). */
+export async function workspaceFiles(workspaceRoot: string, globs: string[]): Promise<string[]> {
+  if (!globs.length) return [];
+  return fastGlob()(globs, { cwd: workspaceRoot, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
 }

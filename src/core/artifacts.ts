@@ -5,6 +5,7 @@ import { BUILD_CACHE_DIR } from '../config/define';
 import { realpathInside } from '../config/resolve';
 import type { Artifact } from './records/types';
 import { expandSimpleGlobs } from '../utils/simple-glob';
+import { fastGlob } from '../utils/glob';
 
 const MIME: Record<string, string> = {
   '.js': 'text/javascript',
@@ -54,9 +55,7 @@ function staticBase(glob: string): string {
 }
 
 async function expandGlobs(packageRoot: string, globs: string[]): Promise<string[]> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fg = require('fast-glob') as typeof import('fast-glob');
-  const files = await fg(globs, {
+  const files = await fastGlob()(globs, {
     cwd: packageRoot,
     onlyFiles: true,
     dot: true,

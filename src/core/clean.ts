@@ -4,6 +4,7 @@ import { unsafeBuildCache } from '../config/build-cache';
 import { BUILD_CACHE_DIR } from '../config/define';
 import { checkOutputDir, toPosix } from '../config/resolve';
 import { removeTree } from '../utils/files';
+import { fastGlob } from '../utils/glob';
 import { errorFromUnknown, exitCodeFor, formatError, type BuildError } from '../errors';
 import { runHook } from './hooks';
 import { lockPackage } from './lock';
@@ -119,8 +120,7 @@ export function outputsToRemove(packageRoot: string, outputDir: string, keep: st
   const out = join(packageRoot, outputDir);
   if (!existsSync(out)) return [];
   // Loaded only when there is something to keep (most cleans have not).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fg = keep.length ? (require('fast-glob') as typeof import('fast-glob')) : undefined;
+  const fg = keep.length ? fastGlob() : undefined;
   const kept = fg
     ? fg
         .sync(keep, { cwd: packageRoot, dot: true, onlyFiles: true, followSymbolicLinks: false })

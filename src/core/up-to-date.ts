@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { parseDuration } from '../config/duration';
 import { toolPackages } from '../config/builders';
-import { splitInclude } from '../config/cache-include';
+import { outsideInputFiles, splitInclude, workspaceFiles } from '../config/cache-include';
 import { envNamesIn } from '../config/env-reads';
+import { fastGlob } from '../utils/glob';
 import { stripComments } from '../utils/strip-comments';
 import { ownTsconfigPath, toPosix, type ResolvedBuildConfig } from '../config/resolve';
 import { packageVersion } from '../utils/version';
@@ -164,12 +165,11 @@ async function computeParts(req: UpToDateRequest): Promise<UpToDateParts> {
 /** Content hashes of the files the build reads: the package's, narrowed by `cache`, plus declared files outside it and the tsconfig chain. */
 async function sourceFiles(config: ResolvedBuildConfig): Promise<Record<string, string>> {
   const all = await computeFingerprintFiles(config.packageRoot, [config.outputDir]);
-  const { own, outside } = splitInclude(config.cache.include ?? [], config.packagePath);
+  const { own } = splitInclude(config.cache.include ?? [], config.packagePath);
   const exclude = config.cache.exclude ?? [];
   let files = Object.keys(all);
   if (own.length || exclude.length) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const fg = require('fast-glob') as typeof import('fast-glob');
+    const fg = fastGlob();
     const opts = { cwd: config.packageRoot, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/node_modules/**'] };
     const included = own.length ? new Set(await fg(own, opts)) : undefined;
     const excluded = new Set(exclude.length ? await fg(exclude, opts) : []);
@@ -179,27 +179,12 @@ async function sourceFiles(config: ResolvedBuildConfig): Promise<Record<string, 
     files = files.filter((f) => always(f) || ((!included || included.has(f)) && !excluded.has(f)));
   }
   const out: Record<string, string> = Object.fromEntries(files.map((f) => [f, all[f]]));
-  if (outside.length) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const fg = require('fast-glob') as typeof import('fast-glob');
-    const globs = outside.map((g) => g.replace(/^\{workspaceRoot\}\//, ''));
-    for (const f of await fg(globs, { cwd: config.workspaceRoot, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] })) {
-      out[`{workspaceRoot}/${f}`] = sha256(readFileSync(join(config.workspaceRoot, f)));
-    }
-  }
+  const hashOf = (f: string) => sha256(readFileSync(join(config.workspaceRoot, f)));
+  const outsideFiles = await outsideInputFiles(config);
+  for (const f of outsideFiles.include) out[`{workspaceRoot}/${f}`] = hashOf(f);
   // `cache.key.files`: read by the build in ways no scan sees; they may leave the package.
-  const keyFiles = splitInclude(config.cache.key?.files ?? [], config.packagePath);
-  const keyGlobs = [
-    ...keyFiles.own.map((g) => posix.join(config.packagePath, g)),
-    ...keyFiles.outside.map((g) => g.replace(/^\{workspaceRoot\}\//, '')),
-  ];
-  if (keyGlobs.length) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const fg = require('fast-glob') as typeof import('fast-glob');
-    for (const f of await fg(keyGlobs, { cwd: config.workspaceRoot, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] })) {
-      out[`{key}/${f}`] = sha256(readFileSync(join(config.workspaceRoot, f)));
-    }
-  }
+  const ownKeyGlobs = splitInclude(config.cache.key?.files ?? [], config.packagePath).own.map((g) => posix.join(config.packagePath, g));
+  for (const f of [...(await workspaceFiles(config.workspaceRoot, ownKeyGlobs)), ...outsideFiles.keyFiles]) out[`{key}/${f}`] = hashOf(f);
   // Declarations and tsc builds read the whole tsconfig chain, which may extend files outside the package.
   if (config.dts || config.builder === 'tsc') out['{tsconfig chain}'] = sha256(tsconfigChainText(ownTsconfigPath(config)));
   return out;

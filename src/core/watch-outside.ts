@@ -1,6 +1,6 @@
 import { readFileSync, watch as watchDir, type FSWatcher } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { splitInclude } from '../config/cache-include';
+import { outsideInputFiles } from '../config/cache-include';
 import { scanConfigDependencies } from '../config/config-dependencies';
 import { toPosix, type ResolvedBuildConfig } from '../config/resolve';
 
@@ -33,16 +33,8 @@ export async function outsideInputs(config: ResolvedBuildConfig): Promise<string
     );
     for (const rel of scan.watched) add(join(config.workspaceRoot, rel));
   }
-  const globs = [
-    ...splitInclude(config.cache.include ?? [], config.packagePath).outside,
-    ...splitInclude(config.cache.key?.files ?? [], config.packagePath).outside,
-  ].map((g) => g.replace(/^\{workspaceRoot\}\//, ''));
-  if (globs.length) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const fg = require('fast-glob') as typeof import('fast-glob');
-    const found = await fg(globs, { cwd: config.workspaceRoot, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
-    for (const f of found) add(join(config.workspaceRoot, f));
-  }
+  const outside = await outsideInputFiles(config);
+  for (const f of [...outside.include, ...outside.keyFiles]) add(join(config.workspaceRoot, f));
   return [...files].sort();
 }
 

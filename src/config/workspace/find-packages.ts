@@ -4,6 +4,7 @@ import { CONFIG_FILE_NAMES } from '../define';
 import { findConfigFile, isOwnConfigFile } from '../find';
 import { buildError, fail, ok, type BuildError, type Result } from '../../errors';
 import { readPackageJson, readPackageJsonResult } from '../../utils/package-json';
+import { fastGlob } from '../../utils/glob';
 import type { WorkspaceRoot } from './find-root';
 
 /** A package with a build.config.* of ours, found without Nx. */
@@ -42,8 +43,7 @@ const IGNORE = ['**/node_modules/**', '**/.build-cache/**', '**/.nx/**', '**/dis
  * directories with our config whose package.json cannot be read.
  */
 export async function scanPackages(ws: WorkspaceRoot): Promise<{ packages: WorkspacePackage[]; problems: PackageProblem[] }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fg = require('fast-glob') as typeof import('fast-glob');
+  const fg = fastGlob();
   let dirs: string[];
   const globs = workspaceGlobs(ws.root);
   if (ws.kind === 'package') dirs = [ws.root];
