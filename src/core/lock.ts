@@ -6,7 +6,7 @@ import { BUILD_CACHE_DIR } from '../config/define';
 import { buildError, type BuildError, type Result, fail, ok } from '../errors';
 import { unsafeBuildCache } from '../config/build-cache';
 import { writeFileAtomicSync } from '../utils/atomic-write';
-import { processesInGroup, watchLiveChildren } from '../utils/spawn';
+import { processesInGroup, watchLiveChildren, type LeftProcess } from '../utils/spawn';
 
 export interface LockOptions {
   /** Give up waiting after this long (exit code 3). */
@@ -16,6 +16,8 @@ export interface LockOptions {
   signal?: AbortSignal;
   /** Called once when the lock is found held. */
   onWait?: (holder: LockHolder | undefined) => void;
+  /** Called when an abandoned lock was reclaimed and commands its owner left running were stopped. */
+  onStopped?: (stopped: LeftProcess[]) => void;
   /** Called once if another process took the lock over while it was held: the holder must stop. */
   onLost?: (reason: string) => void;
   /** For error messages: the workspace root that paths are shown relative to. */
@@ -72,6 +74,10 @@ export function lockPackage(req: PackageLockRequest): Promise<Result<HeldLock>> 
     signal: req.signal,
     workspaceRoot: config.workspaceRoot,
     onWait: (holder) => req.info(`waiting for the build lock of ${config.name}${holder ? `, held by ${describeHolder(holder)}` : ''}`),
+    onStopped: (stopped) =>
+      req.info(
+        `stopped what the killed build of ${config.name} left running: ${stopped.map((p) => `pid ${p.pid} (${p.command})`).join(', ')}`,
+      ),
     ...(req.onLost ? { onLost: req.onLost } : {}),
   });
 }
@@ -105,7 +111,7 @@ export async function acquireLock(packageRoot: string, options: LockOptions): Pr
     const taken = tryTake(paths, token);
     if (!taken.ok) return taken;
     if (taken.value) return ok(holdLock(paths, token, options));
-    if (reclaimIfAbandoned(paths, options.staleMs)) continue;
+    if (reclaimIfAbandoned(paths, options)) continue;
     if (!announced) {
       announced = true;
       options.onWait?.(readLockHolder(packageRoot));
@@ -215,7 +221,7 @@ function releaseAllAtExit() {
  * `build.lock.reclaim` and look again once they hold it, so one never removes the lock another
  * has just taken. True when the caller should try again at once.
  */
-function reclaimIfAbandoned(paths: LockPaths, staleMs: number): boolean {
+function reclaimIfAbandoned(paths: LockPaths, { staleMs, onStopped }: Pick<LockOptions, 'staleMs' | 'onStopped'>): boolean {
   const first = abandonedLock(paths, staleMs);
   if (!first) return first === undefined;
   try {
@@ -228,7 +234,8 @@ function reclaimIfAbandoned(paths: LockPaths, staleMs: number): boolean {
   try {
     const again = abandonedLock(paths, staleMs);
     if (!again || again.mtimeMs !== first.mtimeMs) return again === undefined;
-    stopAbandonedCommands(paths);
+    const stopped = stopAbandonedCommands(paths);
+    if (stopped.length) onStopped?.(stopped);
     rmSync(paths.owner, { force: true });
     rmSync(paths.lock, { recursive: true, force: true });
     return true;
@@ -263,16 +270,18 @@ function recordCommands(paths: LockPaths, groups: number[]): void {
  * until it is gone. A group id is not reused while any process of it lives, so a group found
  * is the one recorded.
  */
-function stopAbandonedCommands(paths: LockPaths): void {
+function stopAbandonedCommands(paths: LockPaths): LeftProcess[] {
   let groups: unknown;
   try {
     groups = JSON.parse(readFileSync(paths.commands, 'utf8'));
   } catch {
-    return;
+    return [];
   }
-  if (!Array.isArray(groups)) return;
+  if (!Array.isArray(groups)) return [];
   const left = () => groups.filter((g): g is number => Number.isInteger(g) && g > 0 && processesInGroup(g).length > 0);
-  for (const group of left()) {
+  const found = left();
+  const stopped = found.flatMap((g) => processesInGroup(g));
+  for (const group of found) {
     try {
       process.kill(-group, 'SIGKILL');
     } catch {
@@ -281,6 +290,7 @@ function stopAbandonedCommands(paths: LockPaths): void {
   }
   const deadline = Date.now() + 1000;
   while (left().length && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  return stopped;
 }
 
 function isStale(path: string, staleMs: number): boolean {

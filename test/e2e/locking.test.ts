@@ -65,8 +65,9 @@ describe('locking and crash safety (real processes)', () => {
     expect(next.code, next.output).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(ws.latest('packages/lib').status).toBe('success');
-    // The build that reclaimed the lock stopped it (it recorded its process group in the lock).
+    // The build that reclaimed the lock stopped it (it recorded its process group in the lock), and says so.
     expect(isAlive(hook)).toBe(false);
+    expect(next.output).toMatch(new RegExp(`stopped what the killed build of @t/lib left running: .*pid ${hook} \\(node -e`));
   });
 
   it('SIGINT mid-build: cancelled record, free lock, hook process tree stopped', async () => {
