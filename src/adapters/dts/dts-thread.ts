@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CheckedDtsReply, CheckedDtsRequest } from './checked-dts-thread';
@@ -11,6 +12,11 @@ import type { CheckedDtsReply, CheckedDtsRequest } from './checked-dts-thread';
 const THREAD = join(__dirname, 'checked-dts-thread.js');
 
 let thread: Worker | undefined;
+/**
+ * The TypeScript module files the thread loaded, each with its size and mtime then. A thread
+ * loads a module once: TypeScript upgraded in place during a long watch needs a new thread.
+ */
+let threadLoaded = new Map<string, string>();
 /** Requests run one after another: each waits for the one before it. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -26,7 +32,10 @@ export function runInDtsThread(request: CheckedDtsRequest, signal?: AbortSignal)
 
 function runNow(request: CheckedDtsRequest, signal: AbortSignal | undefined): Promise<ThreadResult> {
   if (signal?.aborted) return Promise.resolve({ output: '', exitCode: 1, cancelled: true });
+  const stamp = fileStamp(request.tsModule);
+  if (thread && threadLoaded.has(request.tsModule) && threadLoaded.get(request.tsModule) !== stamp) retire(thread);
   const worker = (thread ??= startThread());
+  threadLoaded.set(request.tsModule, stamp);
   return new Promise((resolve) => {
     const done = (result: ThreadResult) => {
       worker.off('message', onMessage).off('error', onError).off('exit', onExit);
@@ -67,5 +76,22 @@ function startThread(): Worker {
 }
 
 function forget(worker: Worker): void {
-  if (thread === worker) thread = undefined;
+  if (thread !== worker) return;
+  thread = undefined;
+  threadLoaded = new Map();
+}
+
+/** Replaced: it exits in the background (it has no request: requests run one at a time). */
+function retire(worker: Worker): void {
+  forget(worker);
+  void worker.terminate();
+}
+
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return '';
+  }
 }
