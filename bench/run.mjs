@@ -140,13 +140,13 @@ function measurePair([labelA, envA], [labelB, envB], cmd, argv, cwd) {
 
 /**
  * Several commands, their runs interleaved (A B C A B C …) after one warm-up each, so drift in
- * the machine's load hits all alike. Each variant: [label, cmd, argv, cwd, { before }].
+ * the machine's load hits all alike. Each variant: [label, cmd, argv, cwd, { before, env }].
  */
 function measureInterleaved(variants, { warmup = 1 } = {}) {
-  for (let i = 0; i < warmup; i++) for (const [, cmd, argv, cwd, o = {}] of variants) timeOnce(cmd, argv, cwd, {}, o.before);
+  for (let i = 0; i < warmup; i++) for (const [, cmd, argv, cwd, o = {}] of variants) timeOnce(cmd, argv, cwd, o.env ?? {}, o.before);
   const samples = variants.map(() => []);
   for (let r = 0; r < runs; r++)
-    variants.forEach(([, cmd, argv, cwd, o = {}], i) => samples[i].push(timeOnce(cmd, argv, cwd, {}, o.before)));
+    variants.forEach(([, cmd, argv, cwd, o = {}], i) => samples[i].push(timeOnce(cmd, argv, cwd, o.env ?? {}, o.before)));
   const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   return variants.map(([label], i) => {
     const result = {
@@ -514,7 +514,8 @@ if (want('watch')) {
 
 // 8. A generated monorepo of 20 packages with declarations, each importing the previous one's
 // types (through its built dist/index.d.ts): every package built, uncached, by us and by tsdown.
-if (want('monorepo20')) {
+// `--only cached20`: only the all-cached rows (each workspace built once first).
+if (want('monorepo20') || (only && want('cached20'))) {
   console.log('\n# generated monorepo, 20 packages of 20 files with d.ts: nx run-many -t build --skip-nx-cache (interleaved)');
   console.log(
     `  load average before: ${loadavg()
@@ -526,14 +527,24 @@ if (want('monorepo20')) {
   const ours = workspace('monorepo20-ours', { ...shape, mode: 'ours', builder: 'esbuild' });
   const tsdown = workspace('monorepo20-tsdown', { ...shape, mode: 'tsdown' });
   const run = nx('run-many', '-t', 'build', '--skip-nx-cache');
-  [s.ours, s.tsdown] = measureInterleaved(
-    [
-      ['@repo/build-system esbuild + d.ts', ...run, ours, { before: noCompilerState(ours) }],
-      ['tsdown + d.ts (nx:run-commands)', ...run, tsdown],
-    ],
-    { warmup: 0 },
-  );
-  s.oursCached = measure('@repo/build-system, all cached', ...nx('run-many', '-t', 'build'), ours);
+  if (want('monorepo20'))
+    [s.ours, s.tsdown] = measureInterleaved(
+      [
+        ['@repo/build-system esbuild + d.ts', ...run, ours, { before: noCompilerState(ours) }],
+        ['tsdown + d.ts (nx:run-commands)', ...run, tsdown],
+      ],
+      { warmup: 0 },
+    );
+  // All cached, beside Nx's own floor for 20 cached tasks: the tsdown workspace's run-commands
+  // targets (no plugin of ours, nothing forked), interleaved.
+  const cached = nx('run-many', '-t', 'build');
+  const inProcess = { env: { NX_ISOLATE_PLUGINS: 'false' } };
+  [s.oursCached, s.tsdownCached, s.oursCachedInProcess, s.tsdownCachedInProcess] = measureInterleaved([
+    ['@repo/build-system, all cached', ...cached, ours],
+    ['floor: tsdown run-commands, all cached', ...cached, tsdown],
+    ['@repo/build-system, all cached, in-process plugins', ...cached, ours, inProcess],
+    ['floor: tsdown run-commands, in-process plugins', ...cached, tsdown, inProcess],
+  ]);
   console.log(
     `  load average after: ${loadavg()
       .map((l) => l.toFixed(1))
@@ -681,6 +692,15 @@ if (S.monorepo20) {
   ]);
   rows.push(['generated monorepo (20 pkgs): CPU, ours / tsdown', cpuRatio(S.monorepo20.ours, S.monorepo20.tsdown), '—']);
   rows.push(['generated monorepo (20 pkgs): all cached, ours (ms)', S.monorepo20.oursCached?.ms, '≤ 1500']);
+  rows.push(['*floor: the same 20 tasks all cached as run-commands, no plugin (ms)*', S.monorepo20.tsdownCached?.ms, '—']);
+  rows.push(['generated monorepo (20 pkgs): all cached, plugins in-process (ms)', S.monorepo20.oursCachedInProcess?.ms, '≤ 1500']);
+  rows.push(['*floor: the same, plugins in-process (ms)*', S.monorepo20.tsdownCachedInProcess?.ms, '—']);
+  rows.push(['all cached 20: ours / floor', ratio(S.monorepo20.oursCached, S.monorepo20.tsdownCached), '—']);
+  rows.push([
+    'all cached 20, plugins in-process: ours / floor',
+    ratio(S.monorepo20.oursCachedInProcess, S.monorepo20.tsdownCachedInProcess),
+    '—',
+  ]);
 }
 results.ratios = Object.fromEntries(rows.map(([k, v, t]) => [k, { value: v, target: t }]));
 console.log('\n# ratios (same run)');
