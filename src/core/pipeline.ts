@@ -373,6 +373,8 @@ class BuildRun {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { emitDeclarations } = require('../adapters/dts/emit-declarations') as typeof import('../adapters/dts/emit-declarations');
             const r = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
+            // Which path made them: checked (tsc), isolated (transpileDeclaration) or oxc.
+            this.job.metadata.declarations = r.mode;
             r.warnings?.forEach((w) => this.warn(w));
             const unread = r.errors.length ? undefined : inputCheck.check(r.reads, 'dts');
             unread?.warnings.forEach((w) => this.warn(w));

@@ -16,6 +16,18 @@ export function resolveToolModule(name: string, from: string[]): string | undefi
   return undefined;
 }
 
+/**
+ * An optional peer only where the workspace installed it (the package, then the workspace):
+ * never the plugin's own copy, so installing it is the workspace's choice.
+ */
+export function resolveWorkspaceModule(name: string, from: string[]): string | undefined {
+  try {
+    return require.resolve(name, { paths: from });
+  } catch {
+    return undefined;
+  }
+}
+
 export function requireTool<T>(name: string, from: string[]): T | undefined {
   const resolved = resolveToolModule(name, from);
   // eslint-disable-next-line @typescript-eslint/no-require-imports

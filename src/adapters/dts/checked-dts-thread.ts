@@ -1,7 +1,8 @@
 /**
  * Worker thread: checked declarations with the workspace's TypeScript JS API (5.x/6.x) and,
  * when asked, their bundle, for every package the process builds (dts-thread.ts starts one
- * thread per process and sends it the packages one at a time). What `tsc -p <tsconfig>` does —
+ * thread per process and sends it the packages one at a time; for declarations oxc-transform
+ * emitted in the build process, it bundles only, `runBundle`). What `tsc -p <tsconfig>` does —
  * the same program, incremental build info, diagnostics as tsc prints them with
  * `--pretty false` — with two differences (docs/builders.md, "Declarations"):
  *
@@ -18,7 +19,7 @@ import { relative, resolve, sep } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type * as TS from 'typescript';
 import { preloadWithCodeCache, saveCodeCachesNow } from '../../utils/code-cache';
-import { bundleDeclarations, DTS_BUNDLE_MARKER, type CheckedDtsOptions } from './dts-bundle';
+import { bundleDeclarations, DTS_BUNDLE_MARKER, preloadTypeScript, type CheckedDtsOptions, type DtsBundleSpec } from './dts-bundle';
 import { SharedDeclarations } from './shared-declarations';
 
 type TypeScript = typeof TS;
@@ -30,6 +31,11 @@ export interface CheckedDtsRequest {
   cacheFile: string;
   tsconfig: string;
   options: CheckedDtsOptions;
+}
+
+/** Only the bundle, of declarations emitted in the build process (by oxc-transform). */
+export interface BundleDtsRequest {
+  bundle: DtsBundleSpec;
 }
 
 export interface CheckedDtsReply {
@@ -114,13 +120,20 @@ export async function runCheckedDeclarations(request: CheckedDtsRequest): Promis
   return { output: `${output}\n${DTS_BUNDLE_MARKER}${JSON.stringify(result)}\n`, exitCode: result.errors.length ? 1 : 0 };
 }
 
-parentPort?.on('message', (request: CheckedDtsRequest) => {
+/** The bundle alone: TypeScript (which rollup-plugin-dts parses with) is loaded once per thread, as for checked ones. */
+export async function runBundle(request: BundleDtsRequest): Promise<CheckedDtsReply> {
+  preloadTypeScript(request.bundle);
+  const result = await bundleDeclarations(request.bundle);
+  return { output: `\n${DTS_BUNDLE_MARKER}${JSON.stringify(result)}\n`, exitCode: result.errors.length ? 1 : 0 };
+}
+
+parentPort?.on('message', (request: CheckedDtsRequest | BundleDtsRequest) => {
   const reply = (r: CheckedDtsReply) => {
     parentPort!.postMessage(r);
     // The functions the first job compiled are in the cache for the next process.
     saveCodeCachesNow();
   };
-  runCheckedDeclarations(request).then(reply, (err: unknown) =>
+  ('tsModule' in request ? runCheckedDeclarations(request) : runBundle(request)).then(reply, (err: unknown) =>
     reply({ output: '', exitCode: 1, internalError: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CheckedDtsReply, CheckedDtsRequest } from './checked-dts-thread';
+import type { BundleDtsRequest, CheckedDtsReply, CheckedDtsRequest } from './checked-dts-thread';
 
 /**
- * The checked-declarations thread of this process (checked-dts-thread.ts): started on the first
- * request, given one package at a time, kept for the next package (a batch of many builds
+ * The declarations thread of this process (checked-dts-thread.ts: checked declarations, or the
+ * bundle alone of those oxc-transform emitted): started on the first request, given one package at a time, kept for the next package (a batch of many builds
  * shares its loaded TypeScript and parsed library declarations). It does not keep the process
  * alive between requests. A cancelled request terminates it; the next request starts a new one.
  */
@@ -24,13 +24,13 @@ export interface ThreadResult extends CheckedDtsReply {
   cancelled: boolean;
 }
 
-export function runInDtsThread(request: CheckedDtsRequest, signal?: AbortSignal): Promise<ThreadResult> {
+export function runInDtsThread(request: CheckedDtsRequest | BundleDtsRequest, signal?: AbortSignal): Promise<ThreadResult> {
   const run = queue.then(() => runNow(request, signal));
   queue = run.catch(() => undefined);
   return run;
 }
 
-function runNow(request: CheckedDtsRequest, signal: AbortSignal | undefined): Promise<ThreadResult> {
+function runNow(request: CheckedDtsRequest | BundleDtsRequest, signal: AbortSignal | undefined): Promise<ThreadResult> {
   if (signal?.aborted) return Promise.resolve({ output: '', exitCode: 1, cancelled: true });
   const stamp = fileStamp(request.tsModule);
   if (thread && threadLoaded.has(request.tsModule) && threadLoaded.get(request.tsModule) !== stamp) retire(thread);

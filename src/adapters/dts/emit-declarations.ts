@@ -11,7 +11,7 @@ import type { AdapterContext, AdapterResult } from '../types';
 import { codeCacheEnabled, codeCachePath } from '../../utils/code-cache';
 import { walkRelative } from '../../utils/files';
 import { resolveModule } from '../../utils/node-resolve';
-import { resolveToolModule } from '../../utils/find-tool';
+import { resolveToolModule, resolveWorkspaceModule } from '../../utils/find-tool';
 import { findCompilerApi, findTranspileDeclarationApi, parseTscDiagnostics, runTsc, typescriptVersion } from '../tsc/tsc-cli';
 import { prepareIncrementalTsc } from '../tsc/tsc-reuse';
 import { runCommand } from '../../utils/spawn';
@@ -26,10 +26,19 @@ import {
 } from './dts-bundle';
 import { bareSpecifiers, declarationPathOf, declarationStem, perFileSpecifier, rewriteRelativeSpecifiers } from './dts-specifiers';
 import { readCompilerOption, unsetInherited } from '../../utils/tsconfig-read';
+import { emitWithOxc, loadOxcTransform, type OxcTransform } from './oxc-declarations';
+import type * as TS from 'typescript';
 import { packageVersionAt, readPackageJson } from '../../utils/package-json';
 
 /** Errors and warnings of the declarations step, and the sources its program read (AdapterResult). */
 type DeclarationsResult = Required<Pick<AdapterResult, 'errors' | 'warnings'>> & Pick<AdapterResult, 'reads'>;
+
+/**
+ * What made the per-file declarations (the record's `metadata.declarations`): the workspace's
+ * TypeScript with a type-check, its `transpileDeclaration` under `isolatedDeclarations`, or
+ * oxc-transform under `isolatedDeclarations`.
+ */
+export type DeclarationsMode = 'checked' | 'isolated' | 'oxc';
 
 /**
  * Declarations for bundled builds (docs/builders.md, "Declarations"), in two steps:
@@ -37,33 +46,47 @@ type DeclarationsResult = Required<Pick<AdapterResult, 'errors' | 'warnings'>> &
  * 1. Per-file `.d.ts` from the workspace's own TypeScript, into the state directory, mirroring
  *    the workspace (so a private workspace package the bundle inlines is emitted too). By default
  *    the workspace's tsc emits them (type-checking on the way; incremental, exact as the tsc
- *    builder's build info is). Where the tsconfig sets `isolatedDeclarations` and TypeScript has
- *    `transpileDeclaration` (5.5–6.x), each file's declarations come from its own syntax, with
- *    no program and no type-check, several times faster.
+ *    builder's build info is). Where the tsconfig sets `isolatedDeclarations`, each file's
+ *    declarations come from its own syntax, with no program and no type-check: from oxc-transform
+ *    in this process when the workspace has it (an optional peer), else from TypeScript's
+ *    `transpileDeclaration` (5.5–6.x) in a worker process; several times faster either way.
  * 2. Bundled (the default): one rollup run with rollup-plugin-dts over those files writes each
  *    entry's declarations once per format beside its module (`index.d.ts`/`.d.mts`/`.d.cts`),
  *    externals kept as imports, inlined packages' types inlined. `dts: { bundle: false }`
  *    copies the per-file tree instead, once per format, specifiers rewritten to the modules.
  */
-export async function emitDeclarations(ctx: AdapterContext): Promise<DeclarationsResult> {
+export async function emitDeclarations(ctx: AdapterContext): Promise<DeclarationsResult & { mode: DeclarationsMode }> {
   const { config } = ctx;
   const tools = config.dtsBundle ? bundleTools(config) : undefined;
-  if (typeof tools === 'string') return { errors: [buildError('BUILDER_UNAVAILABLE', tools, { phase: 'dts' })], warnings: [] };
-  const isolatedApi = usesIsolatedDeclarations(config) ? findTranspileDeclarationApi(config) : undefined;
-  const declarationsDir = join(ctx.stateDir, isolatedApi ? 'dts-isolated' : 'dts');
+  if (typeof tools === 'string')
+    return { errors: [buildError('BUILDER_UNAVAILABLE', tools, { phase: 'dts' })], warnings: [], mode: 'checked' };
+  const isolated = usesIsolatedDeclarations(config);
+  const oxc = isolated ? await workspaceOxc(config) : undefined;
+  const oxcFallback = typeof oxc === 'string' ? [buildError('BUILDER_FALLBACK', oxc, { phase: 'dts' })] : [];
+  const oxcApi = typeof oxc === 'object' ? oxc : undefined;
+  const isolatedApi = isolated && !oxcApi ? findTranspileDeclarationApi(config) : undefined;
+  const mode: DeclarationsMode = oxcApi ? 'oxc' : isolatedApi ? 'isolated' : 'checked';
+  const declarationsDir = join(ctx.stateDir, mode === 'checked' ? 'dts' : 'dts-isolated');
   const bundle = tools && bundleSpec(ctx, declarationsDir, tools);
-  const checkedApi = isolatedApi ? undefined : findCompilerApi(config);
-  const emitted = isolatedApi
-    ? await emitIsolated(ctx, isolatedApi, declarationsDir, bundle)
-    : await emitChecked(ctx, declarationsDir, checkedApi ? { api: checkedApi, bundle } : undefined);
+  const checkedApi = mode === 'checked' ? findCompilerApi(config) : undefined;
+  const emitted = oxcApi
+    ? emitOxc(ctx, oxcApi, declarationsDir)
+    : isolatedApi
+      ? await emitIsolated(ctx, isolatedApi, declarationsDir, bundle)
+      : await emitChecked(ctx, declarationsDir, checkedApi ? { api: checkedApi, bundle } : undefined);
+  const warnings = [...oxcFallback, ...emitted.warnings];
   // The workers of the JS API bundle in their own process (their TypeScript is loaded already).
-  if (emitted.errors.length || (bundle && (isolatedApi || checkedApi))) return emitted;
+  if (emitted.errors.length || (bundle && (isolatedApi || checkedApi))) return { ...emitted, warnings, mode };
   if (bundle) {
     // The same declarations as last time (an edit inside a body): the same bundle, no worker.
-    const bundled = reuseBundle(bundle) ? { errors: [], warnings: [] } : await bundleInWorker(ctx, bundle);
-    return { ...bundled, reads: emitted.reads };
+    const bundled = reuseBundle(bundle)
+      ? { errors: [], warnings: [] }
+      : oxcApi
+        ? await bundleInThread(ctx, bundle)
+        : await bundleInWorker(ctx, bundle);
+    return { errors: bundled.errors, warnings: [...warnings, ...bundled.warnings], reads: emitted.reads, mode };
   }
-  return { ...emitted, warnings: [...emitted.warnings, ...copyPerFile(config, declarationsDir, ctx.outDir)] };
+  return { ...emitted, warnings: [...warnings, ...copyPerFile(config, declarationsDir, ctx.outDir)], mode };
 }
 
 /**
@@ -130,6 +153,90 @@ async function emitIsolated(
   const cache = codeCacheEnabled() ? codeCachePath(config.workspaceRoot, api) : '';
   const { programOk: _ok, ...result } = await runWorker(ctx, [ISOLATED_DTS_WORKER, api, cache, tsconfigPath, optionsPath]);
   return { ...result, reads: result.errors.length ? [] : readList(readsFile) };
+}
+
+/**
+ * oxc-transform as the workspace installed it (never the plugin's own copy), loaded; a message
+ * when it is installed but does not load (no native binding for this platform, say): the
+ * TypeScript path then makes the declarations. Undefined when not installed.
+ */
+async function workspaceOxc(config: ResolvedBuildConfig): Promise<OxcTransform | string | undefined> {
+  const file = resolveWorkspaceModule('oxc-transform', [config.packageRoot, config.workspaceRoot]);
+  if (!file) return undefined;
+  try {
+    return await loadOxcTransform(file);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return `oxc-transform is installed but did not load (${why}): declarations come from TypeScript`;
+  }
+}
+
+/** Under `isolatedDeclarations` with oxc-transform: each reachable file in this process, no TypeScript. */
+function emitOxc(ctx: AdapterContext, oxc: OxcTransform, declarationsDir: string): DeclarationsResult {
+  const { config } = ctx;
+  // Not incremental: written afresh, so no file of a removed source stays behind.
+  rmSync(declarationsDir, { recursive: true, force: true });
+  mkdirSync(declarationsDir, { recursive: true });
+  const tsconfig = packageTsconfig(config);
+  const own = !!tsconfig && existsSync(tsconfig);
+  const result = emitWithOxc(oxc, {
+    roots: [...config.entries.map((e) => resolve(config.packageRoot, e.path)), ...inlinedWorkspaceSources(config)],
+    rootDir: config.workspaceRoot,
+    outDir: declarationsDir,
+    external: config.external,
+    builtinsExternal: config.platform === 'node',
+    stripInternal: own && readCompilerOption(tsconfig!, 'stripInternal') === true,
+    resolvePackage: packageResolver(ctx, declarationsDir),
+    locate: (file) => workspacePath(config, file),
+  });
+  return { errors: result.errors, warnings: result.warnings, reads: result.errors.length ? [] : result.reads };
+}
+
+/**
+ * Where an import of a package that is not external leads, for the oxc path, as the TypeScript
+ * path resolves it (bundler resolution with the package's `paths`, `customConditions`, package
+ * `exports`). Only a package linked from the workspace or a `paths`/`baseUrl` alias can lead to
+ * sources to follow: TypeScript is loaded for those alone, once per build, and only when one
+ * is imported.
+ */
+function packageResolver(ctx: AdapterContext, declarationsDir: string): (spec: string, importer: string) => string | undefined {
+  const { config } = ctx;
+  const tsconfig = packageTsconfig(config);
+  const aliases = !!tsconfig && existsSync(tsconfig) && ['paths', 'baseUrl'].some((o) => readCompilerOption(tsconfig, o) !== undefined);
+  let resolver: ((spec: string, importer: string) => string | undefined) | undefined;
+  return (spec, importer) => {
+    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+    if (!aliases && !linkedWorkspacePackage(name, dirname(importer))) return undefined;
+    resolver ??= typeScriptResolver(ctx, declarationsDir);
+    return resolver(spec, importer);
+  };
+}
+
+function typeScriptResolver(ctx: AdapterContext, declarationsDir: string): (spec: string, importer: string) => string | undefined {
+  const { config } = ctx;
+  const api = findCompilerApi(config);
+  if (!api) {
+    // TypeScript 7 (no JS API): package exports as Node resolves them.
+    return (spec, importer) => resolveModule(spec, importer);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require(api) as typeof TS;
+  const json = { ...dtsTsconfig(config, declarationsDir), files: [], include: [] };
+  const parsed = ts.parseJsonConfigFileContent(json, ts.sys, ctx.stateDir, undefined, join(ctx.stateDir, 'tsconfig.dts-isolated.json'));
+  // As isolated-dts-worker.ts resolves: as a bundler does (package `exports`, `paths`).
+  const options = {
+    ...parsed.options,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    allowImportingTsExtensions: true,
+  };
+  return (spec, importer) => ts.resolveModuleName(spec, importer, options, ts.sys).resolvedModule?.resolvedFileName;
+}
+
+/** The bundle in the declarations thread, which keeps TypeScript loaded for the next package. */
+async function bundleInThread(ctx: AdapterContext, spec: DtsBundleSpec): Promise<DeclarationsResult> {
+  const { programOk: _ok, ...result } = parseWorkerOutput(ctx, await runInDtsThread({ bundle: spec }, ctx.signal));
+  return result;
 }
 
 function readList(file: string): string[] {

@@ -12,11 +12,11 @@
  * this same process (its TypeScript is loaded already).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import type * as TS from 'typescript';
 import { preloadWithCodeCache } from '../../utils/code-cache';
 import type { IsolatedDtsOptions } from './dts-bundle';
+import { isExternalSpecifier, moduleSpecifiers, relativeImportCandidates } from './source-imports';
 
 const [tsModule, cacheFile, tsconfigPath, optionsFile] = process.argv.slice(2);
 const ts = preloadWithCodeCache(tsModule, cacheFile) as typeof TS;
@@ -190,25 +190,17 @@ interface Symbol {
  */
 function followedImports(source: string, file: string, options: TS.CompilerOptions): string[] {
   const found: string[] = [];
-  const specifiers = ts.preProcessFile(source, true, true).importedFiles.map((r) => r.fileName);
-  // preProcessFile does not report `export * as ns from '…'`.
-  for (const m of source.matchAll(/export\s*\*\s*as\s+[\w$]+\s+from\s*['"]([^'"]+)['"]/g)) specifiers.push(m[1]);
-  for (const spec of specifiers) {
+  // The scanner the oxc path uses too: both follow the same imports.
+  for (const spec of moduleSpecifiers(source)) {
     if (spec.startsWith('.')) {
-      const hit = candidates(resolve(dirname(file), spec)).find((c) => existsSync(c));
+      const hit = relativeImportCandidates(resolve(dirname(file), spec)).find((c) => existsSync(c));
       if (hit) found.push(hit);
-    } else if (!isExternal(spec)) {
+    } else if (!isExternalSpecifier(spec, workerOptions)) {
       const hit = ts.resolveModuleName(spec, file, resolutionOptions(options), ts.sys).resolvedModule?.resolvedFileName;
       if (hit && /\.[cm]?tsx?$/.test(hit) && !/\.d\.[cm]?tsx?$/.test(hit) && !/[\\/]node_modules[\\/]/.test(hit)) found.push(resolve(hit));
     }
   }
   return found;
-}
-
-function isExternal(spec: string): boolean {
-  if (spec.startsWith('node:') || builtinModules.includes(spec)) return workerOptions.builtinsExternal;
-  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-  return workerOptions.external.includes(name);
 }
 
 let bundlerOptions: TS.CompilerOptions | undefined;
@@ -220,17 +212,6 @@ function resolutionOptions(options: TS.CompilerOptions): TS.CompilerOptions {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     allowImportingTsExtensions: true,
   });
-}
-
-function candidates(base: string): string[] {
-  const js = /\.(m|c)?jsx?$/.exec(base);
-  if (js) {
-    const stem = base.slice(0, -js[0].length);
-    const m = js[1] ?? '';
-    return [`${stem}.${m}ts`, `${stem}.${m}tsx`, `${stem}.d.${m}ts`];
-  }
-  if (/\.(m|c)?tsx?$/.test(base)) return [base];
-  return [`${base}.ts`, `${base}.tsx`, `${base}.d.ts`, join(base, 'index.ts'), join(base, 'index.tsx'), join(base, 'index.d.ts')];
 }
 
 function report(diagnostics: readonly TS.Diagnostic[]) {
