@@ -80,6 +80,9 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
       },
     };
     ws = createWorkspace({ packages });
+    // TypeScript's path: oxc-transform (linked from this repository) would make them otherwise
+    // (test/e2e/declarations-oxc.test.ts).
+    rmSync(ws.path('node_modules/oxc-transform'), { force: true });
     const r = ws.nx(['run-many', '-t', 'build', '--parallel=2']);
     expect(r.code, r.output).toBe(0);
   });
@@ -96,6 +99,8 @@ describe('declarations: type-checked by tsc, or transpiled per file under isolat
       }
       const job = ws.latest(`packages/isolated-${builder}`);
       expect(job.status).toBe('success');
+      expect(job.metadata.declarations).toBe('isolated');
+      expect(ws.latest(`packages/checked-${builder}`).metadata.declarations).toBe('checked');
       expect(job.phases.find((p: any) => p.name === 'dts')).toMatchObject({ status: 'success' });
     }
   });
