@@ -3,7 +3,7 @@
 // to bench/results/. Usage: node bench/run.mjs [--quick] [--runs N] [--only a,b]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { linkWorkspace, repoRoot } from '../scripts/link-workspace.mjs';
@@ -45,6 +45,8 @@ function link(ws) {
   const dirs = readdirSync(join(ws, 'packages')).map((d) => `packages/${d}`);
   linkWorkspace(ws, dirs);
   const peers = join(benchDir, 'node_modules');
+  // Scenarios of ours alone (isolated) run without the peers installed.
+  if (!existsSync(peers)) return;
   const target = join(ws, 'node_modules');
   for (const name of readdirSync(peers)) {
     if (name.startsWith('.') || name === 'nx') continue;
@@ -474,6 +476,54 @@ if (want('dts')) {
   results.scenarios.dts = s;
 }
 
+// 5b. Isolated declarations (tsconfig `isolatedDeclarations`), 200 files: per-file declarations
+// from TypeScript's transpileDeclaration (a worker process) or from oxc-transform (in the build
+// process), bundled and per file, state removed before each run so the bundle is redone.
+if (want('isolated')) {
+  console.log('\n# isolatedDeclarations, one package of 200 files: TypeScript transpileDeclaration vs oxc-transform (interleaved)');
+  const s = {};
+  const iso = (name, dts, oxc) => {
+    // Outside this repository (bench/.work would find its node_modules/oxc-transform above the workspace).
+    const dir = join(tmpdir(), 'build-system-bench', name);
+    generateWorkspace({ dir, packages: 1, files: 200, mode: 'ours', builder: 'esbuild', dts, isolatedDeclarations: true });
+    link(dir);
+    // The workspace links this repository's node_modules, oxc-transform included.
+    if (!oxc) rmSync(join(dir, 'node_modules', 'oxc-transform'), { force: true });
+    return dir;
+  };
+  const variants = [
+    ['tsBundled', 'bundled d.ts, TypeScript transpileDeclaration', iso('iso-ts-bundled', true, false), 'isolated'],
+    ['oxcBundled', 'bundled d.ts, oxc-transform', iso('iso-oxc-bundled', true, true), 'oxc'],
+    ['tsFiles', 'per-file d.ts, TypeScript transpileDeclaration', iso('iso-ts-files', '{ bundle: false }', false), 'isolated'],
+    ['oxcFiles', 'per-file d.ts, oxc-transform', iso('iso-oxc-files', '{ bundle: false }', true), 'oxc'],
+  ];
+  const run = nx('run', '@bench/p0:build', '--skip-nx-cache');
+  const record = (ws) => JSON.parse(readFileSync(join(ws, 'packages/p0/.build-cache/latest.json'), 'utf8'));
+  const samples = variants.map(() => ({ wall: [], cpu: [], rss: [], dts: [] }));
+  const once = (ws, i, keep) => {
+    const t = timeOnce(...run, ws, {}, noCompilerState(ws));
+    const job = record(ws);
+    if (job.metadata?.declarations !== variants[i][3]) throw new Error(`${variants[i][1]}: declarations by ${job.metadata?.declarations}`);
+    if (keep) {
+      samples[i].wall.push(t.ms);
+      samples[i].cpu.push(t.cpuMs);
+      samples[i].rss.push(t.rss);
+      samples[i].dts.push(job.phases.find((p) => p.name === 'dts').durationMs);
+    }
+  };
+  variants.forEach(([, , ws], i) => once(ws, i, false));
+  for (let r = 0; r < runs; r++) variants.forEach(([, , ws], i) => once(ws, i, true));
+  const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  variants.forEach(([key, label], i) => {
+    const [ms, cpuMs, rssMb] = [samples[i].wall, samples[i].cpu, samples[i].rss].map((xs) => Math.round(med(xs)));
+    s[key] = { label, ms, rssMb, cpuMs, dtsMs: med(samples[i].dts) };
+    console.log(
+      `  ${label.padEnd(48)} ${String(ms).padStart(7)} ms  ${String(rssMb).padStart(5)} MB  ${String(cpuMs).padStart(6)} ms CPU  dts ${s[key].dtsMs} ms`,
+    );
+  });
+  results.scenarios.isolated = s;
+}
+
 // 6. The vendored monorepo (test/fixtures/tanstack-query, four packages built upstream with
 // tsdown): every package built, uncached, by us and by tsdown with the same options.
 if (want('monorepo')) {
@@ -674,6 +724,16 @@ if (S.dts) {
   rows.push(['d.ts 200 files, rebuild (state kept): ours esbuild / tsdown', ratio(S.dts.oursEsbuildDtsRebuild, S.dts.tsdownDts), '—']);
   rows.push(['d.ts 200 files: tsdown under Nx / raw tsdown', ratio(S.dts.tsdownDts, S.dts.rawTsdownDts), '—']);
 }
+if (S.isolated) {
+  const x = S.isolated;
+  const phase = (a, b) => Math.round((a.dtsMs / b.dtsMs) * 100) / 100;
+  rows.push(['isolated d.ts 200 files, bundled: dts phase, oxc / TypeScript', phase(x.oxcBundled, x.tsBundled), '—']);
+  rows.push(['isolated d.ts 200 files, per file: dts phase, oxc / TypeScript', phase(x.oxcFiles, x.tsFiles), '—']);
+  rows.push(['isolated d.ts 200 files, bundled: nx run, oxc / TypeScript', ratio(x.oxcBundled, x.tsBundled), '—']);
+  rows.push(['isolated d.ts 200 files, per file: nx run, oxc / TypeScript', ratio(x.oxcFiles, x.tsFiles), '—']);
+  rows.push(['isolated d.ts 200 files, bundled: CPU, oxc / TypeScript', cpuRatio(x.oxcBundled, x.tsBundled), '—']);
+  rows.push(['isolated d.ts 200 files, per file: CPU, oxc / TypeScript', cpuRatio(x.oxcFiles, x.tsFiles), '—']);
+}
 if (S.watch) {
   rows.push(['watch, edit → new output: ours (context kept) / @nx/esbuild watch', ratio(S.watch.oursWarm, S.watch.nxEsbuild), '—']);
   rows.push(['watch, edit → new output: ours (incremental: false) / @nx/esbuild watch', ratio(S.watch.oursFull, S.watch.nxEsbuild), '—']);
@@ -734,6 +794,7 @@ function versions() {
     esbuild: v('esbuild'),
     rollup: v('rollup'),
     typescript: v('typescript'),
+    'oxc-transform': v('oxc-transform'),
     bun: v('bun'),
     '@repo/build-system': JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version,
   };
