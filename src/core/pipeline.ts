@@ -374,7 +374,7 @@ class BuildRun {
             const { emitDeclarations } = require('../adapters/dts/emit-declarations') as typeof import('../adapters/dts/emit-declarations');
             const r = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
             // Which path made them: checked (tsc), isolated (transpileDeclaration) or oxc.
-            this.job.metadata.declarations = r.mode;
+            if (r.mode) this.job.metadata.declarations = r.mode;
             r.warnings?.forEach((w) => this.warn(w));
             const unread = r.errors.length ? undefined : inputCheck.check(r.reads, 'dts');
             unread?.warnings.forEach((w) => this.warn(w));

@@ -24,7 +24,7 @@ export * as units from './shapes/units.ts';
 export enum Level { Low = 1, High }
 export default function sum(a: number, b: number): number { return a + b; }
 `,
-  'src/text.ts': `// a relative import used only in a body: followed all the same\nexport const shout = (s: string): string => s.toUpperCase() + '!';\n`,
+  'src/text.ts': `// used only in a body: followed all the same\nexport const shout = (s: string): string => s.toUpperCase() + '!';\n`,
   'src/shapes/area.ts': `export type Shape = { kind: 'square'; side: number } | { kind: 'circle'; r: number };
 export function area(s: Shape): number {
   return s.kind === 'square' ? s.side ** 2 : Math.PI * s.r ** 2;
@@ -149,11 +149,12 @@ describe('declarations under isolatedDeclarations: oxc-transform when the worksp
       'packages/consumer': { name: '@t/consumer', packageJson: { private: true }, files: {} },
     };
     for (const path of PATHS) {
+      // The per-file package reaches text.ts through its package.json `imports` (`#text`).
       packages[dir(path, 'files')] = {
         name: `@t/${path}-files`,
-        packageJson: dual(['index']),
+        packageJson: { ...dual(['index']), imports: { '#text': './src/text.ts' } },
         config: config('esbuild', false),
-        files: sources,
+        files: { ...sources, 'src/index.ts': sources['src/index.ts'].replace("from './text.ts'", "from '#text'") },
       };
       packages[dir(path, 'bundled')] = {
         name: `@t/${path}-bundled`,

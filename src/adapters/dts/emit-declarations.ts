@@ -55,11 +55,10 @@ export type DeclarationsMode = 'checked' | 'isolated' | 'oxc';
  *    externals kept as imports, inlined packages' types inlined. `dts: { bundle: false }`
  *    copies the per-file tree instead, once per format, specifiers rewritten to the modules.
  */
-export async function emitDeclarations(ctx: AdapterContext): Promise<DeclarationsResult & { mode: DeclarationsMode }> {
+export async function emitDeclarations(ctx: AdapterContext): Promise<DeclarationsResult & { mode?: DeclarationsMode }> {
   const { config } = ctx;
   const tools = config.dtsBundle ? bundleTools(config) : undefined;
-  if (typeof tools === 'string')
-    return { errors: [buildError('BUILDER_UNAVAILABLE', tools, { phase: 'dts' })], warnings: [], mode: 'checked' };
+  if (typeof tools === 'string') return { errors: [buildError('BUILDER_UNAVAILABLE', tools, { phase: 'dts' })], warnings: [] };
   const isolated = usesIsolatedDeclarations(config);
   const oxc = isolated ? await workspaceOxc(config) : undefined;
   const oxcFallback = typeof oxc === 'string' ? [buildError('BUILDER_FALLBACK', oxc, { phase: 'dts' })] : [];
@@ -195,9 +194,9 @@ function emitOxc(ctx: AdapterContext, oxc: OxcTransform, declarationsDir: string
 /**
  * Where an import of a package that is not external leads, for the oxc path, as the TypeScript
  * path resolves it (bundler resolution with the package's `paths`, `customConditions`, package
- * `exports`). Only a package linked from the workspace or a `paths`/`baseUrl` alias can lead to
- * sources to follow: TypeScript is loaded for those alone, once per build, and only when one
- * is imported.
+ * `exports`, `imports`). Only a package linked from the workspace, a `#` subpath import or a
+ * `paths`/`baseUrl` alias can lead to sources to follow: TypeScript is loaded for those alone,
+ * once per build, and only when one is imported.
  */
 function packageResolver(ctx: AdapterContext, declarationsDir: string): (spec: string, importer: string) => string | undefined {
   const { config } = ctx;
@@ -206,7 +205,8 @@ function packageResolver(ctx: AdapterContext, declarationsDir: string): (spec: s
   let resolver: ((spec: string, importer: string) => string | undefined) | undefined;
   return (spec, importer) => {
     const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-    if (!aliases && !linkedWorkspacePackage(name, dirname(importer))) return undefined;
+    // `#name`: the package's own `imports` map, which may point at its sources.
+    if (!aliases && !spec.startsWith('#') && !linkedWorkspacePackage(name, dirname(importer))) return undefined;
     resolver ??= typeScriptResolver(ctx, declarationsDir);
     return resolver(spec, importer);
   };
