@@ -253,4 +253,21 @@ describe('declarations under isolatedDeclarations: oxc-transform when the worksp
     }
     expect(errors.oxc.message.split('\n')[0]).toBe(errors.ts.message.split('\n')[0]);
   });
+
+  it('an installed oxc-transform that does not load: a BUILDER_FALLBACK warning, and TypeScript makes them', () => {
+    withoutOxc();
+    ws.write(
+      'node_modules/oxc-transform/package.json',
+      JSON.stringify({ name: 'oxc-transform', version: '0.151.0', type: 'module', main: 'index.js' }),
+    );
+    ws.write('node_modules/oxc-transform/index.js', `throw new Error('Cannot find native binding.');\n`);
+    const r = ws.nx(['run', '@t/oxc-files:build', '--skip-nx-cache']);
+    expect(r.code, r.output).toBe(0);
+    const job = ws.latest(dir('oxc', 'files'));
+    expect(job).toMatchObject({ status: 'success', metadata: { declarations: 'isolated' } });
+    expect(job.warnings).toContainEqual(
+      expect.objectContaining({ code: 'BUILDER_FALLBACK', phase: 'dts', message: expect.stringContaining('Cannot find native binding') }),
+    );
+    expect(ws.read(`${dir('oxc', 'files')}/dist/text.d.mts`)).toBe(ws.read(`${dir('ts', 'files')}/dist/text.d.mts`));
+  });
 });
