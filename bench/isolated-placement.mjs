@@ -77,7 +77,7 @@ const variants = {
     child([join(dts, 'isolated-dts-worker.js'), typescript, codeCachePath(dir, typescript), tsconfigFile, tsOptionsFile]),
   ),
   'bundle in the declarations thread': timed(
-    `require(${JSON.stringify(join(dts, 'dts-thread.js'))}).runInDtsThread({ bundle: require(${JSON.stringify(specFile)}) }).then((r) => { if (r.exitCode) throw new Error(r.output); })`,
+    `require(${JSON.stringify(join(dts, 'dts-thread.js'))}).runInDtsThread({ tsModule: '', bundle: require(${JSON.stringify(specFile)}) }).then((r) => { if (r.exitCode) throw new Error(r.output); })`,
   ),
   'bundle in a worker process': timed(child([join(dts, 'dts-bundle-worker.js'), specFile])),
 };

@@ -35,6 +35,8 @@ export interface CheckedDtsRequest {
 
 /** Only the bundle, of declarations emitted in the build process (by oxc-transform). */
 export interface BundleDtsRequest {
+  /** The `typescript` module file rollup-plugin-dts loads ('' when none resolves): a thread loads it once. */
+  tsModule: string;
   bundle: DtsBundleSpec;
 }
 
@@ -133,7 +135,7 @@ parentPort?.on('message', (request: CheckedDtsRequest | BundleDtsRequest) => {
     // The functions the first job compiled are in the cache for the next process.
     saveCodeCachesNow();
   };
-  ('tsModule' in request ? runCheckedDeclarations(request) : runBundle(request)).then(reply, (err: unknown) =>
+  ('options' in request ? runCheckedDeclarations(request) : runBundle(request)).then(reply, (err: unknown) =>
     reply({ output: '', exitCode: 1, internalError: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });

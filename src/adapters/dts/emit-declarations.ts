@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { dtsExtension, jsExtension, packageTypeOf, type DtsExtension, type JsExtension } from '../../config/outputs';
 import { CONFIG_FILE_NAMES } from '../../config/define';
@@ -235,7 +235,13 @@ function typeScriptResolver(ctx: AdapterContext, declarationsDir: string): (spec
 
 /** The bundle in the declarations thread, which keeps TypeScript loaded for the next package. */
 async function bundleInThread(ctx: AdapterContext, spec: DtsBundleSpec): Promise<DeclarationsResult> {
-  const { programOk: _ok, ...result } = parseWorkerOutput(ctx, await runInDtsThread({ bundle: spec }, ctx.signal));
+  let tsModule = '';
+  try {
+    tsModule = createRequire(spec.plugin).resolve('typescript');
+  } catch {
+    /* the bundle reports what to install */
+  }
+  const { programOk: _ok, ...result } = parseWorkerOutput(ctx, await runInDtsThread({ tsModule, bundle: spec }, ctx.signal));
   return result;
 }
 
