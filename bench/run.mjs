@@ -306,6 +306,36 @@ if (want('single')) {
   results.scenarios.single = s;
 }
 
+// 1b. JS + checked declarations of the 200-file package against @nx/rollup, with Nx's floor and
+// tsc's beside them, all interleaved (the sequential rows above drift with the machine's load).
+if (only && want('rollupdts')) {
+  console.log('\n# one package of 200 files, JS + checked .d.ts: ours (rollup) against @nx/rollup, interleaved');
+  const s = {};
+  const oursWs = workspace('rollupdts-ours', { packages: 1, files: 200, mode: 'ours', builder: 'rollup', dts: true });
+  const peerWs = workspace('rollupdts-peer', { packages: 1, files: 200, mode: 'rollup', dts: true });
+  // @nx/rollup writes one declaration file per source; so does ours with `dts: { bundle: false }`.
+  const perFileWs = workspace('rollupdts-ours-per-file', { packages: 1, files: 200, mode: 'ours', builder: 'rollup', dts: true });
+  const perFileConfig = join(perFileWs, 'packages/p0/build.config.ts');
+  writeFileSync(perFileConfig, readFileSync(perFileConfig, 'utf8').replace('dts: true', 'dts: { bundle: false }'));
+  const build = nx('run', '@bench/p0:build', '--skip-nx-cache');
+  const tscDts = [
+    join(repoRoot, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    'tsconfig.json',
+    '--emitDeclarationOnly',
+    '--outDir',
+    '/tmp/bench-raw-tsc-dts',
+  ];
+  [s.ours, s.oursPerFile, s.peer, s.nxNoop, s.rawTscDts] = measureInterleaved([
+    ['@repo/build-system rollup (JS + .d.ts), cold', ...build, oursWs, { before: noCompilerState(oursWs) }],
+    ['  the same, dts: { bundle: false }', ...build, perFileWs, { before: noCompilerState(perFileWs) }],
+    ['@nx/rollup:rollup (JS + .d.ts)', ...build, peerWs],
+    ['floor: nx run p0:noop', ...nx('run', '@bench/p0:noop'), oursWs],
+    ['floor: raw tsc -p --emitDeclarationOnly', process.execPath, tscDts, join(oursWs, 'packages/p0')],
+  ]);
+  results.scenarios.rollupdts = s;
+}
+
 // 2. Ten packages, built from scratch and then fully cached.
 if (want('many')) {
   console.log('\n# ten packages of 20 files');
@@ -743,6 +773,15 @@ if (S.monorepo) {
   rows.push(['monorepo (4 pkgs) run-many uncached: ours rollup / tsdown', ratio(S.monorepo.oursRollup, S.monorepo.tsdown), '≤ 0.60']);
   rows.push(['monorepo (4 pkgs) run-many uncached: ours esbuild / tsdown', ratio(S.monorepo.oursEsbuild, S.monorepo.tsdown), '≤ 0.60']);
   rows.push(['monorepo (4 pkgs): CPU, ours rollup / tsdown', cpuRatio(S.monorepo.oursRollup, S.monorepo.tsdown), '—']);
+}
+if (S.rollupdts) {
+  const x = S.rollupdts;
+  rows.push(['rollup (JS + checked d.ts): ours / @nx/rollup, interleaved', ratio(x.ours, x.peer), '≤ 0.60']);
+  rows.push(['the same, one declaration file per source as @nx/rollup: ours / @nx/rollup', ratio(x.oursPerFile, x.peer), '—']);
+  rows.push(['*floor: nx:noop / @nx/rollup*', ratio(x.nxNoop, x.peer), '—']);
+  const floor = x.nxNoop && x.rawTscDts ? { ms: x.nxNoop.ms + x.rawTscDts.ms } : null;
+  rows.push(['*floor: (nx:noop + raw tsc --emitDeclarationOnly) / @nx/rollup*', ratio(floor, x.peer), '—']);
+  rows.push(['ours / that floor', ratio(x.ours, floor), '—']);
 }
 if (S.monorepo20) {
   rows.push([
