@@ -74,6 +74,16 @@ function fixtureWorkspace(name, opts) {
   return dir;
 }
 
+/** raw `tsc` emitting only the declarations (type-checking on the way), run in a package. */
+const TSC_DTS_ONLY = [
+  join(repoRoot, 'node_modules/typescript/bin/tsc'),
+  '-p',
+  'tsconfig.json',
+  '--emitDeclarationOnly',
+  '--outDir',
+  '/tmp/bench-raw-tsc-dts',
+];
+
 /** Before each run: every package's compiler state removed (what an uncached build on a fresh checkout has). */
 const noCompilerState = (ws) => () => {
   for (const pkg of readdirSync(join(ws, 'packages'))) {
@@ -289,19 +299,7 @@ if (want('single')) {
     pkg,
   );
   // The least any build with type-checked declarations can take: tsc emitting them alone.
-  s.rawTscDts = measure(
-    'raw tsc -p --emitDeclarationOnly',
-    process.execPath,
-    [
-      join(repoRoot, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      'tsconfig.json',
-      '--emitDeclarationOnly',
-      '--outDir',
-      '/tmp/bench-raw-tsc-dts',
-    ],
-    pkg,
-  );
+  s.rawTscDts = measure('raw tsc -p --emitDeclarationOnly', process.execPath, TSC_DTS_ONLY, pkg);
   s.rawRollup = measure('raw rollup + esbuild transform', process.execPath, [join(benchDir, 'raw-rollup.mjs')], pkg);
   results.scenarios.single = s;
 }
@@ -318,20 +316,12 @@ if (only && want('rollupdts')) {
   const perFileConfig = join(perFileWs, 'packages/p0/build.config.ts');
   writeFileSync(perFileConfig, readFileSync(perFileConfig, 'utf8').replace('dts: true', 'dts: { bundle: false }'));
   const build = nx('run', '@bench/p0:build', '--skip-nx-cache');
-  const tscDts = [
-    join(repoRoot, 'node_modules/typescript/bin/tsc'),
-    '-p',
-    'tsconfig.json',
-    '--emitDeclarationOnly',
-    '--outDir',
-    '/tmp/bench-raw-tsc-dts',
-  ];
   [s.ours, s.oursPerFile, s.peer, s.nxNoop, s.rawTscDts] = measureInterleaved([
     ['@repo/build-system rollup (JS + .d.ts), cold', ...build, oursWs, { before: noCompilerState(oursWs) }],
     ['  the same, dts: { bundle: false }', ...build, perFileWs, { before: noCompilerState(perFileWs) }],
     ['@nx/rollup:rollup (JS + .d.ts)', ...build, peerWs],
     ['floor: nx run p0:noop', ...nx('run', '@bench/p0:noop'), oursWs],
-    ['floor: raw tsc -p --emitDeclarationOnly', process.execPath, tscDts, join(oursWs, 'packages/p0')],
+    ['floor: raw tsc -p --emitDeclarationOnly', process.execPath, TSC_DTS_ONLY, join(oursWs, 'packages/p0')],
   ]);
   results.scenarios.rollupdts = s;
 }
