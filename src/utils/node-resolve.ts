@@ -15,10 +15,27 @@ const CONDITIONS = ['import', 'module', 'node', 'default', 'require'];
 export function resolveModule(specifier: string, importer: string): string | undefined {
   const baseDir = dirname(importer);
   if (specifier.startsWith('.') || specifier.startsWith('/')) return resolveFile(resolve(baseDir, specifier));
+  if (specifier.startsWith('#')) return resolveSubpathImport(specifier, baseDir);
   const { name, subpath } = splitSpecifier(specifier);
   for (let dir = baseDir; ; dir = dirname(dir)) {
     const pkgDir = join(dir, 'node_modules', name);
     if (existsSync(join(pkgDir, 'package.json'))) return resolvePackage(pkgDir, subpath);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * A `#name` specifier through the `imports` field of the nearest package.json above the
+ * importer (Node's subpath imports): a relative target is a file of that package, any other is
+ * resolved as a specifier from it (`"#dep": "some-package"`).
+ */
+function resolveSubpathImport(specifier: string, fromDir: string): string | undefined {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      const target = matchSubpaths(readPackageJson(dir)?.imports, specifier);
+      if (!target) return undefined;
+      return target.startsWith('./') ? resolveFile(resolve(dir, target)) : resolveModule(target, join(dir, 'package.json'));
+    }
     if (dirname(dir) === dir) return undefined;
   }
 }
@@ -43,9 +60,15 @@ function resolvePackage(pkgDir: string, subpath: string): string | undefined {
 function matchExports(exports: unknown, subpath: string): string | undefined {
   if (typeof exports === 'string' || Array.isArray(exports)) return subpath === '.' ? pickCondition(exports) : undefined;
   if (!exports || typeof exports !== 'object') return undefined;
-  const map = exports as Record<string, unknown>;
+  if (!Object.keys(exports).some((k) => k.startsWith('.'))) return subpath === '.' ? pickCondition(exports) : undefined;
+  return matchSubpaths(exports, subpath);
+}
+
+/** `subpath` (`./x`, `#x`) in a map of subpaths to targets, `*` patterns included. */
+function matchSubpaths(subpaths: unknown, subpath: string): string | undefined {
+  if (!subpaths || typeof subpaths !== 'object' || Array.isArray(subpaths)) return undefined;
+  const map = subpaths as Record<string, unknown>;
   const keys = Object.keys(map);
-  if (!keys.some((k) => k.startsWith('.'))) return subpath === '.' ? pickCondition(map) : undefined;
   if (subpath in map) return pickCondition(map[subpath]);
   for (const key of keys) {
     const star = key.indexOf('*');

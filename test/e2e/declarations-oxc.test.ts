@@ -149,7 +149,7 @@ describe('declarations under isolatedDeclarations: oxc-transform when the worksp
       'packages/consumer': { name: '@t/consumer', packageJson: { private: true }, files: {} },
     };
     for (const path of PATHS) {
-      // The per-file package reaches text.ts through its package.json `imports` (`#text`).
+      // Both packages reach text.ts through their package.json `imports` (`#text`).
       packages[dir(path, 'files')] = {
         name: `@t/${path}-files`,
         packageJson: { ...dual(['index']), imports: { '#text': './src/text.ts' } },
@@ -158,9 +158,13 @@ describe('declarations under isolatedDeclarations: oxc-transform when the worksp
       };
       packages[dir(path, 'bundled')] = {
         name: `@t/${path}-bundled`,
-        packageJson: { ...dual(['index', 'inlined']), devDependencies: { '@t/private': '*' } },
+        packageJson: { ...dual(['index', 'inlined']), imports: { '#text': './src/text.ts' }, devDependencies: { '@t/private': '*' } },
         config: config('rollup', true),
-        files: { ...sources, 'src/inlined.ts': inlined },
+        files: {
+          ...sources,
+          'src/index.ts': sources['src/index.ts'].replace("from './text.ts'", "from '#text'"),
+          'src/inlined.ts': inlined,
+        },
       };
     }
     ws = createWorkspace({ packages });
