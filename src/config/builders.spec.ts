@@ -45,7 +45,7 @@ describe('builder registry', () => {
     }
   });
 
-  it('tool packages: what each adapter loads, plus TypeScript for declarations', () => {
+  it('tool packages: what each adapter loads, plus TypeScript and oxc-transform for declarations the pipeline writes', () => {
     expect(Object.fromEntries(BUILDER_NAMES.map((b) => [b, toolPackages(b, false)]))).toEqual({
       bun: ['bun'],
       esbuild: ['esbuild'],
@@ -53,9 +53,11 @@ describe('builder registry', () => {
       rollup: ['esbuild', 'rollup'],
       custom: [],
     });
-    expect(toolPackages('rollup', true)).toEqual(['esbuild', 'rollup', 'typescript']);
-    expect(toolPackages('webpack', true)).toEqual(['typescript']);
-    expect(allToolPackages()).toEqual(['bun', 'esbuild', 'rollup', 'typescript']);
+    expect(toolPackages('rollup', true)).toEqual(['esbuild', 'oxc-transform', 'rollup', 'typescript']);
+    expect(toolPackages('esbuild', true, true)).toEqual(['esbuild', 'oxc-transform', 'rollup', 'typescript']);
+    expect(toolPackages('tsc', true)).toEqual(['typescript']);
+    expect(toolPackages('webpack', true)).toEqual(['oxc-transform', 'typescript']);
+    expect(allToolPackages()).toEqual(['bun', 'esbuild', 'oxc-transform', 'rollup', 'typescript']);
   });
 
   it('the generator offers every builder but custom, and its schema.json says the same', () => {

@@ -110,22 +110,32 @@ export function fallbackReason(requested: string, inEffect: string): string | un
   return `builder "${requested}" requested but no ${binary} binary was found (node_modules/.bin or PATH): building with ${inEffect} instead`;
 }
 
+/**
+ * Where installed, it writes the per-file declarations under `isolatedDeclarations` instead of
+ * TypeScript (an optional peer, docs/builders.md): its version is the declarations' too.
+ */
+const OPTIONAL_DECLARATION_PACKAGES: readonly string[] = ['oxc-transform'];
+
 /** Packages that write bundled declarations (with rollup-plugin-dts, a dependency of ours: its version is ours). */
 const BUNDLED_DECLARATION_PACKAGES: readonly string[] = ['rollup'];
 
 /**
- * The npm packages whose versions a build's outputs depend on: the builder's, TypeScript's for
- * declarations, and rollup's where the pipeline bundles them (not for a builder that writes its own).
+ * The npm packages whose versions a build's outputs depend on: the builder's, TypeScript's (and
+ * oxc-transform's, where installed) for declarations, and rollup's where the pipeline bundles
+ * them (not for a builder that writes its own).
  */
 export function toolPackages(builder: string, declarations: boolean, bundledDeclarations = false): string[] {
   const facts = builderFacts(builder);
   const tools = new Set<string>(facts?.packages ?? []);
   if (declarations || facts?.emitsDeclarations) for (const p of DECLARATION_PACKAGES) tools.add(p);
+  if (declarations && !facts?.emitsDeclarations) for (const p of OPTIONAL_DECLARATION_PACKAGES) tools.add(p);
   if (declarations && bundledDeclarations && !facts?.emitsDeclarations) for (const p of BUNDLED_DECLARATION_PACKAGES) tools.add(p);
   return [...tools].sort();
 }
 
 /** Every package any builder runs: the ones the plugin checks the workspace for. */
 export function allToolPackages(): string[] {
-  return [...new Set([...BUILDER_NAMES.flatMap((b) => BUILDER_REGISTRY[b].packages), ...DECLARATION_PACKAGES])].sort();
+  return [
+    ...new Set([...BUILDER_NAMES.flatMap((b) => BUILDER_REGISTRY[b].packages), ...DECLARATION_PACKAGES, ...OPTIONAL_DECLARATION_PACKAGES]),
+  ].sort();
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -87,7 +88,7 @@ export const lockPaths = (packageRoot: string) => ({
   owner: join(packageRoot, BUILD_CACHE_DIR, 'build.lock.owner.json'),
   /** Taken (mkdir) by whoever reclaims an abandoned lock, so that two never do at once. */
   reclaim: join(packageRoot, BUILD_CACHE_DIR, 'build.lock.reclaim'),
-  /** Inside the lock: the process groups of the owner's running commands (tsc, bun, hooks). */
+  /** Inside the lock: the process groups of the owner's running commands (tsc, bun, hooks), with their leaders' start times. */
   commands: join(packageRoot, BUILD_CACHE_DIR, 'build.lock', 'commands.json'),
 });
 
@@ -175,7 +176,10 @@ function holdLock(paths: LockPaths, token: string, options: LockOptions): HeldLo
   const timer = setInterval(refresh, Math.max(250, Math.floor(options.staleMs / 4)));
   timer.unref();
   releaseAtExit(releaseNow);
-  const unwatch = watchLiveChildren((groups) => !released && !lost && recordCommands(paths, groups));
+  const starts = new Map<number, string | undefined>();
+  // Only into a lock still ours: a holder that lost it (not noticed yet) would name its own
+  // commands as the new holder's, for a reclaimer to kill.
+  const unwatch = watchLiveChildren((groups) => !released && !lost && isOurs() && recordCommands(paths, groups, starts));
   function stop() {
     clearInterval(timer);
     unwatch();
@@ -254,10 +258,26 @@ function abandonedLock(paths: LockPaths, staleMs: number): { mtimeMs: number } |
   return { mtimeMs: st.mtimeMs };
 }
 
-/** Written whole; a failure only loses what a reclaimer could stop (the build goes on). */
-function recordCommands(paths: LockPaths, groups: number[]): void {
+/** A recorded command: its process group, and when the group's leader (the command) started. */
+interface RecordedGroup {
+  pgid: number;
+  start: string;
+}
+
+/**
+ * Written whole; a failure only loses what a reclaimer could stop (the build goes on). A group
+ * whose leader's start time cannot be read is left out: a reclaimer could not tell it from
+ * another group given the same id later.
+ */
+function recordCommands(paths: LockPaths, groups: number[], starts: Map<number, string | undefined>): void {
+  for (const pgid of groups) if (!starts.has(pgid)) starts.set(pgid, commandStart(pgid));
+  for (const pgid of starts.keys()) if (!groups.includes(pgid)) starts.delete(pgid);
+  const recorded: RecordedGroup[] = groups.flatMap((pgid) => {
+    const start = starts.get(pgid);
+    return start ? [{ pgid, start }] : [];
+  });
   try {
-    writeFileAtomicSync(paths.commands, JSON.stringify(groups));
+    writeFileAtomicSync(paths.commands, JSON.stringify(recorded));
   } catch {
     /* the lock directory is gone: lost, which the refresh reports */
   }
@@ -266,19 +286,26 @@ function recordCommands(paths: LockPaths, groups: number[]): void {
 /**
  * A build killed with SIGKILL leaves its commands running: its tsc would go on writing outputs
  * and build info into the state directory while the next build reads and empties it. Each
- * recorded process group still present is killed, and the reclaimer waits (up to a second)
- * until it is gone. A group id is not reused while any process of it lives, so a group found
- * is the one recorded.
+ * recorded group whose leader is still the recorded process (same start time) is killed, and
+ * the reclaimer waits (up to a second) until it is gone. A group id is free again once its
+ * processes are gone, and a reclaim may come days later: an id alone names whatever group has
+ * it now. Process ids are this host's: a lock of another host, or of no known owner, names
+ * nothing here.
  */
 function stopAbandonedCommands(paths: LockPaths): LeftProcess[] {
-  let groups: unknown;
+  if (readHolder(paths.owner)?.host !== hostname()) return [];
+  let recorded: unknown;
   try {
-    groups = JSON.parse(readFileSync(paths.commands, 'utf8'));
+    recorded = JSON.parse(readFileSync(paths.commands, 'utf8'));
   } catch {
     return [];
   }
-  if (!Array.isArray(groups)) return [];
-  const left = () => groups.filter((g): g is number => Number.isInteger(g) && g > 0 && processesInGroup(g).length > 0);
+  if (!Array.isArray(recorded)) return [];
+  const groups = recorded
+    .filter(isRecordedGroup)
+    .filter((g) => commandStart(g.pgid) === g.start)
+    .map((g) => g.pgid);
+  const left = () => groups.filter((g) => processesInGroup(g).length > 0);
   const found = left();
   const stopped = found.flatMap((g) => processesInGroup(g));
   for (const group of found) {
@@ -291,6 +318,26 @@ function stopAbandonedCommands(paths: LockPaths): LeftProcess[] {
   const deadline = Date.now() + 1000;
   while (left().length && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   return stopped;
+}
+
+function isRecordedGroup(g: unknown): g is RecordedGroup {
+  const r = g as RecordedGroup;
+  return typeof g === 'object' && g !== null && Number.isInteger(r.pgid) && r.pgid > 0 && typeof r.start === 'string';
+}
+
+/**
+ * When a command started: /proc on Linux; elsewhere `ps` (in one locale and time zone, so that
+ * the recording process and the reclaiming one print it alike). Undefined when it is gone.
+ */
+function commandStart(pid: number): string | undefined {
+  if (process.platform === 'linux' || process.platform === 'win32') return processStart(pid);
+  try {
+    const env = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isStale(path: string, staleMs: number): boolean {

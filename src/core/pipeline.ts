@@ -372,7 +372,10 @@ class BuildRun {
             // Loaded only for builds with declarations (it brings the tsc runners along).
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { emitDeclarations } = require('../adapters/dts/emit-declarations') as typeof import('../adapters/dts/emit-declarations');
-            const r = await emitDeclarations({ ...ctx, signal: dtsAbort.signal });
+            // A throw is this phase's error, not an unhandled rejection while the build phase runs.
+            const r: Awaited<ReturnType<typeof emitDeclarations>> = await emitDeclarations({ ...ctx, signal: dtsAbort.signal }).catch(
+              (err) => ({ errors: [errorFromUnknown('INTERNAL', err, { phase: 'dts' })], warnings: [] }),
+            );
             // Which path made them: checked (tsc), isolated (transpileDeclaration) or oxc.
             if (r.mode) this.job.metadata.declarations = r.mode;
             r.warnings?.forEach((w) => this.warn(w));

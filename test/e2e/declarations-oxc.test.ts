@@ -274,4 +274,66 @@ describe('declarations under isolatedDeclarations: oxc-transform when the worksp
     );
     expect(ws.read(`${dir('oxc', 'files')}/dist/text.d.mts`)).toBe(ws.read(`${dir('ts', 'files')}/dist/text.d.mts`));
   });
+
+  /** An installed oxc-transform of the workspace whose module is `index` (CommonJS, as oxc-transform's is). */
+  const fakeOxc = (index: string) => {
+    rmSync(ws.path('node_modules/oxc-transform'), { recursive: true, force: true });
+    ws.write('node_modules/oxc-transform/package.json', JSON.stringify({ name: 'oxc-transform', version: '0.151.0', main: 'index.js' }));
+    ws.write('node_modules/oxc-transform/index.js', index);
+  };
+
+  it('an oxc-transform without isolatedDeclarationSync (an older release): a BUILDER_FALLBACK warning, and TypeScript makes them', () => {
+    fakeOxc(`exports.isolatedDeclaration = (filename, source) => ({ code: '', errors: [] });\n`);
+    const r = ws.nx(['run', '@t/oxc-files:build', '--skip-nx-cache']);
+    expect(r.code, r.output).toBe(0);
+    const job = ws.latest(dir('oxc', 'files'));
+    expect(job).toMatchObject({ status: 'success', metadata: { declarations: 'isolated' } });
+    expect(job.warnings).toContainEqual(
+      expect.objectContaining({ code: 'BUILDER_FALLBACK', phase: 'dts', message: expect.stringContaining('no isolatedDeclarationSync') }),
+    );
+    expect(ws.read(`${dir('oxc', 'files')}/dist/text.d.mts`)).toBe(ws.read(`${dir('ts', 'files')}/dist/text.d.mts`));
+  });
+
+  it('an oxc-transform that throws on a file: a failed dts phase with an error located at the file, not a crashed build', () => {
+    fakeOxc(`exports.isolatedDeclarationSync = (filename) => { throw new Error('internal error in ' + filename.split('/').pop()); };\n`);
+    const d = dir('oxc', 'files');
+    const before = ws.read(`${d}/dist/index.d.mts`);
+    const r = ws.nx(['run', '@t/oxc-files:build', '--skip-nx-cache']);
+    expect(r.code, r.output).toBe(1);
+    const job = ws.latest(d);
+    expect(job).toMatchObject({ status: 'failed', metadata: { declarations: 'oxc' } });
+    expect(job.phases.find((p: any) => p.name === 'dts')).toMatchObject({ status: 'failed' });
+    expect(job.errors).toContainEqual(
+      expect.objectContaining({
+        code: 'BUILD_FAILED',
+        phase: 'dts',
+        file: `${d}/src/index.ts`,
+        message: 'oxc-transform failed: internal error in index.ts',
+      }),
+    );
+    expect(ws.read(`${d}/dist/index.d.mts`)).toBe(before);
+  });
+
+  it("oxc-transform's version is part of the build's key: a new version is not a cache hit (Nx), a removed one not up to date (CLI)", () => {
+    rmSync(ws.path('node_modules/oxc-transform'), { recursive: true, force: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules', 'oxc-transform'), ws.path('node_modules/oxc-transform'));
+    const project = '@t/oxc-files';
+    const build = () => {
+      const r = ws.nx(['run', `${project}:build`]);
+      expect(r.code, r.output).toBe(0);
+      return ws.latest(dir('oxc', 'files')).cache;
+    };
+    build();
+    expect(build(), 'the same inputs: a cache hit').toBe('local-cache');
+    // An upgrade, as the lockfile says it (Nx takes external packages' versions from it).
+    const lock = ws.json('package-lock.json');
+    Object.assign(lock.packages['node_modules/oxc-transform'], { version: '0.151.1', integrity: 'sha512-upgraded' });
+    ws.write('package-lock.json', JSON.stringify(lock, null, 2));
+    expect(build(), 'a new oxc-transform: the build runs').toBe('miss');
+    // The CLI's own check: up to date with oxc-transform, not once it is removed.
+    const cli = () => JSON.parse(ws.cli(['build', project, '--json']).stdout).jobs[0];
+    expect(cli()).toMatchObject({ status: 'success', cache: 'up-to-date' });
+    withoutOxc();
+    expect(cli()).toMatchObject({ status: 'success', cache: 'miss', metadata: { declarations: 'isolated' } });
+  });
 });

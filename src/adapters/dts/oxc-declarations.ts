@@ -60,12 +60,19 @@ const loaded = new Map<string, Promise<OxcTransform>>();
 export function loadOxcTransform(file: string): Promise<OxcTransform> {
   let oxc = loaded.get(file);
   if (!oxc) {
-    oxc = importModule(pathToFileURL(file).href).then((m) => (typeof m.isolatedDeclarationSync === 'function' ? m : m.default!));
+    oxc = importModule(pathToFileURL(file).href).then(withIsolatedDeclarationSync);
     // A failed load is not kept: the next build tries again (after an install, say).
     oxc.catch(() => loaded.delete(file));
     loaded.set(file, oxc);
   }
   return oxc;
+}
+
+/** The module, or a rejection saying what is missing (a release older than the range this package supports, say). */
+function withIsolatedDeclarationSync(m: OxcTransform & { default?: OxcTransform }): OxcTransform {
+  if (typeof m.isolatedDeclarationSync === 'function') return m;
+  if (typeof m.default?.isolatedDeclarationSync === 'function') return m.default;
+  throw new Error('it has no isolatedDeclarationSync (0.151.0 or later has)');
 }
 
 export function emitWithOxc(oxc: OxcTransform, walk: OxcWalk): OxcDeclarations {
@@ -93,7 +100,15 @@ export function emitWithOxc(oxc: OxcTransform, walk: OxcWalk): OxcDeclarations {
     }
   }
   for (const { file, source, rel } of reached) {
-    const out = oxc.isolatedDeclarationSync(file, source, { stripInternal: walk.stripInternal, sourcemap: false });
+    let out: ReturnType<OxcTransform['isolatedDeclarationSync']>;
+    try {
+      out = oxc.isolatedDeclarationSync(file, source, { stripInternal: walk.stripInternal, sourcemap: false });
+    } catch (err) {
+      // A failure of the tool itself (not of the source): said, located, as a value.
+      const why = err instanceof Error ? err.message : String(err);
+      errors.push(buildError('BUILD_FAILED', `oxc-transform failed: ${why}`, { phase: 'dts', file: walk.locate(file) }));
+      continue;
+    }
     for (const d of out.errors) (d.severity === 'Error' ? errors : warnings).push(locatedDiagnostic(d, file, source, walk));
     const target = join(
       walk.outDir,
