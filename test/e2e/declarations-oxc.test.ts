@@ -332,6 +332,7 @@ describe('declarations under isolatedDeclarations: oxc-transform when the worksp
     expect(build(), 'a new oxc-transform: the build runs').toBe('miss');
     // The CLI's own check: up to date with oxc-transform, not once it is removed.
     const cli = () => JSON.parse(ws.cli(['build', project, '--json']).stdout).jobs[0];
+    expect(cli()).toMatchObject({ status: 'success' });
     expect(cli()).toMatchObject({ status: 'success', cache: 'up-to-date' });
     withoutOxc();
     expect(cli()).toMatchObject({ status: 'success', cache: 'miss', metadata: { declarations: 'isolated' } });
