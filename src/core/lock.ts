@@ -7,7 +7,7 @@ import { BUILD_CACHE_DIR } from '../config/define';
 import { buildError, type BuildError, type Result, fail, ok } from '../errors';
 import { unsafeBuildCache } from '../config/build-cache';
 import { writeFileAtomicSync } from '../utils/atomic-write';
-import { processesInGroup, watchLiveChildren, type LeftProcess } from '../utils/spawn';
+import { processesInGroups, watchLiveChildren, type LeftProcess } from '../utils/spawn';
 
 export interface LockOptions {
   /** Give up waiting after this long (exit code 3). */
@@ -305,10 +305,10 @@ function stopAbandonedCommands(paths: LockPaths): LeftProcess[] {
     .filter(isRecordedGroup)
     .filter((g) => commandStart(g.pgid) === g.start)
     .map((g) => g.pgid);
-  const left = () => groups.filter((g) => processesInGroup(g).length > 0);
-  const found = left();
-  const stopped = found.flatMap((g) => processesInGroup(g));
-  for (const group of found) {
+  // One look at the process table per round, whatever the number of groups: it may hold thousands.
+  const stopped = processesInGroups(groups);
+  if (!stopped.length) return [];
+  for (const group of groups) {
     try {
       process.kill(-group, 'SIGKILL');
     } catch {
@@ -316,7 +316,7 @@ function stopAbandonedCommands(paths: LockPaths): LeftProcess[] {
     }
   }
   const deadline = Date.now() + 1000;
-  while (left().length && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  while (processesInGroups(groups).length && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   return stopped;
 }
 

@@ -150,7 +150,13 @@ class OutputTail {
  * command lines: /proc on Linux, `ps` elsewhere; empty when neither can tell.
  */
 export function processesInGroup(pgid: number | undefined): LeftProcess[] {
-  if (!pgid || process.platform === 'win32') return [];
+  return pgid ? processesInGroups([pgid]) : [];
+}
+
+/** The processes of any of these groups, in one look at the process table (it may hold thousands). */
+export function processesInGroups(pgids: number[]): LeftProcess[] {
+  const groups = new Set(pgids);
+  if (!groups.size || process.platform === 'win32') return [];
   try {
     const found: LeftProcess[] = [];
     for (const name of readdirSync('/proc')) {
@@ -159,7 +165,7 @@ export function processesInGroup(pgid: number | undefined): LeftProcess[] {
         const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
         // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses.
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[2]) !== pgid || fields[0] === 'Z') continue;
+        if (!groups.has(Number(fields[2])) || fields[0] === 'Z') continue;
         const command = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
         found.push({ pid: Number(name), command });
       } catch {
@@ -168,16 +174,16 @@ export function processesInGroup(pgid: number | undefined): LeftProcess[] {
     }
     return found;
   } catch {
-    return processesInGroupByPs(pgid);
+    return processesInGroupsByPs(groups);
   }
 }
 
-function processesInGroupByPs(pgid: number): LeftProcess[] {
+function processesInGroupsByPs(groups: Set<number>): LeftProcess[] {
   try {
     return execFileSync('ps', ['-A', '-o', 'pid=,pgid=,command='], { encoding: 'utf8' })
       .split('\n')
       .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pgid)
+      .filter((m): m is RegExpExecArray => m !== null && groups.has(Number(m[2])))
       .map((m) => ({ pid: Number(m[1]), command: m[3] }));
   } catch {
     return [];
