@@ -12,11 +12,18 @@
  * this same process (its TypeScript is loaded already).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type * as TS from 'typescript';
 import { preloadWithCodeCache } from '../../utils/code-cache';
 import type { IsolatedDtsOptions } from './dts-bundle';
-import { isExternalSpecifier, moduleSpecifiers, relativeImportCandidates } from './source-imports';
+import {
+  declarationFileFor,
+  isExternalSpecifier,
+  moduleSpecifiers,
+  outsideRootDirMessage,
+  reachableSources,
+  relativeImportCandidates,
+} from './source-imports';
 
 const [tsModule, cacheFile, tsconfigPath, optionsFile] = process.argv.slice(2);
 const ts = preloadWithCodeCache(tsModule, cacheFile) as typeof TS;
@@ -40,35 +47,19 @@ function main(): number {
   const outDir = resolve(options.outDir ?? rootDir);
   let outsideRoot = 0;
   // The files the entries reach through relative imports, as tsc's program would hold them.
-  const reached: { file: string; source: string; rel: string }[] = [];
-  const queue = parsed.fileNames.map((f) => resolve(f));
-  const seen = new Set(queue);
-  while (queue.length) {
-    const file = queue.shift()!;
-    if (/\.d\.[mc]?ts$/.test(file)) continue;
-    const source = readFileSync(file, 'utf8');
-    const rel = relative(rootDir, file);
-    if (rel.startsWith('..')) {
-      process.stdout.write(
-        `${file}(1,1): error TS6059: File '${file}' is not under 'rootDir' '${rootDir}'. 'rootDir' is expected to contain all source files.\n`,
-      );
+  const reached = reachableSources(
+    parsed.fileNames,
+    rootDir,
+    (source, file) => followedImports(source, file, options),
+    (file) => {
+      process.stdout.write(`${file}(1,1): error ${outsideRootDirMessage(file, rootDir)}\n`);
       outsideRoot++;
-      continue;
-    }
-    reached.push({ file, source, rel });
-    for (const dep of followedImports(source, file, options)) {
-      if (seen.has(dep)) continue;
-      seen.add(dep);
-      queue.push(dep);
-    }
-  }
+    },
+  );
   if (workerOptions.readsFile) writeFileSync(workerOptions.readsFile, JSON.stringify(reached.map((r) => r.file)));
   const { outputs, diagnostics } = transpileDeclarations(reached, options);
   for (const { file, rel } of reached) {
-    const target = join(
-      outDir,
-      rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`),
-    );
+    const target = declarationFileFor(outDir, rel);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, outputs.get(file) ?? '');
   }

@@ -7,11 +7,18 @@
  * sources, then every file their relative imports reach, and the workspace TypeScript that
  * imports of packages that are not external resolve to.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildError, type BuildError } from '../../errors';
-import { isExternalSpecifier, moduleSpecifiers, relativeImportCandidates } from './source-imports';
+import {
+  declarationFileFor,
+  isExternalSpecifier,
+  moduleSpecifiers,
+  outsideRootDirMessage,
+  reachableSources,
+  relativeImportCandidates,
+} from './source-imports';
 
 /** What is used of oxc-transform (its own types are not a dependency of ours). */
 export interface OxcTransform {
@@ -78,27 +85,16 @@ function withIsolatedDeclarationSync(m: OxcTransform & { default?: OxcTransform 
 export function emitWithOxc(oxc: OxcTransform, walk: OxcWalk): OxcDeclarations {
   const errors: BuildError[] = [];
   const warnings: BuildError[] = [];
-  const reached: { file: string; source: string; rel: string }[] = [];
-  const queue = walk.roots.map((f) => resolve(f));
-  const seen = new Set(queue);
-  while (queue.length) {
-    const file = queue.shift()!;
-    if (/\.d\.[mc]?ts$/.test(file)) continue;
-    const source = readFileSync(file, 'utf8');
-    const rel = relative(walk.rootDir, file);
-    if (rel.startsWith('..')) {
-      // As the TypeScript path reports it (tsc's own diagnostic).
-      const message = `TS6059: File '${file}' is not under 'rootDir' '${walk.rootDir}'. 'rootDir' is expected to contain all source files.`;
-      errors.push(buildError('TYPE_ERROR', message, { phase: 'dts', file: walk.locate(file), line: 1, column: 1 }));
-      continue;
-    }
-    reached.push({ file, source, rel });
-    for (const dep of followedImports(source, file, walk)) {
-      if (seen.has(dep)) continue;
-      seen.add(dep);
-      queue.push(dep);
-    }
-  }
+  const reached = reachableSources(
+    walk.roots,
+    walk.rootDir,
+    (source, file) => followedImports(source, file, walk),
+    // As the TypeScript path reports it (tsc's own diagnostic).
+    (file) =>
+      errors.push(
+        buildError('TYPE_ERROR', outsideRootDirMessage(file, walk.rootDir), { phase: 'dts', file: walk.locate(file), line: 1, column: 1 }),
+      ),
+  );
   for (const { file, source, rel } of reached) {
     let out: ReturnType<OxcTransform['isolatedDeclarationSync']>;
     try {
@@ -110,10 +106,7 @@ export function emitWithOxc(oxc: OxcTransform, walk: OxcWalk): OxcDeclarations {
       continue;
     }
     for (const d of out.errors) (d.severity === 'Error' ? errors : warnings).push(locatedDiagnostic(d, file, source, walk));
-    const target = join(
-      walk.outDir,
-      rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`),
-    );
+    const target = declarationFileFor(walk.outDir, rel);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, out.code);
   }

@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { moduleSpecifiers } from './source-imports';
+import { declarationFileFor, moduleSpecifiers, reachableSources } from './source-imports';
 
 describe('moduleSpecifiers (what TypeScript’s preProcessFile reports, plus export * as)', () => {
   it.each([
@@ -21,5 +24,43 @@ describe('moduleSpecifiers (what TypeScript’s preProcessFile reports, plus exp
     ["const t = `a ${`b ${import('./nested')}`} c`; import v from 'after';", ['./nested', 'after']],
   ])('%s', (source, expected) => {
     expect(moduleSpecifiers(source)).toEqual(expected);
+  });
+});
+
+describe('reachableSources', () => {
+  it('walks the imports breadth first, once each, skips declaration files and hands out files outside the root', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reachable-'));
+    try {
+      const files: Record<string, string[]> = {
+        'src/index.ts': ['src/a.ts', 'src/b.ts'],
+        'src/a.ts': ['src/b.ts', 'src/types.d.ts'],
+        'src/b.ts': ['outside.ts', 'src/index.ts'],
+        'src/types.d.ts': [],
+        'outside.ts': [],
+      };
+      for (const f of Object.keys(files)) {
+        mkdirSync(dirname(join(dir, f)), { recursive: true });
+        writeFileSync(join(dir, f), `// ${f}\n`);
+      }
+      const outside: string[] = [];
+      const reached = reachableSources(
+        [join(dir, 'src/index.ts')],
+        join(dir, 'src'),
+        (source) => files[source.slice(3).trim()].map((f) => join(dir, f)),
+        (file) => outside.push(file),
+      );
+      expect(reached.map((r) => r.rel)).toEqual(['index.ts', 'a.ts', 'b.ts']);
+      expect(reached[1].source).toBe('// src/a.ts\n');
+      expect(outside).toEqual([join(dir, 'outside.ts')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names each source’s declaration file by its extension', () => {
+    expect(declarationFileFor('/out', 'a/b.ts')).toBe('/out/a/b.d.ts');
+    expect(declarationFileFor('/out', 'x.mts')).toBe('/out/x.d.mts');
+    expect(declarationFileFor('/out', 'x.cts')).toBe('/out/x.d.cts');
+    expect(declarationFileFor('/out', 'c.tsx')).toBe('/out/c.d.ts');
   });
 });

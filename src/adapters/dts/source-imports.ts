@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 /**
  * The module specifiers a TypeScript source names, found without loading TypeScript (the oxc
@@ -181,4 +182,57 @@ export function isExternalSpecifier(spec: string, o: { external: string[]; built
   if (spec.startsWith('node:') || builtinModules.includes(spec)) return o.builtinsExternal;
   const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
   return o.external.includes(name);
+}
+
+/** A source the declarations are written from: its path, text, and path below the root directory. */
+export interface ReachedSource {
+  file: string;
+  source: string;
+  rel: string;
+}
+
+/**
+ * The sources `roots` reach through the imports `follow` names (absolute paths), breadth first,
+ * as tsc's program would hold them. Declaration files are read for types, never written from;
+ * a source outside `rootDir` is handed to `outsideRoot` (tsc's TS6059) instead.
+ */
+export function reachableSources(
+  roots: string[],
+  rootDir: string,
+  follow: (source: string, file: string) => string[],
+  outsideRoot: (file: string) => void,
+): ReachedSource[] {
+  const reached: ReachedSource[] = [];
+  const queue = roots.map((f) => resolve(f));
+  const seen = new Set(queue);
+  while (queue.length) {
+    const file = queue.shift()!;
+    if (/\.d\.[mc]?ts$/.test(file)) continue;
+    const source = readFileSync(file, 'utf8');
+    const rel = relative(rootDir, file);
+    if (rel.startsWith('..')) {
+      outsideRoot(file);
+      continue;
+    }
+    reached.push({ file, source, rel });
+    for (const dep of follow(source, file)) {
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      queue.push(dep);
+    }
+  }
+  return reached;
+}
+
+/** tsc's TS6059 for a source outside `rootDir`, worded as tsc words it. */
+export function outsideRootDirMessage(file: string, rootDir: string): string {
+  return `TS6059: File '${file}' is not under 'rootDir' '${rootDir}'. 'rootDir' is expected to contain all source files.`;
+}
+
+/** Where a source's declarations go: `dir/a.ts` → `<outDir>/dir/a.d.ts` (`.mts` → `.d.mts`, `.cts` → `.d.cts`, `.tsx` → `.d.ts`). */
+export function declarationFileFor(outDir: string, rel: string): string {
+  return join(
+    outDir,
+    rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`),
+  );
 }
