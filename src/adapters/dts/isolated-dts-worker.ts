@@ -11,19 +11,12 @@
  * inlines them) and, for bundled declarations, the bundle to write from the emitted files in
  * this same process (its TypeScript is loaded already).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type * as TS from 'typescript';
 import { preloadWithCodeCache } from '../../utils/code-cache';
 import type { IsolatedDtsOptions } from './dts-bundle';
-import {
-  declarationFileFor,
-  isExternalSpecifier,
-  moduleSpecifiers,
-  outsideRootDirMessage,
-  reachableSources,
-  relativeImportCandidates,
-} from './source-imports';
+import { declarationFileFor, followedImports, outsideRootDirMessage, reachableSources } from './source-imports';
 
 const [tsModule, cacheFile, tsconfigPath, optionsFile] = process.argv.slice(2);
 const ts = preloadWithCodeCache(tsModule, cacheFile) as typeof TS;
@@ -50,7 +43,13 @@ function main(): number {
   const reached = reachableSources(
     parsed.fileNames,
     rootDir,
-    (source, file) => followedImports(source, file, options),
+    (source, file) =>
+      followedImports(
+        source,
+        file,
+        workerOptions,
+        (spec, importer) => ts.resolveModuleName(spec, importer, resolutionOptions(options), ts.sys).resolvedModule?.resolvedFileName,
+      ),
     (file) => {
       process.stdout.write(`${file}(1,1): error ${outsideRootDirMessage(file, rootDir)}\n`);
       outsideRoot++;
@@ -173,26 +172,6 @@ declare var Symbol: SymbolConstructor;
 interface Symbol {
     readonly [Symbol.toStringTag]: string;
 }`;
-
-/**
- * The TypeScript files a module's imports and re-exports name, as tsc would find them: relative
- * ones, and packages that are not external whose imports resolve to TypeScript source in the
- * workspace (a private package whose exports point at its sources, a `paths` alias).
- */
-function followedImports(source: string, file: string, options: TS.CompilerOptions): string[] {
-  const found: string[] = [];
-  // The scanner the oxc path uses too: both follow the same imports.
-  for (const spec of moduleSpecifiers(source)) {
-    if (spec.startsWith('.')) {
-      const hit = relativeImportCandidates(resolve(dirname(file), spec)).find((c) => existsSync(c));
-      if (hit) found.push(hit);
-    } else if (!isExternalSpecifier(spec, workerOptions)) {
-      const hit = ts.resolveModuleName(spec, file, resolutionOptions(options), ts.sys).resolvedModule?.resolvedFileName;
-      if (hit && /\.[cm]?tsx?$/.test(hit) && !/\.d\.[cm]?tsx?$/.test(hit) && !/[\\/]node_modules[\\/]/.test(hit)) found.push(resolve(hit));
-    }
-  }
-  return found;
-}
 
 let bundlerOptions: TS.CompilerOptions | undefined;
 /** As a bundler resolves: package `exports`, `paths`. */

@@ -7,18 +7,11 @@
  * sources, then every file their relative imports reach, and the workspace TypeScript that
  * imports of packages that are not external resolve to.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildError, type BuildError } from '../../errors';
-import {
-  declarationFileFor,
-  isExternalSpecifier,
-  moduleSpecifiers,
-  outsideRootDirMessage,
-  reachableSources,
-  relativeImportCandidates,
-} from './source-imports';
+import { declarationFileFor, followedImports, outsideRootDirMessage, reachableSources } from './source-imports';
 
 /** What is used of oxc-transform (its own types are not a dependency of ours). */
 export interface OxcTransform {
@@ -88,7 +81,7 @@ export function emitWithOxc(oxc: OxcTransform, walk: OxcWalk): OxcDeclarations {
   const reached = reachableSources(
     walk.roots,
     walk.rootDir,
-    (source, file) => followedImports(source, file, walk),
+    (source, file) => followedImports(source, file, walk, walk.resolvePackage),
     // As the TypeScript path reports it (tsc's own diagnostic).
     (file) =>
       errors.push(
@@ -129,23 +122,4 @@ export function positionAt(source: string, byteOffset: number): { line: number; 
   const before = Buffer.from(source, 'utf8').subarray(0, byteOffset).toString('utf8');
   const lineStart = before.lastIndexOf('\n') + 1;
   return { line: before.split('\n').length, column: before.length - lineStart + 1 };
-}
-
-/**
- * The TypeScript files a module's imports and re-exports name, as the TypeScript path follows
- * them: relative ones, and packages that are not external whose imports resolve to TypeScript
- * source in the workspace (a private package whose exports point at its sources, a `paths` alias).
- */
-function followedImports(source: string, file: string, walk: OxcWalk): string[] {
-  const found: string[] = [];
-  for (const spec of moduleSpecifiers(source)) {
-    if (spec.startsWith('.')) {
-      const hit = relativeImportCandidates(resolve(dirname(file), spec)).find((c) => existsSync(c));
-      if (hit) found.push(hit);
-    } else if (!isExternalSpecifier(spec, walk)) {
-      const hit = walk.resolvePackage(spec, file);
-      if (hit && /\.[cm]?tsx?$/.test(hit) && !/\.d\.[cm]?tsx?$/.test(hit) && !/[\\/]node_modules[\\/]/.test(hit)) found.push(resolve(hit));
-    }
-  }
-  return found;
 }

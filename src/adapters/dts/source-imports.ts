@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 /**
  * The module specifiers a TypeScript source names, found without loading TypeScript (the oxc
@@ -235,4 +235,29 @@ export function declarationFileFor(outDir: string, rel: string): string {
     outDir,
     rel.replace(/\.(m|c)?tsx?$/, (_, m = '') => `.d.${m}ts`),
   );
+}
+
+/**
+ * The TypeScript files a module's imports and re-exports name, as tsc would follow them: relative
+ * ones, and packages that are not external whose imports resolve (by `resolvePackage`, the
+ * path's own resolution) to TypeScript source in the workspace (a private package whose exports
+ * point at its sources, a `paths` alias).
+ */
+export function followedImports(
+  source: string,
+  file: string,
+  o: { external: string[]; builtinsExternal: boolean },
+  resolvePackage: (specifier: string, importer: string) => string | undefined,
+): string[] {
+  const found: string[] = [];
+  for (const spec of moduleSpecifiers(source)) {
+    if (spec.startsWith('.')) {
+      const hit = relativeImportCandidates(resolve(dirname(file), spec)).find((c) => existsSync(c));
+      if (hit) found.push(hit);
+    } else if (!isExternalSpecifier(spec, o)) {
+      const hit = resolvePackage(spec, file);
+      if (hit && /\.[cm]?tsx?$/.test(hit) && !/\.d\.[cm]?tsx?$/.test(hit) && !/[\\/]node_modules[\\/]/.test(hit)) found.push(resolve(hit));
+    }
+  }
+  return found;
 }
