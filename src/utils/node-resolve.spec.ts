@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveModule } from './node-resolve';
+import { packageNameOf, resolveModule } from './node-resolve';
 
 const root = mkdtempSync(join(tmpdir(), 'node-resolve-'));
 const write = (rel: string, text = '') => {
@@ -35,5 +35,9 @@ describe('resolveModule', () => {
   it('resolves relative paths and package exports as before', () => {
     expect(resolveModule('../text.js', importer)).toBe(join(root, 'pkg/src/text.ts'));
     expect(resolveModule('dep', importer)).toBe(join(root, 'pkg/node_modules/dep/main.js'));
+  });
+
+  it('names the package of a bare specifier', () => {
+    expect(['@s/pkg/deep/x', '@s/pkg', 'pkg/sub/x', 'pkg'].map(packageNameOf)).toEqual(['@s/pkg', '@s/pkg', 'pkg', 'pkg']);
   });
 });

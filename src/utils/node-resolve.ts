@@ -40,6 +40,11 @@ function resolveSubpathImport(specifier: string, fromDir: string): string | unde
   }
 }
 
+/** The package a bare specifier names: `@scope/pkg/sub` → `@scope/pkg`, `pkg/sub` → `pkg`. */
+export function packageNameOf(spec: string): string {
+  return splitSpecifier(spec).name;
+}
+
 function splitSpecifier(spec: string): { name: string; subpath: string } {
   const parts = spec.split('/');
   const n = spec.startsWith('@') ? 2 : 1;

@@ -20,6 +20,7 @@ import { walkRelative } from '../../utils/files';
 import { tsconfigChainText } from '../../utils/tsconfig-read';
 import { chunkSpecifiersToModules, declarationPathOf } from './dts-specifiers';
 import { readPackageJson } from '../../utils/package-json';
+import { packageNameOf } from '../../utils/node-resolve';
 
 export interface DtsBundleSpec {
   workspaceRoot: string;
@@ -253,7 +254,6 @@ function fromLog(log: RollupLog): DtsBundleMessage {
 }
 
 const BUILTINS = new Set(builtinModules);
-const packageName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 
 /**
  * Where each import of a declaration file leads: external packages (dependencies, builtins on
@@ -283,7 +283,7 @@ function declarationResolver(ts: TypeScript, spec: DtsBundleSpec, result: DtsBun
       if (!importer || source.startsWith('\0')) return null;
       const relativeImport = source.startsWith('.') || isAbsolute(source);
       if (!relativeImport) {
-        const name = packageName(source.replace(/^node:/, ''));
+        const name = packageNameOf(source.replace(/^node:/, ''));
         if (source.startsWith('node:') || BUILTINS.has(source)) {
           if (spec.builtinsExternal) return { id: source, external: true };
         } else if (spec.external.includes(name)) return { id: source, external: true };

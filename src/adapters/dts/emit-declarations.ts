@@ -10,7 +10,7 @@ import { buildError, type BuildError } from '../../errors';
 import type { AdapterContext, AdapterResult } from '../types';
 import { codeCacheEnabled, codeCachePath } from '../../utils/code-cache';
 import { walkRelative } from '../../utils/files';
-import { resolveModule } from '../../utils/node-resolve';
+import { resolveModule, packageNameOf } from '../../utils/node-resolve';
 import { resolveToolModule, resolveWorkspaceModule } from '../../utils/find-tool';
 import { findCompilerApi, findTranspileDeclarationApi, parseTscDiagnostics, runTsc, typescriptVersion } from '../tsc/tsc-cli';
 import { prepareIncrementalTsc } from '../tsc/tsc-reuse';
@@ -204,7 +204,7 @@ function packageResolver(ctx: AdapterContext, declarationsDir: string): (spec: s
   const aliases = !!tsconfig && existsSync(tsconfig) && ['paths', 'baseUrl'].some((o) => readCompilerOption(tsconfig, o) !== undefined);
   let resolver: ((spec: string, importer: string) => string | undefined) | undefined;
   return (spec, importer) => {
-    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+    const name = packageNameOf(spec);
     // `#name`: the package's own `imports` map, which may point at its sources.
     if (!aliases && !spec.startsWith('#') && !linkedWorkspacePackage(name, dirname(importer))) return undefined;
     resolver ??= typeScriptResolver(ctx, declarationsDir);
@@ -436,7 +436,7 @@ function writePerFile(
 /** An import the JavaScript bundle inlines: not external, not a node builtin. */
 function isInlined(config: ResolvedBuildConfig, spec: string): boolean {
   if (spec.startsWith('node:') || builtinModules.includes(spec)) return false;
-  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+  const name = packageNameOf(spec);
   return !config.external.includes(name);
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { packageNameOf } from '../../utils/node-resolve';
 
 /**
  * The module specifiers a TypeScript source names, found without loading TypeScript (the oxc
@@ -180,7 +181,7 @@ export function relativeImportCandidates(base: string): string[] {
 /** Whether an import stays an import of the bundle: a node builtin (platform node), or a package named external. */
 export function isExternalSpecifier(spec: string, o: { external: string[]; builtinsExternal: boolean }): boolean {
   if (spec.startsWith('node:') || builtinModules.includes(spec)) return o.builtinsExternal;
-  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+  const name = packageNameOf(spec);
   return o.external.includes(name);
 }
 

@@ -4,6 +4,7 @@ import type { InputOptions, OutputOptions } from 'rollup';
 import { NODE_BUILTINS, type ResolvedBuildConfig } from '../../config/resolve';
 import type { Format } from '../../config/schema';
 import { extensionFor } from '../bundle-options';
+import { packageNameOf } from '../../utils/node-resolve';
 
 /** The builderOptions rollup takes (checked by the adapter's option schema). */
 interface RollupBuilderOptions {
@@ -53,7 +54,7 @@ export function isExternal(config: Pick<ResolvedBuildConfig, 'external' | 'platf
     if (id.startsWith('.') || id.startsWith('/') || id.startsWith('\0')) return false;
     if (external.has(id)) return true;
     if (isBuiltin(id) && config.platform === 'node') return true;
-    const name = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
+    const name = packageNameOf(id);
     return external.has(name);
   };
 }

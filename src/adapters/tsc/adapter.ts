@@ -13,6 +13,7 @@ import { sourceOf, writeEmittedOutputs } from './tsc-outputs';
 import { prepareIncrementalTsc } from './tsc-reuse';
 import type { AdapterContext, AdapterResult, BuilderAdapter } from '../types';
 import { sourcesRoot, tscProjectConfig } from './options';
+import { packageNameOf } from '../../utils/node-resolve';
 
 const BUILDER_OPTIONS: OptionSchema = { compilerOptions: rule.plainObject };
 
@@ -120,7 +121,7 @@ function aliasedImports(config: ResolvedBuildConfig, outDir: string): BuildError
   });
   if (!patterns.length) return [];
   const isPackage = (s: string) => {
-    const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0];
+    const name = packageNameOf(s);
     return config.external.includes(name);
   };
   const rootDir = sourcesRoot(config);
